@@ -1,0 +1,278 @@
+// Package api turns API Gateway HTTP API (payload 2.0) events into calls on
+// the domain services and back. Each Lambda function gets one Handler; the
+// local runner calls the very same handlers from net/http.
+//
+// Every request is authenticated (the organisation comes from the JWT the
+// authorizer verified, or from the dev bearer in local mode only), bodies are
+// size-limited and decoded strictly, and errors map to HTTP status in one
+// place (errors.go) with a message a person can act on.
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/tandemsync/tandem/pkg/connection"
+)
+
+// MaxBodyBytes bounds every request body.
+const MaxBodyBytes = 64 << 10
+
+// Handler is what lambda.Start receives.
+type Handler func(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
+
+// Auth decides who the caller is.
+type Auth struct {
+	// DevBearer accepts "Authorization: Bearer dev:<orgId>" in place of a
+	// JWT. Only the local runner sets it; Lambda functions never do.
+	DevBearer bool
+}
+
+// Claims the Cognito authorizer passes through.
+const (
+	ClaimOrgID   = "custom:org_id"
+	ClaimOrgName = "custom:org_name"
+)
+
+var errUnauthenticated = errors.New("unauthenticated")
+
+// Caller returns the organisation behind the request.
+func (a Auth) Caller(req events.APIGatewayV2HTTPRequest) (connection.Caller, error) {
+	if jwt := req.RequestContext.Authorizer; jwt != nil && jwt.JWT != nil {
+		if org := strings.TrimSpace(jwt.JWT.Claims[ClaimOrgID]); validOrgID(org) {
+			name := strings.TrimSpace(jwt.JWT.Claims[ClaimOrgName])
+			if name == "" {
+				name = org
+			}
+			return connection.Caller{OrgID: org, OrgName: name}, nil
+		}
+	}
+	if a.DevBearer {
+		h := header(req.Headers, "authorization")
+		if org, ok := strings.CutPrefix(h, "Bearer dev:"); ok && validOrgID(org) {
+			return connection.Caller{OrgID: org, OrgName: org}, nil
+		}
+	}
+	return connection.Caller{}, errUnauthenticated
+}
+
+// validOrgID keeps ids usable inside keys and secret names.
+func validOrgID(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+func header(h map[string]string, name string) string {
+	if v, ok := h[name]; ok {
+		return v
+	}
+	for k, v := range h {
+		if strings.EqualFold(k, name) {
+			return v
+		}
+	}
+	return ""
+}
+
+// Request is one authenticated call.
+type Request struct {
+	Raw    events.APIGatewayV2HTTPRequest
+	Caller connection.Caller
+	Params map[string]string
+	Log    *slog.Logger
+}
+
+// Decode reads the JSON body into v strictly: unknown fields, trailing data,
+// oversize bodies and non-JSON content types are refused.
+func (r *Request) Decode(v any) error {
+	ct := header(r.Raw.Headers, "content-type")
+	if ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
+		return &Error{Status: http.StatusUnsupportedMediaType, Code: "unsupported_media_type", Message: "send the body as application/json"}
+	}
+	body := []byte(r.Raw.Body)
+	if r.Raw.IsBase64Encoded {
+		b, err := base64.StdEncoding.DecodeString(r.Raw.Body)
+		if err != nil {
+			return &Error{Status: http.StatusBadRequest, Code: "invalid_body", Message: "the body is not valid base64"}
+		}
+		body = b
+	}
+	if len(body) > MaxBodyBytes {
+		return &Error{Status: http.StatusRequestEntityTooLarge, Code: "body_too_large", Message: fmt.Sprintf("the body is larger than %d KiB", MaxBodyBytes>>10)}
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return &Error{Status: http.StatusBadRequest, Code: "invalid_body", Message: "the request needs a JSON body"}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return &Error{Status: http.StatusBadRequest, Code: "invalid_json", Message: "the body is not valid JSON for this request: " + jsonProblem(err)}
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return &Error{Status: http.StatusBadRequest, Code: "invalid_json", Message: "the body has data after the JSON object"}
+	}
+	return nil
+}
+
+// jsonProblem describes a decode error without echoing body content, which
+// could be a credential.
+func jsonProblem(err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return fmt.Sprintf("syntax error at byte %d", syn.Offset)
+	case errors.As(err, &typ):
+		return fmt.Sprintf("field %q must be %s", typ.Field, typ.Type.Kind())
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return strings.TrimPrefix(err.Error(), "json: ")
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return "unexpected end of input"
+	default:
+		return "malformed JSON"
+	}
+}
+
+// Result is what a route returns on success.
+type Result struct {
+	Status int
+	Body   any
+}
+
+type route struct {
+	method  string
+	pattern []string
+	fn      func(ctx context.Context, r *Request) (Result, error)
+}
+
+// Router dispatches by method and path pattern ("/v1/connections/{id}/code").
+type Router struct {
+	auth   Auth
+	log    *slog.Logger
+	routes []route
+}
+
+// NewRouter returns an empty router.
+func NewRouter(auth Auth, log *slog.Logger) *Router {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Router{auth: auth, log: log}
+}
+
+// Handle registers fn for method and pattern.
+func (rt *Router) Handle(method, pattern string, fn func(ctx context.Context, r *Request) (Result, error)) {
+	rt.routes = append(rt.routes, route{method: method, pattern: splitPath(pattern), fn: fn})
+}
+
+func splitPath(p string) []string { return strings.Split(strings.Trim(p, "/"), "/") }
+
+func match(pattern, path []string) (map[string]string, bool) {
+	if len(pattern) != len(path) {
+		return nil, false
+	}
+	var params map[string]string
+	for i, seg := range pattern {
+		if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
+			if path[i] == "" {
+				return nil, false
+			}
+			if params == nil {
+				params = map[string]string{}
+			}
+			params[seg[1:len(seg)-1]] = path[i]
+			continue
+		}
+		if seg != path[i] {
+			return nil, false
+		}
+	}
+	return params, true
+}
+
+// Handler returns the Lambda handler for the registered routes.
+func (rt *Router) Handler() Handler {
+	return func(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+		method := req.RequestContext.HTTP.Method
+		path := req.RawPath
+		if path == "" {
+			path = req.RequestContext.HTTP.Path
+		}
+		log := rt.log.With("request_id", req.RequestContext.RequestID, "method", method, "path", path)
+		segs := splitPath(path)
+		var allowed []string
+		for _, r := range rt.routes {
+			params, ok := match(r.pattern, segs)
+			if !ok {
+				continue
+			}
+			if r.method != method {
+				allowed = append(allowed, r.method)
+				continue
+			}
+			caller, err := rt.auth.Caller(req)
+			if err != nil {
+				log.WarnContext(ctx, "request refused", "status", http.StatusUnauthorized)
+				return errorResponse(&Error{Status: http.StatusUnauthorized, Code: "unauthenticated",
+					Message: "sign in again: the request carries no organisation (custom:org_id claim)"}), nil
+			}
+			log = log.With("org_id", caller.OrgID)
+			res, err := r.fn(ctx, &Request{Raw: req, Caller: caller, Params: params, Log: log})
+			if err != nil {
+				e := toError(err)
+				if e.Status >= 500 {
+					log.ErrorContext(ctx, "request failed", "status", e.Status, "error", err)
+				} else {
+					log.InfoContext(ctx, "request refused", "status", e.Status, "code", e.Code)
+				}
+				return errorResponse(e), nil
+			}
+			log.InfoContext(ctx, "request served", "status", res.Status)
+			return jsonResponse(res.Status, res.Body), nil
+		}
+		if len(allowed) > 0 {
+			resp := errorResponse(&Error{Status: http.StatusMethodNotAllowed, Code: "method_not_allowed",
+				Message: fmt.Sprintf("%s is not allowed here; use %s", method, strings.Join(allowed, ", "))})
+			resp.Headers["Allow"] = strings.Join(allowed, ", ")
+			return resp, nil
+		}
+		return errorResponse(&Error{Status: http.StatusNotFound, Code: "not_found", Message: "no such endpoint: " + path}), nil
+	}
+}
+
+func jsonResponse(status int, body any) events.APIGatewayV2HTTPResponse {
+	resp := events.APIGatewayV2HTTPResponse{StatusCode: status, Headers: map[string]string{
+		"Content-Type":           "application/json",
+		"Cache-Control":          "no-store",
+		"X-Content-Type-Options": "nosniff",
+	}}
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return errorResponse(&Error{Status: http.StatusInternalServerError, Code: "internal", Message: "internal error"})
+		}
+		resp.Body = string(b)
+	}
+	return resp
+}
+
+func errorResponse(e *Error) events.APIGatewayV2HTTPResponse {
+	return jsonResponse(e.Status, map[string]any{"error": map[string]string{"code": e.Code, "message": e.Message}})
+}

@@ -1,0 +1,74 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/tandemsync/tandem/pkg/configuration"
+	"github.com/tandemsync/tandem/pkg/connection"
+	"github.com/tandemsync/tandem/pkg/platform"
+	"github.com/tandemsync/tandem/pkg/settings"
+)
+
+// Error is an error answer.
+type Error struct {
+	Status  int
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string { return e.Message }
+
+// toError is the one place where domain errors become HTTP answers.
+// Anything unrecognised is a 500 whose details stay in the log.
+func toError(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	var ve *platform.ValidationError
+	if errors.As(err, &ve) {
+		return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid_credentials", Message: ve.Error()}
+	}
+	switch {
+	case errors.Is(err, connection.ErrInvalidInput):
+		return &Error{Status: http.StatusBadRequest, Code: "invalid_request", Message: err.Error()}
+	case errors.Is(err, connection.ErrNotFound):
+		return &Error{Status: http.StatusNotFound, Code: "not_found", Message: "no such connection for your organisation"}
+	case errors.Is(err, connection.ErrInvalidCode):
+		return &Error{Status: http.StatusBadRequest, Code: "invalid_code",
+			Message: "this verification code is not valid: codes work once and expire after seven days. Ask your partner for a new code."}
+	case errors.Is(err, connection.ErrOwnCode):
+		return &Error{Status: http.StatusConflict, Code: "own_code",
+			Message: "your organisation created this connection: share the code with your partner, who accepts it"}
+	case errors.Is(err, connection.ErrNotPending):
+		return &Error{Status: http.StatusConflict, Code: "not_pending", Message: "the connection is no longer pending, so it has no code to replace"}
+	case errors.Is(err, connection.ErrEnded):
+		return &Error{Status: http.StatusConflict, Code: "ended", Message: "the connection has already ended"}
+	case errors.Is(err, connection.ErrRateLimited):
+		return &Error{Status: http.StatusTooManyRequests, Code: "rate_limited",
+			Message: "too many invalid codes from your organisation: wait 15 minutes, then check the code with your partner"}
+	case errors.Is(err, settings.ErrNotConfigured):
+		return &Error{Status: http.StatusNotFound, Code: "not_configured",
+			Message: "no platform credentials saved yet: PUT /v1/settings/platform first"}
+	case errors.Is(err, configuration.ErrVersionConflict):
+		return &Error{Status: http.StatusConflict, Code: "version_conflict",
+			Message: "someone saved this configuration after you loaded it: reload it, re-apply your changes and save again"}
+	case errors.Is(err, configuration.ErrNotActive):
+		return &Error{Status: http.StatusConflict, Code: "not_active",
+			Message: "only an active connection can be configured: this one is still pending (your partner has not accepted it) or has ended"}
+	case errors.Is(err, configuration.ErrInvalid):
+		return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid_configuration", Message: configProblems(err)}
+	case errors.Is(err, configuration.ErrUnknownKind):
+		return &Error{Status: http.StatusBadRequest, Code: "unknown_picklist", Message: "no such picklist: use one of " + picklistKinds()}
+	case errors.Is(err, configuration.ErrPlatformUnavailable):
+		return &Error{Status: http.StatusBadGateway, Code: "platform_unavailable", Message: platformProblem(err)}
+	case errors.Is(err, configuration.ErrPartnerNotConfigured):
+		return &Error{Status: http.StatusConflict, Code: "partner_not_configured",
+			Message: "your partner has not saved platform credentials yet, so their values cannot be read: ask them to set up their platform"}
+	case errors.Is(err, configuration.ErrPartnerUnavailable):
+		return &Error{Status: http.StatusBadGateway, Code: "partner_unavailable",
+			Message: "your partner's platform could not be read just now: try again in a minute, and if it persists ask your partner to test their platform settings"}
+	}
+	return &Error{Status: http.StatusInternalServerError, Code: "internal", Message: "internal error; try again, and contact support with the request id if it persists"}
+}

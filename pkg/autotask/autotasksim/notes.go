@@ -1,0 +1,240 @@
+package autotasksim
+
+import (
+	"cmp"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+func (s *Server) createNote(w http.ResponseWriter, r *http.Request, u User, ticketID int64) {
+	f, ok := readFields(w, r)
+	if !ok {
+		return
+	}
+	n := Note{TicketID: ticketID}
+	desc, ok, err := pick[string](f, "description")
+	if err != nil || !ok || desc == "" {
+		writeErrors(w, statusRule, "Missing Required Field: description")
+		return
+	}
+	if len(desc) > 32000 {
+		writeErrors(w, statusRule, "description must be at most 32000 characters.")
+		return
+	}
+	n.Description = desc
+	if n.Title, _, err = pick[string](f, "title"); err != nil || len(n.Title) > 250 {
+		writeErrors(w, statusRule, "title must be at most 250 characters.")
+		return
+	}
+	for _, p := range []struct {
+		key    string
+		values []PicklistValue
+		dst    *int
+	}{{"notetype", noteTypes, &n.NoteType}, {"publish", publishes, &n.Publish}} {
+		v, ok, err := number(f, p.key)
+		if err != nil || !ok {
+			writeErrors(w, statusRule, "Missing Required Field: "+p.key)
+			return
+		}
+		if !validPick(p.values, v) {
+			writeErrors(w, statusRule, fmt.Sprintf("Value %d does not exist for the field %s.", v, p.key))
+			return
+		}
+		*p.dst = int(v)
+	}
+	if v, ok, _ := number(f, "ticketid"); ok && v != ticketID {
+		writeErrors(w, statusRule, "ticketID does not match the parent ticket.")
+		return
+	}
+	s.mu.Lock()
+	t, found := s.tickets[ticketID]
+	if !found {
+		s.mu.Unlock()
+		writeErrors(w, http.StatusNotFound, fmt.Sprintf("Unable to find Ticket with id %d.", ticketID))
+		return
+	}
+	now := nowMillis()
+	n.ID, n.CreateDateTime, n.LastActivityDate, n.CreatorResourceID = s.newID(), now, now, u.ResourceID
+	s.notes[n.ID] = &n
+	t.LastActivityDate, t.LastActivityResourceID = now, u.ResourceID
+	s.emitNote(u, &n)
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]int64{"itemId": n.ID})
+}
+
+func (s *Server) getNote(w http.ResponseWriter, nid int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n, ok := s.notes[nid]
+	if !ok {
+		writeJSON(w, http.StatusOK, map[string]any{"item": nil})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"item": n})
+}
+
+// condition is one element of a query filter; "and"/"or" nest items.
+type condition struct {
+	Op    string          `json:"op"`
+	Field string          `json:"field"`
+	Value json.RawMessage `json:"value"`
+	Items []condition     `json:"items"`
+}
+
+type query struct {
+	Filter     []condition `json:"filter"`
+	MaxRecords int         `json:"MaxRecords"`
+}
+
+type pageState struct {
+	ids  []int64
+	size int
+}
+
+func (s *Server) queryNotes(w http.ResponseWriter, r *http.Request) {
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+	var q query
+	if err == nil {
+		err = json.Unmarshal(data, &q)
+	}
+	if err != nil || len(q.Filter) == 0 {
+		writeErrors(w, http.StatusBadRequest, "A query requires a filter.")
+		return
+	}
+	size := s.pageSize
+	if q.MaxRecords > 0 && q.MaxRecords < size {
+		size = q.MaxRecords
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var ids []int64
+	for _, nid := range sortedKeys(s.notes) {
+		ok, msg := matchAll(q.Filter, s.notes[nid])
+		if msg != "" {
+			writeErrors(w, http.StatusInternalServerError, msg)
+			return
+		}
+		if ok {
+			ids = append(ids, nid)
+		}
+	}
+	s.writePage(w, ids, size)
+}
+
+func (s *Server) nextPage(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	token := r.URL.Query().Get("paging")
+	st, ok := s.pages[token]
+	if !ok {
+		writeErrors(w, http.StatusBadRequest, "The paging token is not valid.")
+		return
+	}
+	delete(s.pages, token)
+	s.writePage(w, st.ids, st.size)
+}
+
+// writePage answers one page of notes and parks the rest behind a
+// nextPageUrl; the caller holds s.mu.
+func (s *Server) writePage(w http.ResponseWriter, ids []int64, size int) {
+	page, rest := ids, []int64(nil)
+	if len(ids) > size {
+		page, rest = ids[:size], ids[size:]
+	}
+	items := make([]Note, 0, len(page))
+	for _, nid := range page {
+		if n, ok := s.notes[nid]; ok {
+			items = append(items, *n)
+		}
+	}
+	var next any
+	if len(rest) > 0 {
+		b := make([]byte, 12)
+		_, _ = rand.Read(b)
+		token := hex.EncodeToString(b)
+		s.pages[token] = pageState{ids: rest, size: size}
+		next = s.URL + "/ATServicesRest/V1.0/TicketNotes/query/next?paging=" + url.QueryEscape(token)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"items":       items,
+		"pageDetails": map[string]any{"count": len(items), "requestCount": size, "prevPageUrl": nil, "nextPageUrl": next},
+	})
+}
+
+func matchAll(conds []condition, n *Note) (bool, string) {
+	for _, c := range conds {
+		ok, msg := matchOne(c, n)
+		if msg != "" || !ok {
+			return false, msg
+		}
+	}
+	return true, ""
+}
+
+func matchOne(c condition, n *Note) (bool, string) {
+	switch strings.ToLower(c.Op) {
+	case "and":
+		return matchAll(c.Items, n)
+	case "or":
+		for _, it := range c.Items {
+			if ok, msg := matchOne(it, n); msg != "" || ok {
+				return ok, msg
+			}
+		}
+		return false, ""
+	}
+	var order int
+	switch strings.ToLower(c.Field) {
+	case "id", "ticketid", "notetype", "publish", "creatorresourceid":
+		want, err := strconv.ParseInt(strings.Trim(string(c.Value), `"`), 10, 64)
+		if err != nil {
+			return false, fmt.Sprintf("The value for %s is not a number.", c.Field)
+		}
+		have := map[string]int64{"id": n.ID, "ticketid": n.TicketID, "notetype": int64(n.NoteType),
+			"publish": int64(n.Publish), "creatorresourceid": n.CreatorResourceID}[strings.ToLower(c.Field)]
+		order = cmp.Compare(have, want)
+	case "createdatetime", "lastactivitydate":
+		var want time.Time
+		if err := json.Unmarshal(c.Value, &want); err != nil {
+			return false, fmt.Sprintf("The value for %s is not a date.", c.Field)
+		}
+		have := n.CreateDateTime
+		if strings.EqualFold(c.Field, "lastactivitydate") {
+			have = n.LastActivityDate
+		}
+		order = have.Compare(want)
+	default:
+		return false, fmt.Sprintf("Unable to find %s in the TicketNote entity.", c.Field)
+	}
+	switch strings.ToLower(c.Op) {
+	case "eq":
+		return order == 0, ""
+	case "noteq":
+		return order != 0, ""
+	case "gt":
+		return order > 0, ""
+	case "gte":
+		return order >= 0, ""
+	case "lt":
+		return order < 0, ""
+	case "lte":
+		return order <= 0, ""
+	}
+	return false, fmt.Sprintf("The operator %s is not supported.", c.Op)
+}
+
+func sortedKeys[V any](m map[int64]V) []int64 {
+	keys := slices.Collect(maps.Keys(m))
+	slices.Sort(keys)
+	return keys
+}

@@ -1,0 +1,152 @@
+package autotask
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/tandemsync/tandem/pkg/platform"
+)
+
+// ErrUnknownEvent is wrapped when a delivery names an entity or action Tandem
+// does not handle; it is reported, never guessed at.
+var ErrUnknownEvent = errors.New("autotask webhook event not supported")
+
+// ErrMalformedWebhook is wrapped when a delivery is not a usable payload.
+var ErrMalformedWebhook = errors.New("autotask webhook payload malformed")
+
+// payload is one delivery. encoding/json matches keys without regard to
+// case, which is what Autotask's inconsistent casing needs: its own material
+// writes PersonID, some integrations see PersonId. Every member is raw so a
+// number sent as a string (or the reverse) is still read.
+type payload struct {
+	Action         json.RawMessage
+	Guid           json.RawMessage
+	EntityType     json.RawMessage
+	ID             json.RawMessage `json:"Id"`
+	Fields         json.RawMessage
+	EventTime      json.RawMessage
+	SequenceNumber json.RawMessage
+	PersonID       json.RawMessage
+}
+
+// ParseWebhook turns one delivery into events.
+func ParseWebhook(body []byte) ([]platform.Event, error) {
+	var p payload
+	if err := json.Unmarshal(body, &p); err != nil || bytes.TrimSpace(body)[0] != '{' {
+		return nil, fmt.Errorf("%w: not a JSON object", ErrMalformedWebhook)
+	}
+	action := strings.ToLower(text(p.Action))
+	entity := strings.ToLower(strings.TrimSuffix(strings.TrimSuffix(text(p.EntityType), "s"), "S"))
+	id := text(p.ID)
+	fields, err := payloadFields(p.Fields)
+	if err != nil {
+		return nil, err
+	}
+
+	ev := platform.Event{Platform: platform.Autotask, ActorID: text(p.PersonID), Fields: fields}
+	if seq := text(p.SequenceNumber); seq != "" {
+		n, err := strconv.ParseInt(seq, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%w: SequenceNumber %q is not a number", ErrMalformedWebhook, truncate(seq, 20))
+		}
+		ev.Sequence = n
+	}
+	if t, ok := parseTime(text(p.EventTime)); ok {
+		ev.OccurredAt = t
+	}
+
+	switch {
+	case action == "deactivated":
+		ev.Type = platform.EventWebhookDeactivated
+	case entity == "ticket" && action == "create":
+		ev.Type, ev.TicketID = platform.EventTicketCreated, id
+	case entity == "ticket" && action == "update":
+		ev.Type, ev.TicketID = platform.EventTicketUpdated, id
+	case entity == "ticket" && action == "delete":
+		ev.Type, ev.TicketID = platform.EventTicketDeleted, id
+	case entity == "ticketnote" && action == "create":
+		ev.Type, ev.NoteID, ev.TicketID = platform.EventNoteCreated, id, lookup(fields, "ticketid", "ticket")
+	default:
+		return nil, fmt.Errorf("%w: %s %s", ErrUnknownEvent, truncate(text(p.EntityType), 40), truncate(text(p.Action), 40))
+	}
+	if ev.Type != platform.EventWebhookDeactivated && !isID(id) {
+		return nil, fmt.Errorf("%w: Id %q is not an Autotask id", ErrMalformedWebhook, truncate(id, 20))
+	}
+	ev.DeliveryID = deliveryID(p, body)
+	return []platform.Event{ev}, nil
+}
+
+// deliveryID is the same for every attempt of one delivery (Autotask resends
+// the same payload) and differs between deliveries: the webhook GUID, the
+// entity and the sequence number identify it. Without a sequence number or
+// event time the whole body stands in.
+func deliveryID(p payload, body []byte) string {
+	h := sha256.New()
+	for _, v := range []json.RawMessage{p.Guid, p.EntityType, p.ID, p.Action, p.SequenceNumber, p.EventTime} {
+		h.Write([]byte(strings.ToLower(text(v))))
+		h.Write([]byte{0})
+	}
+	if text(p.SequenceNumber) == "" && text(p.EventTime) == "" {
+		h.Write(body)
+	}
+	return "autotask-" + hex.EncodeToString(h.Sum(nil)[:20])
+}
+
+// text renders a scalar JSON value as text: strings unquoted, numbers and
+// booleans as written, null and absent as "", objects as compact JSON.
+func text(raw json.RawMessage) string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return ""
+	}
+	if raw[0] == '"' {
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			return s
+		}
+		return ""
+	}
+	var buf bytes.Buffer
+	if json.Compact(&buf, raw) == nil {
+		return buf.String()
+	}
+	return ""
+}
+
+func payloadFields(raw json.RawMessage) (map[string]string, error) {
+	if len(bytes.TrimSpace(raw)) == 0 || string(bytes.TrimSpace(raw)) == "null" {
+		return nil, nil
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, fmt.Errorf("%w: Fields is not an object", ErrMalformedWebhook)
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = text(v)
+	}
+	return out, nil
+}
+
+// lookup finds a field by any of the names, case-insensitively.
+func lookup(fields map[string]string, names ...string) string {
+	for _, n := range names {
+		for k, v := range fields {
+			if strings.EqualFold(k, n) {
+				return v
+			}
+		}
+	}
+	return ""
+}
+
+func isID(s string) bool {
+	n, err := strconv.ParseInt(s, 10, 64)
+	return err == nil && n > 0
+}

@@ -1,0 +1,219 @@
+package connectwise
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/tandemsync/tandem/pkg/platform"
+)
+
+// SignatureHeader carries base64(HMAC-SHA256(SHA-256(signing key), body)).
+const SignatureHeader = "X-Content-Signature"
+
+var (
+	// ErrBadSignature: the delivery is not signed with the callback's key.
+	ErrBadSignature = errors.New("connectwise: bad callback signature")
+	// ErrUnknownEvent: a delivery Tandem does not handle (another record
+	// type or an unknown action); it is reported, never guessed at.
+	ErrUnknownEvent = errors.New("connectwise: unknown callback event")
+)
+
+// delivery is the callback body. ConnectWise is loose about it: ID is a number
+// or a string, Entity is a JSON-encoded string, an object or null.
+type delivery struct {
+	MessageID string          `json:"MessageId"`
+	MemberID  string          `json:"MemberId"`
+	Action    string          `json:"Action"`
+	Type      string          `json:"Type"`
+	ID        json.RawMessage `json:"ID"`
+	Entity    json.RawMessage `json:"Entity"`
+}
+
+// entity is what Tandem reads from a ticket Entity.
+type entity struct {
+	ID         json.RawMessage `json:"id"`
+	Summary    *string         `json:"summary"`
+	Board      *ref            `json:"board"`
+	Status     *ref            `json:"status"`
+	Priority   *ref            `json:"priority"`
+	Type       *ref            `json:"type"`
+	SubType    *ref            `json:"subType"`
+	ClosedFlag *bool           `json:"closedFlag"`
+	Info       *info           `json:"_info"`
+}
+
+var actions = map[string]platform.EventType{
+	"added":   platform.EventTicketCreated,
+	"updated": platform.EventTicketUpdated,
+	"deleted": platform.EventTicketDeleted,
+}
+
+// ParseWebhook turns one verified callback body into events (ConnectWise
+// sends one record per delivery). Note changes come as ticket updates.
+func ParseWebhook(body []byte) ([]platform.Event, error) {
+	var d delivery
+	if err := json.Unmarshal(body, &d); err != nil {
+		return nil, fmt.Errorf("parse connectwise callback: %w", err)
+	}
+	typ, ok := actions[strings.ToLower(strings.TrimSpace(d.Action))]
+	if !ok {
+		return nil, fmt.Errorf("parse connectwise callback: action %q: %w", truncate(d.Action), ErrUnknownEvent)
+	}
+	if !strings.EqualFold(strings.TrimSpace(d.Type), "ticket") {
+		return nil, fmt.Errorf("parse connectwise callback: record type %q: %w", truncate(d.Type), ErrUnknownEvent)
+	}
+	ent := decodeEntity(d.Entity)
+	ev := platform.Event{
+		Platform:   platform.ConnectWise,
+		Type:       typ,
+		TicketID:   rawID(d.ID),
+		ActorID:    strings.TrimSpace(d.MemberID),
+		DeliveryID: strings.TrimSpace(d.MessageID),
+	}
+	if ev.TicketID == "" && ent != nil {
+		ev.TicketID = rawID(ent.ID)
+	}
+	if ev.TicketID == "" {
+		return nil, fmt.Errorf("parse connectwise callback: no ticket id")
+	}
+	if ev.DeliveryID == "" {
+		// Without a MessageId the body itself is the identity of the delivery:
+		// a redelivery repeats it byte for byte.
+		sum := sha256.Sum256(body)
+		ev.DeliveryID = "sha256:" + hex.EncodeToString(sum[:])
+	}
+	if ent != nil {
+		if ent.Info != nil {
+			if ev.ActorID == "" {
+				ev.ActorID = ent.Info.UpdatedBy
+			}
+			ev.OccurredAt, _ = parseTime(ent.Info.LastUpdated)
+		}
+		ev.Fields = entityFields(ent)
+	}
+	return []platform.Event{ev}, nil
+}
+
+// decodeEntity tolerates every shape seen: a JSON-encoded string, an object,
+// null, or something unreadable (ignored: the sync re-reads the ticket).
+func decodeEntity(raw json.RawMessage) *entity {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
+		return nil
+	}
+	if raw[0] == '"' {
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return nil
+		}
+		raw = []byte(s)
+	}
+	var e entity
+	if json.Unmarshal(raw, &e) != nil {
+		return nil
+	}
+	return &e
+}
+
+func entityFields(e *entity) map[string]string {
+	f := map[string]string{}
+	if e.Summary != nil {
+		f["summary"] = *e.Summary
+	}
+	for name, r := range map[string]*ref{"queue": e.Board, "status": e.Status, "priority": e.Priority, "type": e.Type, "category": e.SubType} {
+		if id := r.idString(); id != "" {
+			f[name] = id
+		}
+	}
+	if e.ClosedFlag != nil {
+		f["closed"] = strconv.FormatBool(*e.ClosedFlag)
+	}
+	if len(f) == 0 {
+		return nil
+	}
+	return f
+}
+
+// rawID reads an id sent as a number or a string.
+func rawID(raw json.RawMessage) string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
+		return ""
+	}
+	var s string
+	if raw[0] == '"' {
+		if json.Unmarshal(raw, &s) != nil {
+			return ""
+		}
+	} else {
+		var n json.Number
+		if json.Unmarshal(raw, &n) != nil {
+			return ""
+		}
+		s = n.String()
+	}
+	s = strings.TrimSpace(s)
+	if n, err := strconv.ParseInt(s, 10, 64); err != nil || n <= 0 {
+		return ""
+	}
+	return s
+}
+
+func truncate(s string) string {
+	if r := []rune(s); len(r) > 40 {
+		return string(r[:40]) + "…"
+	}
+	return s
+}
+
+// VerifyWebhook checks the x-content-signature of a delivery against an
+// already-fetched signing key (see Verifier for fetching it).
+func VerifyWebhook(req platform.WebhookRequest, signingKey string) error {
+	if signingKey == "" {
+		return fmt.Errorf("verify connectwise callback: no signing key: %w", ErrBadSignature)
+	}
+	sig := headerValue(req.Header, SignatureHeader)
+	if sig == "" {
+		return fmt.Errorf("verify connectwise callback: missing %s header: %w", SignatureHeader, ErrBadSignature)
+	}
+	got, err := base64.StdEncoding.DecodeString(strings.TrimSpace(sig))
+	if err != nil {
+		return fmt.Errorf("verify connectwise callback: signature is not base64: %w", ErrBadSignature)
+	}
+	if !hmac.Equal(got, sign(req.Body, signingKey)) {
+		return fmt.Errorf("verify connectwise callback: signature mismatch: %w", ErrBadSignature)
+	}
+	return nil
+}
+
+// sign computes the raw signature ConnectWise sends: the HMAC key is the
+// SHA-256 digest of the signing key, not the key itself.
+func sign(body []byte, signingKey string) []byte {
+	k := sha256.Sum256([]byte(signingKey))
+	m := hmac.New(sha256.New, k[:])
+	m.Write(body)
+	return m.Sum(nil)
+}
+
+// headerValue looks a header up case-insensitively, because deliveries
+// relayed through API Gateway arrive with lower-cased, non-canonical keys.
+func headerValue(h http.Header, name string) string {
+	if v := h.Get(name); v != "" {
+		return v
+	}
+	for k, vs := range h {
+		if strings.EqualFold(k, name) && len(vs) > 0 {
+			return vs[0]
+		}
+	}
+	return ""
+}

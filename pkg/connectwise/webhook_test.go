@@ -1,0 +1,162 @@
+package connectwise
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tandemsync/tandem/pkg/platform"
+)
+
+// sampleDelivery is shaped like ConnectWise's published callback samples.
+func sampleDelivery(t testing.TB, edit func(map[string]any)) []byte {
+	t.Helper()
+	entity, _ := json.Marshal(map[string]any{
+		"id": 4711, "summary": "Printer jams", "board": map[string]any{"id": 1, "name": "Help Desk"},
+		"status": map[string]any{"id": 2, "name": "In Progress"}, "priority": map[string]any{"id": 3},
+		"closedFlag": false, "_info": map[string]any{"lastUpdated": "2026-06-09T21:59:49Z", "updatedBy": "jsmith"},
+	})
+	d := map[string]any{
+		"MessageId": "6dd82302-5e46-47c0-8c84-702868125b76", "FromUrl": "api-na.myconnectwise.net", "CompanyId": "contoso",
+		"MemberId": "jsmith", "Action": "updated", "Type": "ticket", "ID": 4711, "ProductInstanceId": "639c96cab2eb560001dd1324",
+		"PartnerId": "61ddc2817bcddc0001c74208", "Entity": string(entity), "CallbackObjectRecId": 26604,
+		"Metadata": map[string]any{"key_url": "https://na.myconnectwise.net/v2025_1//system/callbackkey/index.rails?companyName=contoso&id=e17e6674-42f6-4105-9cff-4cd6cb4e62e8"},
+	}
+	if edit != nil {
+		edit(d)
+	}
+	b, err := json.Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestParseWebhook(t *testing.T) {
+	updated := time.Date(2026, 6, 9, 21, 59, 49, 0, time.UTC)
+	cases := []struct {
+		name    string
+		edit    func(map[string]any)
+		want    platform.Event
+		wantErr error
+	}{
+		{"entity as JSON string", nil, platform.Event{Platform: platform.ConnectWise, Type: platform.EventTicketUpdated, TicketID: "4711",
+			ActorID: "jsmith", OccurredAt: updated, DeliveryID: "6dd82302-5e46-47c0-8c84-702868125b76",
+			Fields: map[string]string{"summary": "Printer jams", "queue": "1", "status": "2", "priority": "3", "closed": "false"}}, nil},
+		{"entity as object, id as string, Added", func(d map[string]any) {
+			d["Entity"] = map[string]any{"id": 4711, "summary": "New one"}
+			d["ID"] = "4711"
+			d["Action"] = "Added"
+		}, platform.Event{Platform: platform.ConnectWise, Type: platform.EventTicketCreated, TicketID: "4711", ActorID: "jsmith",
+			DeliveryID: "6dd82302-5e46-47c0-8c84-702868125b76", Fields: map[string]string{"summary": "New one"}}, nil},
+		{"deleted with null entity", func(d map[string]any) { d["Action"] = "deleted"; d["Entity"] = nil },
+			platform.Event{Platform: platform.ConnectWise, Type: platform.EventTicketDeleted, TicketID: "4711", ActorID: "jsmith",
+				DeliveryID: "6dd82302-5e46-47c0-8c84-702868125b76"}, nil},
+		{"unreadable entity is ignored", func(d map[string]any) { d["Entity"] = "{not json" },
+			platform.Event{Platform: platform.ConnectWise, Type: platform.EventTicketUpdated, TicketID: "4711", ActorID: "jsmith",
+				DeliveryID: "6dd82302-5e46-47c0-8c84-702868125b76"}, nil},
+		{"actor from entity when MemberId missing", func(d map[string]any) { delete(d, "MemberId") },
+			platform.Event{Platform: platform.ConnectWise, Type: platform.EventTicketUpdated, TicketID: "4711", ActorID: "jsmith",
+				OccurredAt: updated, DeliveryID: "6dd82302-5e46-47c0-8c84-702868125b76",
+				Fields: map[string]string{"summary": "Printer jams", "queue": "1", "status": "2", "priority": "3", "closed": "false"}}, nil},
+		{"ticket id from entity", func(d map[string]any) { delete(d, "ID"); d["Entity"] = `{"id":"77"}` },
+			platform.Event{Platform: platform.ConnectWise, Type: platform.EventTicketUpdated, TicketID: "77", ActorID: "jsmith",
+				DeliveryID: "6dd82302-5e46-47c0-8c84-702868125b76"}, nil},
+		{"contact callback", func(d map[string]any) { d["Type"] = "contact" }, platform.Event{}, ErrUnknownEvent},
+		{"unknown action", func(d map[string]any) { d["Action"] = "merged" }, platform.Event{}, ErrUnknownEvent},
+		{"no action", func(d map[string]any) { delete(d, "Action") }, platform.Event{}, ErrUnknownEvent},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			evs, err := ParseWebhook(sampleDelivery(t, c.edit))
+			if c.wantErr != nil {
+				if !errors.Is(err, c.wantErr) {
+					t.Fatalf("err = %v, want %v", err, c.wantErr)
+				}
+				return
+			}
+			if err != nil || len(evs) != 1 {
+				t.Fatalf("ParseWebhook = %v, %v", evs, err)
+			}
+			got, _ := json.Marshal(evs[0])
+			want, _ := json.Marshal(c.want)
+			if string(got) != string(want) {
+				t.Fatalf("event = %s\nwant    %s", got, want)
+			}
+		})
+	}
+}
+
+func TestParseWebhookDeliveryIDWithoutMessageID(t *testing.T) {
+	body := sampleDelivery(t, func(d map[string]any) { delete(d, "MessageId") })
+	a, err := ParseWebhook(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := ParseWebhook(append([]byte(nil), body...))
+	other, _ := ParseWebhook(sampleDelivery(t, func(d map[string]any) { delete(d, "MessageId"); d["ID"] = 4712 }))
+	if a[0].DeliveryID != b[0].DeliveryID || !strings.HasPrefix(a[0].DeliveryID, "sha256:") || a[0].DeliveryID == other[0].DeliveryID {
+		t.Fatalf("delivery ids %q %q %q", a[0].DeliveryID, b[0].DeliveryID, other[0].DeliveryID)
+	}
+}
+
+func TestParseWebhookMalformed(t *testing.T) {
+	for _, body := range []string{"", "null", "[]", `{"Action":"updated","Type":"ticket"}`, `{"Action":"updated","Type":"ticket","ID":-3}`, "{"} {
+		if evs, err := ParseWebhook([]byte(body)); err == nil {
+			t.Fatalf("ParseWebhook(%q) = %v, want an error", body, evs)
+		}
+	}
+}
+
+func signedRequest(body []byte, key string) platform.WebhookRequest {
+	h := http.Header{}
+	h.Set(SignatureHeader, base64.StdEncoding.EncodeToString(sign(body, key)))
+	return platform.WebhookRequest{Header: h, Body: body}
+}
+
+func TestVerifyWebhook(t *testing.T) {
+	const key = "7Gx9pQ2mZk4Lr8Vt"
+	body := sampleDelivery(t, nil)
+	cases := []struct {
+		name string
+		req  func() platform.WebhookRequest
+		key  string
+		ok   bool
+	}{
+		{"correctly signed", func() platform.WebhookRequest { return signedRequest(body, key) }, key, true},
+		{"lower-case header from API Gateway", func() platform.WebhookRequest {
+			r := signedRequest(body, key)
+			return platform.WebhookRequest{Header: http.Header{"x-content-signature": r.Header.Values(SignatureHeader)}, Body: body}
+		}, key, true},
+		{"tampered body", func() platform.WebhookRequest {
+			r := signedRequest(body, key)
+			r.Body = []byte(strings.Replace(string(body), "jsmith", "tandem", 1))
+			return r
+		}, key, false},
+		{"wrong secret", func() platform.WebhookRequest { return signedRequest(body, "another-key") }, key, false},
+		{"raw key used as HMAC key", func() platform.WebhookRequest {
+			// ConnectWise hashes the key first; a plain HMAC must not pass.
+			return platform.WebhookRequest{Header: http.Header{SignatureHeader: {plainHMAC(body, key)}}, Body: body}
+		}, key, false},
+		{"missing header", func() platform.WebhookRequest { return platform.WebhookRequest{Header: http.Header{}, Body: body} }, key, false},
+		{"not base64", func() platform.WebhookRequest {
+			return platform.WebhookRequest{Header: http.Header{SignatureHeader: {"%%%"}}, Body: body}
+		}, key, false},
+		{"no key known", func() platform.WebhookRequest { return signedRequest(body, "") }, "", false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := VerifyWebhook(c.req(), c.key)
+			if c.ok != (err == nil) {
+				t.Fatalf("VerifyWebhook = %v, want ok=%v", err, c.ok)
+			}
+			if err != nil && !errors.Is(err, ErrBadSignature) {
+				t.Fatalf("error %v does not wrap ErrBadSignature", err)
+			}
+		})
+	}
+}

@@ -1,0 +1,320 @@
+package dynamostore
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/tandemsync/tandem/pkg/connection"
+)
+
+var _ connection.Store = (*Store)(nil)
+
+type connItem struct {
+	PK            string `dynamodbav:"pk"`
+	SK            string `dynamodbav:"sk"`
+	ID            string `dynamodbav:"id"`
+	ContractName  string `dynamodbav:"contractName"`
+	Status        string `dynamodbav:"status"`
+	CreatorOrg    string `dynamodbav:"creatorOrg"`
+	CreatorName   string `dynamodbav:"creatorName"`
+	CreatorRole   string `dynamodbav:"creatorRole"`
+	AcceptorOrg   string `dynamodbav:"acceptorOrg,omitempty"`
+	AcceptorName  string `dynamodbav:"acceptorName,omitempty"`
+	CreatedAt     int64  `dynamodbav:"createdAt"`
+	AcceptedAt    int64  `dynamodbav:"acceptedAt,omitempty"`
+	EndedAt       int64  `dynamodbav:"endedAt,omitempty"`
+	EndedBy       string `dynamodbav:"endedBy,omitempty"`
+	CodeHash      string `dynamodbav:"codeHash,omitempty"`
+	CodeExpiresAt int64  `dynamodbav:"codeExpiresAt"`
+}
+
+type codeItem struct {
+	PK           string `dynamodbav:"pk"`
+	SK           string `dynamodbav:"sk"`
+	ConnectionID string `dynamodbav:"connectionId"`
+	ExpiresAt    int64  `dynamodbav:"expiresAt"`
+	TTL          int64  `dynamodbav:"ttl"`
+}
+
+func connPK(id string) string   { return "CONN#" + id }
+func orgPK(org string) string   { return "ORG#" + org }
+func codePK(hash string) string { return "CODE#" + hash }
+
+// Times are kept as Unix milliseconds so conditions can compare them.
+func ms(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func fromMS(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(v).UTC()
+}
+
+func toItem(c connection.Connection, pk, sk string) connItem {
+	return connItem{
+		PK: pk, SK: sk, ID: c.ID, ContractName: c.ContractName, Status: string(c.Status),
+		CreatorOrg: c.CreatorOrg, CreatorName: c.CreatorName, CreatorRole: string(c.CreatorRole),
+		AcceptorOrg: c.AcceptorOrg, AcceptorName: c.AcceptorName,
+		CreatedAt: ms(c.CreatedAt), AcceptedAt: ms(c.AcceptedAt), EndedAt: ms(c.EndedAt), EndedBy: c.EndedBy,
+		CodeHash: c.CodeHash, CodeExpiresAt: ms(c.CodeExpiresAt),
+	}
+}
+
+func (it connItem) connection() connection.Connection {
+	return connection.Connection{
+		ID: it.ID, ContractName: it.ContractName, Status: connection.Status(it.Status),
+		CreatorOrg: it.CreatorOrg, CreatorName: it.CreatorName, CreatorRole: connection.Role(it.CreatorRole),
+		AcceptorOrg: it.AcceptorOrg, AcceptorName: it.AcceptorName,
+		CreatedAt: fromMS(it.CreatedAt), AcceptedAt: fromMS(it.AcceptedAt), EndedAt: fromMS(it.EndedAt), EndedBy: it.EndedBy,
+		CodeHash: it.CodeHash, CodeExpiresAt: fromMS(it.CodeExpiresAt),
+	}
+}
+
+// puts returns the meta item and one membership copy per known side.
+func (s *Store) puts(c connection.Connection, metaCond *string, values map[string]types.AttributeValue) ([]types.TransactWriteItem, error) {
+	meta, err := attributevalue.MarshalMap(toItem(c, connPK(c.ID), "CONN"))
+	if err != nil {
+		return nil, err
+	}
+	items := []types.TransactWriteItem{{Put: &types.Put{
+		TableName: aws.String(s.table), Item: meta,
+		ConditionExpression: metaCond, ExpressionAttributeNames: namesFor(metaCond), ExpressionAttributeValues: values,
+	}}}
+	for _, org := range []string{c.CreatorOrg, c.AcceptorOrg} {
+		if org == "" {
+			continue
+		}
+		m, err := attributevalue.MarshalMap(toItem(c, orgPK(org), "CONN#"+c.ID))
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, types.TransactWriteItem{Put: &types.Put{TableName: aws.String(s.table), Item: m}})
+	}
+	return items, nil
+}
+
+func namesFor(cond *string) map[string]string {
+	if cond == nil || !strings.Contains(*cond, "#st") {
+		return nil
+	}
+	return map[string]string{"#st": "status"}
+}
+
+func (s *Store) codePut(c connection.Connection) (types.TransactWriteItem, error) {
+	item, err := attributevalue.MarshalMap(codeItem{
+		PK: codePK(c.CodeHash), SK: "CODE", ConnectionID: c.ID,
+		ExpiresAt: ms(c.CodeExpiresAt), TTL: c.CodeExpiresAt.Unix(),
+	})
+	if err != nil {
+		return types.TransactWriteItem{}, err
+	}
+	return types.TransactWriteItem{Put: &types.Put{
+		TableName: aws.String(s.table), Item: item,
+		ConditionExpression: aws.String("attribute_not_exists(pk)"),
+	}}, nil
+}
+
+func (s *Store) codeDelete(hash, connID string) types.TransactWriteItem {
+	return types.TransactWriteItem{Delete: &types.Delete{
+		TableName: aws.String(s.table), Key: key(codePK(hash), "CODE"),
+		ConditionExpression:       aws.String("connectionId = :cid"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":cid": &types.AttributeValueMemberS{Value: connID}},
+	}}
+}
+
+func (s *Store) transact(ctx context.Context, op string, items []types.TransactWriteItem) error {
+	_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	if conditionFailed(err) {
+		return fmt.Errorf("%s: %w", op, connection.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return nil
+}
+
+func (s *Store) CreatePending(ctx context.Context, c connection.Connection) error {
+	items, err := s.puts(c, aws.String("attribute_not_exists(pk)"), nil)
+	if err != nil {
+		return err
+	}
+	code, err := s.codePut(c)
+	if err != nil {
+		return err
+	}
+	return s.transact(ctx, "create pending connection", append(items, code))
+}
+
+func (s *Store) ByCodeHash(ctx context.Context, hash string) (connection.Connection, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(s.table), Key: key(codePK(hash), "CODE"), ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return connection.Connection{}, fmt.Errorf("get code: %w", err)
+	}
+	if out.Item == nil {
+		return connection.Connection{}, connection.ErrNotFound
+	}
+	var ci codeItem
+	if err := attributevalue.UnmarshalMap(out.Item, &ci); err != nil {
+		return connection.Connection{}, fmt.Errorf("decode code: %w", err)
+	}
+	return s.Get(ctx, ci.ConnectionID)
+}
+
+func (s *Store) Get(ctx context.Context, id string) (connection.Connection, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(s.table), Key: key(connPK(id), "CONN"), ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return connection.Connection{}, fmt.Errorf("get connection %s: %w", id, err)
+	}
+	if out.Item == nil {
+		return connection.Connection{}, connection.ErrNotFound
+	}
+	var it connItem
+	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
+		return connection.Connection{}, fmt.Errorf("decode connection %s: %w", id, err)
+	}
+	return it.connection(), nil
+}
+
+func (s *Store) ListForOrg(ctx context.Context, org string) ([]connection.Connection, error) {
+	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
+		TableName:              aws.String(s.table),
+		KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :prefix)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk":     &types.AttributeValueMemberS{Value: orgPK(org)},
+			":prefix": &types.AttributeValueMemberS{Value: "CONN#"},
+		},
+		ConsistentRead: aws.Bool(true),
+	})
+	var out []connection.Connection
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list connections of %s: %w", org, err)
+		}
+		for _, raw := range page.Items {
+			var it connItem
+			if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
+				return nil, fmt.Errorf("decode connection: %w", err)
+			}
+			out = append(out, it.connection())
+		}
+	}
+	return out, nil
+}
+
+func (s *Store) Activate(ctx context.Context, next connection.Connection, hash string) error {
+	items, err := s.puts(next,
+		aws.String("#st = :pending AND codeHash = :hash AND codeExpiresAt > :now"),
+		map[string]types.AttributeValue{
+			":pending": &types.AttributeValueMemberS{Value: string(connection.Pending)},
+			":hash":    &types.AttributeValueMemberS{Value: hash},
+			":now":     &types.AttributeValueMemberN{Value: strconv.FormatInt(ms(next.AcceptedAt), 10)},
+		})
+	if err != nil {
+		return err
+	}
+	return s.transact(ctx, "activate connection "+next.ID, append(items, s.codeDelete(hash, next.ID)))
+}
+
+func (s *Store) ReplaceCode(ctx context.Context, next connection.Connection, oldHash string) error {
+	items, err := s.puts(next, aws.String("#st = :pending AND codeHash = :hash"),
+		map[string]types.AttributeValue{
+			":pending": &types.AttributeValueMemberS{Value: string(connection.Pending)},
+			":hash":    &types.AttributeValueMemberS{Value: oldHash},
+		})
+	if err != nil {
+		return err
+	}
+	code, err := s.codePut(next)
+	if err != nil {
+		return err
+	}
+	return s.transact(ctx, "replace code of "+next.ID, append(items, s.codeDelete(oldHash, next.ID), code))
+}
+
+func (s *Store) End(ctx context.Context, next connection.Connection, prev connection.Status) error {
+	cur, err := s.Get(ctx, next.ID)
+	if err != nil {
+		return err
+	}
+	if cur.Status != prev {
+		return fmt.Errorf("end connection %s: %w", next.ID, connection.ErrConflict)
+	}
+	// Conditioning on the code hash too means a code replaced since the read
+	// cannot survive the end.
+	cond := "#st = :prev AND attribute_not_exists(codeHash)"
+	values := map[string]types.AttributeValue{":prev": &types.AttributeValueMemberS{Value: string(prev)}}
+	if cur.CodeHash != "" {
+		cond = "#st = :prev AND codeHash = :hash"
+		values[":hash"] = &types.AttributeValueMemberS{Value: cur.CodeHash}
+	}
+	items, err := s.puts(next, aws.String(cond), values)
+	if err != nil {
+		return err
+	}
+	if cur.CodeHash != "" {
+		items = append(items, s.codeDelete(cur.CodeHash, next.ID))
+	}
+	return s.transact(ctx, "end connection "+next.ID, items)
+}
+
+func failSK(window time.Time) string { return "FAIL#" + window.UTC().Format(time.RFC3339) }
+
+func (s *Store) AddFailedAccept(ctx context.Context, org string, window, expires time.Time) (int, error) {
+	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                aws.String(s.table),
+		Key:                      key(orgPK(org), failSK(window)),
+		UpdateExpression:         aws.String("ADD n :one SET #ttl = :ttl"),
+		ExpressionAttributeNames: map[string]string{"#ttl": "ttl"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":one": &types.AttributeValueMemberN{Value: "1"},
+			":ttl": &types.AttributeValueMemberN{Value: strconv.FormatInt(expires.Unix(), 10)},
+		},
+		ReturnValues: types.ReturnValueUpdatedNew,
+	})
+	if err != nil {
+		return 0, fmt.Errorf("count failed accept: %w", err)
+	}
+	var v struct {
+		N int `dynamodbav:"n"`
+	}
+	if err := attributevalue.UnmarshalMap(out.Attributes, &v); err != nil {
+		return 0, fmt.Errorf("decode failed accept count: %w", err)
+	}
+	return v.N, nil
+}
+
+func (s *Store) FailedAccepts(ctx context.Context, org string, window time.Time) (int, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(s.table), Key: key(orgPK(org), failSK(window)), ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return 0, fmt.Errorf("read failed accepts: %w", err)
+	}
+	var v struct {
+		N int `dynamodbav:"n"`
+	}
+	if out.Item != nil {
+		if err := attributevalue.UnmarshalMap(out.Item, &v); err != nil {
+			return 0, fmt.Errorf("decode failed accepts: %w", err)
+		}
+	}
+	return v.N, nil
+}

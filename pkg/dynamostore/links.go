@@ -1,0 +1,176 @@
+package dynamostore
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/tandemsync/tandem/pkg/relay"
+)
+
+var _ relay.Store = (*Store)(nil)
+
+// logRetention keeps sync log entries long enough to investigate a month's
+// complaints; older ones expire through TTL.
+const logRetention = 90 * 24 * time.Hour
+
+func linkSK(key string) string             { return "LINK#" + key }
+func ticketSK(org, ticketID string) string { return "TICKET#" + org + "#" + ticketID }
+func str(v string) types.AttributeValue    { return &types.AttributeValueMemberS{Value: v} }
+func num(v int64) types.AttributeValue {
+	return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)}
+}
+func getS(item map[string]types.AttributeValue, k string) string {
+	if v, ok := item[k].(*types.AttributeValueMemberS); ok {
+		return v.Value
+	}
+	return ""
+}
+
+func (s *Store) LinkByTicket(ctx context.Context, connID, org, ticketID string) (relay.Link, error) {
+	idx, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(s.table), Key: key(connPK(connID), ticketSK(org, ticketID)), ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return relay.Link{}, fmt.Errorf("find link of %s/%s: %w", org, ticketID, err)
+	}
+	if idx.Item == nil {
+		return relay.Link{}, relay.ErrNoLink
+	}
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(s.table), Key: key(connPK(connID), linkSK(getS(idx.Item, "linkKey"))), ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return relay.Link{}, fmt.Errorf("get link of %s/%s: %w", org, ticketID, err)
+	}
+	if out.Item == nil {
+		return relay.Link{}, relay.ErrNoLink
+	}
+	var l relay.Link
+	if err := json.Unmarshal([]byte(getS(out.Item, "doc")), &l); err != nil {
+		return relay.Link{}, fmt.Errorf("decode link of %s/%s: %w", org, ticketID, err)
+	}
+	return l, nil
+}
+
+// PutLink writes the link document and its ticket index items in one
+// transaction, conditional on the version the caller read.
+func (s *Store) PutLink(ctx context.Context, l relay.Link) (relay.Link, error) {
+	prev := l.Version
+	l.Version++
+	doc, err := json.Marshal(l)
+	if err != nil {
+		return relay.Link{}, fmt.Errorf("encode link %s: %w", l.Key, err)
+	}
+	put := &types.Put{
+		TableName: aws.String(s.table),
+		Item: map[string]types.AttributeValue{
+			"pk": str(connPK(l.ConnectionID)), "sk": str(linkSK(l.Key)), "doc": str(string(doc)), "version": num(l.Version),
+		},
+		ConditionExpression: aws.String("attribute_not_exists(pk)"),
+	}
+	if prev != 0 {
+		put.ConditionExpression = aws.String("version = :v")
+		put.ExpressionAttributeValues = map[string]types.AttributeValue{":v": num(prev)}
+	}
+	items := []types.TransactWriteItem{{Put: put}}
+	for _, side := range []relay.Side{l.Source, l.Target} {
+		if side.TicketID == "" {
+			continue
+		}
+		items = append(items, types.TransactWriteItem{Put: &types.Put{
+			TableName: aws.String(s.table),
+			Item: map[string]types.AttributeValue{
+				"pk": str(connPK(l.ConnectionID)), "sk": str(ticketSK(side.Org, side.TicketID)), "linkKey": str(l.Key),
+			},
+		}})
+	}
+	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	if conditionFailed(err) {
+		return relay.Link{}, fmt.Errorf("put link %s: %w", l.Key, relay.ErrConflict)
+	}
+	if err != nil {
+		return relay.Link{}, fmt.Errorf("put link %s: %w", l.Key, err)
+	}
+	return l, nil
+}
+
+func (s *Store) Done(ctx context.Context, id string) (bool, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(s.table), Key: key("CMD#"+id, "CMD"), ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return false, fmt.Errorf("read command ledger %s: %w", id, err)
+	}
+	return out.Item != nil, nil
+}
+
+func (s *Store) MarkDone(ctx context.Context, id string, expires time.Time) error {
+	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: aws.String(s.table),
+		Item:      map[string]types.AttributeValue{"pk": str("CMD#" + id), "sk": str("CMD"), "ttl": num(expires.Unix())},
+	})
+	if err != nil {
+		return fmt.Errorf("write command ledger %s: %w", id, err)
+	}
+	return nil
+}
+
+func (s *Store) AppendLog(ctx context.Context, e relay.LogEntry) error {
+	doc, err := json.Marshal(e)
+	if err != nil {
+		return fmt.Errorf("encode log entry: %w", err)
+	}
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	// Zero-padded nanoseconds sort lexically in time order; the suffix keeps
+	// two entries of the same instant apart.
+	sk := fmt.Sprintf("LOG#%020d#%s", e.At.UnixNano(), hex.EncodeToString(b))
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: aws.String(s.table),
+		Item: map[string]types.AttributeValue{
+			"pk": str(connPK(e.ConnectionID)), "sk": str(sk), "doc": str(string(doc)),
+			"ttl": num(e.At.Add(logRetention).Unix()),
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("append sync log: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) Log(ctx context.Context, connID, ticket string, limit int) ([]relay.LogEntry, error) {
+	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
+		TableName:              aws.String(s.table),
+		KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :p)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": str(connPK(connID)), ":p": str("LOG#"),
+		},
+		ScanIndexForward: aws.Bool(false),
+	})
+	var out []relay.LogEntry
+	for p.HasMorePages() && (limit <= 0 || len(out) < limit) {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("read sync log of %s: %w", connID, err)
+		}
+		for _, item := range page.Items {
+			var e relay.LogEntry
+			if err := json.Unmarshal([]byte(getS(item, "doc")), &e); err != nil {
+				return nil, fmt.Errorf("decode sync log entry: %w", err)
+			}
+			if relay.LogMatches(e, ticket) && (limit <= 0 || len(out) < limit) {
+				out = append(out, e)
+			}
+		}
+	}
+	return out, nil
+}

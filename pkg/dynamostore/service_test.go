@@ -1,0 +1,73 @@
+package dynamostore_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	minidyn "github.com/truora/minidyn/server"
+
+	"github.com/tandemsync/tandem/pkg/clock"
+	"github.com/tandemsync/tandem/pkg/connection"
+	"github.com/tandemsync/tandem/pkg/connection/connectiontest"
+	"github.com/tandemsync/tandem/pkg/dynamostore"
+)
+
+// The embedded store of the local runner must behave like DynamoDB too.
+func TestConnectionStoreContractOnMinidyn(t *testing.T) {
+	connectiontest.RunStoreContract(t, func(t *testing.T) connection.Store {
+		srv := httptest.NewServer(minidyn.NewServer())
+		t.Cleanup(srv.Close)
+		db := dynamodb.NewFromConfig(aws.Config{
+			Region: "local", BaseEndpoint: aws.String(srv.URL),
+			Credentials: credentials.NewStaticCredentialsProvider("local", "local", ""),
+		}, func(o *dynamodb.Options) { o.DisableValidateResponseChecksum = true })
+		s := dynamostore.New(db, "tandem-local")
+		if err := s.CreateTable(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}
+
+// Fifty organisations race to accept one code through the service and the
+// real adapter over the wire: the conditional transaction lets one through.
+func TestFiftyConcurrentAcceptsOverMoto(t *testing.T) {
+	ctx := context.Background()
+	svc := connection.NewService(newStore(t), clock.NewManual(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)), nil)
+	created, err := svc.Create(ctx, connection.Caller{OrgID: "acme", OrgName: "Acme"}, connection.Source, "Race")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	wins, invalid := 0, 0
+	for i := 0; i < 50; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := svc.Accept(ctx, connection.Caller{OrgID: fmt.Sprintf("org-%d", i)}, created.VerificationCode)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				wins++
+			case errors.Is(err, connection.ErrInvalidCode):
+				invalid++
+			default:
+				t.Errorf("accept: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if wins != 1 || invalid != 49 {
+		t.Fatalf("wins=%d invalid=%d, want 1 and 49", wins, invalid)
+	}
+}

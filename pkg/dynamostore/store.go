@@ -1,0 +1,84 @@
+// Package dynamostore keeps Tandem's records in one DynamoDB table through
+// aws-sdk-go-v2. The table has a string partition key "pk", a string sort key
+// "sk", and the TTL attribute "ttl" (epoch seconds; the stack enables TTL).
+//
+// Access patterns (item layout):
+//
+//	connection by id          pk=CONN#<id>        sk=CONN
+//	connections of an org     pk=ORG#<org>        sk=CONN#<id>      (a copy per side, written in the same transaction)
+//	connection by code        pk=CODE#<sha256>    sk=CODE           ttl = code expiry
+//	failed accepts of an org  pk=ORG#<org>        sk=FAIL#<window>  ttl = window end + slack
+//	platform account of org   pk=ORG#<org>        sk=PLATFORM
+//
+// Every query is keyed by the caller's organisation or by an id the domain
+// checks against it; nothing scans. Expiry is decided by the code that reads
+// (TTL deletion can lag by days); "ttl" only keeps the table tidy.
+package dynamostore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// Store is the DynamoDB adapter. Safe for concurrent use.
+type Store struct {
+	db    *dynamodb.Client
+	table string
+}
+
+// New returns a Store on table.
+func New(db *dynamodb.Client, table string) *Store { return &Store{db: db, table: table} }
+
+// CreateTable creates the table with the layout above if it does not exist.
+// Production tables come from the CDK stack; this is for the local runner and
+// tests.
+func (s *Store) CreateTable(ctx context.Context) error {
+	_, err := s.db.CreateTable(ctx, &dynamodb.CreateTableInput{
+		TableName:   aws.String(s.table),
+		BillingMode: types.BillingModePayPerRequest,
+		AttributeDefinitions: []types.AttributeDefinition{
+			{AttributeName: aws.String("pk"), AttributeType: types.ScalarAttributeTypeS},
+			{AttributeName: aws.String("sk"), AttributeType: types.ScalarAttributeTypeS},
+		},
+		KeySchema: []types.KeySchemaElement{
+			{AttributeName: aws.String("pk"), KeyType: types.KeyTypeHash},
+			{AttributeName: aws.String("sk"), KeyType: types.KeyTypeRange},
+		},
+	})
+	var inUse *types.ResourceInUseException
+	if err != nil && !errors.As(err, &inUse) {
+		return fmt.Errorf("create table %s: %w", s.table, err)
+	}
+	return nil
+}
+
+func key(pk, sk string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
+		"pk": &types.AttributeValueMemberS{Value: pk},
+		"sk": &types.AttributeValueMemberS{Value: sk},
+	}
+}
+
+// conditionFailed reports whether err is a lost condition, alone or inside a
+// cancelled transaction (including a conflicting concurrent transaction).
+func conditionFailed(err error) bool {
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return true
+	}
+	var tce *types.TransactionCanceledException
+	if errors.As(err, &tce) {
+		for _, r := range tce.CancellationReasons {
+			if c := aws.ToString(r.Code); c == "ConditionalCheckFailed" || c == "TransactionConflict" {
+				return true
+			}
+		}
+	}
+	var tc *types.TransactionConflictException
+	return errors.As(err, &tc)
+}

@@ -1,0 +1,301 @@
+package graph
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tandemsync/tandem/pkg/egress"
+	"github.com/tandemsync/tandem/pkg/platform"
+)
+
+const (
+	defaultLoginURL = "https://login.microsoftonline.com"
+	defaultGraphURL = "https://graph.microsoft.com/v1.0"
+	graphScope      = "https://graph.microsoft.com/.default"
+	// Outlook allows 4 concurrent requests per app across mailboxes
+	// (Graph throttling limits, "Outlook service limits").
+	maxConcurrent = 4
+	// Attachments travel base64 in JSON, so the largest allowed file needs
+	// about 200 MB of response.
+	maxResponse = 256 << 20
+	// A token is renewed this long before it expires so an in-flight call
+	// never carries a token that lapses on the way.
+	tokenSlack = 5 * time.Minute
+)
+
+// Options configure a Client.
+type Options struct {
+	// AllowPrivate is local/test mode: http and loopback URLs are accepted
+	// and the URL overrides below are honoured.
+	AllowPrivate bool
+	// HTTP is the guarded client; nil builds one capped at 4 concurrent
+	// requests, Outlook's per-app limit.
+	HTTP *egress.Client
+	// LoginURL replaces https://login.microsoftonline.com (simulator).
+	LoginURL string
+	// GraphURL replaces https://graph.microsoft.com/v1.0 (simulator).
+	GraphURL string
+}
+
+// Client talks to one mailbox with app-only credentials. It is safe for
+// concurrent use.
+type Client struct {
+	creds    Credentials
+	http     *egress.Client
+	loginURL string
+	graphURL string
+	private  bool
+
+	mu       sync.Mutex
+	token    string
+	tokenExp time.Time
+}
+
+var _ platform.Client = (*Client)(nil)
+
+// New builds a Client. Credentials come from ParseCredentials.
+func New(creds Credentials, opts Options) *Client {
+	h := opts.HTTP
+	if h == nil {
+		h = egress.New(egress.Options{AllowPrivate: opts.AllowPrivate, MaxConcurrent: maxConcurrent})
+	}
+	c := &Client{creds: creds, http: h, loginURL: defaultLoginURL, graphURL: defaultGraphURL, private: opts.AllowPrivate}
+	if opts.AllowPrivate {
+		c.loginURL = firstNonEmpty(opts.LoginURL, creds.LoginURL, defaultLoginURL)
+		c.graphURL = firstNonEmpty(opts.GraphURL, creds.GraphURL, defaultGraphURL)
+	}
+	c.loginURL = strings.TrimRight(c.loginURL, "/")
+	c.graphURL = strings.TrimRight(c.graphURL, "/")
+	return c
+}
+
+func firstNonEmpty(v ...string) string {
+	for _, s := range v {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// String identifies the client without its credentials: fmt would print
+// the unexported credential fields, secret included, of a *Client.
+func (c *Client) String() string { return "graph.Client(" + c.creds.Mailbox + ")" }
+
+// GoString does the same for %#v.
+func (c *Client) GoString() string { return c.String() }
+
+// Requests counts HTTP requests sent, token requests and retries included.
+func (c *Client) Requests() int64 { return c.http.Requests() }
+
+// Test gets a token and reads the inbox folder id: the smallest call that
+// proves sign-in, mailbox existence and mail permission together.
+func (c *Client) Test(ctx context.Context) error {
+	err := c.getJSON(ctx, "test connection", c.userPath("/mailFolders/inbox")+"?$select=id", &struct{}{})
+	var pe *platform.Error
+	if !errors.As(err, &pe) {
+		return err
+	}
+	switch {
+	case pe.Reason == platform.ReasonNotFound && pe.Status == http.StatusNotFound:
+		pe.Message = "Mailbox not found. Check that the mailbox is the e-mail address of a user or shared mailbox in this tenant with an Exchange Online licence"
+	case pe.Reason == platform.ReasonNotPermitted:
+		pe.Message = "Not permitted. Grant the app registration the Mail.ReadWrite and Mail.Send application permissions (Microsoft Graph, Application permissions), then select Grant admin consent; if an application access policy restricts the app, include this mailbox"
+	}
+	return pe
+}
+
+// userPath is the Graph path of the configured mailbox plus rest.
+func (c *Client) userPath(rest string) string {
+	return "/users/" + url.PathEscape(c.creds.Mailbox) + rest
+}
+
+func (c *Client) messagePath(id string, rest string) string {
+	return c.userPath("/messages/" + url.PathEscape(id) + rest)
+}
+
+type tokenResponse struct {
+	AccessToken string `json:"access_token"`
+	ExpiresIn   int64  `json:"expires_in"`
+}
+
+// accessToken returns a cached token or fetches one. The lock is held over
+// the fetch so concurrent callers share a single token request.
+func (c *Client) accessToken(ctx context.Context) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.token != "" && time.Now().Before(c.tokenExp) {
+		return c.token, nil
+	}
+	form := url.Values{
+		"client_id":     {c.creds.ClientID},
+		"client_secret": {c.creds.ClientSecret},
+		"scope":         {graphScope},
+		"grant_type":    {"client_credentials"},
+	}
+	u := c.loginURL + "/" + url.PathEscape(c.creds.TenantID) + "/oauth2/v2.0/token"
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, strings.NewReader(form.Encode()))
+	if err != nil {
+		return "", newError(platform.ReasonInvalid, 0, "sign in: invalid sign-in URL", err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return "", transportError("sign in", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return "", transportError("sign in", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return "", tokenError(resp.StatusCode, body)
+	}
+	var tr tokenResponse
+	if err := json.Unmarshal(body, &tr); err != nil || tr.AccessToken == "" {
+		return "", newError(platform.ReasonServer, resp.StatusCode, "sign in: Microsoft returned an unreadable token response", err)
+	}
+	c.token = tr.AccessToken
+	c.tokenExp = time.Now().Add(time.Duration(tr.ExpiresIn)*time.Second - tokenSlack)
+	return c.token, nil
+}
+
+// dropToken forgets a token Graph refused, unless another caller already
+// replaced it.
+func (c *Client) dropToken(tok string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.token == tok {
+		c.token = ""
+	}
+}
+
+// request is one Graph call. path is relative to the Graph root, or an
+// absolute URL already checked to be under it (a nextLink).
+type request struct {
+	op          string
+	method      string
+	path        string
+	body        []byte
+	contentType string
+}
+
+// send performs r with a bearer token, retrying once with a fresh token if
+// Graph answers 401 (tokens can be revoked before they expire). Non-2xx
+// answers become *platform.Error.
+func (c *Client) send(ctx context.Context, r request) (*http.Response, []byte, error) {
+	for attempt := 0; ; attempt++ {
+		tok, err := c.accessToken(ctx)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", r.op, err)
+		}
+		resp, body, err := c.sendWithToken(ctx, r, tok)
+		if err != nil {
+			return nil, nil, err
+		}
+		if resp.StatusCode == http.StatusUnauthorized && attempt == 0 {
+			c.dropToken(tok)
+			continue
+		}
+		if resp.StatusCode/100 != 2 {
+			return resp, body, apiError(r.op, resp, body)
+		}
+		return resp, body, nil
+	}
+}
+
+func (c *Client) sendWithToken(ctx context.Context, r request, tok string) (*http.Response, []byte, error) {
+	u := r.path
+	if !strings.HasPrefix(u, c.graphURL+"/") {
+		u = c.graphURL + r.path
+	}
+	var rd io.Reader
+	if r.body != nil {
+		rd = bytes.NewReader(r.body)
+	}
+	req, err := http.NewRequestWithContext(ctx, r.method, u, rd)
+	if err != nil {
+		return nil, nil, newError(platform.ReasonInvalid, 0, r.op+": invalid request URL", err)
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Accept", "application/json")
+	// Immutable ids keep Ticket.ID valid when a message moves folders;
+	// text bodies keep HTML out of the neutral model.
+	req.Header.Add("Prefer", `IdType="ImmutableId"`)
+	req.Header.Add("Prefer", `outlook.body-content-type="text"`)
+	if r.body != nil {
+		req.Header.Set("Content-Type", firstNonEmpty(r.contentType, "application/json"))
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, nil, transportError(r.op, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
+	if err != nil {
+		return nil, nil, transportError(r.op, err)
+	}
+	return resp, body, nil
+}
+
+// getJSON reads path into out.
+func (c *Client) getJSON(ctx context.Context, op, path string, out any) error {
+	return c.callJSON(ctx, op, http.MethodGet, path, nil, out)
+}
+
+// callJSON sends in as JSON (if not nil) and decodes the answer into out (if
+// not nil and the answer has a body).
+func (c *Client) callJSON(ctx context.Context, op, method, path string, in, out any) error {
+	r := request{op: op, method: method, path: path}
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return fmt.Errorf("%s: encode request: %w", op, err)
+		}
+		r.body = b
+	}
+	_, body, err := c.send(ctx, r)
+	if err != nil {
+		return err
+	}
+	if out == nil || len(body) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(body, out); err != nil {
+		return newError(platform.ReasonServer, 0, op+": Microsoft Graph returned an unreadable answer", err)
+	}
+	return nil
+}
+
+// page is Graph's collection envelope.
+type page[T any] struct {
+	Value    []T    `json:"value"`
+	NextLink string `json:"@odata.nextLink"`
+}
+
+// listAll follows @odata.nextLink. A next link outside the Graph root is
+// refused: following it would hand the bearer token to another host.
+func listAll[T any](ctx context.Context, c *Client, op, path string) ([]T, error) {
+	var all []T
+	for path != "" {
+		var p page[T]
+		if err := c.getJSON(ctx, op, path, &p); err != nil {
+			return nil, err
+		}
+		all = append(all, p.Value...)
+		if p.NextLink != "" && !strings.HasPrefix(p.NextLink, c.graphURL+"/") {
+			return nil, newError(platform.ReasonServer, 0, op+": Microsoft Graph returned a next page link outside its own address", nil)
+		}
+		path = p.NextLink
+	}
+	return all, nil
+}

@@ -1,0 +1,28 @@
+// Package graphsim simulates the parts of Microsoft Graph and the Microsoft
+// identity platform that Tandem's graph package uses, for tests and the
+// local runner. It follows the public documentation, not Tandem's client:
+//
+//   - client credentials token endpoint and its AADSTS error responses
+//     (learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow,
+//     reference-error-codes: AADSTS7000215, AADSTS700016, AADSTS90002);
+//   - /v1.0/users/{id|upn}/... messages: get, list with $filter on
+//     conversationId, $select, $top/$skip and @odata.nextLink, update,
+//     create draft, send, reply, createReply, sendMail
+//     (api-reference/v1.0/api/message-*.md, user-sendmail.md);
+//   - attachments under 3 MB inline and 3–150 MB through upload sessions
+//     whose pre-authorised URL refuses an Authorization header
+//     (graph/outlook-large-attachments);
+//   - outlook/masterCategories (outlookuser-list-mastercategories.md);
+//   - subscriptions with the validation handshake, clientState, the 4,230
+//     minute lifetime for Outlook messages, change and lifecycle
+//     notifications (change-notifications-delivery-webhooks.md,
+//     change-notifications-lifecycle-events.md, subscription resource);
+//   - the {"error":{"code","message","innerError"}} error envelope, 429 with
+//     Retry-After (graph/throttling, graph/errors).
+//
+// Departures, for test convenience: access tokens are opaque strings rather
+// than JWTs; ids use one format whether or not Prefer: IdType="ImmutableId"
+// is sent; notification URLs may be plain http on loopback hosts; message
+// times have second precision like Graph's, and each new message is stamped
+// at least a second after the previous one so conversation order is exact.
+package graphsim

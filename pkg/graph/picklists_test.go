@@ -1,0 +1,61 @@
+package graph_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/tandemsync/tandem/pkg/graph/graphsim"
+	"github.com/tandemsync/tandem/pkg/platform"
+)
+
+func TestPicklists(t *testing.T) {
+	sim := graphsim.New(t)
+	c := clientFor(t, sim, sim.Integration)
+	tests := []struct {
+		kind  platform.PicklistKind
+		ids   []string
+		check func(t *testing.T, o []platform.Option)
+	}{
+		{kind: platform.PickStatuses, ids: []string{"New", "In Progress", "Waiting on Customer", "Resolved"}},
+		{kind: platform.PickPriorities, ids: []string{"low", "normal", "high"}},
+		{kind: platform.PickActions, ids: []string{"reply"}, check: func(t *testing.T, o []platform.Option) {
+			if !o[0].IsEmail {
+				t.Fatal("reply must be marked IsEmail")
+			}
+		}},
+		{kind: platform.PickCustomFields, ids: []string{"to"}, check: func(t *testing.T, o []platform.Option) {
+			if o[0].Type != "text" {
+				t.Fatalf("type = %q", o[0].Type)
+			}
+		}},
+		{kind: platform.PickCategories, ids: nil},
+		{kind: platform.PickTicketTypes, ids: nil},
+		{kind: platform.PickQueues, ids: nil},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.kind), func(t *testing.T) {
+			opts, err := c.Picklist(ctxT(t), tt.kind, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if opts == nil {
+				t.Fatal("nil list: want an empty, non-nil list")
+			}
+			var ids []string
+			for _, o := range opts {
+				ids = append(ids, o.ID)
+				if !o.Active || o.Name == "" {
+					t.Fatalf("option %+v", o)
+				}
+			}
+			if !slices.Equal(ids, tt.ids) {
+				t.Fatalf("ids = %v, want %v", ids, tt.ids)
+			}
+			if tt.check != nil {
+				tt.check(t, opts)
+			}
+		})
+	}
+	_, err := c.Picklist(ctxT(t), "boards", "")
+	platformErr(t, err, platform.ReasonInvalid)
+}

@@ -1,0 +1,23 @@
+package halo
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+)
+
+// AgentID returns the id of the agent the API application acts as. Its own
+// changes carry this id as the ActorID of webhook events, which is how the
+// sync recognises and drops its echoes.
+func (c *Client) AgentID(ctx context.Context) (string, error) {
+	var me struct {
+		ID haloID `json:"id"`
+	}
+	if err := c.call(ctx, http.MethodGet, "/Agent/me", nil, nil, &me, "read the API application's agent"); err != nil {
+		return "", fmt.Errorf("agent id: %w", err)
+	}
+	if !me.ID.positive() {
+		return "", fmt.Errorf("agent id: %w", unreadable("read the API application's agent", nil))
+	}
+	return string(me.ID), nil
+}

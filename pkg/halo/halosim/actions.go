@@ -1,0 +1,137 @@
+package halosim
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// Action is a Halo action on a ticket: a note, an e-mail, a status change.
+type Action struct {
+	ID             int    `json:"id"`
+	TicketID       int    `json:"ticket_id"`
+	Outcome        string `json:"outcome"`
+	OutcomeID      int    `json:"outcome_id"`
+	Note           string `json:"note"`
+	NoteHTML       string `json:"note_html,omitempty"`
+	HiddenFromUser bool   `json:"hiddenfromuser"`
+	Who            string `json:"who"`
+	WhoAgentID     int    `json:"who_agentid"`
+	DateTime       string `json:"datetime"`
+	SendEmail      bool   `json:"sendemail"`
+	NewStatus      int    `json:"new_status,omitempty"`
+}
+
+// Notes returns copies of a ticket's actions, oldest first.
+func (s *Server) Notes(ticketID int) []Action {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Action, 0, len(s.actions[ticketID]))
+	for _, a := range s.actions[ticketID] {
+		out = append(out, *a)
+	}
+	return out
+}
+
+func (s *Server) listActions(w http.ResponseWriter, r *http.Request, _ APIUser, _ string) {
+	q := r.URL.Query()
+	ticketID, _ := strconv.Atoi(q.Get("ticket_id"))
+	excludePrivate := strings.EqualFold(q.Get("excludeprivate"), "true")
+	out := []Action{}
+	for _, a := range s.Notes(ticketID) {
+		if excludePrivate && a.HiddenFromUser {
+			continue
+		}
+		out = append(out, a)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"record_count": len(out), "actions": out})
+}
+
+func (s *Server) getAction(w http.ResponseWriter, r *http.Request, _ APIUser, id string) {
+	n, _ := strconv.Atoi(id)
+	ticketID, _ := strconv.Atoi(r.URL.Query().Get("ticket_id"))
+	for _, a := range s.Notes(ticketID) {
+		if a.ID == n {
+			writeJSON(w, http.StatusOK, a)
+			return
+		}
+	}
+	writeJSON(w, http.StatusNotFound, map[string]string{"message": "Action " + id + " not found"})
+}
+
+// postActions adds actions. Halo answers a missing ticket and a disallowed
+// action with 400 and a sentence, which is what the instance-sync guide's
+// troubleshooting table quotes.
+func (s *Server) postActions(w http.ResponseWriter, r *http.Request, user APIUser, _ string) {
+	var items []map[string]json.RawMessage
+	if err := json.NewDecoder(r.Body).Decode(&items); err != nil || len(items) == 0 {
+		badRequest(w, "[0]", "The request body must be a JSON array of actions")
+		return
+	}
+	s.mu.Lock()
+	var out []Action
+	var sends []Delivery
+	for _, item := range items {
+		t := s.tickets[intOf(item["ticket_id"])]
+		if t == nil {
+			s.mu.Unlock()
+			writeJSON(w, http.StatusBadRequest, "An action must be associated with a ticket_id")
+			return
+		}
+		outcome := findOutcome(intOf(item["outcome_id"]), strOf(item["outcome"]))
+		if outcome == nil {
+			s.mu.Unlock()
+			writeJSON(w, http.StatusBadRequest, "You do not have access to this action at the moment")
+			return
+		}
+		a := &Action{
+			ID:             len(s.actions[t.ID]) + 1,
+			TicketID:       t.ID,
+			Outcome:        outcome["outcome"].(string),
+			OutcomeID:      outcome["id"].(int),
+			Note:           strOf(item["note"]),
+			NoteHTML:       strOf(item["note_html"]),
+			HiddenFromUser: outcome["hidefromuser"].(bool),
+			Who:            user.Name,
+			WhoAgentID:     user.AgentID,
+			DateTime:       now(),
+			SendEmail:      outcome["sendemail"] != 0,
+		}
+		if v, ok := item["hiddenfromuser"]; ok {
+			a.HiddenFromUser = strOf(v) == "true"
+		}
+		if a.Note == "" && a.NoteHTML != "" {
+			a.Note = a.NoteHTML
+		}
+		if st, ok := outcome["newstatus"].(int); ok {
+			a.NewStatus = st
+		}
+		if v, ok := item["new_status"]; ok && intOf(v) > 0 {
+			a.NewStatus = intOf(v)
+		}
+		if a.NewStatus > 0 {
+			t.StatusID = a.NewStatus
+		}
+		t.LastActionDate = a.DateTime
+		s.actions[t.ID] = append(s.actions[t.ID], a)
+		out = append(out, *a)
+		sends = append(sends, s.eventLocked(EventActionAdded, user, t, a)...)
+	}
+	s.mu.Unlock()
+	s.send(sends)
+	if len(out) == 1 {
+		writeJSON(w, http.StatusCreated, out[0])
+		return
+	}
+	writeJSON(w, http.StatusCreated, out)
+}
+
+func findOutcome(id int, name string) map[string]any {
+	for _, o := range outcomes {
+		if (id > 0 && o["id"] == id) || (id <= 0 && name != "" && strings.EqualFold(o["outcome"].(string), name)) {
+			return o
+		}
+	}
+	return nil
+}

@@ -1,0 +1,243 @@
+package halo
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/tandemsync/tandem/pkg/platform"
+)
+
+// ClosedStatusID is Halo's built-in Closed status, used by CloseTicket when
+// no status is given.
+const ClosedStatusID = "9"
+
+// faults is a Halo ticket ("Faults" in the swagger), the fields Tandem uses.
+type faults struct {
+	ID             haloID        `json:"id"`
+	Summary        string        `json:"summary"`
+	Details        string        `json:"details"`
+	StatusID       haloID        `json:"status_id"`
+	PriorityID     haloID        `json:"priority_id"`
+	TicketTypeID   haloID        `json:"tickettype_id"`
+	TeamID         haloID        `json:"team_id"`
+	Category1      string        `json:"category_1"`
+	StartDate      string        `json:"startdate"`
+	TargetDate     string        `json:"targetdate"`
+	LastActionDate string        `json:"lastactiondate"`
+	CustomFields   []customValue `json:"customfields"`
+}
+
+type customValue struct {
+	Name    string          `json:"name"`
+	Value   json.RawMessage `json:"value"`
+	Display string          `json:"display"`
+}
+
+func (f faults) ticket() platform.Ticket {
+	t := platform.Ticket{
+		ID:          string(f.ID),
+		Number:      string(f.ID), // Halo shows the id as the ticket number
+		Summary:     f.Summary,
+		Description: f.Details,
+		Status:      optional(f.StatusID),
+		Priority:    optional(f.PriorityID),
+		Type:        optional(f.TicketTypeID),
+		Queue:       optional(f.TeamID),
+		Category:    f.Category1,
+		Closed:      string(f.StatusID) == ClosedStatusID,
+	}
+	if d, ok := parseTime(f.StartDate); ok {
+		t.StartDate = &d
+	}
+	if d, ok := parseTime(f.TargetDate); ok {
+		t.TargetDate = &d
+	}
+	if d, ok := parseTime(f.LastActionDate); ok {
+		t.UpdatedAt = d
+	}
+	for _, cf := range f.CustomFields {
+		if cf.Name == "" {
+			continue
+		}
+		if t.Custom == nil {
+			t.Custom = map[string]string{}
+		}
+		t.Custom[cf.Name] = customText(cf)
+	}
+	return t
+}
+
+func optional(id haloID) string {
+	if id.positive() {
+		return string(id)
+	}
+	return ""
+}
+
+// customText prefers Halo's display text (selection names rather than ids).
+func customText(cf customValue) string {
+	if cf.Display != "" {
+		return cf.Display
+	}
+	var s string
+	if json.Unmarshal(cf.Value, &s) == nil {
+		return s
+	}
+	if string(cf.Value) == "null" {
+		return ""
+	}
+	return string(cf.Value)
+}
+
+// GetTicket reads one ticket.
+func (c *Client) GetTicket(ctx context.Context, id string) (platform.Ticket, error) {
+	n, err := recordID("ticket", id)
+	if err != nil {
+		return platform.Ticket{}, fmt.Errorf("get ticket %s: %w", id, err)
+	}
+	var f faults
+	if err := c.call(ctx, http.MethodGet, "/Tickets/"+n, nil, nil, &f, "read ticket "+n); err != nil {
+		return platform.Ticket{}, fmt.Errorf("get ticket %s: %w", id, err)
+	}
+	return f.ticket(), nil
+}
+
+// CreateTicket logs a new ticket: Halo creates on POST of an array without
+// an id.
+func (c *Client) CreateTicket(ctx context.Context, t platform.Ticket) (platform.Ticket, error) {
+	body := map[string]any{"summary": t.Summary, "details": t.Description}
+	ids := []struct{ key, value, what string }{
+		{"status_id", t.Status, "status"}, {"priority_id", t.Priority, "priority"},
+		{"tickettype_id", t.Type, "ticket type"}, {"team_id", t.Queue, "team"},
+	}
+	for _, f := range ids {
+		if err := setID(body, f.key, f.value, f.what); err != nil {
+			return platform.Ticket{}, fmt.Errorf("create ticket: %w", err)
+		}
+	}
+	if t.Category != "" {
+		body["category_1"] = t.Category
+	}
+	if t.StartDate != nil {
+		body["startdate"] = formatTime(*t.StartDate)
+	}
+	if t.TargetDate != nil {
+		body["targetdate"] = formatTime(*t.TargetDate)
+	}
+	if len(t.Custom) > 0 {
+		body["customfields"] = customBody(t.Custom)
+	}
+	var raw json.RawMessage
+	if err := c.call(ctx, http.MethodPost, "/Tickets", nil, []any{body}, &raw, "create a ticket"); err != nil {
+		return platform.Ticket{}, fmt.Errorf("create ticket: %w", err)
+	}
+	var f faults
+	if err := decodeOne(raw, &f); err != nil || !f.ID.positive() {
+		return platform.Ticket{}, fmt.Errorf("create ticket: %w", unreadable("create a ticket", err))
+	}
+	return f.ticket(), nil
+}
+
+// UpdateTicket changes only the fields set in u; Halo updates on POST of an
+// array whose item carries the id (there is no PUT or PATCH).
+func (c *Client) UpdateTicket(ctx context.Context, id string, u platform.TicketUpdate) error {
+	n, err := recordID("ticket", id)
+	if err != nil {
+		return fmt.Errorf("update ticket %s: %w", id, err)
+	}
+	body := map[string]any{}
+	if u.Summary != nil {
+		body["summary"] = *u.Summary
+	}
+	ids := []struct {
+		key   string
+		value *string
+		what  string
+	}{
+		{"status_id", u.Status, "status"}, {"priority_id", u.Priority, "priority"}, {"tickettype_id", u.Type, "ticket type"},
+	}
+	for _, f := range ids {
+		if f.value == nil {
+			continue
+		}
+		if err := setID(body, f.key, *f.value, f.what); err != nil {
+			return fmt.Errorf("update ticket %s: %w", id, err)
+		}
+	}
+	if u.Category != nil {
+		body["category_1"] = *u.Category
+	}
+	if u.StartDate != nil {
+		body["startdate"] = formatTime(*u.StartDate)
+	}
+	if u.TargetDate != nil {
+		body["targetdate"] = formatTime(*u.TargetDate)
+	}
+	if len(u.Custom) > 0 {
+		body["customfields"] = customBody(u.Custom)
+	}
+	if len(body) == 0 {
+		return nil
+	}
+	body["id"] = json.Number(n)
+	if err := c.call(ctx, http.MethodPost, "/Tickets", nil, []any{body}, nil, "update ticket "+n); err != nil {
+		return fmt.Errorf("update ticket %s: %w", id, err)
+	}
+	return nil
+}
+
+// CloseTicket sets a closing status (Halo's Closed when status is empty).
+func (c *Client) CloseTicket(ctx context.Context, id, status string) error {
+	if status == "" {
+		status = ClosedStatusID
+	}
+	if err := c.UpdateTicket(ctx, id, platform.TicketUpdate{Status: &status}); err != nil {
+		return fmt.Errorf("close: %w", err)
+	}
+	return nil
+}
+
+func customBody(custom map[string]string) []map[string]string {
+	out := make([]map[string]string, 0, len(custom))
+	for name, v := range custom {
+		out = append(out, map[string]string{"name": name, "value": v})
+	}
+	return out
+}
+
+// setID puts a picklist id into body as a JSON number, refusing what cannot
+// be a Halo id before anything is sent.
+func setID(body map[string]any, key, value, what string) error {
+	if value == "" {
+		return nil
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(value), 10, 64)
+	if err != nil || n <= 0 {
+		return invalid(fmt.Sprintf("%q is not a Halo %s id; pick one from the %s list", value, what, what))
+	}
+	body[key] = n
+	return nil
+}
+
+// recordID checks that id is a Halo record id, so a mistyped id is reported
+// as such instead of becoming a different URL.
+func recordID(what, id string) (string, error) {
+	n, err := strconv.ParseInt(strings.TrimSpace(id), 10, 64)
+	if err != nil || n <= 0 {
+		return "", invalid(fmt.Sprintf("%q is not a Halo %s id", id, what))
+	}
+	return strconv.FormatInt(n, 10), nil
+}
+
+func invalid(msg string) *platform.Error {
+	return &platform.Error{Platform: platform.Halo, Reason: platform.ReasonInvalid, Message: msg}
+}
+
+func unreadable(op string, err error) *platform.Error {
+	return &platform.Error{Platform: platform.Halo, Reason: platform.ReasonServer,
+		Message: "Halo sent an answer Tandem could not read while trying to " + op + ".", Err: err}
+}

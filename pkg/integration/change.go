@@ -1,0 +1,32 @@
+package integration
+
+import "github.com/tandemsync/tandem/pkg/platform"
+
+// ChangeKind is what happened to a partner ticket.
+type ChangeKind string
+
+const (
+	TicketCreated ChangeKind = "ticket.created" // Ticket is the full partner ticket
+	TicketUpdated ChangeKind = "ticket.updated" // Fields lists what changed
+	NoteAdded     ChangeKind = "note.added"     // Note and its Attachments
+	TicketClosed  ChangeKind = "ticket.closed"  // Ticket carries the closing status
+)
+
+// Change is one platform-neutral change on the partner's side, in the
+// partner's ids. It is a tagged struct rather than an interface so it can
+// travel through a queue as JSON.
+type Change struct {
+	Kind        ChangeKind            `json:"kind"`
+	Ticket      *platform.Ticket      `json:"ticket,omitempty"`
+	Fields      []FieldChange         `json:"fields,omitempty"`
+	Note        *platform.Note        `json:"note,omitempty"`
+	Attachments []platform.Attachment `json:"attachments,omitempty"`
+}
+
+// FieldChange is one changed field. Field is a field reference (FieldStatus,
+// FieldSummary, CustomField(key), ...); values are text, dates RFC 3339.
+type FieldChange struct {
+	Field string `json:"field"`
+	Old   string `json:"old,omitempty"`
+	New   string `json:"new"`
+}

@@ -1,0 +1,51 @@
+package integration
+
+// Rules is one side's Config indexed for translation. Compile it once per
+// stored config version and share it: it is never modified, so concurrent
+// Translate calls are safe.
+type Rules struct {
+	status, priority, category, ticketType map[string]string
+	// fields maps a partner field reference to mine; fieldOrder keeps the
+	// rows so a created ticket's fields are written in configuration order.
+	fields     map[string]string
+	fieldOrder []Mapping
+	actions    map[string]ActionMapping
+
+	defaultStatus, defaultTicketType, defaultAction, board string
+	typeDefaultStatus                                      bool
+}
+
+// Compile indexes cfg. Where a partner value is mapped twice (Validate
+// rejects that) the first row wins, as the validator's message implies.
+func Compile(cfg Config) *Rules {
+	r := &Rules{
+		status:            table(cfg.StatusMappings),
+		priority:          table(cfg.PriorityMappings),
+		category:          table(cfg.CategoryMappings),
+		ticketType:        table(cfg.TicketTypeMappings),
+		fields:            table(cfg.FieldMappings),
+		fieldOrder:        cfg.FieldMappings,
+		actions:           make(map[string]ActionMapping, len(cfg.ActionMappings)),
+		defaultStatus:     cfg.DefaultStatus,
+		defaultTicketType: cfg.DefaultTicketType,
+		defaultAction:     cfg.DefaultAction,
+		board:             cfg.Board,
+		typeDefaultStatus: cfg.UseTicketTypeDefaultStatus,
+	}
+	for _, a := range cfg.ActionMappings {
+		if _, dup := r.actions[a.Partner]; !dup {
+			r.actions[a.Partner] = a
+		}
+	}
+	return r
+}
+
+func table(rows []Mapping) map[string]string {
+	m := make(map[string]string, len(rows))
+	for _, row := range rows {
+		if _, dup := m[row.Partner]; !dup {
+			m[row.Partner] = row.Mine
+		}
+	}
+	return m
+}

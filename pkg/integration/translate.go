@@ -1,0 +1,213 @@
+package integration
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/tandemsync/tandem/pkg/platform"
+)
+
+// ErrCannotCreate means the configuration lacks what creating a ticket needs
+// (a default ticket type or status): it is not a validated target side.
+var ErrCannotCreate = errors.New("integration: configuration cannot create tickets")
+
+// Translate turns one partner change into the plan for the receiving side,
+// given the receiving side's configuration and the sending side's outbound
+// settings (only the sender decides which of its actions and attachments
+// leave). It compiles receiver on every call; sync functions that handle many
+// changes should Compile once and call Rules.Translate.
+func Translate(change Change, receiver Config, sender Outbound) (Plan, error) {
+	return Compile(receiver).Translate(change, sender)
+}
+
+// Translate is the pure mapping engine: it reads nothing but its arguments.
+// Values without a mapping are skipped with a reason, never guessed. An error
+// means the change is malformed or the rules cannot create a ticket.
+func (r *Rules) Translate(change Change, sender Outbound) (Plan, error) {
+	var p Plan
+	switch change.Kind {
+	case TicketCreated:
+		if change.Ticket == nil {
+			return Plan{}, fmt.Errorf("integration: %s change without a ticket", change.Kind)
+		}
+		if err := r.create(*change.Ticket, &p); err != nil {
+			return Plan{}, err
+		}
+		attachments(change.Attachments, nil, sender, &p)
+	case TicketUpdated:
+		r.update(change.Fields, &p)
+	case NoteAdded:
+		if change.Note == nil {
+			return Plan{}, fmt.Errorf("integration: %s change without a note", change.Kind)
+		}
+		r.note(*change.Note, change.Attachments, sender, &p)
+	case TicketClosed:
+		// An unmapped closing status is not guessed: the platform closes the
+		// ticket with its own closing status, as CloseTicket("") defines.
+		var status string
+		if change.Ticket != nil {
+			status = r.status[change.Ticket.Status]
+		}
+		p.Commands = append(p.Commands, Command{Op: OpCloseTicket, Status: status})
+	default:
+		return Plan{}, fmt.Errorf("integration: unknown change kind %q", change.Kind)
+	}
+	return p, nil
+}
+
+func (p *Plan) skip(what, reason string) {
+	p.Skipped = append(p.Skipped, Skipped{What: what, Reason: reason})
+}
+
+// mapValue looks a partner picklist value up; unmapped, it records why and
+// what happens instead.
+func mapValue(table map[string]string, noun, partner, instead string, p *Plan) (string, bool) {
+	mine, ok := table[partner]
+	if !ok {
+		p.skip(fmt.Sprintf("%s %q", noun, partner), fmt.Sprintf("partner %s %q has no mapping; %s", noun, partner, instead))
+	}
+	return mine, ok
+}
+
+func (r *Rules) create(src platform.Ticket, p *Plan) error {
+	t := platform.Ticket{Summary: src.Summary, Description: src.Description, Queue: r.board}
+	switch mine, ok := r.ticketType[src.Type]; {
+	case ok:
+		t.Type = mine
+	case r.defaultTicketType != "":
+		t.Type = r.defaultTicketType
+	default:
+		return fmt.Errorf("%w: partner ticket type %q is unmapped and there is no default ticket type", ErrCannotCreate, src.Type)
+	}
+	// Halo's rule: a mapped status wins, else the default, else the ticket
+	// type's default (left empty for the platform to fill).
+	switch mine, ok := r.status[src.Status]; {
+	case ok:
+		t.Status = mine
+	case r.defaultStatus != "":
+		t.Status = r.defaultStatus
+	case !r.typeDefaultStatus:
+		return fmt.Errorf("%w: partner status %q is unmapped and there is no default status", ErrCannotCreate, src.Status)
+	}
+	const platformDefault = "the platform's default applies"
+	if src.Priority != "" {
+		t.Priority, _ = mapValue(r.priority, "priority", src.Priority, platformDefault, p)
+	}
+	if src.Category != "" {
+		t.Category, _ = mapValue(r.category, "category", src.Category, platformDefault, p)
+	}
+
+	var u platform.TicketUpdate
+	for _, m := range r.fieldOrder {
+		if v, ok := fieldValue(src, m.Partner); ok {
+			setMapped(&u, m, v, p)
+		}
+	}
+	if u.Summary != nil {
+		t.Summary = *u.Summary
+	}
+	t.StartDate, t.TargetDate, t.Custom = u.StartDate, u.TargetDate, u.Custom
+
+	// The summary is always copied because a ticket needs one; every other
+	// field the partner filled in but nobody mapped is reported.
+	const unmapped = "no field mapping, so it is not synced"
+	if src.StartDate != nil && !r.mapsField(FieldStartDate) {
+		p.skip("field "+FieldStartDate, unmapped)
+	}
+	if src.TargetDate != nil && !r.mapsField(FieldTargetDate) {
+		p.skip("field "+FieldTargetDate, unmapped)
+	}
+	for _, key := range slices.Sorted(maps.Keys(src.Custom)) {
+		if ref := CustomField(key); !r.mapsField(ref) {
+			p.skip("field "+ref, unmapped)
+		}
+	}
+	p.Commands = append(p.Commands, Command{Op: OpCreateTicket, Ticket: &t})
+	return nil
+}
+
+func (r *Rules) mapsField(ref string) bool {
+	_, ok := r.fields[ref]
+	return ok
+}
+
+func (r *Rules) update(fields []FieldChange, p *Plan) {
+	var u platform.TicketUpdate
+	changed := false
+	const unchanged = "the field is left unchanged"
+	for _, f := range fields {
+		switch f.Field {
+		case FieldStatus:
+			if mine, ok := mapValue(r.status, "status", f.New, unchanged, p); ok {
+				u.Status, changed = new(mine), true
+			}
+		case FieldPriority:
+			if mine, ok := mapValue(r.priority, "priority", f.New, unchanged, p); ok {
+				u.Priority, changed = new(mine), true
+			}
+		case FieldCategory:
+			if mine, ok := mapValue(r.category, "category", f.New, unchanged, p); ok {
+				u.Category, changed = new(mine), true
+			}
+		case FieldTicketType:
+			if mine, ok := mapValue(r.ticketType, "ticket type", f.New, unchanged, p); ok {
+				u.Type, changed = new(mine), true
+			}
+		default:
+			mine, ok := r.fields[f.Field]
+			if !ok {
+				p.skip("field "+f.Field, "no field mapping, so it is not synced")
+				continue
+			}
+			if setMapped(&u, Mapping{Partner: f.Field, Mine: mine}, f.New, p) {
+				changed = true
+			}
+		}
+	}
+	if changed {
+		p.Commands = append(p.Commands, Command{Op: OpUpdateTicket, Update: &u})
+	}
+}
+
+func (r *Rules) note(n platform.Note, files []platform.Attachment, sender Outbound, p *Plan) {
+	if !slices.Contains(sender.Actions, n.Kind) {
+		p.skip(fmt.Sprintf("note %q", n.ID), fmt.Sprintf("partner action %q is not in the partner's outbound actions, so it stays on the partner's side", n.Kind))
+		return
+	}
+	kind, public := r.defaultAction, n.Public
+	if m, ok := r.actions[n.Kind]; ok {
+		kind = m.Mine
+		switch m.Visibility {
+		case Public:
+			public = true
+		case Private:
+			public = false
+		}
+	}
+	if kind == "" {
+		p.skip(fmt.Sprintf("note %q", n.ID), fmt.Sprintf("partner action %q has no mapping and there is no default action", n.Kind))
+		return
+	}
+	p.Commands = append(p.Commands, Command{Op: OpAddNote, Note: &platform.Note{
+		Kind: kind, Title: n.Title, Body: n.Body, Public: public, CreatedAt: n.CreatedAt,
+	}})
+	attachments(files, &public, sender, p)
+}
+
+// attachments plans the partner's files; public, when set, is the visibility
+// of the note they belong to, which they follow so a note made private does
+// not leak its files to the end user.
+func attachments(files []platform.Attachment, public *bool, sender Outbound, p *Plan) {
+	for _, a := range files {
+		if !sender.Attachments {
+			p.skip(fmt.Sprintf("attachment %q", a.Name), "the partner does not sync attachments out (its outbound.attachments is off)")
+			continue
+		}
+		if public != nil {
+			a.Public = *public
+		}
+		p.Commands = append(p.Commands, Command{Op: OpAddAttachment, Attachment: &a})
+	}
+}

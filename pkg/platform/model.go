@@ -1,0 +1,114 @@
+package platform
+
+import "time"
+
+// Ticket is the platform-neutral view of a ticket. Picklist values are the
+// platform's own ids as strings (Autotask "5", ConnectWise "550", Halo "2");
+// mappings translate them between platforms.
+type Ticket struct {
+	ID          string            `json:"id"`
+	Number      string            `json:"number,omitempty"` // human-facing number, e.g. Autotask "T20240101.0001"
+	Summary     string            `json:"summary"`
+	Description string            `json:"description,omitempty"`
+	Status      string            `json:"status,omitempty"`
+	Priority    string            `json:"priority,omitempty"`
+	Type        string            `json:"type,omitempty"`
+	Category    string            `json:"category,omitempty"`
+	Queue       string            `json:"queue,omitempty"` // Autotask queue, ConnectWise board, Halo team
+	StartDate   *time.Time        `json:"startDate,omitempty"`
+	TargetDate  *time.Time        `json:"targetDate,omitempty"`
+	Closed      bool              `json:"closed,omitempty"`
+	Custom      map[string]string `json:"custom,omitempty"` // custom field name → value as text
+	UpdatedAt   time.Time         `json:"updatedAt,omitempty"`
+}
+
+// TicketUpdate carries only the fields to change; nil means leave alone.
+type TicketUpdate struct {
+	Summary    *string           `json:"summary,omitempty"`
+	Status     *string           `json:"status,omitempty"`
+	Priority   *string           `json:"priority,omitempty"`
+	Type       *string           `json:"type,omitempty"`
+	Category   *string           `json:"category,omitempty"`
+	StartDate  *time.Time        `json:"startDate,omitempty"`
+	TargetDate *time.Time        `json:"targetDate,omitempty"`
+	Custom     map[string]string `json:"custom,omitempty"`
+}
+
+// Note is a ticket note, Halo action, ConnectWise note or mail reply.
+type Note struct {
+	ID        string    `json:"id"`
+	TicketID  string    `json:"ticketId"`
+	Kind      string    `json:"kind,omitempty"` // platform note type / Halo action (outcome) id
+	Title     string    `json:"title,omitempty"`
+	Body      string    `json:"body"`
+	Public    bool      `json:"public"` // visible to the end user
+	AuthorID  string    `json:"authorId,omitempty"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// Attachment is a file on a ticket. Data is only filled when downloaded.
+type Attachment struct {
+	ID          string `json:"id"`
+	TicketID    string `json:"ticketId"`
+	NoteID      string `json:"noteId,omitempty"`
+	Name        string `json:"name"`
+	ContentType string `json:"contentType,omitempty"`
+	Size        int64  `json:"size"`
+	Public      bool   `json:"public"`
+	Data        []byte `json:"-"`
+}
+
+// Option is one picklist entry read from a platform.
+type Option struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Active   bool   `json:"active"`
+	IsClosed bool   `json:"isClosed,omitempty"` // statuses: a closing status
+	IsEmail  bool   `json:"isEmail,omitempty"`  // actions: the action sends an e-mail
+	Type     string `json:"type,omitempty"`     // custom fields: text, number, date, boolean, picklist
+	Parent   string `json:"parent,omitempty"`   // e.g. the ConnectWise board a status belongs to
+}
+
+// PicklistKind names a picklist the configuration UI can ask for.
+type PicklistKind string
+
+const (
+	PickStatuses     PicklistKind = "statuses"
+	PickPriorities   PicklistKind = "priorities"
+	PickCategories   PicklistKind = "categories"
+	PickTicketTypes  PicklistKind = "ticketTypes"
+	PickQueues       PicklistKind = "queues"  // Autotask queues, ConnectWise boards, Halo teams
+	PickActions      PicklistKind = "actions" // Halo actions/outcomes, Autotask/ConnectWise note types
+	PickCustomFields PicklistKind = "customFields"
+)
+
+// EventType is what happened, normalised across platforms.
+type EventType string
+
+const (
+	EventTicketCreated EventType = "ticket.created"
+	EventTicketUpdated EventType = "ticket.updated"
+	EventTicketDeleted EventType = "ticket.deleted"
+	EventNoteCreated   EventType = "note.created"
+	EventMailReceived  EventType = "mail.received" // Graph: a message arrived in the support mailbox
+	// Lifecycle events concern the webhook itself, not a ticket.
+	EventWebhookDeactivated  EventType = "webhook.deactivated"      // Autotask deactivation URL
+	EventSubscriptionRenew   EventType = "subscription.reauthorize" // Graph reauthorizationRequired
+	EventSubscriptionRemoved EventType = "subscription.removed"
+	EventSubscriptionMissed  EventType = "subscription.missed"
+)
+
+// Event is one verified webhook delivery in platform-neutral form. It names
+// what changed; sync functions re-read the current state from the platform,
+// because deliveries can arrive late, twice or out of order.
+type Event struct {
+	Platform   Kind              `json:"platform"`
+	Type       EventType         `json:"type"`
+	TicketID   string            `json:"ticketId,omitempty"`
+	NoteID     string            `json:"noteId,omitempty"`
+	ActorID    string            `json:"actorId,omitempty"` // who made the change, for echo suppression
+	Sequence   int64             `json:"sequence,omitempty"`
+	OccurredAt time.Time         `json:"occurredAt,omitempty"`
+	DeliveryID string            `json:"deliveryId"`       // stable per delivery: the dedup key
+	Fields     map[string]string `json:"fields,omitempty"` // changed fields the payload carried, as text
+}

@@ -1,0 +1,180 @@
+package relay
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tandemsync/tandem/pkg/clock"
+	"github.com/tandemsync/tandem/pkg/connection"
+	"github.com/tandemsync/tandem/pkg/integration"
+	"github.com/tandemsync/tandem/pkg/platform"
+	"github.com/tandemsync/tandem/pkg/queue"
+)
+
+// Connections lists an organisation's active connections.
+type Connections interface {
+	ActiveFor(ctx context.Context, org string) ([]connection.Connection, error)
+}
+
+// Configs reads one side's integration configuration.
+type Configs interface {
+	Config(ctx context.Context, connID, org string) (integration.Config, error)
+}
+
+// Platforms gives the platform an organisation runs and a client for it.
+type Platforms interface {
+	Kind(ctx context.Context, org string) (platform.Kind, error)
+	Client(ctx context.Context, org string) (platform.Client, error)
+}
+
+// Sender puts messages on a queue.
+type Sender interface {
+	Send(ctx context.Context, queue string, msgs ...queue.Message) error
+}
+
+// ActorIdentifier is implemented by clients that know which platform user
+// they act as, so an event caused by Tandem's own write is dropped without a
+// single API call.
+type ActorIdentifier interface {
+	ActorID(ctx context.Context) (string, error)
+}
+
+// EventsQueue and CommandsQueue name a platform's queues.
+func EventsQueue(k platform.Kind) string   { return string(k) + "-events" }
+func CommandsQueue(k platform.Kind) string { return string(k) + "-commands" }
+
+// Engine handles events and commands. Safe for concurrent use.
+type Engine struct {
+	Store     Store
+	Conns     Connections
+	Configs   Configs
+	Platforms Platforms
+	Out       Sender
+	Clock     clock.Clock
+	Log       *slog.Logger
+	// MaxInlineAttachment is the largest file carried inside a command;
+	// SQS messages are capped at 256 KiB and the data travels base64.
+	MaxInlineAttachment int64
+	// LedgerTTL is how long applied command ids are remembered.
+	LedgerTTL time.Duration
+
+	compiled sync.Map // connID|org|version → *integration.Rules
+}
+
+// NewEngine fills defaults.
+func NewEngine(e Engine) *Engine {
+	if e.Clock == nil {
+		e.Clock = clock.System{}
+	}
+	if e.Log == nil {
+		e.Log = slog.New(slog.DiscardHandler)
+	}
+	if e.MaxInlineAttachment == 0 {
+		e.MaxInlineAttachment = 150 << 10
+	}
+	if e.LedgerTTL == 0 {
+		e.LedgerTTL = 30 * 24 * time.Hour
+	}
+	return &e
+}
+
+// Handle dispatches one queue message.
+func (e *Engine) Handle(ctx context.Context, env Envelope) error {
+	switch {
+	case env.Event != nil:
+		return e.HandleEvent(ctx, env.Org, *env.Event)
+	case env.Command != nil:
+		return e.HandleCommand(ctx, *env.Command)
+	}
+	return fmt.Errorf("%w: envelope carries neither event nor command", ErrPermanent)
+}
+
+// ErrPermanent marks a message that can never succeed; the caller drops it
+// (it is logged) instead of retrying it into the DLQ.
+var ErrPermanent = errors.New("permanent failure")
+
+// Retryable reports whether a failed message should go back to the queue.
+func Retryable(err error) bool {
+	if err == nil || errors.Is(err, ErrPermanent) {
+		return false
+	}
+	var pe *platform.Error
+	if errors.As(err, &pe) {
+		return pe.Temporary()
+	}
+	return true
+}
+
+func (e *Engine) rules(ctx context.Context, connID, org string) (*integration.Rules, integration.Config, error) {
+	cfg, err := e.Configs.Config(ctx, connID, org)
+	if err != nil {
+		return nil, cfg, fmt.Errorf("configuration of %s on %s: %w", org, connID, err)
+	}
+	k := fmt.Sprintf("%s|%s|%d", connID, org, cfg.Version)
+	if r, ok := e.compiled.Load(k); ok {
+		return r.(*integration.Rules), cfg, nil
+	}
+	r := integration.Compile(cfg)
+	e.compiled.Store(k, r)
+	return r, cfg, nil
+}
+
+func (e *Engine) logEntry(ctx context.Context, l LogEntry) {
+	l.At = e.Clock.Now()
+	if err := e.Store.AppendLog(ctx, l); err != nil {
+		e.Log.ErrorContext(ctx, "sync log not written", "connection_id", l.ConnectionID, "error", err)
+	}
+	lvl := slog.LevelInfo
+	if l.Outcome == Failed {
+		lvl = slog.LevelWarn
+	}
+	e.Log.Log(ctx, lvl, "sync "+string(l.Outcome), "connection_id", l.ConnectionID, "org_id", l.Org, "ticket", l.Ticket, "what", l.What, "reason", l.Reason)
+}
+
+// commandID is deterministic in what the command carries, so a redelivered
+// event produces the same id and the ledger drops the repeat.
+func commandID(parts ...string) string {
+	h := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	return hex.EncodeToString(h[:16])
+}
+
+func fingerprint(body string) string {
+	h := sha256.Sum256([]byte(strings.TrimSpace(body)))
+	return "fp:" + hex.EncodeToString(h[:8])
+}
+
+func fileFingerprint(name string, size int64) string {
+	return fingerprint("file\x00" + name + "\x00" + strconv.FormatInt(size, 10))
+}
+
+func (e *Engine) send(ctx context.Context, cmds []Command) error {
+	if len(cmds) == 0 {
+		return nil
+	}
+	byQueue := map[string][]queue.Message{}
+	for _, c := range cmds {
+		body, err := json.Marshal(Envelope{Org: c.ToOrg, Command: &c})
+		if err != nil {
+			return fmt.Errorf("encode command: %w", err)
+		}
+		q := CommandsQueue(c.ToPlatform)
+		byQueue[q] = append(byQueue[q], queue.Message{Group: c.ConnectionID + "|" + c.LinkKey, DedupID: c.ID, Body: body})
+	}
+	for _, q := range slices.Sorted(maps.Keys(byQueue)) {
+		if err := e.Out.Send(ctx, q, byQueue[q]...); err != nil {
+			return fmt.Errorf("queue commands on %s: %w", q, err)
+		}
+	}
+	return nil
+}

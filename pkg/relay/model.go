@@ -1,0 +1,140 @@
+package relay
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/tandemsync/tandem/pkg/integration"
+	"github.com/tandemsync/tandem/pkg/platform"
+)
+
+// Snapshot is what Tandem last knew of one side's ticket: the fields it
+// syncs and the notes and files already accounted for (seen there, or
+// written there by Tandem).
+type Snapshot struct {
+	Summary     string            `json:"summary,omitempty"`
+	Status      string            `json:"status,omitempty"`
+	Priority    string            `json:"priority,omitempty"`
+	Category    string            `json:"category,omitempty"`
+	Type        string            `json:"type,omitempty"`
+	StartDate   string            `json:"startDate,omitempty"`
+	TargetDate  string            `json:"targetDate,omitempty"`
+	Custom      map[string]string `json:"custom,omitempty"`
+	Closed      bool              `json:"closed,omitempty"`
+	Notes       []string          `json:"notes,omitempty"`
+	Attachments []string          `json:"attachments,omitempty"`
+	// Pending holds fingerprints of notes Tandem is writing on this side,
+	// recorded before the write so the platform's event for it is known as
+	// an echo even if it arrives before the write's bookkeeping.
+	Pending []string `json:"pending,omitempty"`
+}
+
+// Side is one organisation's end of a link.
+type Side struct {
+	Org      string        `json:"org"`
+	Platform platform.Kind `json:"platform"`
+	TicketID string        `json:"ticketId,omitempty"` // empty until the partner ticket exists
+	// Seq counts changes of this side's snapshot; it keys update commands
+	// so a redelivered event makes the same ids and a later change new ones.
+	Seq      int64    `json:"seq"`
+	Snapshot Snapshot `json:"snapshot"`
+}
+
+// Link ties a source ticket to its partner ticket for one connection.
+type Link struct {
+	ConnectionID string `json:"connectionId"`
+	// Key is "<source org>#<source ticket id>": stable from escalation on.
+	Key     string `json:"key"`
+	Source  Side   `json:"source"`
+	Target  Side   `json:"target"`
+	Version int64  `json:"version"` // optimistic concurrency
+}
+
+// SideOf returns the side of org, and the other side.
+func (l *Link) SideOf(org string) (mine, other *Side) {
+	if l.Source.Org == org {
+		return &l.Source, &l.Target
+	}
+	return &l.Target, &l.Source
+}
+
+// Outcome of one change in the sync log.
+type Outcome string
+
+const (
+	Applied Outcome = "applied"
+	Skipped Outcome = "skipped"
+	Failed  Outcome = "failed"
+)
+
+// LogEntry is one line of a connection's sync log.
+type LogEntry struct {
+	ConnectionID string    `json:"connectionId"`
+	At           time.Time `json:"at"`
+	Outcome      Outcome   `json:"outcome"`
+	Org          string    `json:"org"`    // the organisation whose platform was (or was not) written
+	Ticket       string    `json:"ticket"` // the link key: "<source org>#<source ticket id>"
+	TargetTicket string    `json:"targetTicket,omitempty"`
+	What         string    `json:"what"`
+	Reason       string    `json:"reason,omitempty"`
+}
+
+// Errors of the Store.
+var (
+	ErrNoLink   = errors.New("no link for this ticket")
+	ErrConflict = errors.New("link changed concurrently")
+)
+
+// Store keeps links, the command ledger and the sync log.
+type Store interface {
+	// LinkByTicket finds the link holding org's ticket on a connection.
+	LinkByTicket(ctx context.Context, connID, org, ticketID string) (Link, error)
+	// PutLink stores l if the stored version is l.Version (0: absent) and
+	// indexes each side's ticket id; it returns the stored link (Version+1).
+	PutLink(ctx context.Context, l Link) (Link, error)
+	// Done reports whether a command id was already applied.
+	Done(ctx context.Context, commandID string) (bool, error)
+	// MarkDone records a command id as applied (kept until expires).
+	MarkDone(ctx context.Context, commandID string, expires time.Time) error
+	// AppendLog adds a sync log entry.
+	AppendLog(ctx context.Context, e LogEntry) error
+	// Log lists a connection's entries, newest first; ticket filters by link
+	// key or either side's ticket id when not empty.
+	Log(ctx context.Context, connID, ticket string, limit int) ([]LogEntry, error)
+}
+
+// Command is one write for the partner's sync function.
+type Command struct {
+	ID           string              `json:"id"`
+	ConnectionID string              `json:"connectionId"`
+	LinkKey      string              `json:"linkKey"`
+	FromOrg      string              `json:"fromOrg"`
+	FromTicketID string              `json:"fromTicketId"`
+	ToOrg        string              `json:"toOrg"`
+	ToPlatform   platform.Kind       `json:"toPlatform"`
+	SourceNoteID string              `json:"sourceNoteId,omitempty"`
+	SourceFileID string              `json:"sourceFileId,omitempty"`
+	Data         []byte              `json:"data,omitempty"` // attachment content, inline
+	Do           integration.Command `json:"do"`
+}
+
+// Envelope is what travels on the queues: an event from the webhook, or a
+// command from the partner's sync function.
+type Envelope struct {
+	Org     string          `json:"org"`
+	Event   *platform.Event `json:"event,omitempty"`
+	Command *Command        `json:"command,omitempty"`
+}
+
+// LogMatches reports whether e concerns ticket: its link key, or the ticket
+// id of either side as it appears in the key ("<org>#<id>"). An empty ticket
+// matches everything.
+func LogMatches(e LogEntry, ticket string) bool {
+	if ticket == "" || e.Ticket == ticket {
+		return true
+	}
+	_, id, _ := strings.Cut(e.Ticket, "#")
+	return id == ticket || e.TargetTicket == ticket
+}

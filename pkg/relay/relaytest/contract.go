@@ -1,0 +1,131 @@
+package relaytest
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/tandemsync/tandem/pkg/platform"
+	"github.com/tandemsync/tandem/pkg/relay"
+)
+
+// RunStoreContract checks what every relay.Store must do.
+func RunStoreContract(t *testing.T, newStore func(t *testing.T) relay.Store) {
+	ctx := context.Background()
+	link := relay.Link{
+		ConnectionID: "conn-1", Key: "acme#T1",
+		Source: relay.Side{Org: "acme", Platform: platform.Autotask, TicketID: "T1", Seq: 1,
+			Snapshot: relay.Snapshot{Summary: "Printer", Status: "1", Notes: []string{"n1"}, Custom: map[string]string{"Site": "HQ"}}},
+		Target: relay.Side{Org: "msp", Platform: platform.Halo},
+	}
+
+	t.Run("put, find by either ticket, version moves", func(t *testing.T) {
+		s := newStore(t)
+		if _, err := s.LinkByTicket(ctx, "conn-1", "acme", "T1"); !errors.Is(err, relay.ErrNoLink) {
+			t.Fatalf("before put: %v", err)
+		}
+		stored, err := s.PutLink(ctx, link)
+		if err != nil || stored.Version != 1 {
+			t.Fatalf("put: %v version %d", err, stored.Version)
+		}
+		got, err := s.LinkByTicket(ctx, "conn-1", "acme", "T1")
+		if err != nil || got.Source.Snapshot.Custom["Site"] != "HQ" || got.Version != 1 || got.Target.Platform != platform.Halo {
+			t.Fatalf("get: %+v %v", got, err)
+		}
+		got.Target.TicketID = "H9"
+		if _, err := s.PutLink(ctx, got); err != nil {
+			t.Fatal(err)
+		}
+		byTarget, err := s.LinkByTicket(ctx, "conn-1", "msp", "H9")
+		if err != nil || byTarget.Version != 2 || byTarget.Key != "acme#T1" {
+			t.Fatalf("by target ticket: %+v %v", byTarget, err)
+		}
+		if _, err := s.LinkByTicket(ctx, "conn-2", "msp", "H9"); !errors.Is(err, relay.ErrNoLink) {
+			t.Fatalf("other connection sees the link: %v", err)
+		}
+		if _, err := s.LinkByTicket(ctx, "conn-1", "acme", "H9"); !errors.Is(err, relay.ErrNoLink) {
+			t.Fatalf("other org's ticket id resolves: %v", err)
+		}
+	})
+
+	t.Run("stale and duplicate creates conflict", func(t *testing.T) {
+		s := newStore(t)
+		if _, err := s.PutLink(ctx, link); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.PutLink(ctx, link); !errors.Is(err, relay.ErrConflict) {
+			t.Fatalf("second create: %v", err)
+		}
+		var wins, conflicts atomic.Int32
+		cur, _ := s.LinkByTicket(ctx, "conn-1", "acme", "T1")
+		var wg sync.WaitGroup
+		for i := 0; i < 10; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				l := cur
+				l.Source.Seq = int64(100 + i)
+				_, err := s.PutLink(ctx, l)
+				switch {
+				case err == nil:
+					wins.Add(1)
+				case errors.Is(err, relay.ErrConflict):
+					conflicts.Add(1)
+				default:
+					t.Errorf("put: %v", err)
+				}
+			}()
+		}
+		wg.Wait()
+		if wins.Load() != 1 || conflicts.Load() != 9 {
+			t.Fatalf("wins=%d conflicts=%d", wins.Load(), conflicts.Load())
+		}
+	})
+
+	t.Run("command ledger", func(t *testing.T) {
+		s := newStore(t)
+		if done, err := s.Done(ctx, "cmd-1"); err != nil || done {
+			t.Fatalf("fresh: %v %v", done, err)
+		}
+		if err := s.MarkDone(ctx, "cmd-1", time.Now().Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if done, err := s.Done(ctx, "cmd-1"); err != nil || !done {
+			t.Fatalf("after mark: %v %v", done, err)
+		}
+		if done, _ := s.Done(ctx, "cmd-2"); done {
+			t.Fatal("other id done")
+		}
+	})
+
+	t.Run("log newest first, filtered by ticket and connection", func(t *testing.T) {
+		s := newStore(t)
+		t0 := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+		for i, e := range []relay.LogEntry{
+			{ConnectionID: "conn-1", Ticket: "acme#T1", Outcome: relay.Applied, What: "create ticket"},
+			{ConnectionID: "conn-1", Ticket: "acme#T2", Outcome: relay.Skipped, What: "status \"7\"", Reason: "unmapped"},
+			{ConnectionID: "conn-1", Ticket: "acme#T1", Outcome: relay.Failed, What: "add note", Reason: "refused"},
+			{ConnectionID: "conn-2", Ticket: "acme#T1", Outcome: relay.Applied, What: "other connection"},
+		} {
+			e.At = t0.Add(time.Duration(i) * time.Second)
+			if err := s.AppendLog(ctx, e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		all, err := s.Log(ctx, "conn-1", "", 10)
+		if err != nil || len(all) != 3 || all[0].What != "add note" || all[2].What != "create ticket" {
+			t.Fatalf("all: %+v %v", all, err)
+		}
+		t1, err := s.Log(ctx, "conn-1", "T1", 10)
+		if err != nil || len(t1) != 2 || t1[0].Outcome != relay.Failed || t1[0].Reason != "refused" {
+			t.Fatalf("ticket T1: %+v %v", t1, err)
+		}
+		one, _ := s.Log(ctx, "conn-1", "", 1)
+		if len(one) != 1 || one[0].What != "add note" {
+			t.Fatalf("limit 1: %+v", one)
+		}
+	})
+}

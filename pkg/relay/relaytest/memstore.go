@@ -1,0 +1,117 @@
+// Package relaytest holds the in-memory relay.Store for unit tests and the
+// contract test it shares with the DynamoDB adapter.
+package relaytest
+
+import (
+	"context"
+	"encoding/json"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tandemsync/tandem/pkg/relay"
+)
+
+// MemStore is a relay.Store in memory. Safe for concurrent use.
+type MemStore struct {
+	mu    sync.Mutex
+	links map[string][]byte // conn|key → JSON, so callers never share memory with the store
+	index map[string]string // conn|org|ticket → key
+	done  map[string]bool
+	log   []relay.LogEntry
+}
+
+// NewMemStore returns an empty store.
+func NewMemStore() *MemStore {
+	return &MemStore{links: map[string][]byte{}, index: map[string]string{}, done: map[string]bool{}}
+}
+
+var _ relay.Store = (*MemStore)(nil)
+
+func (m *MemStore) LinkByTicket(_ context.Context, connID, org, ticketID string) (relay.Link, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	key, ok := m.index[connID+"|"+org+"|"+ticketID]
+	if !ok {
+		return relay.Link{}, relay.ErrNoLink
+	}
+	var l relay.Link
+	err := json.Unmarshal(m.links[connID+"|"+key], &l)
+	return l, err
+}
+
+func (m *MemStore) PutLink(_ context.Context, l relay.Link) (relay.Link, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k := l.ConnectionID + "|" + l.Key
+	var cur relay.Link
+	if raw, ok := m.links[k]; ok {
+		_ = json.Unmarshal(raw, &cur)
+		if cur.Version != l.Version {
+			return relay.Link{}, relay.ErrConflict
+		}
+	} else if l.Version != 0 {
+		return relay.Link{}, relay.ErrConflict
+	}
+	l.Version++
+	raw, err := json.Marshal(l)
+	if err != nil {
+		return relay.Link{}, err
+	}
+	m.links[k] = raw
+	for _, s := range []relay.Side{l.Source, l.Target} {
+		if s.TicketID != "" {
+			m.index[l.ConnectionID+"|"+s.Org+"|"+s.TicketID] = l.Key
+		}
+	}
+	return l, nil
+}
+
+func (m *MemStore) Done(_ context.Context, id string) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.done[id], nil
+}
+
+func (m *MemStore) MarkDone(_ context.Context, id string, _ time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.done[id] = true
+	return nil
+}
+
+func (m *MemStore) AppendLog(_ context.Context, e relay.LogEntry) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.log = append(m.log, e)
+	return nil
+}
+
+func (m *MemStore) Log(_ context.Context, connID, ticket string, limit int) ([]relay.LogEntry, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []relay.LogEntry
+	for i := len(m.log) - 1; i >= 0 && (limit <= 0 || len(out) < limit); i-- {
+		e := m.log[i]
+		if e.ConnectionID == connID && relay.LogMatches(e, ticket) {
+			out = append(out, e)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].At.After(out[j].At) })
+	return out, nil
+}
+
+// Links returns every stored link, for assertions.
+func (m *MemStore) Links() []relay.Link {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []relay.Link
+	for _, raw := range m.links {
+		var l relay.Link
+		_ = json.Unmarshal(raw, &l)
+		out = append(out, l)
+	}
+	sort.Slice(out, func(i, j int) bool { return strings.Compare(out[i].Key, out[j].Key) < 0 })
+	return out
+}

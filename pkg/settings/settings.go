@@ -1,0 +1,236 @@
+// Package settings keeps each organisation's platform credentials and the
+// outcome of their last connection test. Credentials go to a secret store
+// (Secrets Manager in production) under tandem/<org>/<platform>; the account
+// record holds only a masked copy. Nothing here logs a credential value.
+package settings
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/tandemsync/tandem/pkg/clock"
+	"github.com/tandemsync/tandem/pkg/platform"
+)
+
+// Outcomes of a connection test, worded as the settings page shows them.
+const (
+	StatusTested = "Connection tested"
+	StatusFailed = "Test failed"
+)
+
+// ErrNotConfigured means the organisation has saved no credentials.
+var ErrNotConfigured = errors.New("no platform credentials saved")
+
+// Account is an organisation's platform connection, safe to show.
+type Account struct {
+	OrgID      string
+	Platform   platform.Kind
+	Masked     map[string]string
+	SecretName string
+	UpdatedAt  time.Time
+	LastTest   *TestResult
+}
+
+// TestResult is the outcome of the last connection test.
+type TestResult struct {
+	Status     string          `json:"status"`
+	Reason     string          `json:"reason,omitempty"`
+	ReasonCode platform.Reason `json:"reasonCode,omitempty"`
+	At         time.Time       `json:"testedAt"`
+}
+
+// AccountStore persists Account records.
+type AccountStore interface {
+	GetAccount(ctx context.Context, org string) (Account, error) // ErrNotConfigured if none
+	PutAccount(ctx context.Context, a Account) error
+	DeleteAccount(ctx context.Context, org string) error
+}
+
+// SecretStore keeps secret values by name.
+type SecretStore interface {
+	PutSecret(ctx context.Context, name string, value []byte) error
+	GetSecret(ctx context.Context, name string) ([]byte, error)
+	DeleteSecret(ctx context.Context, name string) error
+}
+
+// Platforms validates and tests credentials for each platform kind.
+type Platforms interface {
+	// Validate normalises creds and names the fields that are secret, or
+	// returns a *platform.ValidationError.
+	Validate(kind platform.Kind, creds platform.Credentials) (normalised platform.Credentials, secretFields []string, err error)
+	// Test makes one authenticated request with creds.
+	Test(ctx context.Context, kind platform.Kind, creds platform.Credentials) error
+}
+
+// Service runs the settings use cases.
+type Service struct {
+	accounts  AccountStore
+	secrets   SecretStore
+	platforms Platforms
+	clock     clock.Clock
+	log       *slog.Logger
+	// TestTimeout bounds one connection test, so a hanging platform gives a
+	// "Test failed" answer instead of an API Gateway timeout.
+	TestTimeout time.Duration
+}
+
+// NewService wires a Service. log may be nil.
+func NewService(a AccountStore, s SecretStore, p Platforms, clk clock.Clock, log *slog.Logger) *Service {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{accounts: a, secrets: s, platforms: p, clock: clk, log: log, TestTimeout: 20 * time.Second}
+}
+
+// SecretName is where an organisation's credentials for a platform live.
+func SecretName(org string, kind platform.Kind) string {
+	return "tandem/" + org + "/" + string(kind)
+}
+
+// Save validates and stores credentials, replacing any saved before. The
+// previous test result no longer applies and is cleared.
+func (s *Service) Save(ctx context.Context, org string, kind platform.Kind, creds platform.Credentials) (Account, error) {
+	norm, secretFields, err := s.platforms.Validate(kind, creds)
+	if err != nil {
+		return Account{}, err
+	}
+	raw, err := json.Marshal(norm)
+	if err != nil {
+		return Account{}, fmt.Errorf("save %s credentials: %w", kind, err)
+	}
+	prev, err := s.accounts.GetAccount(ctx, org)
+	if err != nil && !errors.Is(err, ErrNotConfigured) {
+		return Account{}, fmt.Errorf("save %s credentials: %w", kind, err)
+	}
+	name := SecretName(org, kind)
+	if err := s.secrets.PutSecret(ctx, name, raw); err != nil {
+		return Account{}, fmt.Errorf("save %s credentials: %w", kind, err)
+	}
+	acct := Account{OrgID: org, Platform: kind, Masked: Mask(norm, secretFields), SecretName: name, UpdatedAt: s.clock.Now()}
+	if err := s.accounts.PutAccount(ctx, acct); err != nil {
+		return Account{}, fmt.Errorf("save %s credentials: %w", kind, err)
+	}
+	if prev.SecretName != "" && prev.SecretName != name {
+		// An organisation has one platform: switching leaves no stale secret.
+		if err := s.secrets.DeleteSecret(ctx, prev.SecretName); err != nil {
+			s.log.WarnContext(ctx, "old platform secret not deleted", "org_id", org, "platform", prev.Platform, "error", err)
+		}
+	}
+	s.log.InfoContext(ctx, "platform credentials saved", "org_id", org, "platform", kind)
+	return acct, nil
+}
+
+// Get returns the organisation's account (masked).
+func (s *Service) Get(ctx context.Context, org string) (Account, error) {
+	a, err := s.accounts.GetAccount(ctx, org)
+	if err != nil {
+		return Account{}, fmt.Errorf("get platform settings: %w", err)
+	}
+	return a, nil
+}
+
+// Credentials returns the stored credentials for server-side use (tests,
+// sync). Never send them to a client.
+func (s *Service) Credentials(ctx context.Context, org string) (platform.Kind, platform.Credentials, error) {
+	a, err := s.accounts.GetAccount(ctx, org)
+	if err != nil {
+		return "", nil, err
+	}
+	raw, err := s.secrets.GetSecret(ctx, a.SecretName)
+	if err != nil {
+		return "", nil, fmt.Errorf("read %s credentials: %w", a.Platform, err)
+	}
+	var creds platform.Credentials
+	if err := json.Unmarshal(raw, &creds); err != nil {
+		return "", nil, fmt.Errorf("decode %s credentials: %w", a.Platform, err)
+	}
+	return a.Platform, creds, nil
+}
+
+// Test runs the platform's connection test with the saved credentials and
+// records the outcome. A failing platform is a result, not an error.
+func (s *Service) Test(ctx context.Context, org string) (TestResult, error) {
+	kind, creds, err := s.Credentials(ctx, org)
+	if err != nil {
+		return TestResult{}, fmt.Errorf("test platform connection: %w", err)
+	}
+	tctx, cancel := context.WithTimeout(ctx, s.TestTimeout)
+	terr := s.platforms.Test(tctx, kind, creds)
+	cancel()
+	res := TestResult{Status: StatusTested, At: s.clock.Now()}
+	if terr != nil {
+		res.Status = StatusFailed
+		res.Reason, res.ReasonCode = failureReason(kind, terr)
+	}
+	a, err := s.accounts.GetAccount(ctx, org)
+	if err != nil {
+		return TestResult{}, fmt.Errorf("record test result: %w", err)
+	}
+	a.LastTest = &res
+	if err := s.accounts.PutAccount(ctx, a); err != nil {
+		return TestResult{}, fmt.Errorf("record test result: %w", err)
+	}
+	s.log.InfoContext(ctx, "platform connection tested", "org_id", org, "platform", kind, "status", res.Status, "reason_code", res.ReasonCode)
+	return res, nil
+}
+
+// failureReason turns a test error into words for the settings page. Only
+// *platform.Error messages are shown verbatim: they are written to be
+// credential-free. Anything else gets a generic text.
+func failureReason(kind platform.Kind, err error) (string, platform.Reason) {
+	var pe *platform.Error
+	if errors.As(err, &pe) {
+		return pe.Message, pe.Reason
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Sprintf("%s did not answer in time. Check the URL and that the service is up, then test again.", kind), platform.ReasonUnreachable
+	}
+	return fmt.Sprintf("Could not reach %s. Check the URL, then test again.", kind), platform.ReasonUnreachable
+}
+
+// Delete removes the organisation's credentials and account.
+func (s *Service) Delete(ctx context.Context, org string) error {
+	a, err := s.accounts.GetAccount(ctx, org)
+	if err != nil {
+		return fmt.Errorf("delete platform settings: %w", err)
+	}
+	if err := s.secrets.DeleteSecret(ctx, a.SecretName); err != nil {
+		return fmt.Errorf("delete platform settings: %w", err)
+	}
+	if err := s.accounts.DeleteAccount(ctx, org); err != nil {
+		return fmt.Errorf("delete platform settings: %w", err)
+	}
+	s.log.InfoContext(ctx, "platform credentials deleted", "org_id", org, "platform", a.Platform)
+	return nil
+}
+
+// Mask shows non-secret fields as typed and hides secret ones entirely; not
+// even a suffix of a secret leaves the service.
+func Mask(creds platform.Credentials, secretFields []string) map[string]string {
+	secret := map[string]bool{}
+	for _, f := range secretFields {
+		secret[strings.ToLower(f)] = true
+	}
+	out := make(map[string]string, len(creds))
+	keys := make([]string, 0, len(creds))
+	for k := range creds {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if secret[strings.ToLower(k)] {
+			if creds[k] != "" {
+				out[k] = "********"
+			}
+			continue
+		}
+		out[k] = creds[k]
+	}
+	return out
+}

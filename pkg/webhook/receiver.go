@@ -1,0 +1,185 @@
+package webhook
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/tandemsync/tandem/pkg/platform"
+	"github.com/tandemsync/tandem/pkg/queue"
+	"github.com/tandemsync/tandem/pkg/relay"
+)
+
+// MaxBodyBytes bounds a delivery. Platforms send small JSON documents; a
+// larger body is refused before any parsing.
+const MaxBodyBytes = 256 << 10
+
+// Platform is what the receiver needs from a platform package.
+type Platform struct {
+	// Verify checks a delivery with the endpoint's secret; ErrBadSignature-
+	// style errors mean 401.
+	Verify func(ctx context.Context, req platform.WebhookRequest, secret string) error
+	Parse  func(body []byte) ([]platform.Event, error)
+	// Handshake answers a subscription validation request (Graph), if any:
+	// it returns the text to echo and true.
+	Handshake func(req platform.WebhookRequest) (string, bool)
+}
+
+// Sender queues events.
+type Sender interface {
+	Send(ctx context.Context, queue string, msgs ...queue.Message) error
+}
+
+// Receiver handles POST /webhooks/{platform}/{endpointId}.
+type Receiver struct {
+	Store     Store
+	Secrets   SecretStore
+	Out       Sender
+	Platforms map[platform.Kind]Platform
+	Log       *slog.Logger
+	// SecretTTL caches secrets per warm instance: a delivery should not pay
+	// a Secrets Manager call, and a rotated secret takes effect within it.
+	SecretTTL time.Duration
+
+	mu    sync.Mutex
+	cache map[string]cachedSecret
+}
+
+type cachedSecret struct {
+	value   string
+	fetched time.Time
+}
+
+// Response is what the receiver answers.
+type Response struct {
+	Status      int
+	ContentType string
+	Body        string
+}
+
+func plain(status int, body string) Response {
+	return Response{Status: status, ContentType: "text/plain; charset=utf-8", Body: body}
+}
+
+func jsonResp(status int, v any) Response {
+	b, _ := json.Marshal(v)
+	return Response{Status: status, ContentType: "application/json", Body: string(b)}
+}
+
+func problem(status int, code, msg string) Response {
+	return jsonResp(status, map[string]any{"error": map[string]string{"code": code, "message": msg}})
+}
+
+// Receive handles one delivery.
+func (r *Receiver) Receive(ctx context.Context, kindName, endpointID string, req platform.WebhookRequest) Response {
+	log := r.logger().With("platform", kindName, "endpoint_id", endpointID)
+	kind, err := platform.ParseKind(kindName)
+	if err != nil {
+		return problem(404, "not_found", "no such webhook endpoint")
+	}
+	p, ok := r.Platforms[kind]
+	if !ok {
+		return problem(404, "not_found", "no such webhook endpoint")
+	}
+	ep, err := r.Store.GetEndpoint(ctx, endpointID)
+	if errors.Is(err, ErrUnknownEndpoint) || (err == nil && ep.Platform != kind) {
+		log.WarnContext(ctx, "webhook for unknown endpoint")
+		return problem(404, "not_found", "no such webhook endpoint")
+	}
+	if err != nil {
+		log.ErrorContext(ctx, "webhook endpoint lookup failed", "error", err)
+		return problem(500, "internal", "try again")
+	}
+	log = log.With("org_id", ep.OrgID)
+	if p.Handshake != nil {
+		if token, ok := p.Handshake(req); ok {
+			log.InfoContext(ctx, "webhook validation handshake answered")
+			return plain(200, token)
+		}
+	}
+	if len(req.Body) > MaxBodyBytes {
+		log.WarnContext(ctx, "webhook refused", "reason", "body too large", "bytes", len(req.Body))
+		return problem(400, "body_too_large", fmt.Sprintf("deliveries are limited to %d KiB", MaxBodyBytes>>10))
+	}
+	secret, err := r.secret(ctx, ep)
+	if err != nil {
+		log.ErrorContext(ctx, "webhook secret unavailable", "error", err)
+		return problem(500, "internal", "try again")
+	}
+	if err := p.Verify(ctx, req, secret); err != nil {
+		log.WarnContext(ctx, "webhook refused", "reason", "verification failed", "error", err)
+		return problem(401, "bad_signature", "the delivery could not be verified")
+	}
+	events, err := p.Parse(req.Body)
+	if err != nil {
+		log.WarnContext(ctx, "webhook refused", "reason", "unparsable", "error", err)
+		return problem(400, "invalid_payload", "the delivery could not be parsed")
+	}
+	msgs := make([]queue.Message, 0, len(events))
+	for _, ev := range events {
+		body, err := json.Marshal(relay.Envelope{Org: ep.OrgID, Event: &ev})
+		if err != nil {
+			return problem(500, "internal", "try again")
+		}
+		// One group per ticket keeps a ticket's changes in order while
+		// different tickets sync in parallel.
+		group := ep.OrgID + "|" + ev.TicketID
+		if ev.TicketID == "" {
+			group = ep.OrgID + "|" + string(ev.Type)
+		}
+		msgs = append(msgs, queue.Message{Group: group, DedupID: dedupID(ep.ID, ev.DeliveryID, ev), Body: body})
+	}
+	if len(msgs) > 0 {
+		if err := r.Out.Send(ctx, relay.EventsQueue(kind), msgs...); err != nil {
+			log.ErrorContext(ctx, "webhook events not queued", "error", err)
+			// 5xx asks the platform to deliver again.
+			return problem(503, "unavailable", "try again")
+		}
+	}
+	log.InfoContext(ctx, "webhook queued", "events", len(msgs))
+	return jsonResp(202, map[string]int{"queued": len(msgs)})
+}
+
+// dedupID is stable for a delivery, so a platform's retry of the same
+// delivery is dropped by the FIFO queue's deduplication window.
+func dedupID(endpointID, deliveryID string, ev platform.Event) string {
+	h := sha256.Sum256([]byte(endpointID + "\x00" + deliveryID + "\x00" + string(ev.Type) + "\x00" + ev.TicketID + "\x00" + ev.NoteID))
+	return hex.EncodeToString(h[:])
+}
+
+func (r *Receiver) logger() *slog.Logger {
+	if r.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return r.Log
+}
+
+func (r *Receiver) secret(ctx context.Context, ep Endpoint) (string, error) {
+	ttl := r.SecretTTL
+	if ttl == 0 {
+		ttl = 5 * time.Minute
+	}
+	r.mu.Lock()
+	c, ok := r.cache[ep.ID]
+	r.mu.Unlock()
+	if ok && time.Since(c.fetched) < ttl {
+		return c.value, nil
+	}
+	raw, err := r.Secrets.GetSecret(ctx, ep.SecretName)
+	if err != nil {
+		return "", err
+	}
+	r.mu.Lock()
+	if r.cache == nil {
+		r.cache = map[string]cachedSecret{}
+	}
+	r.cache[ep.ID] = cachedSecret{value: string(raw), fetched: time.Now()}
+	r.mu.Unlock()
+	return string(raw), nil
+}
