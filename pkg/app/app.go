@@ -9,17 +9,20 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/tandemsync/tandem/pkg/api"
 	"github.com/tandemsync/tandem/pkg/clock"
 	"github.com/tandemsync/tandem/pkg/connection"
 	"github.com/tandemsync/tandem/pkg/dynamostore"
 	"github.com/tandemsync/tandem/pkg/platforms"
+	"github.com/tandemsync/tandem/pkg/queue"
+	"github.com/tandemsync/tandem/pkg/queue/sqsqueue"
 	"github.com/tandemsync/tandem/pkg/secretstore"
 	"github.com/tandemsync/tandem/pkg/settings"
 )
@@ -27,19 +30,29 @@ import (
 // Deps are the long-lived parts every handler shares.
 type Deps struct {
 	Log         *slog.Logger
+	Clock       clock.Clock
 	Store       *dynamostore.Store
+	Secrets     settings.SecretStore
+	Registry    *platforms.Registry
 	Settings    *settings.Service
 	Connections *connection.Service
 	Auth        api.Auth
+	// Queue sends to the FIFO queues; nil in functions that send nothing.
+	Queue queue.Sender
+	// WebhookBaseURL is the public API URL that platforms call back.
+	WebhookBaseURL string
+	platforms      *orgPlatforms
 }
 
 // Options choose the adapters; FromEnv fills them from the environment.
 type Options struct {
-	Table    string
-	DynamoDB *dynamodb.Client
-	Secrets  settings.SecretStore
-	Clock    clock.Clock
-	Log      *slog.Logger
+	Table          string
+	DynamoDB       *dynamodb.Client
+	Secrets        settings.SecretStore
+	Queue          queue.Sender
+	WebhookBaseURL string
+	Clock          clock.Clock
+	Log            *slog.Logger
 	// LocalMode allows http and private addresses for platform URLs and the
 	// dev bearer token. Only the local runner and tests set it.
 	LocalMode bool
@@ -55,13 +68,20 @@ func New(o Options) *Deps {
 	}
 	store := dynamostore.New(o.DynamoDB, o.Table)
 	reg := platforms.New(platforms.Options{AllowPrivate: o.LocalMode})
-	return &Deps{
-		Log:         o.Log,
-		Store:       store,
-		Settings:    settings.NewService(store, o.Secrets, reg, o.Clock, o.Log),
-		Connections: connection.NewService(store, o.Clock, o.Log),
-		Auth:        api.Auth{DevBearer: o.LocalMode},
+	d := &Deps{
+		Log:            o.Log,
+		Clock:          o.Clock,
+		Store:          store,
+		Secrets:        o.Secrets,
+		Registry:       reg,
+		Settings:       settings.NewService(store, o.Secrets, reg, o.Clock, o.Log),
+		Connections:    connection.NewService(store, o.Clock, o.Log),
+		Auth:           api.Auth{DevBearer: o.LocalMode},
+		Queue:          o.Queue,
+		WebhookBaseURL: strings.TrimRight(o.WebhookBaseURL, "/"),
 	}
+	d.platforms = newOrgPlatforms(d.Settings, reg)
+	return d
 }
 
 // FromEnv builds Deps for a Lambda function. The AWS SDK reads region,
@@ -75,36 +95,46 @@ func FromEnv(ctx context.Context) (*Deps, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load AWS config: %w", err)
 	}
+	var q queue.Sender
+	if urls := sqsqueue.URLsFromEnv(); len(urls) > 0 {
+		q = sqsqueue.New(sqs.NewFromConfig(cfg), urls)
+	}
 	return New(Options{
-		Table:    table,
-		DynamoDB: dynamodb.NewFromConfig(cfg),
-		Secrets:  secretsFromConfig(cfg),
+		Table:          table,
+		DynamoDB:       dynamodb.NewFromConfig(cfg),
+		Secrets:        secretstore.NewSecretsManager(secretsmanager.NewFromConfig(cfg)),
+		Queue:          q,
+		WebhookBaseURL: os.Getenv("TANDEM_WEBHOOK_BASE_URL"),
 	}), nil
-}
-
-func secretsFromConfig(cfg aws.Config) settings.SecretStore {
-	return secretstore.NewSecretsManager(secretsmanager.NewFromConfig(cfg))
 }
 
 // Router returns a router with every API route; the Lambda functions serve
 // their slice of it and the local runner serves all of it.
 func (d *Deps) Router() *api.Router {
 	rt := api.NewRouter(d.Auth, d.Log)
-	api.SettingsRoutes(rt, d.Settings)
+	d.settingsRoutes(rt)
 	api.ConnectionRoutes(rt, d.Connections)
+	api.ConfigRoutes(rt, d.NewConfiguration())
+	api.LogRoutes(rt, d.Connections, d.Store)
 	return rt
+}
+
+func (d *Deps) settingsRoutes(rt *api.Router) {
+	api.SettingsRoutes(rt, d.Settings)
+	api.WebhookRoutes(rt, d.Installer())
 }
 
 // SettingsHandler serves functions/settings.
 func (d *Deps) SettingsHandler() api.Handler {
 	rt := api.NewRouter(d.Auth, d.Log)
-	api.SettingsRoutes(rt, d.Settings)
+	d.settingsRoutes(rt)
 	return rt.Handler()
 }
 
-// ConnectionsHandler serves functions/connections.
+// ConnectionsHandler serves functions/connections, sync log included.
 func (d *Deps) ConnectionsHandler() api.Handler {
 	rt := api.NewRouter(d.Auth, d.Log)
 	api.ConnectionRoutes(rt, d.Connections)
+	api.LogRoutes(rt, d.Connections, d.Store)
 	return rt.Handler()
 }

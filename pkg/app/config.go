@@ -2,9 +2,7 @@ package app
 
 import (
 	"github.com/tandemsync/tandem/pkg/api"
-	"github.com/tandemsync/tandem/pkg/clock"
 	"github.com/tandemsync/tandem/pkg/configuration"
-	"github.com/tandemsync/tandem/pkg/platforms"
 )
 
 // ConfigHandler serves functions/config. Its service, and so its picklist
@@ -15,11 +13,8 @@ func (d *Deps) ConfigHandler() api.Handler {
 	return rt.Handler()
 }
 
-// NewConfiguration builds the configuration service from Deps. Deps keeps
-// neither the platform registry nor the clock, so it makes its own: the
-// registry is stateless, and private platform URLs are allowed exactly where
-// the dev bearer is, in the local runner.
+// NewConfiguration builds a configuration service, with its own picklist
+// cache; call it once per handler or router.
 func (d *Deps) NewConfiguration() *configuration.Service {
-	reg := platforms.New(platforms.Options{AllowPrivate: d.Auth.DevBearer})
-	return configuration.NewService(d.Store, d.Connections, d.Settings, configuration.ClientsFrom(reg), clock.System{}, d.Log)
+	return configuration.NewService(d.Store, d.Connections, d.Settings, configuration.ClientsFrom(d.Registry), d.Clock, d.Log)
 }

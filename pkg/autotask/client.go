@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/tandemsync/tandem/pkg/egress"
 	"github.com/tandemsync/tandem/pkg/platform"
@@ -44,6 +45,9 @@ type Client struct {
 	root      *url.URL // {apiUrl}ATServicesRest/V1.0/
 	http      *egress.Client
 	companyID int64
+
+	actorMu sync.Mutex // held across the lookup, so it is made once
+	actorID string     // the API user's resource id, once looked up
 }
 
 var _ platform.Client = (*Client)(nil)

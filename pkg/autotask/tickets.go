@@ -123,8 +123,16 @@ func (c *Client) GetTicket(ctx context.Context, id string) (platform.Ticket, err
 // CreateTicket creates a ticket in the configured company and reads it back,
 // so the result carries the number and defaults Autotask assigned.
 func (c *Client) CreateTicket(ctx context.Context, t platform.Ticket) (platform.Ticket, error) {
+	company := c.companyID
+	if t.Account != "" {
+		n, err := c.parseID("company", t.Account)
+		if err != nil {
+			return platform.Ticket{}, fmt.Errorf("create ticket: %w", err)
+		}
+		company = n
+	}
 	body := map[string]any{
-		"companyID":   c.companyID,
+		"companyID":   company,
 		"title":       t.Summary,
 		"description": t.Description,
 	}

@@ -62,8 +62,8 @@ func (e *InvalidError) Error() string { return "invalid configuration: " + e.Pro
 // Is makes errors.Is(err, ErrInvalid) true.
 func (e *InvalidError) Is(target error) bool { return target == ErrInvalid }
 
-// Kinds are the picklists the configuration page can ask for, in the order
-// it shows them.
+// Kinds are the picklists the configuration page can ask for, and the lists
+// a save validates against.
 var Kinds = []platform.PicklistKind{
 	platform.PickStatuses, platform.PickPriorities, platform.PickCategories, platform.PickTicketTypes,
 	platform.PickQueues, platform.PickActions, platform.PickCustomFields,

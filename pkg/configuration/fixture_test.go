@@ -73,17 +73,23 @@ func validTarget() integration.Config {
 type fakePlatform struct {
 	lists map[platform.PicklistKind][]platform.Option
 	err   error
+	hang  bool // answer only when the caller gives up
 
 	mu    sync.Mutex
 	calls map[string]int // kind/parent → calls
 }
 
-func (p *fakePlatform) Picklist(_ context.Context, kind platform.PicklistKind, parent string) ([]platform.Option, error) {
+func (p *fakePlatform) Picklist(ctx context.Context, kind platform.PicklistKind, parent string) ([]platform.Option, error) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	p.calls[string(kind)+"/"+parent]++
-	if p.err != nil {
-		return nil, p.err
+	hang, err := p.hang, p.err
+	p.mu.Unlock()
+	if hang {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	if err != nil {
+		return nil, err
 	}
 	out := []platform.Option{}
 	for _, o := range p.lists[kind] {

@@ -31,7 +31,8 @@ type Service struct {
 	log      *slog.Logger
 	cache    *cache
 	// ReadTimeout bounds the platform reads of one request, so a hanging
-	// platform gives an answer before API Gateway's 30 s limit.
+	// platform gets an answer that says so before the API function's 10 s
+	// Lambda timeout cuts the request off with a bare error.
 	ReadTimeout time.Duration
 }
 
@@ -43,7 +44,7 @@ func NewService(store Store, conns Connections, accounts Accounts, clients Clien
 	return &Service{
 		store: store, conns: conns, accounts: accounts, clients: clients, log: log,
 		cache:       newCache(clk, CacheTTL, maxCacheEntries),
-		ReadTimeout: 20 * time.Second,
+		ReadTimeout: 8 * time.Second,
 	}
 }
 
@@ -64,9 +65,10 @@ func (s *Service) Get(ctx context.Context, caller connection.Caller, connID stri
 // and stores it as version cfg.Version+1, provided the stored version is
 // still cfg.Version. It returns what was stored.
 //
-// My platform is read fresh, so a value added there a moment ago validates;
-// the partner's lists may come from the cache (see the package comment):
-// partner values only need to exist, and inactive ones are accepted anyway.
+// The caller's platform is read fresh, so a value added there a moment ago
+// validates and one just deactivated does not; the partner's lists may come
+// from the cache (see the package comment): partner values only need to
+// exist, inactive ones are accepted anyway.
 func (s *Service) Put(ctx context.Context, caller connection.Caller, connID string, cfg integration.Config) (integration.Config, error) {
 	c, err := s.active(ctx, caller, connID)
 	if err != nil {

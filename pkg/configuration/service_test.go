@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/tandemsync/tandem/pkg/configuration"
 	"github.com/tandemsync/tandem/pkg/connection"
@@ -258,6 +259,31 @@ func TestMyPlatformFailureSaysWhatToFix(t *testing.T) {
 	var pe *platform.Error
 	if !errors.Is(err, configuration.ErrPlatformUnavailable) || !errors.As(err, &pe) || pe.Reason != platform.ReasonAuthFailed {
 		t.Fatalf("Options = %v, want ErrPlatformUnavailable wrapping the platform's reason", err)
+	}
+}
+
+// A hanging platform gets an answer within ReadTimeout, not a Lambda timeout.
+func TestHangingPlatformsTimeOut(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		hang    connection.Caller
+		partner bool
+		want    error
+	}{
+		{"mine", orgA, false, configuration.ErrPlatformUnavailable},
+		{"partner's", orgB, true, configuration.ErrPartnerUnavailable},
+	} {
+		f := newFixture(t)
+		id := f.connect(connection.Active)
+		f.svc.ReadTimeout = time.Millisecond
+		f.platformOf(tc.hang).hang = true
+		read := f.svc.Options
+		if tc.partner {
+			read = f.svc.PartnerOptions
+		}
+		if _, err := read(context.Background(), orgA, id, platform.PickStatuses, ""); !errors.Is(err, tc.want) {
+			t.Fatalf("%s platform hangs: %v, want %v", tc.name, err, tc.want)
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package connectwise
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -79,7 +80,7 @@ func (c *Client) CreateTicket(ctx context.Context, t platform.Ticket) (platform.
 		dst  **ref
 	}{
 		{"board", t.Queue, &in.Board}, {"status", t.Status, &in.Status}, {"priority", t.Priority, &in.Priority},
-		{"type", t.Type, &in.Type}, {"subtype", t.Category, &in.SubType}, {"company", c.opts.Company, &in.Company},
+		{"type", t.Type, &in.Type}, {"subtype", t.Category, &in.SubType}, {"company", cmp.Or(t.Account, c.opts.Company), &in.Company},
 	}
 	for _, r := range refs {
 		if r.val == "" {

@@ -21,3 +21,22 @@ func (c *Client) AgentID(ctx context.Context) (string, error) {
 	}
 	return string(me.ID), nil
 }
+
+// ActorID is AgentID, asked once per client: the sync compares it with the
+// actor of every event, and an echo should cost no API call.
+func (c *Client) ActorID(ctx context.Context) (string, error) {
+	c.mu.Lock()
+	id := c.agentID
+	c.mu.Unlock()
+	if id != "" {
+		return id, nil
+	}
+	id, err := c.AgentID(ctx)
+	if err != nil {
+		return "", err
+	}
+	c.mu.Lock()
+	c.agentID = id
+	c.mu.Unlock()
+	return id, nil
+}

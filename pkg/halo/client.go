@@ -46,6 +46,7 @@ type Client struct {
 	mu      sync.Mutex
 	token   string
 	expires time.Time
+	agentID string // who the integration acts as; fixed for the credentials
 }
 
 var _ platform.Client = (*Client)(nil)

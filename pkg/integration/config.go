@@ -52,6 +52,11 @@ type Config struct {
 	// when my platform is ConnectWise and I am the target, invalid otherwise.
 	Board string `json:"board,omitempty"`
 
+	// Account is the customer account (ConnectWise company id, Autotask
+	// company id) new tickets are filed under on my platform; target only.
+	// ConnectWise refuses a ticket without one.
+	Account string `json:"account,omitempty"`
+
 	// CustomFields declares fields of my platform that field mappings and the
 	// escalation flag may use in addition to those the platform reports.
 	CustomFields []CustomFieldDef `json:"customFields,omitempty"`

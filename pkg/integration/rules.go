@@ -11,8 +11,8 @@ type Rules struct {
 	fieldOrder []Mapping
 	actions    map[string]ActionMapping
 
-	defaultStatus, defaultTicketType, defaultAction, board string
-	typeDefaultStatus                                      bool
+	defaultStatus, defaultTicketType, defaultAction, board, account string
+	typeDefaultStatus                                               bool
 }
 
 // Compile indexes cfg. Where a partner value is mapped twice (Validate
@@ -30,6 +30,7 @@ func Compile(cfg Config) *Rules {
 		defaultTicketType: cfg.DefaultTicketType,
 		defaultAction:     cfg.DefaultAction,
 		board:             cfg.Board,
+		account:           cfg.Account,
 		typeDefaultStatus: cfg.UseTicketTypeDefaultStatus,
 	}
 	for _, a := range cfg.ActionMappings {

@@ -72,7 +72,7 @@ func mapValue(table map[string]string, noun, partner, instead string, p *Plan) (
 }
 
 func (r *Rules) create(src platform.Ticket, p *Plan) error {
-	t := platform.Ticket{Summary: src.Summary, Description: src.Description, Queue: r.board}
+	t := platform.Ticket{Summary: src.Summary, Description: src.Description, Queue: r.board, Account: r.account}
 	switch mine, ok := r.ticketType[src.Type]; {
 	case ok:
 		t.Type = mine

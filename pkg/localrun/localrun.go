@@ -1,8 +1,11 @@
 // Package localrun runs Tandem in one process on a developer's machine: the
-// API routes of every function behind one HTTP listener, an embedded
-// DynamoDB-compatible endpoint reached through the real SDK adapter, and an
-// in-memory secret store. With AWS_ENDPOINT_URL set it uses that endpoint
-// (for example a moto_server) for DynamoDB and Secrets Manager instead.
+// API routes of every function and the webhook receiver behind one HTTP
+// listener, the sync functions fed by in-process FIFO queues with the same
+// batch, ordering, redelivery and DLQ semantics as SQS behind Lambda, an
+// embedded DynamoDB-compatible endpoint reached through the real SDK
+// adapter, an in-memory secret store, and a simulator of each partner
+// platform. With AWS_ENDPOINT_URL set it uses that endpoint (for example a
+// moto_server) for DynamoDB and Secrets Manager instead.
 package localrun
 
 import (
@@ -13,6 +16,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -24,6 +28,9 @@ import (
 
 	"github.com/tandemsync/tandem/pkg/app"
 	"github.com/tandemsync/tandem/pkg/clock"
+	"github.com/tandemsync/tandem/pkg/platform"
+	"github.com/tandemsync/tandem/pkg/queue/memqueue"
+	"github.com/tandemsync/tandem/pkg/relay"
 	"github.com/tandemsync/tandem/pkg/secretstore"
 	"github.com/tandemsync/tandem/pkg/settings"
 )
@@ -37,16 +44,31 @@ type Options struct {
 	// EndpointURL, when set, replaces the embedded store with that AWS
 	// endpoint (DynamoDB and Secrets Manager). Defaults to AWS_ENDPOINT_URL.
 	EndpointURL string
+	// ManualQueues leaves queue delivery to the caller (Broker.Drain/Tick),
+	// for deterministic tests; otherwise consumers run in the background.
+	ManualQueues bool
+	// Queue shapes every queue's delivery (batch size, retries, visibility).
+	Queue memqueue.QueueConfig
+	// WrapSync lets tests wrap each sync function's handler (to inject a
+	// crash mid-batch, say).
+	WrapSync func(platform.Kind, memqueue.Handler) memqueue.Handler
+	// Simulators starts a simulator of every platform, served by Sims.
+	Simulators bool
+	// WrapHTTP lets tests wrap the listener's handler (to redeliver or
+	// reorder webhook deliveries, say).
+	WrapHTTP func(http.Handler) http.Handler
 }
 
 // Runner is a running local Tandem.
 type Runner struct {
 	Deps     *app.Deps
+	Broker   *memqueue.Broker
+	Sims     *Simulators
 	URL      string
 	Embedded bool
 	srv      *http.Server
-	ln       net.Listener
 	closers  []func()
+	cancel   context.CancelFunc
 }
 
 // Start builds everything and starts serving.
@@ -61,55 +83,103 @@ func Start(ctx context.Context, o Options) (*Runner, error) {
 		o.EndpointURL = os.Getenv("AWS_ENDPOINT_URL")
 	}
 	r := &Runner{}
-	var db *dynamodb.Client
-	var secrets settings.SecretStore
-	if o.EndpointURL == "" {
-		r.Embedded = true
-		ddb := httptest.NewServer(minidyn.NewServer())
-		r.closers = append(r.closers, ddb.Close)
-		cfg := aws.Config{
-			Region:       "local",
-			Credentials:  credentials.NewStaticCredentialsProvider("local", "local", ""),
-			BaseEndpoint: aws.String(ddb.URL),
-		}
-		// minidyn sends no CRC32 header; real DynamoDB does.
-		db = dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.DisableValidateResponseChecksum = true })
-		secrets = secretstore.NewMemory()
-	} else {
-		cfg, err := config.LoadDefaultConfig(ctx, config.WithBaseEndpoint(o.EndpointURL))
-		if err != nil {
-			return nil, fmt.Errorf("load AWS config: %w", err)
-		}
-		if cfg.Region == "" {
-			cfg.Region = "us-east-1"
-		}
-		db = dynamodb.NewFromConfig(cfg)
-		secrets = secretstore.NewSecretsManager(secretsmanager.NewFromConfig(cfg))
+	ln, err := net.Listen("tcp", o.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", o.Addr, err)
 	}
-	r.Deps = app.New(app.Options{Table: o.Table, DynamoDB: db, Secrets: secrets, Clock: o.Clock, Log: o.Log, LocalMode: true})
+	r.URL = "http://" + ln.Addr().String()
+	r.closers = append(r.closers, func() { ln.Close() })
+
+	db, secrets, err := r.stores(ctx, o)
+	if err != nil {
+		r.Close()
+		return nil, err
+	}
+	r.Broker = memqueue.New(memqueue.Options{Clock: o.Clock, Log: o.Log})
+	r.Deps = app.New(app.Options{
+		Table: o.Table, DynamoDB: db, Secrets: secrets, Queue: r.Broker, WebhookBaseURL: r.URL,
+		Clock: o.Clock, Log: o.Log, LocalMode: true,
+	})
 	if err := r.Deps.Store.CreateTable(ctx); err != nil {
 		r.Close()
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", o.Addr)
-	if err != nil {
-		r.Close()
-		return nil, fmt.Errorf("listen on %s: %w", o.Addr, err)
+	for _, k := range platform.Kinds {
+		h := memqueue.Handler(r.Deps.SyncHandler(k))
+		if o.WrapSync != nil {
+			h = o.WrapSync(k, h)
+		}
+		for _, q := range []string{relay.EventsQueue(k), relay.CommandsQueue(k)} {
+			if err := r.Broker.Subscribe(q, h, o.Queue); err != nil {
+				r.Close()
+				return nil, err
+			}
+		}
 	}
-	r.ln = ln
-	r.URL = "http://" + ln.Addr().String()
-	r.srv = &http.Server{Handler: r.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	if o.Simulators {
+		r.Sims = startSimulators()
+		r.closers = append(r.closers, r.Sims.Close)
+	}
+	if !o.ManualQueues {
+		runCtx, cancel := context.WithCancel(context.Background())
+		r.cancel = cancel
+		go func() { _ = r.Broker.Run(runCtx) }()
+	}
+	h := r.Handler()
+	if o.WrapHTTP != nil {
+		h = o.WrapHTTP(h)
+	}
+	r.srv = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = r.srv.Serve(ln) }()
 	return r, nil
 }
 
-// Handler serves every route of every API function.
+func (r *Runner) stores(ctx context.Context, o Options) (*dynamodb.Client, settings.SecretStore, error) {
+	if o.EndpointURL != "" {
+		cfg, err := config.LoadDefaultConfig(ctx, config.WithBaseEndpoint(o.EndpointURL))
+		if err != nil {
+			return nil, nil, fmt.Errorf("load AWS config: %w", err)
+		}
+		if cfg.Region == "" {
+			cfg.Region = "us-east-1"
+		}
+		return dynamodb.NewFromConfig(cfg), secretstore.NewSecretsManager(secretsmanager.NewFromConfig(cfg)), nil
+	}
+	r.Embedded = true
+	ddb := httptest.NewServer(minidyn.NewServer())
+	r.closers = append(r.closers, ddb.Close)
+	cfg := aws.Config{
+		Region:       "local",
+		Credentials:  credentials.NewStaticCredentialsProvider("local", "local", ""),
+		BaseEndpoint: aws.String(ddb.URL),
+	}
+	// minidyn sends no CRC32 header; real DynamoDB does.
+	db := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.DisableValidateResponseChecksum = true })
+	return db, secretstore.NewMemory(), nil
+}
+
+// Handler serves every route of every API function, the webhook receiver,
+// and the simulators' credentials for the walk-through.
 func (r *Runner) Handler() http.Handler {
-	return HTTPHandler(LambdaHandler(r.Deps.Router().Handler()))
+	api := HTTPHandler(LambdaHandler(r.Deps.Router().Handler()))
+	hooks := HTTPHandler(LambdaHandler(r.Deps.WebhookHandler()))
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		switch {
+		case strings.HasPrefix(req.URL.Path, "/webhooks/"):
+			hooks.ServeHTTP(w, req)
+		case strings.HasPrefix(req.URL.Path, "/dev/simulators/"):
+			r.serveSimulatorCredentials(w, req)
+		default:
+			api.ServeHTTP(w, req)
+		}
+	})
 }
 
 // Close stops serving and releases the embedded services.
 func (r *Runner) Close() {
+	if r.cancel != nil {
+		r.cancel()
+	}
 	if r.srv != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		_ = r.srv.Shutdown(ctx)

@@ -6,20 +6,24 @@ import "time"
 // platform's own ids as strings (Autotask "5", ConnectWise "550", Halo "2");
 // mappings translate them between platforms.
 type Ticket struct {
-	ID          string            `json:"id"`
-	Number      string            `json:"number,omitempty"` // human-facing number, e.g. Autotask "T20240101.0001"
-	Summary     string            `json:"summary"`
-	Description string            `json:"description,omitempty"`
-	Status      string            `json:"status,omitempty"`
-	Priority    string            `json:"priority,omitempty"`
-	Type        string            `json:"type,omitempty"`
-	Category    string            `json:"category,omitempty"`
-	Queue       string            `json:"queue,omitempty"` // Autotask queue, ConnectWise board, Halo team
-	StartDate   *time.Time        `json:"startDate,omitempty"`
-	TargetDate  *time.Time        `json:"targetDate,omitempty"`
-	Closed      bool              `json:"closed,omitempty"`
-	Custom      map[string]string `json:"custom,omitempty"` // custom field name → value as text
-	UpdatedAt   time.Time         `json:"updatedAt,omitempty"`
+	ID          string `json:"id"`
+	Number      string `json:"number,omitempty"` // human-facing number, e.g. Autotask "T20240101.0001"
+	Summary     string `json:"summary"`
+	Description string `json:"description,omitempty"`
+	Status      string `json:"status,omitempty"`
+	Priority    string `json:"priority,omitempty"`
+	Type        string `json:"type,omitempty"`
+	Category    string `json:"category,omitempty"`
+	Queue       string `json:"queue,omitempty"` // Autotask queue, ConnectWise board, Halo team
+	// Account is the customer account the ticket is filed under on the
+	// receiving platform (ConnectWise company, Autotask company), when the
+	// platform requires one.
+	Account    string            `json:"account,omitempty"`
+	StartDate  *time.Time        `json:"startDate,omitempty"`
+	TargetDate *time.Time        `json:"targetDate,omitempty"`
+	Closed     bool              `json:"closed,omitempty"`
+	Custom     map[string]string `json:"custom,omitempty"` // custom field name → value as text
+	UpdatedAt  time.Time         `json:"updatedAt,omitempty"`
 }
 
 // TicketUpdate carries only the fields to change; nil means leave alone.

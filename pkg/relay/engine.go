@@ -27,9 +27,10 @@ type Connections interface {
 	ActiveFor(ctx context.Context, org string) ([]connection.Connection, error)
 }
 
-// Configs reads one side's integration configuration.
+// Configs reads one side's integration configuration (the zero Config if
+// none was saved).
 type Configs interface {
-	Config(ctx context.Context, connID, org string) (integration.Config, error)
+	GetConfig(ctx context.Context, connID, org string) (integration.Config, error)
 }
 
 // Platforms gives the platform an organisation runs and a client for it.
@@ -69,7 +70,7 @@ type Engine struct {
 	// LedgerTTL is how long applied command ids are remembered.
 	LedgerTTL time.Duration
 
-	compiled sync.Map // connID|org|version → *integration.Rules
+	compiled *sync.Map // connID|org|version → *integration.Rules
 }
 
 // NewEngine fills defaults.
@@ -86,6 +87,7 @@ func NewEngine(e Engine) *Engine {
 	if e.LedgerTTL == 0 {
 		e.LedgerTTL = 30 * 24 * time.Hour
 	}
+	e.compiled = &sync.Map{}
 	return &e
 }
 
@@ -117,7 +119,7 @@ func Retryable(err error) bool {
 }
 
 func (e *Engine) rules(ctx context.Context, connID, org string) (*integration.Rules, integration.Config, error) {
-	cfg, err := e.Configs.Config(ctx, connID, org)
+	cfg, err := e.Configs.GetConfig(ctx, connID, org)
 	if err != nil {
 		return nil, cfg, fmt.Errorf("configuration of %s on %s: %w", org, connID, err)
 	}
@@ -169,7 +171,7 @@ func (e *Engine) send(ctx context.Context, cmds []Command) error {
 			return fmt.Errorf("encode command: %w", err)
 		}
 		q := CommandsQueue(c.ToPlatform)
-		byQueue[q] = append(byQueue[q], queue.Message{Group: c.ConnectionID + "|" + c.LinkKey, DedupID: c.ID, Body: body})
+		byQueue[q] = append(byQueue[q], queue.Message{Group: queue.GroupID(c.ConnectionID, c.LinkKey), DedupID: c.ID, Body: body})
 	}
 	for _, q := range slices.Sorted(maps.Keys(byQueue)) {
 		if err := e.Out.Send(ctx, q, byQueue[q]...); err != nil {

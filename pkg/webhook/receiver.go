@@ -22,9 +22,10 @@ const MaxBodyBytes = 256 << 10
 
 // Platform is what the receiver needs from a platform package.
 type Platform struct {
-	// Verify checks a delivery with the endpoint's secret; ErrBadSignature-
-	// style errors mean 401.
-	Verify func(ctx context.Context, req platform.WebhookRequest, secret string) error
+	// Verify checks a delivery with the endpoint's secret (and, where the
+	// platform signs with its own key, the organisation's account); any
+	// error means 401.
+	Verify func(ctx context.Context, ep Endpoint, req platform.WebhookRequest, secret string) error
 	Parse  func(body []byte) ([]platform.Event, error)
 	// Handshake answers a subscription validation request (Graph), if any:
 	// it returns the text to echo and true.
@@ -112,7 +113,7 @@ func (r *Receiver) Receive(ctx context.Context, kindName, endpointID string, req
 		log.ErrorContext(ctx, "webhook secret unavailable", "error", err)
 		return problem(500, "internal", "try again")
 	}
-	if err := p.Verify(ctx, req, secret); err != nil {
+	if err := p.Verify(ctx, ep, req, secret); err != nil {
 		log.WarnContext(ctx, "webhook refused", "reason", "verification failed", "error", err)
 		return problem(401, "bad_signature", "the delivery could not be verified")
 	}
@@ -129,9 +130,9 @@ func (r *Receiver) Receive(ctx context.Context, kindName, endpointID string, req
 		}
 		// One group per ticket keeps a ticket's changes in order while
 		// different tickets sync in parallel.
-		group := ep.OrgID + "|" + ev.TicketID
+		group := queue.GroupID(ep.OrgID, ev.TicketID)
 		if ev.TicketID == "" {
-			group = ep.OrgID + "|" + string(ev.Type)
+			group = queue.GroupID(ep.OrgID, string(ev.Type))
 		}
 		msgs = append(msgs, queue.Message{Group: group, DedupID: dedupID(ep.ID, ev.DeliveryID, ev), Body: body})
 	}

@@ -97,8 +97,9 @@ type query struct {
 }
 
 type pageState struct {
-	ids  []int64
-	size int
+	entity string // the query path segment: "ticketnotes" or "resources"
+	ids    []int64
+	size   int
 }
 
 func (s *Server) queryNotes(w http.ResponseWriter, r *http.Request) {
@@ -131,40 +132,53 @@ func (s *Server) queryNotes(w http.ResponseWriter, r *http.Request) {
 	s.writePage(w, ids, size)
 }
 
-func (s *Server) nextPage(w http.ResponseWriter, r *http.Request) {
+// nextPage answers GET {Entity}/query/next?paging= for the entity whose
+// query parked the token.
+func (s *Server) nextPage(w http.ResponseWriter, r *http.Request, entity string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	token := r.URL.Query().Get("paging")
 	st, ok := s.pages[token]
-	if !ok {
+	if !ok || st.entity != entity {
 		writeErrors(w, http.StatusBadRequest, "The paging token is not valid.")
 		return
 	}
 	delete(s.pages, token)
-	s.writePage(w, st.ids, st.size)
+	switch entity {
+	case "resources":
+		s.writeResourcePage(w, st.ids, st.size)
+	default:
+		s.writePage(w, st.ids, st.size)
+	}
 }
 
 // writePage answers one page of notes and parks the rest behind a
 // nextPageUrl; the caller holds s.mu.
 func (s *Server) writePage(w http.ResponseWriter, ids []int64, size int) {
-	page, rest := ids, []int64(nil)
-	if len(ids) > size {
-		page, rest = ids[:size], ids[size:]
-	}
+	page, next := s.paginate("ticketnotes", "TicketNotes", ids, size)
 	items := make([]Note, 0, len(page))
 	for _, nid := range page {
 		if n, ok := s.notes[nid]; ok {
 			items = append(items, *n)
 		}
 	}
-	var next any
-	if len(rest) > 0 {
-		b := make([]byte, 12)
-		_, _ = rand.Read(b)
-		token := hex.EncodeToString(b)
-		s.pages[token] = pageState{ids: rest, size: size}
-		next = s.URL + "/ATServicesRest/V1.0/TicketNotes/query/next?paging=" + url.QueryEscape(token)
+	writeItems(w, items, size, next)
+}
+
+// paginate splits ids into this page and the rest, parking the rest behind
+// a nextPageUrl (nil when there is none); the caller holds s.mu.
+func (s *Server) paginate(entity, pathName string, ids []int64, size int) ([]int64, any) {
+	if len(ids) <= size {
+		return ids, nil
 	}
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	token := hex.EncodeToString(b)
+	s.pages[token] = pageState{entity: entity, ids: ids[size:], size: size}
+	return ids[:size], s.URL + "/ATServicesRest/V1.0/" + pathName + "/query/next?paging=" + url.QueryEscape(token)
+}
+
+func writeItems[T any](w http.ResponseWriter, items []T, size int, next any) {
 	writeJSON(w, http.StatusOK, map[string]any{
 		"items":       items,
 		"pageDetails": map[string]any{"count": len(items), "requestCount": size, "prevPageUrl": nil, "nextPageUrl": next},

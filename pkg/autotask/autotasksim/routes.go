@@ -33,7 +33,13 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, u User, seg []str
 	case match(seg, "ticketnotes", "query") && m == http.MethodPost:
 		s.queryNotes(w, r)
 	case match(seg, "ticketnotes", "query", "next") && m == http.MethodGet:
-		s.nextPage(w, r)
+		s.nextPage(w, r, "ticketnotes")
+	case match(seg, "resources", "query") && (m == http.MethodPost || m == http.MethodGet):
+		s.queryResources(w, r)
+	case match(seg, "resources", "query", "next") && m == http.MethodGet:
+		s.nextPage(w, r, "resources")
+	case match(seg, "resources", "#") && m == http.MethodGet:
+		s.getResource(w, id(seg[1]))
 	case match(seg, "tickets", "#", "attachments") && m == http.MethodPost:
 		s.createAttachment(w, r, u, id(seg[1]))
 	case match(seg, "tickets", "#", "attachments") && m == http.MethodGet:

@@ -19,6 +19,10 @@
 //     (help: "Using notes in Autotask"; REST/Entities/TicketNotesEntity.htm).
 //   - Attachments as base64 child entities, 6 MB at most per file in this
 //     simulator (REST/Entities/AttachmentInfoEntity.htm says 6 to 7 MB).
+//   - Resources: one per user (Integration, Agent), read by id or queried
+//     (POST Resources/query, or GET with ?search=) on id, userName,
+//     firstName, lastName, email and isActive; an API user's userName is its
+//     API username (REST/Entities/ResourcesEntity.htm).
 //   - TicketWebhooks / TicketNoteWebhooks with Fields and ExcludedResources
 //     children, deliveries signed X-Hook-Signature: sha1=base64(HMAC-SHA1)
 //     (Webhooks/REST_WebhooksEntity.htm, Webhooks/REST_WebhookFieldsEntity.htm,
@@ -54,12 +58,16 @@ type Options struct {
 	SignEscaped bool
 }
 
-// User is an API user the simulator accepts.
+// User is an API user the simulator accepts, and the Resources entity
+// record behind it (Username is the resource's userName).
 type User struct {
 	ResourceID      int64
 	Username        string
 	Secret          string
 	IntegrationCode string
+	FirstName       string
+	LastName        string
+	Email           string
 }
 
 // Server is a running simulator. Its methods are safe for concurrent use.
@@ -92,14 +100,25 @@ type Server struct {
 	queue       chan Delivery
 	signEscaped bool
 	hookClient  *http.Client
+	closeOnce   sync.Once
 }
 
-// New starts a simulator and stops it when the test ends.
+// New starts a simulator and closes it when the test ends.
 func New(tb testing.TB, opts Options) *Server {
 	tb.Helper()
+	s := Start(opts)
+	tb.Cleanup(s.Close)
+	return s
+}
+
+// Start starts a simulator on a loopback port, outside any test (the local
+// runner uses it). Close stops it.
+func Start(opts Options) *Server {
 	s := &Server{
-		Integration: User{ResourceID: 29682940, Username: "tandem7QX2KD@example.com", Secret: "sim-secret-Integration-9f3a", IntegrationCode: "SIMTRACKINGID4TANDEM000001"},
-		Agent:       User{ResourceID: 29682886, Username: "agentLM4P8R@example.com", Secret: "sim-secret-Agent-2b7c", IntegrationCode: "SIMTRACKINGID4TANDEM000001"},
+		Integration: User{ResourceID: 29682940, Username: "tandem7QX2KD@example.com", Secret: "sim-secret-Integration-9f3a", IntegrationCode: "SIMTRACKINGID4TANDEM000001",
+			FirstName: "Tandem", LastName: "API User", Email: "tandem-api@example.com"},
+		Agent: User{ResourceID: 29682886, Username: "agentLM4P8R@example.com", Secret: "sim-secret-Agent-2b7c", IntegrationCode: "SIMTRACKINGID4TANDEM000001",
+			FirstName: "Lena", LastName: "Marsh", Email: "lena.marsh@example.com"},
 		pageSize:    opts.PageSize,
 		rng:         rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)),
 		nextID:      1000,
@@ -119,13 +138,24 @@ func New(tb testing.TB, opts Options) *Server {
 	go s.deliver()
 	s.srv = httptest.NewServer(s)
 	s.URL = s.srv.URL
-	tb.Cleanup(func() {
+	return s
+}
+
+// Close stops the server (waiting for requests in flight), waits for the
+// callouts already queued, and stops the delivery worker. Calls after the
+// first do nothing.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() {
 		s.srv.Close()
 		s.Flush()
 		close(s.queue)
 	})
-	return s
 }
+
+// Handler returns the simulator as an http.Handler, to mount on another
+// server; the URLs it hands out (nextPageUrl, zone information) still name
+// s.URL.
+func (s *Server) Handler() http.Handler { return s }
 
 // Credentials returns the settings fields for u, as an administrator would
 // type them.
@@ -150,7 +180,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	path := r.URL.Path
 	if len(path) < len(prefix) || !strings.EqualFold(path[:len(prefix)], prefix) {
-		// IIS answers unknown roots with an HTML 404.
+		// Outside the API root the answer is a plain, non-JSON 404.
 		http.NotFound(w, r)
 		return
 	}
@@ -170,10 +200,11 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (User, boo
 	s.mu.Lock()
 	_, foreign := s.zones[strings.ToLower(name)]
 	s.mu.Unlock()
-	for _, u := range []User{s.Integration, s.Agent} {
-		if foreign {
-			break
-		}
+	users := []User{s.Integration, s.Agent}
+	if foreign {
+		users = nil // a user of another zone is unknown here
+	}
+	for _, u := range users {
 		if !strings.EqualFold(name, u.Username) {
 			continue
 		}

@@ -94,13 +94,13 @@ func (b *Broker) allEmpty() bool {
 	return true
 }
 
-// enterSync keeps Tick and Drain from racing Run's consumers or each other,
-// which would make them nondeterministic.
+// enterSync lets one of Run, Tick or Drain drive the broker at a time: a
+// synchronous delivery racing consumers would make tests nondeterministic.
 func (b *Broker) enterSync() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.running {
-		return fmt.Errorf("memqueue: Tick/Drain while Run or another Tick/Drain is active")
+		return errors.New("memqueue: Run, Tick or Drain is already active")
 	}
 	b.running = true
 	return nil

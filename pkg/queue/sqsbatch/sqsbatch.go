@@ -20,6 +20,9 @@ import (
 
 // Process calls handle for each record in order and returns the records to
 // retry. Records without a MessageGroupId (a standard queue) are independent.
+// Process only decides what is retried: handle records why a record failed
+// (the sync log), since the response has no room for reasons. Records not
+// yet started when ctx ends are reported too, so a timeout retries them.
 // A panic in handle propagates: Lambda then retries the whole batch, which
 // is safe because every record is idempotent by design.
 func Process(ctx context.Context, ev events.SQSEvent, handle func(context.Context, events.SQSMessage) error) events.SQSEventResponse {

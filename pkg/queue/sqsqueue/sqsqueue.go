@@ -5,6 +5,7 @@ package sqsqueue
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -37,7 +38,7 @@ var _ queue.Sender = (*Sender)(nil)
 // New returns a Sender resolving logical queue names through urls (logical
 // name → queue URL, see URLsFromEnv).
 func New(client *sqs.Client, urls map[string]string) *Sender {
-	return &Sender{api: client, urls: urls}
+	return &Sender{api: client, urls: maps.Clone(urls)}
 }
 
 // Send validates every message first, so an oversized or malformed message

@@ -1,0 +1,80 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/tandemsync/tandem/pkg/connection"
+	"github.com/tandemsync/tandem/pkg/platform"
+	"github.com/tandemsync/tandem/pkg/queue/sqsbatch"
+	"github.com/tandemsync/tandem/pkg/relay"
+)
+
+// SQSHandler is what lambda.Start receives for a sync function.
+type SQSHandler func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error)
+
+// activeConnections adapts the connection store to what the engine needs.
+type activeConnections struct{ store connection.Store }
+
+func (a activeConnections) ActiveFor(ctx context.Context, org string) ([]connection.Connection, error) {
+	all, err := a.store.ListForOrg(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	var out []connection.Connection
+	for _, c := range all {
+		if c.Status == connection.Active {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// Engine builds the sync engine.
+func (d *Deps) Engine() *relay.Engine {
+	return relay.NewEngine(relay.Engine{
+		Store:     d.Store,
+		Conns:     activeConnections{store: d.Store},
+		Configs:   d.Store,
+		Platforms: d.platforms,
+		Out:       d.Queue,
+		Clock:     d.Clock,
+		Log:       d.Log,
+	})
+}
+
+// SyncHandler serves functions/sync-<kind>: events from kind's platform and
+// commands for it. Each record is one envelope; failures are reported per
+// record, and a record that can never succeed is logged and dropped rather
+// than retried into the dead-letter queue.
+func (d *Deps) SyncHandler(kind platform.Kind) SQSHandler {
+	engine := d.Engine()
+	log := d.Log.With("function", "sync-"+string(kind))
+	return func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+		return sqsbatch.Process(ctx, ev, func(ctx context.Context, m events.SQSMessage) error {
+			var env relay.Envelope
+			if err := json.Unmarshal([]byte(m.Body), &env); err != nil {
+				log.ErrorContext(ctx, "unreadable message dropped", "message_id", m.MessageId, "error", err)
+				return nil
+			}
+			err := engine.Handle(ctx, env)
+			if err == nil {
+				return nil
+			}
+			attrs := []any{"message_id", m.MessageId, "org_id", env.Org, "receive_count", m.Attributes["ApproximateReceiveCount"], "error", err}
+			if env.Event != nil {
+				attrs = append(attrs, "ticket_id", env.Event.TicketID)
+			}
+			if !relay.Retryable(err) {
+				log.ErrorContext(ctx, "message dropped: it cannot succeed", attrs...)
+				return nil
+			}
+			log.Log(ctx, slog.LevelWarn, "message will be retried", attrs...)
+			return fmt.Errorf("message %s: %w", m.MessageId, err)
+		}), nil
+	}
+}

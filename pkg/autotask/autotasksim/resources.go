@@ -1,0 +1,230 @@
+package autotasksim
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Resource is the simulator's Resources entity (a subset of the real
+// fields, REST/Entities/ResourcesEntity.htm): one per user, Integration and
+// Agent. It can be queried and read, not created or deleted.
+type Resource struct {
+	ID        int64  `json:"id"`
+	UserName  string `json:"userName"`
+	FirstName string `json:"firstName"`
+	LastName  string `json:"lastName"`
+	Email     string `json:"email"`
+	IsActive  bool   `json:"isActive"`
+}
+
+// Resources returns the instance's resources, by id.
+func (s *Server) Resources() []Resource {
+	var out []Resource
+	for _, u := range []User{s.Integration, s.Agent} {
+		out = append(out, Resource{ID: u.ResourceID, UserName: u.Username, FirstName: u.FirstName, LastName: u.LastName, Email: u.Email, IsActive: true})
+	}
+	slices.SortFunc(out, func(a, b Resource) int { return cmp.Compare(a.ID, b.ID) })
+	return out
+}
+
+func (s *Server) resource(rid int64) (Resource, bool) {
+	for _, r := range s.Resources() {
+		if r.ID == rid {
+			return r, true
+		}
+	}
+	return Resource{}, false
+}
+
+// getResource answers GET Resources/{id}: {"item":null} when there is none,
+// as for other entities.
+func (s *Server) getResource(w http.ResponseWriter, rid int64) {
+	if r, ok := s.resource(rid); ok {
+		writeJSON(w, http.StatusOK, map[string]any{"item": r})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"item": nil})
+}
+
+// queryResources answers POST Resources/query with the query as the body,
+// and GET Resources/query?search= with it in the URL.
+func (s *Server) queryResources(w http.ResponseWriter, r *http.Request) {
+	var data []byte
+	var err error
+	if r.Method == http.MethodGet {
+		data = []byte(r.URL.Query().Get("search"))
+	} else {
+		data, err = io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+	}
+	var q query
+	if err == nil {
+		err = json.Unmarshal(data, &q)
+	}
+	if err != nil || len(q.Filter) == 0 {
+		writeErrors(w, http.StatusBadRequest, "A query requires a filter.")
+		return
+	}
+	size := s.pageSize
+	if q.MaxRecords > 0 && q.MaxRecords < size {
+		size = q.MaxRecords
+	}
+	var ids []int64
+	for _, res := range s.Resources() {
+		ok, msg := resourceMatchAll(q.Filter, res)
+		if msg != "" {
+			writeErrors(w, http.StatusInternalServerError, msg)
+			return
+		}
+		if ok {
+			ids = append(ids, res.ID)
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.writeResourcePage(w, ids, size)
+}
+
+// writeResourcePage is writePage for resources; the caller holds s.mu.
+func (s *Server) writeResourcePage(w http.ResponseWriter, ids []int64, size int) {
+	page, next := s.paginate("resources", "Resources", ids, size)
+	items := make([]Resource, 0, len(page))
+	for _, rid := range page {
+		if r, ok := s.resource(rid); ok {
+			items = append(items, r)
+		}
+	}
+	writeItems(w, items, size, next)
+}
+
+func resourceMatchAll(conds []condition, r Resource) (bool, string) {
+	for _, c := range conds {
+		ok, msg := resourceMatchOne(c, r)
+		if msg != "" || !ok {
+			return false, msg
+		}
+	}
+	return true, ""
+}
+
+// resourceMatchOne applies one condition. Strings compare case-insensitively,
+// as the live service's database collation does.
+func resourceMatchOne(c condition, r Resource) (bool, string) {
+	op := strings.ToLower(c.Op)
+	switch op {
+	case "and":
+		return resourceMatchAll(c.Items, r)
+	case "or":
+		for _, it := range c.Items {
+			if ok, msg := resourceMatchOne(it, r); msg != "" || ok {
+				return ok, msg
+			}
+		}
+		return false, ""
+	}
+	var have any
+	switch strings.ToLower(c.Field) {
+	case "id":
+		have = r.ID
+	case "username":
+		have = r.UserName
+	case "firstname":
+		have = r.FirstName
+	case "lastname":
+		have = r.LastName
+	case "email":
+		have = r.Email
+	case "isactive":
+		have = r.IsActive
+	default:
+		return false, fmt.Sprintf("Unable to find %s in the Resource entity.", c.Field)
+	}
+	switch op {
+	case "exist":
+		return have != "", ""
+	case "notexist":
+		return have == "", ""
+	case "in", "notin":
+		var values []json.RawMessage
+		if err := json.Unmarshal(c.Value, &values); err != nil {
+			return false, fmt.Sprintf("The value for %s is not a list.", c.Field)
+		}
+		in := false
+		for _, v := range values {
+			order, msg := compareValue(c.Field, have, v)
+			if msg != "" {
+				return false, msg
+			}
+			in = in || order == 0
+		}
+		return in == (op == "in"), ""
+	case "beginswith", "endswith", "contains":
+		h, ok := have.(string)
+		var want string
+		if !ok || json.Unmarshal(c.Value, &want) != nil {
+			return false, fmt.Sprintf("The operator %s is not supported for %s.", c.Op, c.Field)
+		}
+		h, want = strings.ToLower(h), strings.ToLower(want)
+		switch op {
+		case "beginswith":
+			return strings.HasPrefix(h, want), ""
+		case "endswith":
+			return strings.HasSuffix(h, want), ""
+		}
+		return strings.Contains(h, want), ""
+	}
+	order, msg := compareValue(c.Field, have, c.Value)
+	if msg != "" {
+		return false, msg
+	}
+	switch op {
+	case "eq":
+		return order == 0, ""
+	case "noteq":
+		return order != 0, ""
+	case "gt":
+		return order > 0, ""
+	case "gte":
+		return order >= 0, ""
+	case "lt":
+		return order < 0, ""
+	case "lte":
+		return order <= 0, ""
+	}
+	return false, fmt.Sprintf("The operator %s is not supported.", c.Op)
+}
+
+// compareValue orders a field's value against a filter value, which may be
+// a JSON string, number or boolean (Autotask accepts "5" for 5).
+func compareValue(field string, have any, raw json.RawMessage) (int, string) {
+	text := strings.Trim(string(raw), `"`)
+	switch h := have.(type) {
+	case int64:
+		want, err := strconv.ParseInt(text, 10, 64)
+		if err != nil {
+			return 0, fmt.Sprintf("The value for %s is not a number.", field)
+		}
+		return cmp.Compare(h, want), ""
+	case bool:
+		want, err := strconv.ParseBool(text)
+		if err != nil {
+			return 0, fmt.Sprintf("The value for %s is not a boolean.", field)
+		}
+		if h == want {
+			return 0, ""
+		}
+		return 1, ""
+	case string:
+		var want string
+		if err := json.Unmarshal(raw, &want); err != nil {
+			want = string(raw) // a number compared with a string field
+		}
+		return strings.Compare(strings.ToLower(h), strings.ToLower(want)), ""
+	}
+	return 0, fmt.Sprintf("Unable to compare %s.", field)
+}

@@ -1,0 +1,81 @@
+package localrun
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/tandemsync/tandem/pkg/autotask/autotasksim"
+	"github.com/tandemsync/tandem/pkg/connectwise/connectwisesim"
+	"github.com/tandemsync/tandem/pkg/graph/graphsim"
+	"github.com/tandemsync/tandem/pkg/halo/halosim"
+	"github.com/tandemsync/tandem/pkg/platform"
+)
+
+// Simulators are in-process stand-ins for the four partner platforms, so a
+// newcomer can save credentials, install webhooks and watch a ticket cross
+// without any vendor account.
+type Simulators struct {
+	Autotask    *autotasksim.Server
+	ConnectWise *connectwisesim.Server
+	Halo        *halosim.Server
+	Graph       *graphsim.Server
+}
+
+func startSimulators() *Simulators {
+	return &Simulators{
+		Autotask:    autotasksim.Start(autotasksim.Options{}),
+		ConnectWise: connectwisesim.NewServer(connectwisesim.Options{}),
+		Halo:        halosim.New(nil, halosim.Options{}),
+		Graph:       graphsim.Start(graphsim.Options{}),
+	}
+}
+
+// Close stops every simulator.
+func (s *Simulators) Close() {
+	s.Autotask.Close()
+	s.ConnectWise.Close()
+	s.Halo.Close()
+	s.Graph.Close()
+}
+
+// Flush waits until every webhook delivery the simulators started has been
+// answered, so a test can then drain the queues without sleeping.
+func (s *Simulators) Flush() {
+	s.Autotask.Flush()
+	s.ConnectWise.Flush()
+	s.Halo.Flush()
+	s.Graph.Flush()
+}
+
+// IntegrationCredentials are the settings fields of the integration's API
+// user on the simulator of kind.
+func (s *Simulators) IntegrationCredentials(kind platform.Kind) (platform.Credentials, bool) {
+	switch kind {
+	case platform.Autotask:
+		return s.Autotask.Credentials(s.Autotask.Integration), true
+	case platform.ConnectWise:
+		return s.ConnectWise.Credentials(s.ConnectWise.Integration), true
+	case platform.Halo:
+		return s.Halo.Credentials(halosim.Integration), true
+	case platform.Graph:
+		return s.Graph.Credentials(s.Graph.Integration), true
+	}
+	return nil, false
+}
+
+// serveSimulatorCredentials answers GET /dev/simulators/{platform}/credentials
+// with a body ready for PUT /v1/settings/platform.
+func (r *Runner) serveSimulatorCredentials(w http.ResponseWriter, req *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	rest := strings.TrimPrefix(req.URL.Path, "/dev/simulators/")
+	name, tail, _ := strings.Cut(rest, "/")
+	kind, err := platform.ParseKind(name)
+	if r.Sims == nil || err != nil || tail != "credentials" || req.Method != http.MethodGet {
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = w.Write([]byte(`{"error":{"code":"not_found","message":"GET /dev/simulators/{autotask|connectwise|halo|graph}/credentials (make dev starts the simulators)"}}`))
+		return
+	}
+	creds, _ := r.Sims.IntegrationCredentials(kind)
+	_ = json.NewEncoder(w).Encode(map[string]any{"platform": kind, "credentials": creds})
+}
