@@ -6,6 +6,8 @@ FUNCTIONS := $(notdir $(wildcard functions/*))
 BUILD_DIR := build
 FUZZTIME  ?= 3s
 GO        ?= go
+CDK       ?= npx --yes aws-cdk@2.1148.1
+STAGE     ?= dev
 
 .PHONY: help dev test test-go test-fuzz test-infra check-deps build lint synth deploy bench clean
 
@@ -51,6 +53,12 @@ build: ## one arm64 bootstrap per function, zipped for provided.al2023, in build
 	  if command -v zip >/dev/null; then (cd $(BUILD_DIR)/$$fn && zip -q -X ../$$fn.zip bootstrap); \
 	  else (cd $(BUILD_DIR)/$$fn && python3 -m zipfile -c ../$$fn.zip bootstrap); fi; \
 	done
+
+synth: build ## synthesize infra/cdk.out/Tandem.template.json (runs cdk-nag)
+	cd infra && $(CDK) synth -c stage=$(STAGE) --quiet
+
+deploy: build ## deploy the Tandem stack to the current AWS account (STAGE=dev|prod)
+	cd infra && $(CDK) deploy -c stage=$(STAGE) --require-approval broadening
 
 bench: ## Go benchmarks of the control plane and platform packages
 	$(GO) test -run='^$$' -bench=. -benchmem -count=5 ./pkg/...

@@ -55,12 +55,22 @@ func (c *Client) AddNote(ctx context.Context, ticketID string, n platform.Note) 
 	if err != nil {
 		return platform.Note{}, fmt.Errorf("add note to ticket %s: %w", ticketID, err)
 	}
+	// Visibility is the note's contract (a private note must never reach
+	// the customer); the kind only picks the family. So a private note of
+	// a customer-visible kind is filed as internal analysis, and a public
+	// note of the internal kind as discussion.
 	kind := n.Kind
-	if kind == "" {
+	switch kind {
+	case "", NoteInternal, NoteDiscussion, NoteDiscussionEmail, NoteResolution, NoteResolutionEmail:
+	default:
+		return platform.Note{}, fmt.Errorf("add note to ticket %s: %w", ticketID, c.fail(platform.ReasonInvalid, 0,
+			fmt.Sprintf("Unknown ConnectWise note kind %q: use discussion, internal or resolution (optionally +email).", kind), nil))
+	}
+	switch {
+	case !n.Public:
 		kind = NoteInternal
-		if n.Public {
-			kind = NoteDiscussion
-		}
+	case kind == "" || kind == NoteInternal:
+		kind = NoteDiscussion
 	}
 	notify := false
 	in := note{Text: n.Body, ProcessNotifications: &notify}

@@ -27,9 +27,10 @@ func TestAddNoteFlags(t *testing.T) {
 	}{
 		{"public without kind", platform.Note{Body: "We are on it.", Public: true}, true, false, false, false, true, NoteDiscussion},
 		{"private without kind", platform.Note{Body: "Checked the logs."}, false, true, false, false, false, NoteInternal},
-		{"resolution", platform.Note{Body: "Replaced toner.", Kind: NoteResolution}, false, false, true, false, true, NoteResolution},
-		{"discussion with e-mail", platform.Note{Body: "Please reboot.", Kind: NoteDiscussionEmail}, true, false, false, true, true, NoteDiscussionEmail},
-		{"kind wins over Public", platform.Note{Body: "Internal only.", Kind: NoteInternal, Public: true}, false, true, false, false, false, NoteInternal},
+		{"resolution", platform.Note{Body: "Replaced toner.", Kind: NoteResolution, Public: true}, false, false, true, false, true, NoteResolution},
+		{"discussion with e-mail", platform.Note{Body: "Please reboot.", Kind: NoteDiscussionEmail, Public: true}, true, false, false, true, true, NoteDiscussionEmail},
+		{"private wins over a customer-visible kind", platform.Note{Body: "Internal only.", Kind: NoteResolution}, false, true, false, false, false, NoteInternal},
+		{"public note of the internal kind is discussion", platform.Note{Body: "For the customer.", Kind: NoteInternal, Public: true}, true, false, false, false, true, NoteDiscussion},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

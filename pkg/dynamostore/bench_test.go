@@ -3,33 +3,16 @@ package dynamostore_test
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"testing"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	minidyn "github.com/truora/minidyn/server"
 
 	"github.com/tandemsync/tandem/pkg/clock"
 	"github.com/tandemsync/tandem/pkg/connection"
-	"github.com/tandemsync/tandem/pkg/dynamostore"
 )
 
 // embeddedService is the connection service on the local runner's embedded
 // store, over HTTP through the real SDK adapter.
 func embeddedService(b *testing.B) *connection.Service {
-	srv := httptest.NewServer(minidyn.NewServer())
-	b.Cleanup(srv.Close)
-	db := dynamodb.NewFromConfig(aws.Config{
-		Region: "local", BaseEndpoint: aws.String(srv.URL),
-		Credentials: credentials.NewStaticCredentialsProvider("local", "local", ""),
-	}, func(o *dynamodb.Options) { o.DisableValidateResponseChecksum = true })
-	s := dynamostore.New(db, "bench")
-	if err := s.CreateTable(context.Background()); err != nil {
-		b.Fatal(err)
-	}
-	return connection.NewService(s, clock.System{}, nil)
+	return connection.NewService(newMinidynStore(b), clock.System{}, nil)
 }
 
 func BenchmarkCreateConnection(b *testing.B) {

@@ -18,30 +18,42 @@ import (
 	"github.com/tandemsync/tandem/pkg/connection"
 	"github.com/tandemsync/tandem/pkg/connection/connectiontest"
 	"github.com/tandemsync/tandem/pkg/dynamostore"
+	"github.com/tandemsync/tandem/pkg/relay"
+	"github.com/tandemsync/tandem/pkg/relay/relaytest"
 )
 
-// The embedded store of the local runner must behave like DynamoDB too.
+// newMinidynStore is the local runner's embedded store. Unlike moto_server,
+// it serialises conditional writes as DynamoDB does, so the concurrency
+// contracts run here.
+func newMinidynStore(t testing.TB) *dynamostore.Store {
+	srv := httptest.NewServer(minidyn.NewServer())
+	t.Cleanup(srv.Close)
+	db := dynamodb.NewFromConfig(aws.Config{
+		Region: "local", BaseEndpoint: aws.String(srv.URL),
+		Credentials: credentials.NewStaticCredentialsProvider("local", "local", ""),
+	}, func(o *dynamodb.Options) { o.DisableValidateResponseChecksum = true })
+	s := dynamostore.New(db, "tandem-local")
+	if err := s.CreateTable(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 func TestConnectionStoreContractOnMinidyn(t *testing.T) {
-	connectiontest.RunStoreContract(t, func(t *testing.T) connection.Store {
-		srv := httptest.NewServer(minidyn.NewServer())
-		t.Cleanup(srv.Close)
-		db := dynamodb.NewFromConfig(aws.Config{
-			Region: "local", BaseEndpoint: aws.String(srv.URL),
-			Credentials: credentials.NewStaticCredentialsProvider("local", "local", ""),
-		}, func(o *dynamodb.Options) { o.DisableValidateResponseChecksum = true })
-		s := dynamostore.New(db, "tandem-local")
-		if err := s.CreateTable(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		return s
-	})
+	newS := func(t *testing.T) connection.Store { return newMinidynStore(t) }
+	connectiontest.RunStoreContract(t, newS)
+	connectiontest.RunConcurrencyContract(t, newS)
+}
+
+func TestRelayStoreConcurrencyOnMinidyn(t *testing.T) {
+	relaytest.RunConcurrencyContract(t, func(t *testing.T) relay.Store { return newMinidynStore(t) })
 }
 
 // Fifty organisations race to accept one code through the service and the
 // real adapter over the wire: the conditional transaction lets one through.
-func TestFiftyConcurrentAcceptsOverMoto(t *testing.T) {
+func TestFiftyConcurrentAccepts(t *testing.T) {
 	ctx := context.Background()
-	svc := connection.NewService(newStore(t), clock.NewManual(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)), nil)
+	svc := connection.NewService(newMinidynStore(t), clock.NewManual(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)), nil)
 	created, err := svc.Create(ctx, connection.Caller{OrgID: "acme", OrgName: "Acme"}, connection.Source, "Race")
 	if err != nil {
 		t.Fatal(err)

@@ -2,6 +2,7 @@ package localrun_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -38,95 +39,217 @@ var (
 	}
 )
 
-const levelII = "29682969"
+// A Halo customer escalating to a ConnectWise MSP.
+var (
+	connectwiseFromHalo = integration.Config{
+		StatusMappings:     []integration.Mapping{{Partner: "1", Mine: "1"}, {Partner: "2", Mine: "2"}, {Partner: "4", Mine: "3"}, {Partner: "9", Mine: "5"}},
+		DefaultStatus:      "1",
+		PriorityMappings:   []integration.Mapping{{Partner: "1", Mine: "1"}, {Partner: "2", Mine: "2"}, {Partner: "3", Mine: "3"}, {Partner: "4", Mine: "4"}},
+		TicketTypeMappings: []integration.Mapping{{Partner: "1", Mine: "20"}, {Partner: "21", Mine: "21"}},
+		DefaultTicketType:  "20",
+		Board:              "1",
+		Account:            "250",
+		FieldMappings:      []integration.Mapping{{Partner: integration.FieldSummary, Mine: integration.FieldSummary}},
+		ActionMappings:     []integration.ActionMapping{{Partner: "5", Mine: "resolution"}},
+		DefaultAction:      "resolution",
+		Outbound:           integration.Outbound{Attachments: true, Actions: []string{"discussion", "internal"}},
+	}
+	haloFromConnectWise = integration.Config{
+		StatusMappings:   []integration.Mapping{{Partner: "1", Mine: "1"}, {Partner: "2", Mine: "2"}, {Partner: "3", Mine: "4"}, {Partner: "5", Mine: "9"}},
+		PriorityMappings: []integration.Mapping{{Partner: "1", Mine: "1"}, {Partner: "2", Mine: "2"}, {Partner: "3", Mine: "3"}, {Partner: "4", Mine: "4"}},
+		ActionMappings:   []integration.ActionMapping{{Partner: "discussion", Mine: "3"}, {Partner: "internal", Mine: "1"}},
+		DefaultAction:    "1",
+		Outbound:         integration.Outbound{Attachments: true, Actions: []string{"5"}},
+		Escalation:       integration.EscalationRule{Queues: []string{"2"}},
+	}
+)
 
-func autotaskToHalo(t *testing.T, o worldOptions) *world {
-	w := newWorld(t, platform.Autotask, platform.Halo, o)
-	w.configure("msp", haloFromAutotask)
-	w.configure("cust", autotaskFromHalo)
+// A ConnectWise customer escalating to an Autotask MSP.
+var (
+	autotaskFromConnectWise = integration.Config{
+		StatusMappings:     []integration.Mapping{{Partner: "1", Mine: "1"}, {Partner: "2", Mine: "8"}, {Partner: "3", Mine: "7"}, {Partner: "5", Mine: "5"}},
+		DefaultStatus:      "1",
+		PriorityMappings:   []integration.Mapping{{Partner: "1", Mine: "4"}, {Partner: "2", Mine: "1"}, {Partner: "3", Mine: "2"}, {Partner: "4", Mine: "3"}},
+		TicketTypeMappings: []integration.Mapping{{Partner: "20", Mine: "2"}, {Partner: "21", Mine: "1"}},
+		DefaultTicketType:  "2",
+		FieldMappings:      []integration.Mapping{{Partner: integration.FieldSummary, Mine: integration.FieldSummary}},
+		ActionMappings:     []integration.ActionMapping{{Partner: "discussion", Mine: "2"}, {Partner: "internal", Mine: "2"}},
+		DefaultAction:      "2",
+		Outbound:           integration.Outbound{Attachments: true, Actions: []string{"3"}},
+	}
+	connectwiseFromAutotask = integration.Config{
+		StatusMappings:   []integration.Mapping{{Partner: "1", Mine: "1"}, {Partner: "8", Mine: "2"}, {Partner: "7", Mine: "3"}, {Partner: "5", Mine: "5"}},
+		PriorityMappings: []integration.Mapping{{Partner: "4", Mine: "1"}, {Partner: "1", Mine: "2"}, {Partner: "2", Mine: "3"}, {Partner: "3", Mine: "4"}},
+		ActionMappings:   []integration.ActionMapping{{Partner: "3", Mine: "resolution"}},
+		DefaultAction:    "resolution",
+		Outbound:         integration.Outbound{Attachments: true, Actions: []string{"discussion", "internal"}},
+		Escalation:       integration.EscalationRule{Queues: []string{"1"}},
+	}
+)
+
+// pair is one direction of the end-to-end scenario, in the simulators' ids.
+type pair struct {
+	name                   string
+	src, dst               platform.Kind
+	srcCfg, dstCfg         integration.Config
+	escalate, stayHome     platform.Ticket
+	want                   platform.Ticket // Status, Priority, Type on the partner
+	srcNote, dstNote       string          // note kinds each side's agents use
+	dstStatus, wantSrcStat string          // a partner status change and what the source shows
+	unmappedSrcStatus      string
+	srcClosedStatus        string // the source's status once the partner closed
+}
+
+var pairs = []pair{
+	{
+		name: "Autotask to Halo", src: platform.Autotask, dst: platform.Halo,
+		srcCfg: autotaskFromHalo, dstCfg: haloFromAutotask,
+		escalate: platform.Ticket{Summary: "Printer on floor 3 jams", Description: "Every job since Monday", Queue: "29682969", Priority: "1", Status: "1", Type: "2"},
+		stayHome: platform.Ticket{Summary: "Local only", Queue: "5", Priority: "2", Status: "1", Type: "2"},
+		want:     platform.Ticket{Status: "1", Priority: "2", Type: "1"},
+		srcNote:  "3", dstNote: "5",
+		dstStatus: "2", wantSrcStat: "8",
+		unmappedSrcStatus: "9", srcClosedStatus: "5",
+	},
+	{
+		name: "Halo to ConnectWise", src: platform.Halo, dst: platform.ConnectWise,
+		srcCfg: haloFromConnectWise, dstCfg: connectwiseFromHalo,
+		escalate: platform.Ticket{Summary: "VPN drops every hour", Description: "Since the router swap", Queue: "2", Priority: "2", Status: "1", Type: "1"},
+		stayHome: platform.Ticket{Summary: "Local only", Queue: "1", Priority: "3", Status: "1", Type: "1"},
+		want:     platform.Ticket{Status: "1", Priority: "2", Type: "20"},
+		srcNote:  "5", dstNote: "discussion",
+		dstStatus: "2", wantSrcStat: "2",
+		unmappedSrcStatus: "3", srcClosedStatus: "9",
+	},
+	{
+		name: "ConnectWise to Autotask", src: platform.ConnectWise, dst: platform.Autotask,
+		srcCfg: connectwiseFromAutotask, dstCfg: autotaskFromConnectWise,
+		escalate: platform.Ticket{Summary: "Mailbox full for finance", Description: "Quota warning every day", Queue: "1", Priority: "2", Status: "1", Type: "20", Account: "250"},
+		stayHome: platform.Ticket{Summary: "Local only", Queue: "2", Priority: "3", Status: "7", Type: "23", Account: "250"},
+		want:     platform.Ticket{Status: "1", Priority: "1", Type: "2"},
+		srcNote:  "discussion", dstNote: "3",
+		dstStatus: "8", wantSrcStat: "2",
+		unmappedSrcStatus: "4", srcClosedStatus: "5",
+	},
+}
+
+func (p pair) world(t *testing.T, o worldOptions) *world {
+	w := newWorld(t, p.src, p.dst, o)
+	w.configure("msp", p.dstCfg)
+	w.configure("cust", p.srcCfg)
 	return w
 }
 
-func TestAutotaskToHaloEndToEnd(t *testing.T) {
+func TestEndToEnd(t *testing.T) {
+	for _, p := range pairs {
+		t.Run(p.name, func(t *testing.T) {
+			ctx := context.Background()
+			w := p.world(t, worldOptions{})
+			src, dst := w.source.agent, w.target.agent
+
+			// Escalation creates exactly one partner ticket with mapped fields;
+			// a ticket outside the rule stays home.
+			if _, err := src.CreateTicket(ctx, p.stayHome); err != nil {
+				t.Fatal(err)
+			}
+			st, err := src.CreateTicket(ctx, p.escalate)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.settle()
+			dt := w.partnerTicket(st.ID)
+			if dt.Summary != p.escalate.Summary || dt.Status != p.want.Status || dt.Priority != p.want.Priority || dt.Type != p.want.Type {
+				t.Fatalf("partner ticket %+v, want summary %q and %+v", dt, p.escalate.Summary, p.want)
+			}
+
+			// Public and private notes cross both ways with visibility kept.
+			mustNote(t, src, st.ID, platform.Note{Kind: p.srcNote, Body: "Customer: started after the update", Public: true})
+			mustNote(t, src, st.ID, platform.Note{Kind: p.srcNote, Body: "Customer internal: warranty expired", Public: false})
+			w.settle()
+			assertNotes(t, dst, dt.ID, map[string]bool{"Customer: started after the update": true, "Customer internal: warranty expired": false})
+			mustNote(t, dst, dt.ID, platform.Note{Kind: p.dstNote, Body: "MSP: engineer booked for Thursday", Public: true})
+			mustNote(t, dst, dt.ID, platform.Note{Kind: p.dstNote, Body: "MSP internal: order a spare", Public: false})
+			w.settle()
+			assertNotes(t, src, st.ID, map[string]bool{"MSP: engineer booked for Thursday": true, "MSP internal: order a spare": false})
+			assertNotes(t, dst, dt.ID, map[string]bool{"Customer: started after the update": true, "MSP: engineer booked for Thursday": true})
+
+			// A status change maps back; an unmapped one is skipped and logged.
+			if err := dst.UpdateTicket(ctx, dt.ID, platform.TicketUpdate{Status: ptr(p.dstStatus)}); err != nil {
+				t.Fatal(err)
+			}
+			w.settle()
+			if got, _ := src.GetTicket(ctx, st.ID); got.Status != p.wantSrcStat {
+				t.Fatalf("source status after partner moved to %s = %q, want %s", p.dstStatus, got.Status, p.wantSrcStat)
+			}
+			if err := src.UpdateTicket(ctx, st.ID, platform.TicketUpdate{Status: ptr(p.unmappedSrcStatus)}); err != nil {
+				t.Fatal(err)
+			}
+			w.settle()
+			if got, _ := dst.GetTicket(ctx, dt.ID); got.Status != p.dstStatus {
+				t.Fatalf("partner status moved on an unmapped change: %q", got.Status)
+			}
+			if !logHas(w.log("msp", st.ID), "skipped", fmt.Sprintf("status %q", p.unmappedSrcStatus)) {
+				t.Fatalf("unmapped status not logged as skipped: %v", w.log("msp", ""))
+			}
+
+			// Attachments cross when the sender syncs them; some platforms fire
+			// no webhook for a file alone, so it rides with the next note.
+			if _, err := src.AddAttachment(ctx, st.ID, platform.Attachment{Name: "error.log", ContentType: "text/plain", Data: []byte("E42 paper path"), Public: true}); err != nil {
+				t.Fatal(err)
+			}
+			mustNote(t, src, st.ID, platform.Note{Kind: p.srcNote, Body: "Log attached", Public: true})
+			w.settle()
+			if names := fileNames(t, dst, dt.ID); len(names) != 1 || names[0] != "error.log" {
+				t.Fatalf("partner attachments %v, want [error.log]", names)
+			}
+
+			// Closing on the partner closes the source through the mapping.
+			if err := dst.CloseTicket(ctx, dt.ID, ""); err != nil {
+				t.Fatal(err)
+			}
+			w.settle()
+			if got, _ := src.GetTicket(ctx, st.ID); got.Status != p.srcClosedStatus {
+				t.Fatalf("source status after the partner closed = %q, want %s", got.Status, p.srcClosedStatus)
+			}
+			w.assertOneTicketEachSide()
+		})
+	}
+}
+
+// With attachment sync off on the sending side, files stay home.
+func TestAttachmentsStayWhenDisabled(t *testing.T) {
 	ctx := context.Background()
-	w := autotaskToHalo(t, worldOptions{})
-	at, halo := w.source.agent, w.target.agent
-
-	// A ticket outside the escalation rule stays home.
-	if _, err := at.CreateTicket(ctx, platform.Ticket{Summary: "Local only", Queue: "5", Priority: "2", Status: "1", Type: "2"}); err != nil {
-		t.Fatal(err)
-	}
-	src, err := at.CreateTicket(ctx, platform.Ticket{Summary: "Printer on floor 3 jams", Description: "Every job since Monday", Queue: levelII, Priority: "1", Status: "1", Type: "2"})
+	p := pairs[0]
+	p.srcCfg.Outbound.Attachments = false
+	w := p.world(t, worldOptions{})
+	st, err := w.source.agent.CreateTicket(ctx, p.escalate)
 	if err != nil {
 		t.Fatal(err)
 	}
 	w.settle()
-	hts := w.r.Sims.Halo.Tickets()
-	if len(hts) != 1 {
-		t.Fatalf("Halo has %d tickets, want exactly 1", len(hts))
+	dt := w.partnerTicket(st.ID)
+	if _, err := w.source.agent.AddAttachment(ctx, st.ID, platform.Attachment{Name: "secret.xlsx", Data: []byte("salaries"), Public: true}); err != nil {
+		t.Fatal(err)
 	}
-	ht, err := halo.GetTicket(ctx, itoa(hts[0].ID))
+	mustNote(t, w.source.agent, st.ID, platform.Note{Kind: p.srcNote, Body: "Spreadsheet attached", Public: true})
+	w.settle()
+	assertNotes(t, w.target.agent, dt.ID, map[string]bool{"Spreadsheet attached": true})
+	if names := fileNames(t, w.target.agent, dt.ID); len(names) != 0 {
+		t.Fatalf("attachments crossed although disabled: %v", names)
+	}
+}
+
+func fileNames(t *testing.T, c platform.Client, ticketID string) []string {
+	t.Helper()
+	files, err := c.ListAttachments(context.Background(), ticketID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ht.Summary != "Printer on floor 3 jams" || ht.Priority != "2" || ht.Status != "1" || ht.Type != "1" {
-		t.Fatalf("partner ticket fields: %+v", ht)
+	var names []string
+	for _, f := range files {
+		names = append(names, f.Name)
 	}
-
-	// Notes cross both ways and keep their visibility.
-	mustNote(t, at, src.ID, platform.Note{Kind: "3", Body: "Customer says it started after the firmware update", Public: true})
-	mustNote(t, at, src.ID, platform.Note{Kind: "3", Body: "Internal: warranty expired", Public: false})
-	w.settle()
-	assertNotes(t, halo, ht.ID, map[string]bool{"Customer says it started after the firmware update": true, "Internal: warranty expired": false})
-
-	mustNote(t, halo, ht.ID, platform.Note{Kind: "5", Body: "Engineer booked for Thursday", Public: true})
-	mustNote(t, halo, ht.ID, platform.Note{Kind: "5", Body: "MSP internal: order a fuser", Public: false})
-	w.settle()
-	assertNotes(t, at, src.ID, map[string]bool{"Engineer booked for Thursday": true, "MSP internal: order a fuser": false})
-
-	// Status changes map both ways; an unmapped one is skipped and logged.
-	if err := halo.UpdateTicket(ctx, ht.ID, platform.TicketUpdate{Status: ptr("2")}); err != nil {
-		t.Fatal(err)
-	}
-	w.settle()
-	if got, _ := at.GetTicket(ctx, src.ID); got.Status != "8" {
-		t.Fatalf("Autotask status after Halo In Progress = %q, want 8", got.Status)
-	}
-	if err := at.UpdateTicket(ctx, src.ID, platform.TicketUpdate{Status: ptr("9")}); err != nil { // Waiting Materials: unmapped
-		t.Fatal(err)
-	}
-	w.settle()
-	if got, _ := halo.GetTicket(ctx, ht.ID); got.Status != "2" {
-		t.Fatalf("Halo status moved on an unmapped change: %q", got.Status)
-	}
-	if !logHas(w.log("msp", src.ID), "skipped", `status "9"`) {
-		t.Fatalf("unmapped status not logged as skipped: %v", w.log("msp", ""))
-	}
-
-	// Attachments cross when the sender syncs them.
-	// Autotask fires no webhook for a new attachment: it crosses with the
-	// next change of the ticket, here the note that mentions it.
-	if _, err := at.AddAttachment(ctx, src.ID, platform.Attachment{Name: "error.log", ContentType: "text/plain", Data: []byte("E42 paper path"), Public: true}); err != nil {
-		t.Fatal(err)
-	}
-	mustNote(t, at, src.ID, platform.Note{Kind: "3", Body: "Log attached", Public: true})
-	w.settle()
-	files, err := halo.ListAttachments(ctx, ht.ID)
-	if err != nil || len(files) != 1 || files[0].Name != "error.log" {
-		t.Fatalf("Halo attachments: %+v %v", files, err)
-	}
-
-	// Closing on Halo closes Autotask through the status mapping.
-	if err := halo.CloseTicket(ctx, ht.ID, ""); err != nil {
-		t.Fatal(err)
-	}
-	w.settle()
-	if got, _ := at.GetTicket(ctx, src.ID); got.Status != "5" {
-		t.Fatalf("Autotask status after Halo closed = %q, want 5 (Complete)", got.Status)
-	}
-	if n := len(w.r.Sims.Halo.Tickets()); n != 1 {
-		t.Fatalf("Halo ended with %d tickets", n)
-	}
+	return names
 }
 
 func mustNote(t *testing.T, c platform.Client, ticketID string, n platform.Note) {

@@ -43,11 +43,29 @@ func TestWalkthrough(t *testing.T) {
 		"moto":     func(t *testing.T) string { return mototest.Shared(t).URL },
 	} {
 		t.Run(name, func(t *testing.T) {
-			r, err := localrun.Start(context.Background(), localrun.Options{Addr: "127.0.0.1:0", EndpointURL: endpoint(t)})
+			// The SDK's standard configuration, as a developer pointing
+			// make dev at moto_server would set it.
+			t.Setenv("AWS_ACCESS_KEY_ID", "local")
+			t.Setenv("AWS_SECRET_ACCESS_KEY", "local")
+			t.Setenv("AWS_REGION", "eu-west-1")
+			r, err := localrun.Start(context.Background(), localrun.Options{Addr: "127.0.0.1:0", EndpointURL: endpoint(t), Simulators: true})
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer r.Close()
+			// Acme saves the Halo simulator's credentials and tests them.
+			resp, err := http.Get(r.URL + "/dev/simulators/halo/credentials")
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if status, saved := call(t, "PUT", r.URL+"/v1/settings/platform", "acme", string(body)); status != 200 || saved["platform"] != "halo" {
+				t.Fatalf("save credentials: %d %v", status, saved)
+			}
+			if status, tested := call(t, "POST", r.URL+"/v1/settings/platform/test", "acme", ""); status != 200 || tested["status"] != "Connection tested" {
+				t.Fatalf("test credentials: %d %v", status, tested)
+			}
 			status, created := call(t, "POST", r.URL+"/v1/connections", "acme", `{"role":"source","contractName":"Acme managed service"}`)
 			if status != 201 || created["status"] != "pending" {
 				t.Fatalf("create: %d %v", status, created)

@@ -79,3 +79,18 @@ func (r *Runner) serveSimulatorCredentials(w http.ResponseWriter, req *http.Requ
 	creds, _ := r.Sims.IntegrationCredentials(kind)
 	_ = json.NewEncoder(w).Encode(map[string]any{"platform": kind, "credentials": creds})
 }
+
+// Count is the number of tickets on the simulator of kind.
+func (s *Simulators) Count(kind platform.Kind) int {
+	switch kind {
+	case platform.Autotask:
+		return len(s.Autotask.Tickets())
+	case platform.ConnectWise:
+		return len(s.ConnectWise.Tickets())
+	case platform.Halo:
+		return len(s.Halo.Tickets())
+	case platform.Graph:
+		return len(s.Graph.Messages(s.Graph.Integration.Mailbox))
+	}
+	return 0
+}

@@ -190,3 +190,26 @@ func ptr[T any](v T) *T { return &v }
 var timeZero time.Time
 
 func itoa[T ~int | ~int64](v T) string { return strconv.FormatInt(int64(v), 10) }
+
+// partnerTicket finds the target's ticket linked to the source ticket
+// through the sync log's link key, reading it back over the target's API.
+func (w *world) partnerTicket(sourceID string) platform.Ticket {
+	w.t.Helper()
+	l, err := w.r.Deps.Store.LinkByTicket(context.Background(), w.connID, w.source.org, sourceID)
+	if err != nil || l.Target.TicketID == "" {
+		w.t.Fatalf("no partner ticket for %s: %v (link %+v)", sourceID, err, l)
+	}
+	t, err := w.target.agent.GetTicket(context.Background(), l.Target.TicketID)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return t
+}
+
+// assertOneTicketEachSide checks no duplicate partner ticket was created.
+func (w *world) assertOneTicketEachSide() {
+	w.t.Helper()
+	if n := w.r.Sims.Count(w.target.kind); n != 1 {
+		w.t.Fatalf("%s holds %d tickets, want exactly 1", w.target.kind, n)
+	}
+}

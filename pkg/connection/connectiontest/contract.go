@@ -96,33 +96,6 @@ func RunStoreContract(t *testing.T, newStore func(t *testing.T) connection.Store
 		}
 	})
 
-	t.Run("concurrent activations: exactly one wins", func(t *testing.T) {
-		s := newStore(t)
-		c := pending("c4", "h4")
-		must(t, s.CreatePending(ctx, c))
-		var wins, conflicts atomic.Int32
-		var wg sync.WaitGroup
-		for i := 0; i < 20; i++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				err := s.Activate(ctx, activated(c, t0.Add(time.Minute)), "h4")
-				switch {
-				case err == nil:
-					wins.Add(1)
-				case errors.Is(err, connection.ErrConflict):
-					conflicts.Add(1)
-				default:
-					t.Errorf("Activate: %v", err)
-				}
-			}()
-		}
-		wg.Wait()
-		if wins.Load() != 1 || conflicts.Load() != 19 {
-			t.Fatalf("wins=%d conflicts=%d, want 1 and 19", wins.Load(), conflicts.Load())
-		}
-	})
-
 	t.Run("replace code: old hash stops resolving", func(t *testing.T) {
 		s := newStore(t)
 		c := pending("c5", "h5")
@@ -196,6 +169,50 @@ func RunStoreContract(t *testing.T, newStore func(t *testing.T) connection.Store
 			t.Fatalf("next window = %d, %v", n, err)
 		}
 	})
+}
+
+// RunConcurrencyContract checks that conditional writes hold under
+// concurrency. moto_server checks conditions without a lock, so it runs on
+// the in-memory store and on minidyn, which serialises writes like DynamoDB.
+func RunConcurrencyContract(t *testing.T, newStore func(t *testing.T) connection.Store) {
+	ctx := context.Background()
+	t0 := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	c := connection.Connection{
+		ID: "c4", ContractName: "Race", Status: connection.Pending,
+		CreatorOrg: "org-a", CreatorName: "Org A", CreatorRole: connection.Source,
+		CreatedAt: t0, CodeHash: "h4", CodeExpiresAt: t0.Add(connection.CodeLifetime),
+	}
+	activated := func(c connection.Connection, at time.Time) connection.Connection {
+		c.Status = connection.Active
+		c.AcceptorOrg, c.AcceptorName, c.AcceptedAt, c.CodeHash = "org-b", "Org B", at, ""
+		return c
+	}
+	t.Run("concurrent activations: exactly one wins", func(t *testing.T) {
+		s := newStore(t)
+		must(t, s.CreatePending(ctx, c))
+		var wins, conflicts atomic.Int32
+		var wg sync.WaitGroup
+		for i := 0; i < 20; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				err := s.Activate(ctx, activated(c, t0.Add(time.Minute)), "h4")
+				switch {
+				case err == nil:
+					wins.Add(1)
+				case errors.Is(err, connection.ErrConflict):
+					conflicts.Add(1)
+				default:
+					t.Errorf("Activate: %v", err)
+				}
+			}()
+		}
+		wg.Wait()
+		if wins.Load() != 1 || conflicts.Load() != 19 {
+			t.Fatalf("wins=%d conflicts=%d, want 1 and 19", wins.Load(), conflicts.Load())
+		}
+	})
+
 }
 
 func must(t *testing.T, err error) {

@@ -9,4 +9,5 @@ import (
 
 func TestMemStoreContract(t *testing.T) {
 	connectiontest.RunStoreContract(t, func(*testing.T) connection.Store { return connectiontest.NewMemStore() })
+	connectiontest.RunConcurrencyContract(t, func(*testing.T) connection.Store { return connectiontest.NewMemStore() })
 }

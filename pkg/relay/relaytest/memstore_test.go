@@ -9,4 +9,5 @@ import (
 
 func TestMemStoreContract(t *testing.T) {
 	relaytest.RunStoreContract(t, func(*testing.T) relay.Store { return relaytest.NewMemStore() })
+	relaytest.RunConcurrencyContract(t, func(*testing.T) relay.Store { return relaytest.NewMemStore() })
 }

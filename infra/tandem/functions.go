@@ -1,0 +1,175 @@
+package tandem
+
+import (
+	"path/filepath"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdaeventsources"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+)
+
+// functionSize is memory and timeout. Memory also buys CPU on Lambda.
+type functionSize struct {
+	memoryMB float64
+	timeout  awscdk.Duration
+}
+
+var (
+	// apiSize stays under API Gateway's 30 s integration limit with room for
+	// the client's own retry.
+	apiSize = functionSize{memoryMB: 256, timeout: awscdk.Duration_Seconds(jsii.Number(10))}
+	// syncSize covers a few platform round trips and an attachment in memory.
+	syncSize = functionSize{memoryMB: 512, timeout: awscdk.Duration_Seconds(jsii.Number(30))}
+)
+
+// syncConcurrency caps the concurrent invocations of each event source
+// mapping, so a platform's API sees at most two callers per queue however deep
+// the backlog. Two is the lowest value SQS event sources accept.
+const syncConcurrency = 2
+
+// FunctionNames are the directories under functions/; `make build` zips each
+// into <asset dir>/<name>.zip.
+func FunctionNames() []string {
+	names := []string{"settings", "connections", "config", "webhook"}
+	for _, p := range Platforms {
+		names = append(names, "sync-"+p)
+	}
+	return names
+}
+
+type functionsProps struct {
+	assetDir       string
+	table          awsdynamodb.Table
+	queues         *queues
+	webhookBaseURL *string
+	stage          stageSettings
+}
+
+type functions struct {
+	settings, connections, config, webhook awslambda.Function
+	// all is every function in FunctionNames order, for the alarms.
+	all []awslambda.Function
+}
+
+func newFunctions(scope constructs.Construct, id string, props functionsProps) *functions {
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	f := &functions{}
+	add := func(name string, size functionSize) (awslambda.Function, awsiam.Role) {
+		fn, role := newFunction(c, name, size, props)
+		f.all = append(f.all, fn)
+		return fn, role
+	}
+
+	var role awsiam.Role
+	f.settings, role = add("settings", apiSize)
+	props.table.GrantReadWriteData(f.settings)
+	grantSecrets(role, manageSecrets)
+
+	f.connections, _ = add("connections", apiSize)
+	props.table.GrantReadWriteData(f.connections)
+
+	// Validating a mapping and listing live picklists call the platform, so
+	// config reads credentials.
+	f.config, role = add("config", apiSize)
+	props.table.GrantReadWriteData(f.config)
+	grantSecrets(role, readSecrets)
+
+	// The webhook only resolves an endpoint id and verifies a signature
+	// before queueing; all writes happen in the sync functions.
+	f.webhook, role = add("webhook", apiSize)
+	props.table.GrantReadData(f.webhook)
+	grantSecrets(role, readSecrets)
+	for _, p := range Platforms {
+		events := props.queues.byPlatform[p].events
+		f.webhook.AddEnvironment(queueEnv(p, "events"), events.QueueUrl(), nil)
+		events.GrantSendMessages(f.webhook)
+	}
+
+	for _, p := range Platforms {
+		fn, role := add("sync-"+p, syncSize)
+		props.table.GrantReadWriteData(fn)
+		grantSecrets(role, readSecrets)
+		// Any platform's change may become a command for any other.
+		for _, target := range Platforms {
+			commands := props.queues.byPlatform[target].commands
+			fn.AddEnvironment(queueEnv(target, "commands"), commands.QueueUrl(), nil)
+			commands.GrantSendMessages(fn)
+		}
+		own := props.queues.byPlatform[p]
+		for _, q := range []awssqs.Queue{own.events, own.commands} {
+			fn.AddEventSource(awslambdaeventsources.NewSqsEventSource(q, &awslambdaeventsources.SqsEventSourceProps{
+				BatchSize:               jsii.Number(10),
+				ReportBatchItemFailures: jsii.Bool(true),
+				MaxConcurrency:          jsii.Number(syncConcurrency),
+			}))
+		}
+	}
+	return f
+}
+
+// newFunction creates one Go function with its own role and log group. The
+// role is built here rather than by Lambda so it gets write access to its log
+// group only, instead of the AWSLambdaBasicExecutionRole managed policy's
+// logs:* on every group.
+func newFunction(scope constructs.Construct, name string, size functionSize, props functionsProps) (awslambda.Function, awsiam.Role) {
+	id := logicalID(name)
+	role := awsiam.NewRole(scope, jsii.String(id+"Role"), &awsiam.RoleProps{
+		AssumedBy: awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+	})
+	logs := awslogs.NewLogGroup(scope, jsii.String(id+"Logs"), &awslogs.LogGroupProps{
+		LogGroupName:  jsii.String("/aws/lambda/tandem-" + name),
+		Retention:     awslogs.RetentionDays_ONE_MONTH,
+		RemovalPolicy: props.stage.removal,
+	})
+	logs.GrantWrite(role)
+
+	fn := awslambda.NewFunction(scope, jsii.String(id), &awslambda.FunctionProps{
+		FunctionName: jsii.String("tandem-" + name),
+		Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
+		Architecture: awslambda.Architecture_ARM_64(),
+		Handler:      jsii.String("bootstrap"),
+		Code:         awslambda.Code_FromAsset(jsii.String(filepath.Join(props.assetDir, name+".zip")), nil),
+		MemorySize:   jsii.Number(size.memoryMB),
+		Timeout:      size.timeout,
+		Tracing:      awslambda.Tracing_ACTIVE,
+		Role:         role,
+		LogGroup:     logs,
+		Environment: &map[string]*string{
+			"TANDEM_TABLE":            props.table.TableName(),
+			"TANDEM_SECRET_PREFIX":    jsii.String(secretPrefix),
+			"TANDEM_WEBHOOK_BASE_URL": props.webhookBaseURL,
+		},
+	})
+	// A fixed logical id keeps `sam local invoke <id>` commands valid when
+	// constructs move around.
+	fn.Node().DefaultChild().(awslambda.CfnFunction).OverrideLogicalId(jsii.String(id))
+
+	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
+		Id:        jsii.String("AwsSolutions-IAM5"),
+		Reason:    jsii.String("X-Ray's PutTraceSegments and PutTelemetryRecords support no resource-level permissions."),
+		AppliesTo: &[]interface{}{"Resource::*"},
+	}}, jsii.Bool(true))
+	return fn, role
+}
+
+// logicalID turns "sync-autotask" into "SyncAutotaskFunction".
+func logicalID(name string) string {
+	var b strings.Builder
+	for _, part := range strings.Split(name, "-") {
+		b.WriteString(title(part))
+	}
+	return b.String() + "Function"
+}
+
+// queueEnv is the variable naming a queue's URL, e.g. TANDEM_QUEUE_HALO_EVENTS.
+func queueEnv(platform, kind string) *string {
+	return jsii.String("TANDEM_QUEUE_" + strings.ToUpper(platform) + "_" + strings.ToUpper(kind))
+}

@@ -1,0 +1,84 @@
+// Package tandem is the whole Tandem system as one CDK stack: one table, a
+// FIFO queue pair per platform, the Go functions, the HTTP API, the Cognito
+// user pool and the alarms.
+package tandem
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// DefaultAssetDir is where `make build` leaves the zips, relative to infra/,
+// which is where the CDK CLI runs the app.
+const DefaultAssetDir = "../build"
+
+type StackProps struct {
+	awscdk.StackProps
+	// Stage is "dev" or "prod".
+	Stage string
+	// AssetDir holds <function>.zip for every name in FunctionNames;
+	// DefaultAssetDir when empty.
+	AssetDir string
+}
+
+// NewStack checks the inputs first so a missing build or a mistyped stage is
+// reported plainly rather than as a jsii stack trace.
+func NewStack(scope constructs.Construct, id string, props *StackProps) (awscdk.Stack, error) {
+	stage, err := settingsFor(props.Stage)
+	if err != nil {
+		return nil, err
+	}
+	assetDir := props.AssetDir
+	if assetDir == "" {
+		assetDir = DefaultAssetDir
+	}
+	if err := checkAssets(assetDir); err != nil {
+		return nil, err
+	}
+
+	stack := awscdk.NewStack(scope, jsii.String(id), &props.StackProps)
+	awscdk.Tags_Of(stack).Add(jsii.String("tandem:stage"), jsii.String(props.Stage), nil)
+
+	users := newIdentity(stack, "Identity", stage)
+	table := newTable(stack, "Table", stage)
+	queues := newQueues(stack, "Queues", syncSize.timeout)
+	api := newAPI(stack, "Api", users, stage)
+	fns := newFunctions(stack, "Functions", functionsProps{
+		assetDir:       assetDir,
+		table:          table,
+		queues:         queues,
+		webhookBaseURL: api.url(),
+		stage:          stage,
+	})
+	api.addRoutes(fns)
+	newAlarms(stack, "Alarms", queues.deadLetters, fns.all)
+
+	output := func(id string, value *string) {
+		awscdk.NewCfnOutput(stack, jsii.String(id), &awscdk.CfnOutputProps{Value: value})
+	}
+	output("ApiUrl", api.url())
+	output("UserPoolId", users.pool.UserPoolId())
+	output("UserPoolClientId", users.client.UserPoolClientId())
+	output("TableName", table.TableName())
+	return stack, nil
+}
+
+func checkAssets(dir string) error {
+	var missing []error
+	for _, name := range FunctionNames() {
+		zip := filepath.Join(dir, name+".zip")
+		if _, err := os.Stat(zip); err != nil {
+			missing = append(missing, err)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("function zips missing (run `make build` first): %w", errors.Join(missing...))
+	}
+	return nil
+}
