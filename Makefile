@@ -14,8 +14,8 @@ STAGE     ?= dev
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
 
-dev: ## run Tandem locally on $$TANDEM_ADDR (default 127.0.0.1:8080); no AWS account needed
-	$(GO) run ./cmd/tandem-local
+dev: ## run Tandem locally on $$TANDEM_ADDR (default 127.0.0.1:8080), no AWS account; DEMO=1 adds two connected demo organisations
+	DEMO=$(DEMO) $(GO) run ./cmd/tandem-local
 
 test: check-deps lint test-go test-fuzz test-infra ## everything CI runs
 

@@ -1,4 +1,5 @@
-// Command tandem-local runs Tandem on a developer machine: `make dev`.
+// Command tandem-local runs Tandem on a developer machine: `make dev`
+// (add DEMO=1 for two connected demo organisations).
 package main
 
 import (
@@ -20,7 +21,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	r, err := localrun.Start(ctx, localrun.Options{Addr: addr, Log: log})
+	r, err := localrun.Start(ctx, localrun.Options{Addr: addr, Log: log, Simulators: true})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "tandem-local:", err)
 		os.Exit(1)
@@ -32,16 +33,40 @@ func main() {
 	}
 	fmt.Printf(`
 Tandem is running locally on %[1]s
-  storage: %[2]s
-  auth:    local dev mode — send "Authorization: Bearer dev:<orgId>" instead of a Cognito token
+  storage:    %[2]s
+  queues:     in-process FIFO queues feeding the sync functions
+  platforms:  simulated Autotask, ConnectWise, Halo and Microsoft 365 (credentials: GET %[1]s/dev/simulators/<platform>/credentials)
+  auth:       local dev mode — send "Authorization: Bearer dev:<orgId>" instead of a Cognito token
 
 Try it:
   curl -s -X POST %[1]s/v1/connections \
     -H 'Authorization: Bearer dev:acme' -H 'Content-Type: application/json' \
     -d '{"role":"source","contractName":"Acme managed service"}'
-
-The README walks through the rest (credentials, accepting, listing). Ctrl-C stops.
 `, r.URL, store)
+	if os.Getenv("DEMO") != "" {
+		demo, err := r.SetUpDemo(ctx)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "tandem-local: demo:", err)
+			os.Exit(1)
+		}
+		at := r.Sims.Autotask
+		fmt.Printf(`
+Demo: %[2]q (customer, simulated Autotask) and %[3]q (MSP, simulated Halo) are connected (%[4]s),
+configured, and their webhooks are installed. Raise a ticket as an Acme agent would, in Autotask's own API
+(queue %[5]s, "Level II Support", is escalated to the MSP):
+
+  curl -s -X POST %[6]s/ATServicesRest/V1.0/Tickets -H 'Content-Type: application/json' \
+    -H 'ApiIntegrationCode: %[7]s' -H 'UserName: %[8]s' -H 'Secret: %[9]s' \
+    -d '{"companyID":0,"title":"Printer on floor 3 jams","description":"Every job since Monday","queueID":%[5]s,"status":1,"priority":1,"ticketType":2,"dueDateTime":"2030-01-01T00:00:00Z"}'
+
+Then watch it cross to the MSP's Halo, and read the sync log:
+
+  curl -s %[1]s/dev/simulators/halo/tickets
+  curl -s %[1]s/v1/connections/%[4]s/log -H 'Authorization: Bearer dev:%[3]s'
+`, r.URL, localrun.DemoCustomer, localrun.DemoMSP, demo.ConnectionID, localrun.DemoEscalationQueue,
+			at.URL, at.Agent.IntegrationCode, at.Agent.Username, at.Agent.Secret)
+	}
+	fmt.Println("\nCtrl-C stops.")
 	<-ctx.Done()
 	fmt.Println("\nstopping")
 }

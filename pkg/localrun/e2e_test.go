@@ -7,37 +7,13 @@ import (
 	"testing"
 
 	"github.com/tandemsync/tandem/pkg/integration"
+	"github.com/tandemsync/tandem/pkg/localrun"
 	"github.com/tandemsync/tandem/pkg/platform"
 )
 
-// Configurations of the simulators' seeded picklists. Each side says how
-// the partner's changes land in its own platform.
-var (
-	// A Halo MSP receiving from an Autotask customer.
-	haloFromAutotask = integration.Config{
-		StatusMappings:     []integration.Mapping{{Partner: "1", Mine: "1"}, {Partner: "8", Mine: "2"}, {Partner: "7", Mine: "4"}, {Partner: "5", Mine: "9"}},
-		DefaultStatus:      "1",
-		PriorityMappings:   []integration.Mapping{{Partner: "4", Mine: "1"}, {Partner: "1", Mine: "2"}, {Partner: "2", Mine: "3"}, {Partner: "3", Mine: "4"}},
-		TicketTypeMappings: []integration.Mapping{{Partner: "2", Mine: "1"}, {Partner: "1", Mine: "21"}},
-		DefaultTicketType:  "1",
-		FieldMappings:      []integration.Mapping{{Partner: integration.FieldSummary, Mine: integration.FieldSummary}},
-		// Autotask "Task Notes" (3) land as Halo "Public Note" (3), visibility kept.
-		ActionMappings: []integration.ActionMapping{{Partner: "3", Mine: "3"}},
-		DefaultAction:  "1",
-		// Halo "Partner Update" (5) goes back to the customer.
-		Outbound: integration.Outbound{Attachments: true, Actions: []string{"5"}},
-	}
-	// The Autotask customer receiving the MSP's updates.
-	autotaskFromHalo = integration.Config{
-		StatusMappings:   []integration.Mapping{{Partner: "1", Mine: "1"}, {Partner: "2", Mine: "8"}, {Partner: "4", Mine: "7"}, {Partner: "9", Mine: "5"}},
-		PriorityMappings: []integration.Mapping{{Partner: "1", Mine: "4"}, {Partner: "2", Mine: "1"}, {Partner: "3", Mine: "2"}, {Partner: "4", Mine: "3"}},
-		ActionMappings:   []integration.ActionMapping{{Partner: "5", Mine: "2"}},
-		DefaultAction:    "2",
-		Outbound:         integration.Outbound{Attachments: true, Actions: []string{"3"}},
-		// Tickets in "Level II Support" are escalated to the MSP.
-		Escalation: integration.EscalationRule{Queues: []string{"29682969"}},
-	}
-)
+// The Autotask customer and Halo MSP of the make dev demo; each side says
+// how the partner's changes land in its own platform.
+var autotaskFromHalo, haloFromAutotask = localrun.DemoConfigs()
 
 // A Halo customer escalating to a ConnectWise MSP.
 var (

@@ -168,7 +168,7 @@ func (r *Runner) Handler() http.Handler {
 		case strings.HasPrefix(req.URL.Path, "/webhooks/"):
 			hooks.ServeHTTP(w, req)
 		case strings.HasPrefix(req.URL.Path, "/dev/simulators/"):
-			r.serveSimulatorCredentials(w, req)
+			r.serveSimulators(w, req)
 		default:
 			api.ServeHTTP(w, req)
 		}

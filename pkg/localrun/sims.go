@@ -64,20 +64,38 @@ func (s *Simulators) IntegrationCredentials(kind platform.Kind) (platform.Creden
 	return nil, false
 }
 
-// serveSimulatorCredentials answers GET /dev/simulators/{platform}/credentials
-// with a body ready for PUT /v1/settings/platform.
-func (r *Runner) serveSimulatorCredentials(w http.ResponseWriter, req *http.Request) {
+// serveSimulators answers, for a developer's walk-through:
+//
+//	GET /dev/simulators/{platform}/credentials  a body ready for PUT /v1/settings/platform
+//	GET /dev/simulators/{platform}/tickets      what the simulated platform holds now
+func (r *Runner) serveSimulators(w http.ResponseWriter, req *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	rest := strings.TrimPrefix(req.URL.Path, "/dev/simulators/")
 	name, tail, _ := strings.Cut(rest, "/")
 	kind, err := platform.ParseKind(name)
-	if r.Sims == nil || err != nil || tail != "credentials" || req.Method != http.MethodGet {
+	if r.Sims == nil || err != nil || req.Method != http.MethodGet || (tail != "credentials" && tail != "tickets") {
 		w.WriteHeader(http.StatusNotFound)
-		_, _ = w.Write([]byte(`{"error":{"code":"not_found","message":"GET /dev/simulators/{autotask|connectwise|halo|graph}/credentials (make dev starts the simulators)"}}`))
+		_, _ = w.Write([]byte(`{"error":{"code":"not_found","message":"GET /dev/simulators/{autotask|connectwise|halo|graph}/{credentials|tickets} (make dev starts the simulators)"}}`))
+		return
+	}
+	if tail == "tickets" {
+		_ = json.NewEncoder(w).Encode(map[string]any{"platform": kind, "tickets": r.Sims.tickets(kind)})
 		return
 	}
 	creds, _ := r.Sims.IntegrationCredentials(kind)
 	_ = json.NewEncoder(w).Encode(map[string]any{"platform": kind, "credentials": creds})
+}
+
+func (s *Simulators) tickets(kind platform.Kind) any {
+	switch kind {
+	case platform.Autotask:
+		return s.Autotask.Tickets()
+	case platform.ConnectWise:
+		return s.ConnectWise.Tickets()
+	case platform.Halo:
+		return s.Halo.Tickets()
+	}
+	return s.Graph.Messages(s.Graph.Integration.Mailbox)
 }
 
 // Count is the number of tickets on the simulator of kind.
@@ -89,8 +107,6 @@ func (s *Simulators) Count(kind platform.Kind) int {
 		return len(s.ConnectWise.Tickets())
 	case platform.Halo:
 		return len(s.Halo.Tickets())
-	case platform.Graph:
-		return len(s.Graph.Messages(s.Graph.Integration.Mailbox))
 	}
-	return 0
+	return len(s.Graph.Messages(s.Graph.Integration.Mailbox))
 }
