@@ -3,9 +3,12 @@ package localrun_test
 import (
 	"context"
 	"fmt"
+	"maps"
+	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/tandemsync/tandem/pkg/halo/halosim"
 	"github.com/tandemsync/tandem/pkg/integration"
 	"github.com/tandemsync/tandem/pkg/localrun"
 	"github.com/tandemsync/tandem/pkg/platform"
@@ -266,4 +269,63 @@ func logHas(entries []map[string]any, outcome, what string) bool {
 		}
 	}
 	return false
+}
+
+// A write the partner platform refuses for good is logged with the
+// platform's reason and does not hold up the ticket's later changes.
+func TestPermanentFailureIsLoggedAndDoesNotBlock(t *testing.T) {
+	ctx := context.Background()
+	p := pairs[0]
+	w := p.world(t, worldOptions{})
+	st, err := w.source.agent.CreateTicket(ctx, p.escalate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.settle()
+	dt := w.partnerTicket(st.ID)
+	// Halo refuses the next call, as it does an action the ticket's
+	// workflow does not allow.
+	w.r.Sims.Halo.InjectFault(halosim.Fault{Status: http.StatusBadRequest, Count: 1})
+	mustNote(t, w.source.agent, st.ID, platform.Note{Kind: p.srcNote, Body: "Refused note", Public: true})
+	w.settle()
+	mustNote(t, w.source.agent, st.ID, platform.Note{Kind: p.srcNote, Body: "Later note", Public: true})
+	w.settle()
+	assertNotes(t, w.target.agent, dt.ID, map[string]bool{"Later note": true})
+	if !logHas(w.log("msp", st.ID), "failed", "add note") {
+		t.Fatalf("refused write not logged as failed: %v", w.log("msp", ""))
+	}
+	if n := len(w.r.Broker.DLQ("halo-commands")); n != 0 {
+		t.Fatalf("%d commands dead-lettered; a permanent refusal should be logged, not retried", n)
+	}
+}
+
+// The settings page's connection test runs the platform's real
+// authentication against each simulator.
+func TestConnectionTestAgainstEachPlatform(t *testing.T) {
+	w := pairs[0].world(t, worldOptions{})
+	for _, kind := range []platform.Kind{platform.Autotask, platform.ConnectWise, platform.Halo, platform.Graph} {
+		t.Run(string(kind), func(t *testing.T) {
+			creds, _ := w.r.Sims.IntegrationCredentials(kind)
+			org := "tester-" + string(kind)
+			w.mustAPI(org, "PUT", "/v1/settings/platform", map[string]any{"platform": kind, "credentials": creds}, 200)
+			if res := w.mustAPI(org, "POST", "/v1/settings/platform/test", nil, 200); res["status"] != "Connection tested" {
+				t.Fatalf("right credentials: %v", res)
+			}
+			wrong := maps.Clone(creds)
+			for _, f := range []string{"secret", "privateKey", "clientSecret"} {
+				if _, ok := wrong[f]; ok {
+					wrong[f] = "wrong-" + wrong[f]
+				}
+			}
+			w.mustAPI(org, "PUT", "/v1/settings/platform", map[string]any{"platform": kind, "credentials": wrong}, 200)
+			res := w.mustAPI(org, "POST", "/v1/settings/platform/test", nil, 200)
+			if res["status"] != "Test failed" || res["reasonCode"] != "authentication_failed" || !strings.Contains(res["reason"].(string), "Authentication failed") {
+				t.Fatalf("wrong credentials: %v", res)
+			}
+			got := w.mustAPI(org, "GET", "/v1/settings/platform", nil, 200)
+			if last := got["lastTest"].(map[string]any); last["status"] != "Test failed" {
+				t.Fatalf("last test not recorded: %v", got)
+			}
+		})
+	}
 }
