@@ -42,8 +42,10 @@ func (s *memEndpoints) GetEndpoint(_ context.Context, id string) (webhook.Endpoi
 	return e, nil
 }
 
-func (s *memEndpoints) EndpointsOf(context.Context, string) ([]webhook.Endpoint, error) { return nil, nil }
-func (s *memEndpoints) DeleteEndpoint(context.Context, webhook.Endpoint) error         { return nil }
+func (s *memEndpoints) EndpointsOf(context.Context, string) ([]webhook.Endpoint, error) {
+	return nil, nil
+}
+func (s *memEndpoints) DeleteEndpoint(context.Context, webhook.Endpoint) error { return nil }
 
 type capture struct {
 	mu   sync.Mutex
