@@ -1,21 +1,8 @@
-// Command connections is the Lambda function behind /v1/connections*.
+// Command connections is the Lambda function behind /v1/connections*: the connection life cycle and the sync log.
 package main
 
 import (
-	"context"
-	"log/slog"
-	"os"
-
-	"github.com/aws/aws-lambda-go/lambda"
-
 	"github.com/tandemsync/tandem/pkg/app"
 )
 
-func main() {
-	deps, err := app.FromEnv(context.Background())
-	if err != nil {
-		slog.Error("connections: cannot start", "error", err)
-		os.Exit(1)
-	}
-	lambda.Start(deps.ConnectionsHandler())
-}
+func main() { app.Main("connections", func(d *app.Deps) any { return d.ConnectionsHandler() }) }

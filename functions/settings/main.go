@@ -1,21 +1,8 @@
-// Command settings is the Lambda function behind /v1/settings/*.
+// Command settings is the Lambda function behind /v1/settings/*: platform credentials, connection tests and webhook installation.
 package main
 
 import (
-	"context"
-	"log/slog"
-	"os"
-
-	"github.com/aws/aws-lambda-go/lambda"
-
 	"github.com/tandemsync/tandem/pkg/app"
 )
 
-func main() {
-	deps, err := app.FromEnv(context.Background())
-	if err != nil {
-		slog.Error("settings: cannot start", "error", err)
-		os.Exit(1)
-	}
-	lambda.Start(deps.SettingsHandler())
-}
+func main() { app.Main("settings", func(d *app.Deps) any { return d.SettingsHandler() }) }

@@ -1,23 +1,11 @@
-// Command sync-autotask is the Lambda function that owns every call to autotask:
-// it consumes the autotask-events and autotask-commands FIFO queues.
+// Command sync-autotask is the Lambda function that owns every call to autotask: it consumes the autotask-events and autotask-commands FIFO queues.
 package main
 
 import (
-	"context"
-	"log/slog"
-	"os"
-
-	"github.com/aws/aws-lambda-go/lambda"
-
 	"github.com/tandemsync/tandem/pkg/app"
 	"github.com/tandemsync/tandem/pkg/platform"
 )
 
 func main() {
-	deps, err := app.FromEnv(context.Background())
-	if err != nil {
-		slog.Error("sync-autotask: cannot start", "error", err)
-		os.Exit(1)
-	}
-	lambda.Start(deps.SyncHandler(platform.Autotask))
+	app.Main("sync-autotask", func(d *app.Deps) any { return d.SyncHandler(platform.Autotask) })
 }

@@ -1,23 +1,11 @@
-// Command sync-connectwise is the Lambda function that owns every call to connectwise:
-// it consumes the connectwise-events and connectwise-commands FIFO queues.
+// Command sync-connectwise is the Lambda function that owns every call to connectwise: it consumes the connectwise-events and connectwise-commands FIFO queues.
 package main
 
 import (
-	"context"
-	"log/slog"
-	"os"
-
-	"github.com/aws/aws-lambda-go/lambda"
-
 	"github.com/tandemsync/tandem/pkg/app"
 	"github.com/tandemsync/tandem/pkg/platform"
 )
 
 func main() {
-	deps, err := app.FromEnv(context.Background())
-	if err != nil {
-		slog.Error("sync-connectwise: cannot start", "error", err)
-		os.Exit(1)
-	}
-	lambda.Start(deps.SyncHandler(platform.ConnectWise))
+	app.Main("sync-connectwise", func(d *app.Deps) any { return d.SyncHandler(platform.ConnectWise) })
 }

@@ -1,23 +1,9 @@
-// Command sync-halo is the Lambda function that owns every call to halo:
-// it consumes the halo-events and halo-commands FIFO queues.
+// Command sync-halo is the Lambda function that owns every call to halo: it consumes the halo-events and halo-commands FIFO queues.
 package main
 
 import (
-	"context"
-	"log/slog"
-	"os"
-
-	"github.com/aws/aws-lambda-go/lambda"
-
 	"github.com/tandemsync/tandem/pkg/app"
 	"github.com/tandemsync/tandem/pkg/platform"
 )
 
-func main() {
-	deps, err := app.FromEnv(context.Background())
-	if err != nil {
-		slog.Error("sync-halo: cannot start", "error", err)
-		os.Exit(1)
-	}
-	lambda.Start(deps.SyncHandler(platform.Halo))
-}
+func main() { app.Main("sync-halo", func(d *app.Deps) any { return d.SyncHandler(platform.Halo) }) }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -137,4 +138,17 @@ func (d *Deps) ConnectionsHandler() api.Handler {
 	api.ConnectionRoutes(rt, d.Connections)
 	api.LogRoutes(rt, d.Connections, d.Store)
 	return rt.Handler()
+}
+
+// Main is the whole of a Lambda function's main: build the dependencies
+// from the environment once, at cold start, and serve the handler build
+// returns. A function that cannot start exits, so Lambda reports the init
+// error instead of serving half-built handlers.
+func Main(name string, build func(*Deps) any) {
+	deps, err := FromEnv(context.Background())
+	if err != nil {
+		slog.Error(name+": cannot start", "error", err)
+		os.Exit(1)
+	}
+	lambda.Start(build(deps))
 }

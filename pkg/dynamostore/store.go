@@ -9,6 +9,12 @@
 //	connection by code        pk=CODE#<sha256>    sk=CODE           ttl = code expiry
 //	failed accepts of an org  pk=ORG#<org>        sk=FAIL#<window>  ttl = window end + slack
 //	platform account of org   pk=ORG#<org>        sk=PLATFORM
+//	one side's integration    pk=CONN#<id>        sk=CONFIG#<org>   JSON document + numeric version; put conditional on the version read
+//	link of a synced ticket   pk=CONN#<id>        sk=LINK#<org>#<ticket>   JSON document + version, conditional put
+//	ticket → its link         pk=CONN#<id>        sk=TICKET#<org>#<ticket> (one per side, written with the link)
+//	sync log                  pk=CONN#<id>        sk=LOG#<unix nanos>#<rand>  ttl = 90 days; read newest first
+//	applied command ledger    pk=CMD#<id>         sk=CMD            ttl = 30 days
+//	webhook endpoint          pk=HOOK#<id>        sk=HOOK           (and pk=ORG#<org> sk=HOOK#<id> to list an org's)
 //
 // Every query is keyed by the caller's organisation or by an id the domain
 // checks against it; nothing scans. Expiry is decided by the code that reads

@@ -139,3 +139,13 @@ func (c *Client) ResolveMessage(ctx context.Context, messageID string) (MessageO
 	}
 	return o, nil
 }
+
+// TicketOf names the ticket a notification's message belongs to: a reply is
+// a note on the conversation's first message, which is the ticket.
+func (c *Client) TicketOf(ctx context.Context, messageID string) (string, error) {
+	o, err := c.ResolveMessage(ctx, messageID)
+	if err != nil {
+		return "", err
+	}
+	return o.TicketID, nil
+}

@@ -51,6 +51,13 @@ type ActorIdentifier interface {
 	ActorID(ctx context.Context) (string, error)
 }
 
+// TicketResolver is implemented by clients whose events name an item inside
+// a ticket rather than the ticket (a Microsoft 365 reply names its message;
+// the conversation's first message is the ticket).
+type TicketResolver interface {
+	TicketOf(ctx context.Context, id string) (string, error)
+}
+
 // EventsQueue and CommandsQueue name a platform's queues.
 func EventsQueue(k platform.Kind) string   { return string(k) + "-events" }
 func CommandsQueue(k platform.Kind) string { return string(k) + "-commands" }

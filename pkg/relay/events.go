@@ -80,6 +80,13 @@ func (e *Engine) HandleEvent(ctx context.Context, org string, ev platform.Event)
 	if err != nil {
 		return err
 	}
+	if r, ok := client.(TicketResolver); ok {
+		id, err := r.TicketOf(ctx, ev.TicketID)
+		if err != nil {
+			return fmt.Errorf("resolve %s item %s: %w", kind, ev.TicketID, err)
+		}
+		ev.TicketID = id
+	}
 	ticket, err := client.GetTicket(ctx, ev.TicketID)
 	if err != nil {
 		return fmt.Errorf("read %s ticket %s: %w", kind, ev.TicketID, err)
