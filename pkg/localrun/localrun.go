@@ -17,6 +17,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -69,6 +70,31 @@ type Runner struct {
 	srv      *http.Server
 	closers  []func()
 	cancel   context.CancelFunc
+	// dynamoRequests counts HTTP requests the DynamoDB client sent.
+	dynamoRequests atomic.Int64
+}
+
+// DynamoDBRequests is the number of HTTP requests Tandem's DynamoDB client
+// has sent so far (SDK retries included), to the embedded store or to
+// EndpointURL alike: the measure behind "DynamoDB requests per change".
+func (r *Runner) DynamoDBRequests() int64 { return r.dynamoRequests.Load() }
+
+// countingHTTPClient counts the requests an AWS SDK client sends.
+type countingHTTPClient struct {
+	next interface {
+		Do(*http.Request) (*http.Response, error)
+	}
+	n *atomic.Int64
+}
+
+func (c countingHTTPClient) Do(req *http.Request) (*http.Response, error) {
+	c.n.Add(1)
+	return c.next.Do(req)
+}
+
+// countRequests is a dynamodb option that wraps the resolved HTTP client.
+func (r *Runner) countRequests(o *dynamodb.Options) {
+	o.HTTPClient = countingHTTPClient{next: o.HTTPClient, n: &r.dynamoRequests}
 }
 
 // Start builds everything and starts serving.
@@ -143,7 +169,7 @@ func (r *Runner) stores(ctx context.Context, o Options) (*dynamodb.Client, setti
 		if cfg.Region == "" {
 			cfg.Region = "us-east-1"
 		}
-		return dynamodb.NewFromConfig(cfg), secretstore.NewSecretsManager(secretsmanager.NewFromConfig(cfg)), nil
+		return dynamodb.NewFromConfig(cfg, r.countRequests), secretstore.NewSecretsManager(secretsmanager.NewFromConfig(cfg)), nil
 	}
 	r.Embedded = true
 	ddb := httptest.NewServer(minidyn.NewServer())
@@ -154,7 +180,7 @@ func (r *Runner) stores(ctx context.Context, o Options) (*dynamodb.Client, setti
 		BaseEndpoint: aws.String(ddb.URL),
 	}
 	// minidyn sends no CRC32 header; real DynamoDB does.
-	db := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.DisableValidateResponseChecksum = true })
+	db := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.DisableValidateResponseChecksum = true }, r.countRequests)
 	return db, secretstore.NewMemory(), nil
 }
 

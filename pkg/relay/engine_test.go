@@ -135,7 +135,9 @@ func (c conns) ActiveFor(_ context.Context, org string) ([]connection.Connection
 
 type configs map[string]integration.Config
 
-func (c configs) GetConfig(_ context.Context, _, org string) (integration.Config, error) { return c[org], nil }
+func (c configs) GetConfig(_ context.Context, _, org string) (integration.Config, error) {
+	return c[org], nil
+}
 
 type recorder map[string][]queue.Message
 
