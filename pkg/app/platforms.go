@@ -58,6 +58,12 @@ func (p *orgPlatforms) get(ctx context.Context, org string) (cachedClient, error
 }
 
 func (p *orgPlatforms) Kind(ctx context.Context, org string) (platform.Kind, error) {
+	p.mu.Lock()
+	c, ok := p.clients[org]
+	p.mu.Unlock()
+	if ok && time.Since(c.created) < p.ttl {
+		return c.kind, nil
+	}
 	a, err := p.settings.Get(ctx, org)
 	if err != nil {
 		return "", err

@@ -163,3 +163,11 @@ func (c *Client) resolve(path string) (*url.URL, error) {
 	}
 	return u, nil
 }
+
+// NotesHaveOwnEvents: Tandem subscribes to TicketNote webhooks, so a ticket
+// webhook never stands for a new note.
+func (c *Client) NotesHaveOwnEvents() bool { return true }
+
+// FieldsChangeOnlyInTicketEvents: adding a note changes no ticket field
+// Tandem syncs, so a note webhook needs no ticket read.
+func (c *Client) FieldsChangeOnlyInTicketEvents() bool { return true }

@@ -103,16 +103,13 @@ func (c *Client) AddNote(ctx context.Context, ticketID string, n platform.Note) 
 	if err := c.call(ctx, http.MethodPost, "Tickets/"+strconv.FormatInt(tid, 10)+"/Notes", body, &res); err != nil {
 		return platform.Note{}, fmt.Errorf("add note to ticket %s: %w", ticketID, err)
 	}
-	var out struct {
-		Item *noteWire `json:"item"`
-	}
-	if err := c.call(ctx, http.MethodGet, "TicketNotes/"+strconv.FormatInt(res.ItemID, 10), nil, &out); err != nil {
-		return platform.Note{}, fmt.Errorf("read note %d: %w", res.ItemID, err)
-	}
-	if out.Item == nil {
-		return platform.Note{}, c.newError(platform.ReasonNotFound, http.StatusOK, fmt.Sprintf("Autotask did not return the created note %d.", res.ItemID), nil)
-	}
-	return out.Item.toPlatform(), nil
+	// The create answers only the new id; the note is what was sent. Not
+	// reading it back keeps a synced note at one API call, which matters
+	// under Autotask's hourly threshold.
+	return platform.Note{
+		ID: strconv.FormatInt(res.ItemID, 10), TicketID: strconv.FormatInt(tid, 10), Kind: kind,
+		Title: body["title"].(string), Body: n.Body, Public: n.Public, CreatedAt: time.Now().UTC(),
+	}, nil
 }
 
 // ListNotes queries the ticket's notes created at or after since, following

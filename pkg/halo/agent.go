@@ -40,3 +40,11 @@ func (c *Client) ActorID(ctx context.Context) (string, error) {
 	c.mu.Unlock()
 	return id, nil
 }
+
+// NotesHaveOwnEvents: every action fires "Action Added", so a "Ticket
+// Updated" delivery needs no action listing.
+func (c *Client) NotesHaveOwnEvents() bool { return true }
+
+// FieldsChangeOnlyInTicketEvents is false: a Halo action can move the
+// ticket's status ("Status after action"), so an action event re-reads it.
+func (c *Client) FieldsChangeOnlyInTicketEvents() bool { return false }

@@ -58,6 +58,17 @@ type TicketResolver interface {
 	TicketOf(ctx context.Context, id string) (string, error)
 }
 
+// EventScope is implemented by clients whose webhooks say what kind of
+// change happened, so an event costs only the reads it needs.
+type EventScope interface {
+	// NotesHaveOwnEvents: a new note always fires a note event, so a
+	// ticket event needs no note listing.
+	NotesHaveOwnEvents() bool
+	// FieldsChangeOnlyInTicketEvents: ticket fields never change with a
+	// note, so a note event needs no ticket read.
+	FieldsChangeOnlyInTicketEvents() bool
+}
+
 // EventsQueue and CommandsQueue name a platform's queues.
 func EventsQueue(k platform.Kind) string   { return string(k) + "-events" }
 func CommandsQueue(k platform.Kind) string { return string(k) + "-commands" }

@@ -13,22 +13,40 @@ import (
 )
 
 // sourceState is the current state of the ticket an event is about, read
-// lazily so an event that concerns no connection costs no extra API call.
+// lazily: each read is a partner API call, and an event needs only what it
+// can have changed.
 type sourceState struct {
-	client platform.Client
-	ticket platform.Ticket
-	notes  []platform.Note
-	files  []platform.Attachment
-	loaded struct{ notes, files bool }
+	client   platform.Client
+	ticketID string
+	ticket   platform.Ticket
+	notes    []platform.Note
+	files    []platform.Attachment
+	loaded   struct{ ticket, notes, files bool }
+	// fieldsUnchanged: a note event of a platform whose ticket fields only
+	// change in ticket events; notesUnchanged: a ticket event of a platform
+	// whose notes arrive as their own events.
+	fieldsUnchanged, notesUnchanged bool
+}
+
+func (s *sourceState) loadTicket(ctx context.Context) error {
+	if s.loaded.ticket {
+		return nil
+	}
+	t, err := s.client.GetTicket(ctx, s.ticketID)
+	if err != nil {
+		return fmt.Errorf("read ticket %s: %w", s.ticketID, err)
+	}
+	s.ticket, s.loaded.ticket = t, true
+	return nil
 }
 
 func (s *sourceState) loadNotes(ctx context.Context) error {
 	if s.loaded.notes {
 		return nil
 	}
-	n, err := s.client.ListNotes(ctx, s.ticket.ID, timeZero)
+	n, err := s.client.ListNotes(ctx, s.ticketID, timeZero)
 	if err != nil {
-		return fmt.Errorf("list notes of %s: %w", s.ticket.ID, err)
+		return fmt.Errorf("list notes of %s: %w", s.ticketID, err)
 	}
 	s.notes, s.loaded.notes = n, true
 	return nil
@@ -38,9 +56,9 @@ func (s *sourceState) loadFiles(ctx context.Context) error {
 	if s.loaded.files {
 		return nil
 	}
-	f, err := s.client.ListAttachments(ctx, s.ticket.ID)
+	f, err := s.client.ListAttachments(ctx, s.ticketID)
 	if err != nil {
-		return fmt.Errorf("list attachments of %s: %w", s.ticket.ID, err)
+		return fmt.Errorf("list attachments of %s: %w", s.ticketID, err)
 	}
 	s.files, s.loaded.files = f, true
 	return nil
@@ -87,11 +105,11 @@ func (e *Engine) HandleEvent(ctx context.Context, org string, ev platform.Event)
 		}
 		ev.TicketID = id
 	}
-	ticket, err := client.GetTicket(ctx, ev.TicketID)
-	if err != nil {
-		return fmt.Errorf("read %s ticket %s: %w", kind, ev.TicketID, err)
+	src := &sourceState{client: client, ticketID: ev.TicketID}
+	if sc, ok := client.(EventScope); ok {
+		src.fieldsUnchanged = ev.Type == platform.EventNoteCreated && sc.FieldsChangeOnlyInTicketEvents()
+		src.notesUnchanged = ev.Type == platform.EventTicketUpdated && sc.NotesHaveOwnEvents()
 	}
-	src := &sourceState{client: client, ticket: ticket}
 	for _, c := range conns {
 		if err := e.eventForConnection(ctx, c, org, kind, src); err != nil {
 			return err
@@ -102,7 +120,7 @@ func (e *Engine) HandleEvent(ctx context.Context, org string, ev platform.Event)
 
 func (e *Engine) eventForConnection(ctx context.Context, c connection.Connection, org string, kind platform.Kind, src *sourceState) error {
 	for attempt := 0; ; attempt++ {
-		link, err := e.Store.LinkByTicket(ctx, c.ID, org, src.ticket.ID)
+		link, err := e.Store.LinkByTicket(ctx, c.ID, org, src.ticketID)
 		switch {
 		case errors.Is(err, ErrNoLink):
 			err = e.escalate(ctx, c, org, kind, src)
@@ -126,6 +144,9 @@ func (e *Engine) escalate(ctx context.Context, c connection.Connection, org stri
 	if err != nil {
 		return err
 	}
+	if err := src.loadTicket(ctx); err != nil {
+		return err
+	}
 	if !integration.Escalates(src.ticket, mine.Escalation) {
 		return nil
 	}
@@ -133,16 +154,6 @@ func (e *Engine) escalate(ctx context.Context, c connection.Connection, org stri
 	partnerKind, err := e.Platforms.Kind(ctx, partner)
 	if err != nil {
 		return fmt.Errorf("partner platform: %w", err)
-	}
-	rules, _, err := e.rules(ctx, c.ID, partner)
-	if err != nil {
-		return err
-	}
-	key := org + "#" + src.ticket.ID
-	plan, err := rules.Translate(integration.Change{Kind: integration.TicketCreated, Ticket: &src.ticket}, mine.Outbound)
-	if err != nil {
-		e.logEntry(ctx, LogEntry{ConnectionID: c.ID, Outcome: Failed, Org: partner, Ticket: key, What: "create ticket", Reason: err.Error()})
-		return nil
 	}
 	// Notes already on the ticket stay where they are: the description
 	// carries the story, and the partner's agents start from there.
@@ -154,18 +165,40 @@ func (e *Engine) escalate(ctx context.Context, c connection.Connection, org stri
 		snap.Notes = addID(snap.Notes, n.ID)
 	}
 	link := Link{
-		ConnectionID: c.ID, Key: key,
-		Source: Side{Org: org, Platform: kind, TicketID: src.ticket.ID, Snapshot: snap, Seq: 1},
+		ConnectionID: c.ID, Key: org + "#" + src.ticketID,
+		Source: Side{Org: org, Platform: kind, TicketID: src.ticketID, Snapshot: snap, Seq: 1},
 		Target: Side{Org: partner, Platform: partnerKind},
 	}
-	cmds := e.commands(c, link, org, partner, partnerKind, plan, "create")
-	if err := e.send(ctx, cmds); err != nil {
+	// The link goes first, so the partner's sync function always finds it
+	// when the create arrives; if we die before sending, the redelivered
+	// event finds a link without a partner ticket and sends the create.
+	stored, err := e.Store.PutLink(ctx, link)
+	if err != nil {
 		return err
 	}
-	if _, err := e.Store.PutLink(ctx, link); err != nil {
+	return e.sendCreate(ctx, c, stored, src, mine.Outbound)
+}
+
+// sendCreate (re)sends the create of a linked source ticket whose partner
+// ticket does not exist yet. Its command id is fixed per link, so a resend
+// is dropped by the queue or the ledger if the first one got through.
+func (e *Engine) sendCreate(ctx context.Context, c connection.Connection, link Link, src *sourceState, outbound integration.Outbound) error {
+	if err := src.loadTicket(ctx); err != nil {
 		return err
 	}
-	e.logSkips(ctx, c.ID, partner, key, plan.Skipped)
+	rules, _, err := e.rules(ctx, c.ID, link.Target.Org)
+	if err != nil {
+		return err
+	}
+	plan, err := rules.Translate(integration.Change{Kind: integration.TicketCreated, Ticket: &src.ticket}, outbound)
+	if err != nil {
+		e.logEntry(ctx, LogEntry{ConnectionID: c.ID, Outcome: Failed, Org: link.Target.Org, Ticket: link.Key, What: "create ticket", Reason: err.Error()})
+		return nil
+	}
+	if err := e.send(ctx, e.commands(c, link, link.Source.Org, link.Target.Org, link.Target.Platform, plan, "create")); err != nil {
+		return err
+	}
+	e.logSkips(ctx, c.ID, link.Target.Org, link.Key, plan.Skipped)
 	return nil
 }
 
@@ -180,7 +213,18 @@ func (e *Engine) propagate(ctx context.Context, c connection.Connection, org str
 	if err != nil {
 		return err
 	}
-	cur := snapshotOf(src.ticket, mine.Snapshot)
+	if mine.Org == link.Source.Org && other.TicketID == "" {
+		if err := e.sendCreate(ctx, c, link, src, myCfg.Outbound); err != nil {
+			return err
+		}
+	}
+	cur := mine.Snapshot
+	if !src.fieldsUnchanged {
+		if err := src.loadTicket(ctx); err != nil {
+			return err
+		}
+		cur = snapshotOf(src.ticket, mine.Snapshot)
+	}
 	var plans []integration.Plan
 	var tags []string
 	add := func(p integration.Plan, tag string) {
@@ -195,11 +239,30 @@ func (e *Engine) propagate(ctx context.Context, c connection.Connection, org str
 		}
 		add(p, "update:"+strconv.FormatInt(mine.Seq+1, 10))
 	}
-	if err := src.loadNotes(ctx); err != nil {
-		return err
+	if !src.notesUnchanged {
+		if err := src.loadNotes(ctx); err != nil {
+			return err
+		}
 	}
+	var fresh []platform.Note
+	for _, n := range src.notes {
+		if contains(cur.Notes, n.ID) {
+			continue
+		}
+		cur.Notes = addID(cur.Notes, n.ID)
+		if fp := fingerprint(n.Body); contains(cur.Pending, fp) {
+			// Tandem wrote this note; the command's bookkeeping had not
+			// landed when the platform's event did.
+			cur.Pending = removeID(cur.Pending, fp)
+			continue
+		}
+		fresh = append(fresh, n)
+	}
+	// Files travel with notes (Autotask fires no webhook for a file alone,
+	// Halo syncs them through actions), so they are listed only when a new
+	// note goes out: a status change costs no attachment listing.
 	var files []platform.Attachment
-	if myCfg.Outbound.Attachments {
+	if myCfg.Outbound.Attachments && len(fresh) > 0 {
 		if err := src.loadFiles(ctx); err != nil {
 			return err
 		}
@@ -215,17 +278,7 @@ func (e *Engine) propagate(ctx context.Context, c connection.Connection, org str
 			files = append(files, f)
 		}
 	}
-	for _, n := range src.notes {
-		if contains(cur.Notes, n.ID) {
-			continue
-		}
-		cur.Notes = addID(cur.Notes, n.ID)
-		if fp := fingerprint(n.Body); contains(cur.Pending, fp) {
-			// Tandem wrote this note; the command's bookkeeping had not
-			// landed when the platform's event did.
-			cur.Pending = removeID(cur.Pending, fp)
-			continue
-		}
+	for _, n := range fresh {
 		var own []platform.Attachment
 		files, own = splitByNote(files, n.ID)
 		own, err := e.download(ctx, src, own)
@@ -290,10 +343,10 @@ func (e *Engine) download(ctx context.Context, src *sourceState, files []platfor
 	var out []platform.Attachment
 	for _, f := range files {
 		if f.Size > e.MaxInlineAttachment {
-			e.Log.WarnContext(ctx, "attachment too large to sync", "ticket_id", src.ticket.ID, "attachment_id", f.ID, "size", f.Size)
+			e.Log.WarnContext(ctx, "attachment too large to sync", "ticket_id", src.ticketID, "attachment_id", f.ID, "size", f.Size)
 			continue
 		}
-		full, err := src.client.GetAttachment(ctx, src.ticket.ID, f.ID)
+		full, err := src.client.GetAttachment(ctx, src.ticketID, f.ID)
 		if err != nil {
 			return nil, fmt.Errorf("download attachment %s: %w", f.ID, err)
 		}
