@@ -60,8 +60,10 @@ synth: build ## synthesize infra/cdk.out/Tandem.template.json (runs cdk-nag)
 deploy: build ## deploy the Tandem stack to the current AWS account (STAGE=dev|prod)
 	cd infra && $(CDK) deploy -c stage=$(STAGE) --require-approval broadening
 
-bench: ## Go benchmarks of the control plane and platform packages
-	$(GO) test -run='^$$' -bench=. -benchmem -count=5 ./pkg/...
+bench: ## Go benchmarks, then the sync harness (latency, API calls and DynamoDB requests per change, events/s)
+	$(GO) test -run='^$$' -bench=. -benchmem -count=5 ./pkg/autotask ./pkg/connectwise ./pkg/halo ./pkg/graph ./pkg/integration/... ./pkg/app ./pkg/queue/...
+	$(GO) test -run='^$$' -bench=Connection -benchmem -benchtime=100x -count=5 ./pkg/dynamostore
+	$(GO) run ./cmd/tandem-bench
 
 clean: ## remove build output
 	rm -rf $(BUILD_DIR) infra/cdk.out

@@ -81,9 +81,6 @@ func (c *Client) AddNote(ctx context.Context, ticketID string, n platform.Note) 
 		in.InternalAnalysisFlag = true
 	case NoteResolution, NoteResolutionEmail:
 		in.ResolutionFlag = true
-	default:
-		return platform.Note{}, fmt.Errorf("add note to ticket %s: %w", ticketID, c.fail(platform.ReasonInvalid, 0,
-			fmt.Sprintf("Unknown ConnectWise note kind %q: use discussion, internal or resolution (optionally +email).", kind), nil))
 	}
 	notify = kind == NoteDiscussionEmail || kind == NoteResolutionEmail
 	if n.Title != "" {

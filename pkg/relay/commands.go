@@ -20,11 +20,11 @@ func (e *Engine) HandleCommand(ctx context.Context, cmd Command) error {
 		return fmt.Errorf("client for %s: %w", cmd.ToOrg, err)
 	}
 	what := describe(cmd.Do)
-	err = e.apply(ctx, client, cmd)
+	target, err := e.apply(ctx, client, cmd)
 	var pe *platform.Error
 	switch {
 	case err == nil:
-		e.logEntry(ctx, LogEntry{ConnectionID: cmd.ConnectionID, Outcome: Applied, Org: cmd.ToOrg, Ticket: cmd.LinkKey, What: what})
+		e.logEntry(ctx, LogEntry{ConnectionID: cmd.ConnectionID, Outcome: Applied, Org: cmd.ToOrg, Ticket: cmd.LinkKey, TargetTicket: target, What: what})
 	case errors.Is(err, ErrPermanent), errors.As(err, &pe) && !pe.Temporary():
 		// The platform refused for good (say the mapped action is not on the
 		// ticket's workflow): record its reason and let later changes flow.
@@ -32,7 +32,7 @@ func (e *Engine) HandleCommand(ctx context.Context, cmd Command) error {
 		if pe != nil {
 			reason = pe.Message
 		}
-		e.logEntry(ctx, LogEntry{ConnectionID: cmd.ConnectionID, Outcome: Failed, Org: cmd.ToOrg, Ticket: cmd.LinkKey, What: what, Reason: reason})
+		e.logEntry(ctx, LogEntry{ConnectionID: cmd.ConnectionID, Outcome: Failed, Org: cmd.ToOrg, Ticket: cmd.LinkKey, TargetTicket: target, What: what, Reason: reason})
 	default:
 		return fmt.Errorf("%s on %s: %w", what, cmd.ToOrg, err)
 	}
@@ -80,20 +80,21 @@ func (e *Engine) editLink(ctx context.Context, cmd Command, change func(mine *Si
 	}
 }
 
-func (e *Engine) apply(ctx context.Context, client platform.Client, cmd Command) error {
+// apply writes one command and returns the receiving ticket's id, for the log.
+func (e *Engine) apply(ctx context.Context, client platform.Client, cmd Command) (string, error) {
 	link, err := e.Store.LinkByTicket(ctx, cmd.ConnectionID, cmd.FromOrg, cmd.FromTicketID)
 	if err != nil {
-		return fmt.Errorf("link of %s: %w", cmd.LinkKey, err)
+		return "", fmt.Errorf("link of %s: %w", cmd.LinkKey, err)
 	}
 	mine, _ := link.SideOf(cmd.ToOrg)
 	do := cmd.Do
 	if do.Op == integration.OpCreateTicket {
 		if mine.TicketID != "" {
-			return nil // created by an earlier delivery whose ledger entry was lost
+			return mine.TicketID, nil // created by an earlier delivery whose ledger entry was lost
 		}
 		t, err := client.CreateTicket(ctx, *do.Ticket)
 		if err != nil {
-			return err
+			return "", err
 		}
 		_, err = e.editLink(ctx, cmd, func(s *Side) error {
 			s.TicketID = t.ID
@@ -101,14 +102,20 @@ func (e *Engine) apply(ctx context.Context, client platform.Client, cmd Command)
 			s.Seq++
 			return nil
 		})
-		return err
+		return t.ID, err
 	}
 	if mine.TicketID == "" {
 		// The create has not landed yet; FIFO order makes this rare (a create
 		// that failed for good). Retrying lets a later create catch up.
-		return fmt.Errorf("partner ticket of %s not created yet", cmd.LinkKey)
+		return "", fmt.Errorf("partner ticket of %s not created yet", cmd.LinkKey)
 	}
 	ticketID := mine.TicketID
+	return ticketID, e.write(ctx, client, cmd, ticketID)
+}
+
+// write applies an update, close, note or attachment to an existing ticket.
+func (e *Engine) write(ctx context.Context, client platform.Client, cmd Command, ticketID string) error {
+	do := cmd.Do
 	switch do.Op {
 	case integration.OpUpdateTicket:
 		// Record first, write second: the echo of the write must find it.
