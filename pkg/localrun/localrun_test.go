@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/tandemsync/tandem/pkg/localrun"
 	"github.com/tandemsync/tandem/pkg/mototest"
@@ -48,7 +50,9 @@ func TestWalkthrough(t *testing.T) {
 			t.Setenv("AWS_ACCESS_KEY_ID", "local")
 			t.Setenv("AWS_SECRET_ACCESS_KEY", "local")
 			t.Setenv("AWS_REGION", "eu-west-1")
-			r, err := localrun.Start(context.Background(), localrun.Options{Addr: "127.0.0.1:0", EndpointURL: endpoint(t), Simulators: true})
+			// A table of its own: moto_server is shared by the whole run.
+			table := fmt.Sprintf("tandem-walkthrough-%d", time.Now().UnixNano())
+			r, err := localrun.Start(context.Background(), localrun.Options{Addr: "127.0.0.1:0", Table: table, EndpointURL: endpoint(t), Simulators: true})
 			if err != nil {
 				t.Fatal(err)
 			}
