@@ -24,8 +24,11 @@ type sourceState struct {
 	loaded   struct{ ticket, notes, files bool }
 	// fieldsUnchanged: a note event of a platform whose ticket fields only
 	// change in ticket events; notesUnchanged: a ticket event of a platform
-	// whose notes arrive as their own events.
-	fieldsUnchanged, notesUnchanged bool
+	// whose notes arrive as their own events (each note crosses with its
+	// own event, whichever order they come in); created: such a platform's
+	// creation event, when the ticket can hold no note without an event of
+	// its own.
+	fieldsUnchanged, notesUnchanged, created bool
 }
 
 func (s *sourceState) loadTicket(ctx context.Context) error {
@@ -108,7 +111,8 @@ func (e *Engine) HandleEvent(ctx context.Context, org string, ev platform.Event)
 	src := &sourceState{client: client, ticketID: ev.TicketID}
 	if sc, ok := client.(EventScope); ok {
 		src.fieldsUnchanged = ev.Type == platform.EventNoteCreated && sc.FieldsChangeOnlyInTicketEvents()
-		src.notesUnchanged = ev.Type == platform.EventTicketUpdated && sc.NotesHaveOwnEvents()
+		src.notesUnchanged = (ev.Type == platform.EventTicketUpdated || ev.Type == platform.EventTicketCreated) && sc.NotesHaveOwnEvents()
+		src.created = ev.Type == platform.EventTicketCreated && sc.NotesHaveOwnEvents()
 	}
 	for _, c := range conns {
 		if err := e.eventForConnection(ctx, c, org, kind, src); err != nil {
@@ -125,7 +129,7 @@ func (e *Engine) eventForConnection(ctx context.Context, c connection.Connection
 		case errors.Is(err, ErrNoLink):
 			err = e.escalate(ctx, c, org, kind, src)
 		case err == nil:
-			err = e.propagate(ctx, c, org, link, src)
+			err = e.propagate(ctx, c, org, link, src, false)
 		}
 		if errors.Is(err, ErrConflict) && attempt < 5 {
 			continue // the link moved under us (a command landed): diff again
@@ -155,14 +159,23 @@ func (e *Engine) escalate(ctx context.Context, c connection.Connection, org stri
 	if err != nil {
 		return fmt.Errorf("partner platform: %w", err)
 	}
-	// Notes already on the ticket stay where they are: the description
-	// carries the story, and the partner's agents start from there.
-	if err := src.loadNotes(ctx); err != nil {
-		return err
-	}
+	// The description crosses with the create; every note on the ticket
+	// then crosses as a note (as far as the customer's outbound actions
+	// allow), whether it was written before the escalation or in the
+	// moments before this event is handled — so the outcome does not
+	// depend on which of a ticket's deliveries arrives first. Platforms
+	// that keep the description as the first note (ConnectWise) do not
+	// get it twice.
 	snap := snapshotOf(src.ticket, Snapshot{})
-	for _, n := range src.notes {
-		snap.Notes = addID(snap.Notes, n.ID)
+	if !src.created {
+		if err := src.loadNotes(ctx); err != nil {
+			return err
+		}
+		for _, n := range src.notes {
+			if strings.TrimSpace(n.Body) == strings.TrimSpace(src.ticket.Description) {
+				snap.Notes = addID(snap.Notes, n.ID)
+			}
+		}
 	}
 	link := Link{
 		ConnectionID: c.ID, Key: org + "#" + src.ticketID,
@@ -176,7 +189,11 @@ func (e *Engine) escalate(ctx context.Context, c connection.Connection, org stri
 	if err != nil {
 		return err
 	}
-	return e.sendCreate(ctx, c, stored, src, mine.Outbound)
+	if err := e.sendCreate(ctx, c, stored, src, mine.Outbound); err != nil {
+		return err
+	}
+	// Notes already there follow the create, in the same message group.
+	return e.propagate(ctx, c, org, stored, src, true)
 }
 
 // sendCreate (re)sends the create of a linked source ticket whose partner
@@ -203,7 +220,7 @@ func (e *Engine) sendCreate(ctx context.Context, c connection.Connection, link L
 }
 
 // propagate sends what changed on org's side of a linked ticket.
-func (e *Engine) propagate(ctx context.Context, c connection.Connection, org string, link Link, src *sourceState) error {
+func (e *Engine) propagate(ctx context.Context, c connection.Connection, org string, link Link, src *sourceState, createSent bool) error {
 	mine, other := link.SideOf(org)
 	rules, _, err := e.rules(ctx, c.ID, other.Org)
 	if err != nil {
@@ -213,7 +230,10 @@ func (e *Engine) propagate(ctx context.Context, c connection.Connection, org str
 	if err != nil {
 		return err
 	}
-	if mine.Org == link.Source.Org && other.TicketID == "" {
+	if mine.Org == link.Source.Org && other.TicketID == "" && !createSent {
+		// Linked by an earlier delivery whose create may never have been
+		// queued (a crash between the two); its fixed command id makes a
+		// resend harmless when it was.
 		if err := e.sendCreate(ctx, c, link, src, myCfg.Outbound); err != nil {
 			return err
 		}
