@@ -311,3 +311,32 @@ func TestRetryable(t *testing.T) {
 		}
 	}
 }
+
+// A ticket that enters the escalation rule later takes its notes along,
+// after the create and in order; a note that repeats the description (as
+// ConnectWise stores it) is not sent twice.
+func TestLateEscalationBringsExistingNotes(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.src.tickets["A1"] = platform.Ticket{ID: "A1", Summary: "Printer", Description: "It jams", Status: "new", Queue: "L1"}
+	f.src.notes["A1"] = []platform.Note{
+		{ID: "n0", TicketID: "A1", Kind: "note", Body: "It jams", Public: true},
+		{ID: "n1", TicketID: "A1", Kind: "note", Body: "Tried a new cartridge", Public: true},
+	}
+	if err := f.engine.HandleEvent(ctx, "cust", platform.Event{Type: platform.EventTicketCreated, TicketID: "A1", DeliveryID: "c"}); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.deliver(t); n != 0 {
+		t.Fatalf("a ticket outside the rule produced %d commands", n)
+	}
+	f.src.tickets["A1"] = platform.Ticket{ID: "A1", Summary: "Printer", Description: "It jams", Status: "new", Queue: "L2"}
+	if err := f.engine.HandleEvent(ctx, "cust", platform.Event{Type: platform.EventTicketUpdated, TicketID: "A1", DeliveryID: "u"}); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.deliver(t); n != 2 {
+		t.Fatalf("%d commands, want the create and one note", n)
+	}
+	if notes := f.dst.notes["T1"]; len(notes) != 1 || notes[0].Body != "Tried a new cartridge" {
+		t.Fatalf("partner notes %+v", notes)
+	}
+}
