@@ -230,21 +230,7 @@ func matchOne(c condition, n *Note) (bool, string) {
 	default:
 		return false, fmt.Sprintf("Unable to find %s in the TicketNote entity.", c.Field)
 	}
-	switch strings.ToLower(c.Op) {
-	case "eq":
-		return order == 0, ""
-	case "noteq":
-		return order != 0, ""
-	case "gt":
-		return order > 0, ""
-	case "gte":
-		return order >= 0, ""
-	case "lt":
-		return order < 0, ""
-	case "lte":
-		return order <= 0, ""
-	}
-	return false, fmt.Sprintf("The operator %s is not supported.", c.Op)
+	return compareOp(strings.ToLower(c.Op), order)
 }
 
 func sortedKeys[V any](m map[int64]V) []int64 {

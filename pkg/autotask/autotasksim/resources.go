@@ -182,6 +182,12 @@ func resourceMatchOne(c condition, r Resource) (bool, string) {
 	if msg != "" {
 		return false, msg
 	}
+	return compareOp(op, order)
+}
+
+// compareOp applies a query comparison operator to a three-way order, with
+// Autotask's answer for an operator it does not know.
+func compareOp(op string, order int) (bool, string) {
 	switch op {
 	case "eq":
 		return order == 0, ""
@@ -196,7 +202,7 @@ func resourceMatchOne(c condition, r Resource) (bool, string) {
 	case "lte":
 		return order <= 0, ""
 	}
-	return false, fmt.Sprintf("The operator %s is not supported.", c.Op)
+	return false, fmt.Sprintf("The operator %s is not supported.", op)
 }
 
 // compareValue orders a field's value against a filter value, which may be
