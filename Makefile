@@ -14,7 +14,7 @@ STAGE     ?= dev
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
 
-dev: ## run Tandem locally on $$TANDEM_ADDR (default 127.0.0.1:8080), no AWS account; DEMO=1 adds two connected demo organisations
+dev: ## run Tandem locally on TANDEM_ADDR (default 127.0.0.1:8080), no AWS account; DEMO=1 adds two connected demo organisations
 	DEMO=$(DEMO) $(GO) run ./cmd/tandem-local
 
 test: check-deps lint test-go test-fuzz test-infra ## everything CI runs
@@ -27,7 +27,7 @@ check-deps: ## fail early, with the fix, if a tool the tests need is missing
 test-go: ## unit + integration tests (moto_server started by the tests) with the race detector
 	$(GO) test -race -count=1 ./...
 
-test-fuzz: ## run every fuzz target briefly ($$FUZZTIME each) on top of its seed corpus
+test-fuzz: ## run every fuzz target briefly (FUZZTIME each) on top of its seed corpus
 	@for pkg in $$($(GO) list ./pkg/...); do \
 	  dir=$$($(GO) list -f '{{.Dir}}' $$pkg); \
 	  for fz in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$dir/*_test.go 2>/dev/null | sed 's/^func //'); do \
