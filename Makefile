@@ -23,6 +23,7 @@ check-deps: ## fail early, with the fix, if a tool the tests need is missing
 	@command -v moto_server >/dev/null || { echo "moto_server is missing: install it with  pip install 'moto[server]'  (the integration tests start it themselves)"; exit 1; }
 	@command -v cfn-lint >/dev/null || { echo "cfn-lint is missing: install it with  pip install cfn-lint"; exit 1; }
 	@command -v node >/dev/null || { echo "node is missing: the CDK tests need Node.js 20 (apt-get install nodejs)"; exit 1; }
+	@command -v curl >/dev/null || { echo "curl is missing: the README walk-through test runs it (apt-get install curl)"; exit 1; }
 
 test-go: ## unit + integration tests (moto_server started by the tests) with the race detector
 	$(GO) test -race -count=1 ./...
