@@ -340,3 +340,43 @@ func TestLateEscalationBringsExistingNotes(t *testing.T) {
 		t.Fatalf("partner notes %+v", notes)
 	}
 }
+
+type renewingClient struct {
+	*fakeClient
+	renewed []string
+}
+
+func (r *renewingClient) RenewWebhook(_ context.Context, id string) (platform.Webhook, error) {
+	r.renewed = append(r.renewed, id)
+	return platform.Webhook{ID: id, ExpiresAt: time.Now().Add(70 * time.Hour)}, nil
+}
+
+// Graph's reauthorizationRequired lifecycle notification renews the
+// subscription instead of letting the mailbox fall silent.
+func TestLifecycleNotificationRenewsTheSubscription(t *testing.T) {
+	f := newFixture(t)
+	rc := &renewingClient{fakeClient: f.src}
+	e := relay.NewEngine(relay.Engine{Store: f.store, Conns: conns{f.conn}, Configs: configs{}, Out: recorder{},
+		Platforms: renewPlatforms{rc}})
+	ev := platform.Event{Type: platform.EventSubscriptionRenew, DeliveryID: "l1", Fields: map[string]string{"subscriptionId": "sub-42"}}
+	if err := e.HandleEvent(context.Background(), "cust", ev); err != nil {
+		t.Fatal(err)
+	}
+	if len(rc.renewed) != 1 || rc.renewed[0] != "sub-42" {
+		t.Fatalf("renewed %v", rc.renewed)
+	}
+	// A platform without subscriptions cannot renew: a permanent error.
+	err := f.engine.HandleEvent(context.Background(), "cust", ev)
+	if err == nil || relay.Retryable(err) {
+		t.Fatalf("renewal on a platform without subscriptions: %v", err)
+	}
+}
+
+type renewPlatforms struct{ c *renewingClient }
+
+func (p renewPlatforms) Kind(context.Context, string) (platform.Kind, error) {
+	return platform.Graph, nil
+}
+func (p renewPlatforms) Client(context.Context, string) (platform.Client, error) {
+	return p.c, nil
+}

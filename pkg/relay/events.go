@@ -71,6 +71,8 @@ func (s *sourceState) loadFiles(ctx context.Context) error {
 func (e *Engine) HandleEvent(ctx context.Context, org string, ev platform.Event) error {
 	switch ev.Type {
 	case platform.EventTicketCreated, platform.EventTicketUpdated, platform.EventNoteCreated, platform.EventMailReceived:
+	case platform.EventSubscriptionRenew:
+		return e.renew(ctx, org, ev)
 	default:
 		// Lifecycle and delete events change no partner ticket; a deleted
 		// ticket keeps its partner, which the partner's agents still own.
@@ -423,4 +425,30 @@ func contains(list []string, v string) bool {
 		}
 	}
 	return false
+}
+
+// Renewer is implemented by platforms whose webhook subscriptions expire
+// (Microsoft Graph).
+type Renewer interface {
+	RenewWebhook(ctx context.Context, id string) (platform.Webhook, error)
+}
+
+// renew answers Graph's reauthorizationRequired lifecycle notification by
+// extending the subscription, so the mailbox keeps notifying.
+func (e *Engine) renew(ctx context.Context, org string, ev platform.Event) error {
+	id := ev.Fields["subscriptionId"]
+	client, err := e.Platforms.Client(ctx, org)
+	if err != nil {
+		return fmt.Errorf("client for %s: %w", org, err)
+	}
+	r, ok := client.(Renewer)
+	if !ok || id == "" {
+		return fmt.Errorf("%w: %s asked to renew subscription %q it cannot renew", ErrPermanent, org, id)
+	}
+	hook, err := r.RenewWebhook(ctx, id)
+	if err != nil {
+		return fmt.Errorf("renew subscription %s: %w", id, err)
+	}
+	e.Log.InfoContext(ctx, "subscription renewed", "org_id", org, "subscription_id", id, "expires_at", hook.ExpiresAt)
+	return nil
 }
