@@ -8,7 +8,6 @@
 package mototest
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"net"
@@ -30,23 +29,24 @@ const InstallHint = "moto_server not found on PATH: install it with `pip install
 
 // Server is a running moto_server.
 type Server struct {
-	URL string
-	cmd *exec.Cmd
+	URL    string
+	cmd    *exec.Cmd
+	exited chan struct{}
 }
 
 var (
-	once   sync.Once
-	shared *Server
-	err    error
+	once      sync.Once
+	shared    *Server
+	sharedErr error
 )
 
 // Shared starts one moto_server for the whole test binary (stopped by Stop
 // from TestMain) and fails t if it cannot.
 func Shared(t testing.TB) *Server {
 	t.Helper()
-	once.Do(func() { shared, err = Start() })
-	if err != nil {
-		t.Fatalf("mototest: %v", err)
+	once.Do(func() { shared, sharedErr = Start() })
+	if sharedErr != nil {
+		t.Fatalf("mototest: %v", sharedErr)
 	}
 	return shared
 }
@@ -59,61 +59,90 @@ func StopShared() {
 }
 
 // Start launches moto_server on a free loopback port and waits until it
-// answers.
+// answers. Test binaries of several packages start their own servers at
+// once, so a port can be taken between choosing and binding it: a server
+// that exits before it answers is started again on another port.
 func Start() (*Server, error) {
-	bin, lerr := exec.LookPath("moto_server")
-	if lerr != nil {
+	bin, err := exec.LookPath("moto_server")
+	if err != nil {
 		return nil, fmt.Errorf("%s", InstallHint)
 	}
-	l, lerr := net.Listen("tcp", "127.0.0.1:0")
-	if lerr != nil {
-		return nil, lerr
+	var last error
+	for try := 0; try < 5; try++ {
+		s, err := startOn(bin)
+		if err == nil {
+			return s, nil
+		}
+		last = err
+	}
+	return nil, last
+}
+
+func startOn(bin string) (*Server, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
 	}
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
 	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
-	stderr, _ := cmd.StderrPipe()
+	var stderr syncBuffer
+	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start moto_server: %w", err)
 	}
-	var tail strings.Builder
-	var mu sync.Mutex
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			mu.Lock()
-			if tail.Len() < 4096 {
-				tail.WriteString(sc.Text() + "\n")
-			}
-			mu.Unlock()
-		}
-	}()
-	s := &Server{URL: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	s := &Server{URL: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd, exited: exited}
 	// Poll readiness with a bounded deadline; moto takes a second or two to
 	// import its service backends.
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
-		resp, err := http.Get(s.URL + "/moto-api/")
-		if err == nil {
-			resp.Body.Close()
-			return s, nil
+		select {
+		case <-exited:
+			return nil, fmt.Errorf("moto_server exited before answering on %s; its stderr:\n%s", s.URL, stderr.String())
+		default:
 		}
-		if cmd.ProcessState != nil {
-			break
+		// Ours is ready once it has said it bound the port (werkzeug's
+		// "Running on" line) and answers; an answer alone could come from
+		// another package's server that took the port first.
+		if strings.Contains(stderr.String(), "Running on "+s.URL) {
+			if resp, err := http.Get(s.URL + "/moto-api/"); err == nil {
+				resp.Body.Close()
+				return s, nil
+			}
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 	s.Stop()
-	mu.Lock()
-	defer mu.Unlock()
-	return nil, fmt.Errorf("moto_server did not answer on %s within 60s; its stderr:\n%s", s.URL, tail.String())
+	return nil, fmt.Errorf("moto_server did not answer on %s within 60s; its stderr:\n%s", s.URL, stderr.String())
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.b.Len() < 8192 {
+		b.b.Write(p)
+	}
+	return len(p), nil
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }
 
 // Stop ends the server.
 func (s *Server) Stop() {
 	if s.cmd != nil && s.cmd.Process != nil {
 		_ = s.cmd.Process.Kill()
-		_, _ = s.cmd.Process.Wait()
+		<-s.exited
 	}
 }
 

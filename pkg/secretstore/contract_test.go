@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
@@ -30,7 +32,8 @@ func TestSecretStoreContract(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
 			s := newStore(t)
-			const key = "tandem/org-contract/halo"
+			// A name of its own: moto_server lives for the whole test binary.
+			key := fmt.Sprintf("tandem/org-contract-%d/halo", time.Now().UnixNano())
 			if _, err := s.GetSecret(ctx, key); !errors.Is(err, secretstore.ErrNotFound) {
 				t.Fatalf("get before put: %v, want ErrNotFound", err)
 			}
@@ -53,6 +56,9 @@ func TestSecretStoreContract(t *testing.T) {
 			// Saving again right after a delete must work (no recovery window).
 			if err := s.PutSecret(ctx, key, []byte(`{"clientSecret":"v3"}`)); err != nil {
 				t.Fatalf("put after delete: %v", err)
+			}
+			if err := s.DeleteSecret(ctx, key); err != nil {
+				t.Fatal(err)
 			}
 			if err := s.DeleteSecret(ctx, "tandem/never/existed"); err != nil {
 				t.Fatalf("deleting a missing secret: %v", err)
