@@ -240,7 +240,7 @@ func (e *Engine) propagate(ctx context.Context, c connection.Connection, org str
 			return err
 		}
 	}
-	cur := mine.Snapshot
+	cur := mine.Snapshot.clone()
 	if !src.fieldsUnchanged {
 		if err := src.loadTicket(ctx); err != nil {
 			return err

@@ -16,10 +16,20 @@ func dateText(t *time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
+// clone copies the snapshot's slices and map, so editing the copy (notes
+// found, fingerprints consumed) never changes the original it is diffed with.
+func (s Snapshot) clone() Snapshot {
+	s.Custom = maps.Clone(s.Custom)
+	s.Notes = slices.Clone(s.Notes)
+	s.Attachments = slices.Clone(s.Attachments)
+	s.Pending = slices.Clone(s.Pending)
+	return s
+}
+
 // snapshotOf takes the synced fields of t, keeping the note and file ids
 // the previous snapshot accounted for.
 func snapshotOf(t platform.Ticket, prev Snapshot) Snapshot {
-	s := prev
+	s := prev.clone()
 	s.Summary, s.Status, s.Priority, s.Category, s.Type = t.Summary, t.Status, t.Priority, t.Category, t.Type
 	s.StartDate, s.TargetDate = dateText(t.StartDate), dateText(t.TargetDate)
 	s.Custom = maps.Clone(t.Custom)
