@@ -12,10 +12,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	minidyn "github.com/truora/minidyn/server"
 
 	"github.com/tandemsync/tandem/pkg/app"
 	"github.com/tandemsync/tandem/pkg/autotask"
@@ -34,13 +30,8 @@ import (
 // run (messages just accumulate, as in SQS while the sync function is busy).
 func benchDeps(b *testing.B) *app.Deps {
 	b.Helper()
-	ddb := httptest.NewServer(minidyn.NewServer())
-	b.Cleanup(ddb.Close)
-	db := dynamodb.NewFromConfig(aws.Config{
-		Region:       "local",
-		Credentials:  credentials.NewStaticCredentialsProvider("local", "local", ""),
-		BaseEndpoint: aws.String(ddb.URL),
-	}, func(o *dynamodb.Options) { o.DisableValidateResponseChecksum = true })
+	db, stop := localrun.EmbeddedDynamoDB()
+	b.Cleanup(stop)
 	broker := memqueue.New(memqueue.Options{Log: slog.New(slog.DiscardHandler)})
 	noop := func(context.Context, events.SQSEvent) (events.SQSEventResponse, error) {
 		return events.SQSEventResponse{}, nil

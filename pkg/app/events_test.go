@@ -18,7 +18,6 @@ import (
 	"go/printer"
 	"go/token"
 	"log/slog"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -29,14 +28,11 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	minidyn "github.com/truora/minidyn/server"
 
 	"github.com/tandemsync/tandem/pkg/api"
 	"github.com/tandemsync/tandem/pkg/app"
 	"github.com/tandemsync/tandem/pkg/autotask/autotasksim"
+	"github.com/tandemsync/tandem/pkg/localrun"
 	"github.com/tandemsync/tandem/pkg/platform"
 	"github.com/tandemsync/tandem/pkg/queue"
 	"github.com/tandemsync/tandem/pkg/queue/memqueue"
@@ -311,13 +307,8 @@ type harness struct {
 func newHarness(t *testing.T) *harness {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(t.Output(), nil))
-	ddb := httptest.NewServer(minidyn.NewServer())
-	t.Cleanup(ddb.Close)
-	db := dynamodb.NewFromConfig(aws.Config{
-		Region:       "local",
-		Credentials:  credentials.NewStaticCredentialsProvider("local", "local", ""),
-		BaseEndpoint: aws.String(ddb.URL),
-	}, func(o *dynamodb.Options) { o.DisableValidateResponseChecksum = true }) // minidyn sends no CRC32
+	db, stop := localrun.EmbeddedDynamoDB()
+	t.Cleanup(stop)
 	h := &harness{broker: memqueue.New(memqueue.Options{Log: log}), consumed: map[string][]events.SQSMessage{}}
 	h.deps = app.New(app.Options{
 		Table: "tandem-events-test", DynamoDB: db, Secrets: secretstore.NewMemory(), Queue: h.broker,

@@ -4,20 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	minidyn "github.com/truora/minidyn/server"
 
 	"github.com/tandemsync/tandem/pkg/clock"
 	"github.com/tandemsync/tandem/pkg/connection"
 	"github.com/tandemsync/tandem/pkg/connection/connectiontest"
 	"github.com/tandemsync/tandem/pkg/dynamostore"
+	"github.com/tandemsync/tandem/pkg/localrun"
 	"github.com/tandemsync/tandem/pkg/relay"
 	"github.com/tandemsync/tandem/pkg/relay/relaytest"
 )
@@ -26,12 +21,8 @@ import (
 // it serialises conditional writes as DynamoDB does, so the concurrency
 // contracts run here.
 func newMinidynStore(t testing.TB) *dynamostore.Store {
-	srv := httptest.NewServer(minidyn.NewServer())
-	t.Cleanup(srv.Close)
-	db := dynamodb.NewFromConfig(aws.Config{
-		Region: "local", BaseEndpoint: aws.String(srv.URL),
-		Credentials: credentials.NewStaticCredentialsProvider("local", "local", ""),
-	}, func(o *dynamodb.Options) { o.DisableValidateResponseChecksum = true })
+	db, stop := localrun.EmbeddedDynamoDB()
+	t.Cleanup(stop)
 	s := dynamostore.New(db, "tandem-local")
 	if err := s.CreateTable(context.Background()); err != nil {
 		t.Fatal(err)

@@ -14,18 +14,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"sync/atomic"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	minidyn "github.com/truora/minidyn/server"
 
 	"github.com/tandemsync/tandem/pkg/app"
 	"github.com/tandemsync/tandem/pkg/clock"
@@ -172,15 +168,8 @@ func (r *Runner) stores(ctx context.Context, o Options) (*dynamodb.Client, setti
 		return dynamodb.NewFromConfig(cfg, r.countRequests), secretstore.NewSecretsManager(secretsmanager.NewFromConfig(cfg)), nil
 	}
 	r.Embedded = true
-	ddb := httptest.NewServer(minidyn.NewServer())
-	r.closers = append(r.closers, ddb.Close)
-	cfg := aws.Config{
-		Region:       "local",
-		Credentials:  credentials.NewStaticCredentialsProvider("local", "local", ""),
-		BaseEndpoint: aws.String(ddb.URL),
-	}
-	// minidyn sends no CRC32 header; real DynamoDB does.
-	db := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.DisableValidateResponseChecksum = true }, r.countRequests)
+	db, stop := EmbeddedDynamoDB(r.countRequests)
+	r.closers = append(r.closers, stop)
 	return db, secretstore.NewMemory(), nil
 }
 

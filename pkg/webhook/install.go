@@ -2,7 +2,6 @@ package webhook
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -11,10 +10,6 @@ import (
 	"github.com/tandemsync/tandem/pkg/clock"
 	"github.com/tandemsync/tandem/pkg/platform"
 )
-
-// ErrManualSetup is returned by a platform whose API cannot register a
-// webhook (Halo's outbound webhooks are configured in its UI).
-var ErrManualSetup = errors.New("webhook must be configured in the platform")
 
 // Accounts gives the caller's platform and a client for it.
 type Accounts interface {
@@ -77,11 +72,11 @@ func (in *Installer) Install(ctx context.Context, org string) (Installed, error)
 	}
 	hook, err := client.RegisterWebhook(ctx, spec)
 	switch {
-	case errors.Is(err, ErrManualSetup) || in.Instructions[kind] != nil && err != nil:
+	case err != nil && in.Instructions[kind] != nil:
+		// Registration through the API is best effort where the platform
+		// documents a manual set-up (Halo): the administrator pastes these.
 		out.Secret = secret
-		if f := in.Instructions[kind]; f != nil {
-			out.Instructions = f(url, secret)
-		}
+		out.Instructions = in.Instructions[kind](url, secret)
 	case err != nil:
 		in.cleanup(ctx, ep)
 		return Installed{}, fmt.Errorf("register %s webhook: %w", kind, err)
