@@ -536,7 +536,7 @@ type queueTotals struct{ events, commands, redelivered, dead int }
 
 func (b *bench) queueTotals() queueTotals {
 	var t queueTotals
-	for _, k := range platform.Kinds {
+	for _, k := range b.r.Deps.Kinds() {
 		e, c := b.r.Broker.Metrics(relay.EventsQueue(k)), b.r.Broker.Metrics(relay.CommandsQueue(k))
 		t.events += e.Deleted
 		t.commands += c.Deleted
@@ -552,7 +552,7 @@ func (b *bench) quiet() bool {
 	if b.tap.inflight.Load() != 0 {
 		return false
 	}
-	for _, k := range platform.Kinds {
+	for _, k := range b.r.Deps.Kinds() {
 		for _, q := range []string{relay.EventsQueue(k), relay.CommandsQueue(k)} {
 			m := b.r.Broker.Metrics(q)
 			if m.Sent != m.Deleted+m.DeadLettered {

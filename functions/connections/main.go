@@ -2,7 +2,9 @@
 package main
 
 import (
+	"github.com/aws/aws-lambda-go/lambda"
+
 	"github.com/tandemsync/tandem/pkg/app"
 )
 
-func main() { app.Main("connections", func(d *app.Deps) any { return d.ConnectionsHandler() }) }
+func main() { lambda.StartHandlerFunc(app.Init("connections").ConnectionsHandler()) }

@@ -2,10 +2,10 @@
 package main
 
 import (
+	"github.com/aws/aws-lambda-go/lambda"
+
 	"github.com/tandemsync/tandem/pkg/app"
-	"github.com/tandemsync/tandem/pkg/platform"
+	"github.com/tandemsync/tandem/pkg/autotask"
 )
 
-func main() {
-	app.Main("sync-autotask", func(d *app.Deps) any { return d.SyncHandler(platform.Autotask) })
-}
+func main() { lambda.StartHandlerFunc(app.Init("sync-autotask").SyncHandler(autotask.Kind)) }

@@ -2,10 +2,10 @@
 package main
 
 import (
+	"github.com/aws/aws-lambda-go/lambda"
+
 	"github.com/tandemsync/tandem/pkg/app"
-	"github.com/tandemsync/tandem/pkg/platform"
+	"github.com/tandemsync/tandem/pkg/connectwise"
 )
 
-func main() {
-	app.Main("sync-connectwise", func(d *app.Deps) any { return d.SyncHandler(platform.ConnectWise) })
-}
+func main() { lambda.StartHandlerFunc(app.Init("sync-connectwise").SyncHandler(connectwise.Kind)) }

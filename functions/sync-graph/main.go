@@ -2,8 +2,10 @@
 package main
 
 import (
+	"github.com/aws/aws-lambda-go/lambda"
+
 	"github.com/tandemsync/tandem/pkg/app"
-	"github.com/tandemsync/tandem/pkg/platform"
+	"github.com/tandemsync/tandem/pkg/graph"
 )
 
-func main() { app.Main("sync-graph", func(d *app.Deps) any { return d.SyncHandler(platform.Graph) }) }
+func main() { lambda.StartHandlerFunc(app.Init("sync-graph").SyncHandler(graph.Kind)) }

@@ -2,8 +2,10 @@
 package main
 
 import (
+	"github.com/aws/aws-lambda-go/lambda"
+
 	"github.com/tandemsync/tandem/pkg/app"
-	"github.com/tandemsync/tandem/pkg/platform"
+	"github.com/tandemsync/tandem/pkg/halo"
 )
 
-func main() { app.Main("sync-halo", func(d *app.Deps) any { return d.SyncHandler(platform.Halo) }) }
+func main() { lambda.StartHandlerFunc(app.Init("sync-halo").SyncHandler(halo.Kind)) }

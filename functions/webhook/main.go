@@ -2,7 +2,9 @@
 package main
 
 import (
+	"github.com/aws/aws-lambda-go/lambda"
+
 	"github.com/tandemsync/tandem/pkg/app"
 )
 
-func main() { app.Main("webhook", func(d *app.Deps) any { return d.WebhookHandler() }) }
+func main() { lambda.StartHandlerFunc(app.Init("webhook").WebhookHandler()) }

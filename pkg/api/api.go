@@ -11,7 +11,6 @@ package api
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -27,9 +26,6 @@ import (
 
 // MaxBodyBytes bounds every request body.
 const MaxBodyBytes = 64 << 10
-
-// Handler is what lambda.Start receives.
-type Handler func(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
 
 // Auth decides who the caller is.
 type Auth struct {
@@ -79,18 +75,6 @@ func validOrgID(s string) bool {
 	return true
 }
 
-func header(h map[string]string, name string) string {
-	if v, ok := h[name]; ok {
-		return v
-	}
-	for k, v := range h {
-		if strings.EqualFold(k, name) {
-			return v
-		}
-	}
-	return ""
-}
-
 // Request is one authenticated call.
 type Request struct {
 	Raw    events.APIGatewayV2HTTPRequest
@@ -106,13 +90,9 @@ func (r *Request) Decode(v any) error {
 	if ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
 		return &Error{Status: http.StatusUnsupportedMediaType, Code: "unsupported_media_type", Message: "send the body as application/json"}
 	}
-	body := []byte(r.Raw.Body)
-	if r.Raw.IsBase64Encoded {
-		b, err := base64.StdEncoding.DecodeString(r.Raw.Body)
-		if err != nil {
-			return &Error{Status: http.StatusBadRequest, Code: "invalid_body", Message: "the body is not valid base64"}
-		}
-		body = b
+	body, err := requestBody(r.Raw)
+	if err != nil {
+		return err
 	}
 	if len(body) > MaxBodyBytes {
 		return &Error{Status: http.StatusRequestEntityTooLarge, Code: "body_too_large", Message: fmt.Sprintf("the body is larger than %d KiB", MaxBodyBytes>>10)}
@@ -211,10 +191,7 @@ func match(pattern, path []string) (map[string]string, bool) {
 func (rt *Router) Handler() Handler {
 	return func(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 		method := req.RequestContext.HTTP.Method
-		path := req.RawPath
-		if path == "" {
-			path = req.RequestContext.HTTP.Path
-		}
+		path := requestPath(req)
 		log := rt.log.With("request_id", req.RequestContext.RequestID, "method", method, "path", path)
 		segs := splitPath(path)
 		var allowed []string

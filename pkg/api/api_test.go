@@ -29,6 +29,11 @@ import (
 type fakePlatforms struct{}
 
 func (fakePlatforms) Validate(kind platform.Kind, c platform.Credentials) (platform.Credentials, []string, error) {
+	switch kind {
+	case platform.Autotask, platform.ConnectWise, platform.Halo, platform.Graph:
+	default:
+		return nil, nil, fmt.Errorf("%w %q", platform.ErrUnknownPlatform, kind)
+	}
 	v := &platform.ValidationError{}
 	if c["url"] == "" {
 		v.Add("url", "is required")

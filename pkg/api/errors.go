@@ -48,6 +48,8 @@ func toError(err error) *Error {
 	case errors.Is(err, connection.ErrRateLimited):
 		return &Error{Status: http.StatusTooManyRequests, Code: "rate_limited",
 			Message: "too many invalid codes from your organisation: wait 15 minutes, then check the code with your partner"}
+	case errors.Is(err, platform.ErrUnknownPlatform):
+		return &Error{Status: http.StatusBadRequest, Code: "invalid_platform", Message: err.Error()}
 	case errors.Is(err, settings.ErrNotConfigured):
 		return &Error{Status: http.StatusNotFound, Code: "not_configured",
 			Message: "no platform credentials saved yet: PUT /v1/settings/platform first"}

@@ -32,10 +32,7 @@ func SettingsRoutes(rt *Router, svc *settings.Service) {
 		if err := r.Decode(&body); err != nil {
 			return Result{}, err
 		}
-		kind, err := platform.ParseKind(body.Platform)
-		if err != nil {
-			return Result{}, &Error{Status: http.StatusBadRequest, Code: "invalid_platform", Message: err.Error()}
-		}
+		kind := platform.Kind(body.Platform)
 		if len(body.Credentials) == 0 {
 			return Result{}, &Error{Status: http.StatusBadRequest, Code: "invalid_credentials", Message: "credentials are required"}
 		}

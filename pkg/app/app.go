@@ -11,7 +11,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -21,7 +20,7 @@ import (
 	"github.com/tandemsync/tandem/pkg/clock"
 	"github.com/tandemsync/tandem/pkg/connection"
 	"github.com/tandemsync/tandem/pkg/dynamostore"
-	"github.com/tandemsync/tandem/pkg/platforms"
+	"github.com/tandemsync/tandem/pkg/platform"
 	"github.com/tandemsync/tandem/pkg/queue"
 	"github.com/tandemsync/tandem/pkg/queue/sqsqueue"
 	"github.com/tandemsync/tandem/pkg/secretstore"
@@ -34,7 +33,6 @@ type Deps struct {
 	Clock       clock.Clock
 	Store       *dynamostore.Store
 	Secrets     settings.SecretStore
-	Registry    *platforms.Registry
 	Settings    *settings.Service
 	Connections *connection.Service
 	Auth        api.Auth
@@ -42,6 +40,7 @@ type Deps struct {
 	Queue queue.Sender
 	// WebhookBaseURL is the public API URL that platforms call back.
 	WebhookBaseURL string
+	providers      *Platforms
 	platforms      *orgPlatforms
 }
 
@@ -57,6 +56,8 @@ type Options struct {
 	// LocalMode allows http and private addresses for platform URLs and the
 	// dev bearer token. Only the local runner and tests set it.
 	LocalMode bool
+	// Providers are the platforms to wire; nil is Providers.
+	Providers []platform.Provider
 }
 
 // New wires Deps from explicit adapters.
@@ -67,14 +68,17 @@ func New(o Options) *Deps {
 	if o.Log == nil {
 		o.Log = slog.New(slog.NewJSONHandler(os.Stdout, nil))
 	}
+	if o.Providers == nil {
+		o.Providers = Providers
+	}
 	store := dynamostore.New(o.DynamoDB, o.Table)
-	reg := platforms.New(platforms.Options{AllowPrivate: o.LocalMode})
+	reg := NewPlatforms(o.Providers, o.LocalMode)
 	d := &Deps{
 		Log:            o.Log,
 		Clock:          o.Clock,
 		Store:          store,
 		Secrets:        o.Secrets,
-		Registry:       reg,
+		providers:      reg,
 		Settings:       settings.NewService(store, o.Secrets, reg, o.Clock, o.Log),
 		Connections:    connection.NewService(store, o.Clock, o.Log),
 		Auth:           api.Auth{DevBearer: o.LocalMode},
@@ -140,15 +144,18 @@ func (d *Deps) ConnectionsHandler() api.Handler {
 	return rt.Handler()
 }
 
-// Main is the whole of a Lambda function's main: build the dependencies
-// from the environment once, at cold start, and serve the handler build
-// returns. A function that cannot start exits, so Lambda reports the init
-// error instead of serving half-built handlers.
-func Main(name string, build func(*Deps) any) {
+// Init builds a Lambda function's dependencies from the environment, once,
+// at cold start. A function that cannot start exits, so Lambda reports the
+// init error instead of serving half-built handlers.
+func Init(function string) *Deps {
 	deps, err := FromEnv(context.Background())
 	if err != nil {
-		slog.Error(name+": cannot start", "error", err)
+		slog.Error(function+": cannot start", "error", err)
 		os.Exit(1)
 	}
-	lambda.Start(build(deps))
+	return deps
 }
+
+// Kinds lists the wired platforms: one sync function and one pair of
+// queues each.
+func (d *Deps) Kinds() []platform.Kind { return d.providers.Kinds() }

@@ -36,8 +36,8 @@ func benchDeps(b *testing.B) *app.Deps {
 	noop := func(context.Context, events.SQSEvent) (events.SQSEventResponse, error) {
 		return events.SQSEventResponse{}, nil
 	}
-	for _, k := range platform.Kinds {
-		if err := broker.Subscribe(relay.EventsQueue(k), noop, memqueue.QueueConfig{}); err != nil {
+	for _, k := range app.Providers {
+		if err := broker.Subscribe(relay.EventsQueue(k.Kind), noop, memqueue.QueueConfig{}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -16,5 +16,7 @@ func (d *Deps) ConfigHandler() api.Handler {
 // NewConfiguration builds a configuration service, with its own picklist
 // cache; call it once per handler or router.
 func (d *Deps) NewConfiguration() *configuration.Service {
-	return configuration.NewService(d.Store, d.Connections, d.Settings, configuration.ClientsFrom(d.Registry), d.Clock, d.Log)
+	svc := configuration.NewService(d.Store, d.Connections, d.Settings, configuration.ClientsFrom(d.providers), d.Clock, d.Log)
+	svc.Picklists = d.providers.Picklists
+	return svc
 }

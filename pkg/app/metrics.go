@@ -7,14 +7,9 @@ package app
 // five minutes) takes its count with it, so measure over shorter windows, by
 // difference.
 func (d *Deps) PlatformRequests() int64 {
-	p := d.platforms
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	var n int64
-	for _, c := range p.clients {
-		if c.client != nil {
-			n += c.client.Requests()
-		}
-	}
+	d.platforms.clients.Values(func(_ string, c orgClient) {
+		n += c.client.Requests()
+	})
 	return n
 }

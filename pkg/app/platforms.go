@@ -3,65 +3,58 @@ package app
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/tandemsync/tandem/pkg/platform"
-	"github.com/tandemsync/tandem/pkg/platforms"
 	"github.com/tandemsync/tandem/pkg/settings"
+	"github.com/tandemsync/tandem/pkg/ttlcache"
 )
+
+// orgPlatformsTTL bounds how long a client built from an organisation's
+// credentials is reused: changed credentials take effect within it.
+const orgPlatformsTTL = 5 * time.Minute
 
 // orgPlatforms gives each organisation's platform kind and a client built
 // from its stored credentials. Clients are kept for a few minutes per warm
 // instance: building one costs a Secrets Manager read, and a kept client
 // keeps its token, codebase and connection pool.
 type orgPlatforms struct {
-	settings *settings.Service
-	registry *platforms.Registry
-	ttl      time.Duration
-
-	mu      sync.Mutex
-	clients map[string]cachedClient
+	settings  *settings.Service
+	providers *Platforms
+	clients   *ttlcache.Cache[string, orgClient]
 }
 
-type cachedClient struct {
-	kind    platform.Kind
-	creds   platform.Credentials
-	client  platform.Client
-	created time.Time
+type orgClient struct {
+	kind   platform.Kind
+	creds  platform.Credentials
+	client platform.Client
 }
 
-func newOrgPlatforms(s *settings.Service, r *platforms.Registry) *orgPlatforms {
-	return &orgPlatforms{settings: s, registry: r, ttl: 5 * time.Minute, clients: map[string]cachedClient{}}
+func newOrgPlatforms(s *settings.Service, p *Platforms) *orgPlatforms {
+	return &orgPlatforms{settings: s, providers: p, clients: ttlcache.New[string, orgClient](orgPlatformsTTL, 10_000, nil)}
 }
 
-func (p *orgPlatforms) get(ctx context.Context, org string) (cachedClient, error) {
-	p.mu.Lock()
-	c, ok := p.clients[org]
-	p.mu.Unlock()
-	if ok && time.Since(c.created) < p.ttl {
+func (p *orgPlatforms) get(ctx context.Context, org string) (orgClient, error) {
+	if c, ok := p.clients.Get(org); ok {
 		return c, nil
 	}
 	kind, creds, err := p.settings.Credentials(ctx, org)
 	if err != nil {
-		return cachedClient{}, fmt.Errorf("platform of %s: %w", org, err)
+		return orgClient{}, fmt.Errorf("platform of %s: %w", org, err)
 	}
-	client, err := p.registry.Client(kind, creds)
+	client, err := p.providers.Client(kind, creds)
 	if err != nil {
-		return cachedClient{}, fmt.Errorf("platform client of %s: %w", org, err)
+		return orgClient{}, fmt.Errorf("platform client of %s: %w", org, err)
 	}
-	c = cachedClient{kind: kind, creds: creds, client: client, created: time.Now()}
-	p.mu.Lock()
-	p.clients[org] = c
-	p.mu.Unlock()
+	c := orgClient{kind: kind, creds: creds, client: client}
+	p.clients.Put(org, c)
 	return c, nil
 }
 
+// Kind is org's platform, without reading its credentials when no client
+// is kept.
 func (p *orgPlatforms) Kind(ctx context.Context, org string) (platform.Kind, error) {
-	p.mu.Lock()
-	c, ok := p.clients[org]
-	p.mu.Unlock()
-	if ok && time.Since(c.created) < p.ttl {
+	if c, ok := p.clients.Get(org); ok {
 		return c.kind, nil
 	}
 	a, err := p.settings.Get(ctx, org)
@@ -71,6 +64,7 @@ func (p *orgPlatforms) Kind(ctx context.Context, org string) (platform.Kind, err
 	return a.Platform, nil
 }
 
+// Client is a client for org's platform.
 func (p *orgPlatforms) Client(ctx context.Context, org string) (platform.Client, error) {
 	c, err := p.get(ctx, org)
 	return c.client, err

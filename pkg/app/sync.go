@@ -14,8 +14,9 @@ import (
 	"github.com/tandemsync/tandem/pkg/relay"
 )
 
-// SQSHandler is what lambda.Start receives for a sync function.
-type SQSHandler func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error)
+// SQSHandler is a sync function's handler. An alias, not a defined type, so
+// lambda.StartHandlerFunc checks it at compile time.
+type SQSHandler = func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error)
 
 // activeConnections adapts the connection store to what the engine needs.
 type activeConnections struct{ store connection.Store }

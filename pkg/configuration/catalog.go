@@ -85,8 +85,9 @@ func (r *reader) connect(ctx context.Context) error {
 
 // catalog reads every list validation needs.
 func (r *reader) catalog(ctx context.Context, fresh bool) (integration.Catalog, error) {
-	cat := integration.Catalog{Picklists: make(map[platform.PicklistKind][]platform.Option, len(Kinds))}
-	for _, kind := range Kinds {
+	kinds := r.s.kindsOf(r.platform)
+	cat := integration.Catalog{Picklists: make(map[platform.PicklistKind][]platform.Option, len(kinds))}
+	for _, kind := range kinds {
 		opts, err := r.picklist(ctx, kind, "", fresh)
 		if err != nil {
 			return integration.Catalog{}, err

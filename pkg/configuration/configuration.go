@@ -114,7 +114,8 @@ type Picklister interface {
 // Clients builds a client for stored credentials.
 type Clients func(kind platform.Kind, creds platform.Credentials) (Picklister, error)
 
-// ClientBuilder is what platforms.Registry provides.
+// ClientBuilder builds a client for stored credentials; the application's
+// provider list implements it.
 type ClientBuilder interface {
 	Client(kind platform.Kind, creds platform.Credentials) (platform.Client, error)
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tandemsync/tandem/pkg/app"
 	"github.com/tandemsync/tandem/pkg/clock"
 	"github.com/tandemsync/tandem/pkg/configuration"
 	"github.com/tandemsync/tandem/pkg/configuration/configurationtest"
@@ -16,22 +17,22 @@ import (
 	"github.com/tandemsync/tandem/pkg/halo/halosim"
 	"github.com/tandemsync/tandem/pkg/integration"
 	"github.com/tandemsync/tandem/pkg/platform"
-	"github.com/tandemsync/tandem/pkg/platforms"
 	"github.com/tandemsync/tandem/pkg/secretstore"
 	"github.com/tandemsync/tandem/pkg/settings"
 	"github.com/tandemsync/tandem/pkg/settings/settingstest"
 )
 
-// Two Halo instances, the real registry and clients over HTTP: what the
+// Two Halo instances, the real provider list and clients over HTTP: what the
 // unit tests fake is wired the way production wires it.
 func TestAgainstHaloSimulators(t *testing.T) {
 	ctx := context.Background()
 	clk := clock.NewManual(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
 	simA, simB := halosim.New(t, halosim.Options{}), halosim.New(t, halosim.Options{Tenant: "bright"})
-	reg := platforms.New(platforms.Options{AllowPrivate: true})
+	reg := app.NewPlatforms(app.Providers, true)
 	sets := settings.NewService(settingstest.NewMemAccounts(), secretstore.NewMemory(), reg, clk, nil)
 	conns := connection.NewService(connectiontest.NewMemStore(), clk, nil)
 	svc := configuration.NewService(configurationtest.NewMemStore(), conns, sets, configuration.ClientsFrom(reg), clk, nil)
+	svc.Picklists = reg.Picklists
 
 	for org, sim := range map[string]*halosim.Server{orgA.OrgID: simA, orgB.OrgID: simB} {
 		if _, err := sets.Save(ctx, org, platform.Halo, sim.Credentials(halosim.Integration)); err != nil {

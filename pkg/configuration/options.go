@@ -3,6 +3,7 @@ package configuration
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/tandemsync/tandem/pkg/connection"
 	"github.com/tandemsync/tandem/pkg/platform"
@@ -46,6 +47,9 @@ func (s *Service) options(ctx context.Context, caller connection.Caller, connID 
 	r, err := s.readerFor(ctx, org, partner)
 	if err != nil {
 		return Picklist{}, err
+	}
+	if !slices.Contains(s.kindsOf(r.platform), kind) {
+		return Picklist{}, fmt.Errorf("%w %q: %s has no such list", ErrUnknownKind, kind, r.platform)
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.ReadTimeout)
 	defer cancel()

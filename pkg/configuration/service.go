@@ -34,6 +34,17 @@ type Service struct {
 	// platform gets an answer that says so before the API function's 10 s
 	// Lambda timeout cuts the request off with a bare error.
 	ReadTimeout time.Duration
+	// Picklists names the lists a platform has (its provider's); nil
+	// means every one of Kinds.
+	Picklists func(platform.Kind) []platform.PicklistKind
+}
+
+// kindsOf are the lists read and validated for a platform.
+func (s *Service) kindsOf(k platform.Kind) []platform.PicklistKind {
+	if s.Picklists == nil {
+		return Kinds
+	}
+	return s.Picklists(k)
 }
 
 // NewService wires a Service. clk drives the picklist cache; log may be nil.

@@ -15,11 +15,11 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/tandemsync/tandem/pkg/egress"
 	"github.com/tandemsync/tandem/pkg/platform"
+	"github.com/tandemsync/tandem/pkg/ttlcache"
 )
 
 // SignatureHeader carries base64(HMAC-SHA256(SHA-256(signing key), body)).
@@ -236,14 +236,7 @@ type Verifier struct {
 	http     *egress.Client
 	site     *url.URL
 	clientID string
-
-	mu   sync.Mutex
-	keys map[string]cachedKey
-}
-
-type cachedKey struct {
-	key     string
-	fetched time.Time
+	keys     *ttlcache.Cache[string, string] // signing key by key URL
 }
 
 // NewVerifier builds a Verifier for the site in creds; opts supplies the
@@ -253,7 +246,7 @@ func NewVerifier(creds Credentials, opts Options) *Verifier {
 		opts.HTTP = egress.New(egress.Options{AllowPrivate: opts.AllowPrivate, MaxConcurrent: MaxConcurrent})
 	}
 	site, _ := url.Parse(creds.Site)
-	return &Verifier{http: opts.HTTP, site: site, clientID: creds.ClientID, keys: map[string]cachedKey{}}
+	return &Verifier{http: opts.HTTP, site: site, clientID: creds.ClientID, keys: ttlcache.New[string, string](keyTTL, 64, nil)}
 }
 
 // Verify checks the signature of req, fetching and caching the signing key.
@@ -307,11 +300,8 @@ func (v *Verifier) trustedKeyURL(raw string) (string, error) {
 
 // key returns the signing key for keyURL and whether it was just fetched.
 func (v *Verifier) key(ctx context.Context, keyURL string, refresh bool) (string, bool, error) {
-	v.mu.Lock()
-	k, ok := v.keys[keyURL]
-	v.mu.Unlock()
-	if ok && !refresh && time.Since(k.fetched) < keyTTL {
-		return k.key, false, nil
+	if k, ok := v.keys.Get(keyURL); ok && !refresh {
+		return k, false, nil
 	}
 	key, err := v.fetch(ctx, keyURL)
 	if err != nil {
@@ -322,9 +312,7 @@ func (v *Verifier) key(ctx context.Context, keyURL string, refresh bool) (string
 		}
 		return "", false, fmt.Errorf("verify connectwise callback: fetch signing key: %w", err)
 	}
-	v.mu.Lock()
-	v.keys[keyURL] = cachedKey{key: key, fetched: time.Now()}
-	v.mu.Unlock()
+	v.keys.Put(keyURL, key)
 	return key, true, nil
 }
 

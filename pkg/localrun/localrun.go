@@ -54,6 +54,8 @@ type Options struct {
 	// WrapHTTP lets tests wrap the listener's handler (to redeliver or
 	// reorder webhook deliveries, say).
 	WrapHTTP func(http.Handler) http.Handler
+	// Providers replaces app.Providers, to wire a platform under test.
+	Providers []platform.Provider
 }
 
 // Runner is a running local Tandem.
@@ -120,13 +122,13 @@ func Start(ctx context.Context, o Options) (*Runner, error) {
 	r.Broker = memqueue.New(memqueue.Options{Clock: o.Clock, Log: o.Log})
 	r.Deps = app.New(app.Options{
 		Table: o.Table, DynamoDB: db, Secrets: secrets, Queue: r.Broker, WebhookBaseURL: r.URL,
-		Clock: o.Clock, Log: o.Log, LocalMode: true,
+		Clock: o.Clock, Log: o.Log, LocalMode: true, Providers: o.Providers,
 	})
 	if err := r.Deps.Store.CreateTable(ctx); err != nil {
 		r.Close()
 		return nil, err
 	}
-	for _, k := range platform.Kinds {
+	for _, k := range r.Deps.Kinds() {
 		h := memqueue.Handler(r.Deps.SyncHandler(k))
 		if o.WrapSync != nil {
 			h = o.WrapSync(k, h)

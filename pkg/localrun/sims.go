@@ -72,8 +72,13 @@ func (r *Runner) serveSimulators(w http.ResponseWriter, req *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	rest := strings.TrimPrefix(req.URL.Path, "/dev/simulators/")
 	name, tail, _ := strings.Cut(rest, "/")
-	kind, err := platform.ParseKind(name)
-	if r.Sims == nil || err != nil || req.Method != http.MethodGet || (tail != "credentials" && tail != "tickets") {
+	kind := platform.Kind(name)
+	var creds platform.Credentials
+	known := false
+	if r.Sims != nil {
+		creds, known = r.Sims.IntegrationCredentials(kind)
+	}
+	if !known || req.Method != http.MethodGet || (tail != "credentials" && tail != "tickets") {
 		w.WriteHeader(http.StatusNotFound)
 		_, _ = w.Write([]byte(`{"error":{"code":"not_found","message":"GET /dev/simulators/{autotask|connectwise|halo|graph}/{credentials|tickets} (make dev starts the simulators)"}}`))
 		return
@@ -82,7 +87,6 @@ func (r *Runner) serveSimulators(w http.ResponseWriter, req *http.Request) {
 		_ = json.NewEncoder(w).Encode(map[string]any{"platform": kind, "tickets": r.Sims.tickets(kind)})
 		return
 	}
-	creds, _ := r.Sims.IntegrationCredentials(kind)
 	_ = json.NewEncoder(w).Encode(map[string]any{"platform": kind, "credentials": creds})
 }
 

@@ -139,7 +139,7 @@ func (w *world) settle() {
 
 func (w *world) sent() int {
 	n := 0
-	for _, k := range platform.Kinds {
+	for _, k := range w.r.Deps.Kinds() {
 		n += w.r.Broker.Metrics(string(k)+"-events").Sent + w.r.Broker.Metrics(string(k)+"-commands").Sent
 	}
 	return n

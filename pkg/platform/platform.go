@@ -22,19 +22,6 @@ const (
 	Graph       Kind = "graph"
 )
 
-// Kinds lists every supported platform in a stable order.
-var Kinds = []Kind{Autotask, ConnectWise, Halo, Graph}
-
-// ParseKind accepts the lower-case platform name used in the API and URLs.
-func ParseKind(s string) (Kind, error) {
-	for _, k := range Kinds {
-		if string(k) == s {
-			return k, nil
-		}
-	}
-	return "", fmt.Errorf("unknown platform %q: use one of autotask, connectwise, halo, graph", s)
-}
-
 // Credentials are the raw credential fields an administrator typed, keyed by
 // the API field name (for example "apiUrl", "username", "secret"). They are
 // secret as a whole: never log them, never return them unmasked.

@@ -17,6 +17,12 @@ type Accounts interface {
 	Client(ctx context.Context, org string) (platform.Client, error)
 }
 
+// Manual returns kind's paste-it-yourself steps, or nil where the platform
+// registers webhooks through its API alone.
+type Manual interface {
+	ManualWebhook(kind platform.Kind) func(url, secret string) string
+}
+
 // Installer creates endpoints and registers them with the platform.
 type Installer struct {
 	Store    Store
@@ -24,10 +30,11 @@ type Installer struct {
 	Accounts Accounts
 	// BaseURL is the public URL of the API, e.g. https://abc.execute-api.eu-west-1.amazonaws.com.
 	BaseURL string
-	// Instructions explains manual setup for a platform that needs it.
-	Instructions map[platform.Kind]func(url, secret string) string
-	Clock        clock.Clock
-	Log          *slog.Logger
+	// Manual gives, for a platform whose documentation has the
+	// administrator paste the URL and secret, the steps to do so.
+	Manual Manual
+	Clock  clock.Clock
+	Log    *slog.Logger
 }
 
 // Installed is the answer to POST /v1/settings/platform/webhooks.
@@ -71,12 +78,13 @@ func (in *Installer) Install(ctx context.Context, org string) (Installed, error)
 		}
 	}
 	hook, err := client.RegisterWebhook(ctx, spec)
+	steps := in.Manual.ManualWebhook(kind)
 	switch {
-	case err != nil && in.Instructions[kind] != nil:
+	case err != nil && steps != nil:
 		// Registration through the API is best effort where the platform
 		// documents a manual set-up (Halo): the administrator pastes these.
 		out.Secret = secret
-		out.Instructions = in.Instructions[kind](url, secret)
+		out.Instructions = steps(url, secret)
 	case err != nil:
 		in.cleanup(ctx, ep)
 		return Installed{}, fmt.Errorf("register %s webhook: %w", kind, err)

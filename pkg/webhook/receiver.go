@@ -20,16 +20,15 @@ import (
 // larger body is refused before any parsing.
 const MaxBodyBytes = 256 << 10
 
-// Platform is what the receiver needs from a platform package.
-type Platform struct {
-	// Verify checks a delivery with the endpoint's secret (and, where the
-	// platform signs with its own key, the organisation's account); any
-	// error means 401.
-	Verify func(ctx context.Context, ep Endpoint, req platform.WebhookRequest, secret string) error
-	Parse  func(body []byte) ([]platform.Event, error)
-	// Handshake answers a subscription validation request (Graph), if any:
-	// it returns the text to echo and true.
-	Handshake func(req platform.WebhookRequest) (string, bool)
+// Readers gives the delivery reader of each wired platform.
+type Readers interface {
+	Inbound(kind platform.Kind) (platform.Inbound, bool)
+}
+
+// CredentialSource gives an organisation's stored platform credentials, for
+// the platforms whose deliveries are signed with a key of their own.
+type CredentialSource interface {
+	Credentials(ctx context.Context, org string) (platform.Credentials, error)
 }
 
 // Sender queues events.
@@ -39,11 +38,12 @@ type Sender interface {
 
 // Receiver handles POST /webhooks/{platform}/{endpointId}.
 type Receiver struct {
-	Store     Store
-	Secrets   SecretStore
-	Out       Sender
-	Platforms map[platform.Kind]Platform
-	Log       *slog.Logger
+	Store       Store
+	Secrets     SecretStore
+	Out         Sender
+	Readers     Readers
+	Credentials CredentialSource
+	Log         *slog.Logger
 	// SecretTTL caches secrets per warm instance: a delivery should not pay
 	// a Secrets Manager call, and a rotated secret takes effect within it.
 	SecretTTL time.Duration
@@ -80,11 +80,8 @@ func problem(status int, code, msg string) Response {
 // Receive handles one delivery.
 func (r *Receiver) Receive(ctx context.Context, kindName, endpointID string, req platform.WebhookRequest) Response {
 	log := r.logger().With("platform", kindName, "endpoint_id", endpointID)
-	kind, err := platform.ParseKind(kindName)
-	if err != nil {
-		return problem(404, "not_found", "no such webhook endpoint")
-	}
-	p, ok := r.Platforms[kind]
+	kind := platform.Kind(kindName)
+	in, ok := r.Readers.Inbound(kind)
 	if !ok {
 		return problem(404, "not_found", "no such webhook endpoint")
 	}
@@ -98,11 +95,9 @@ func (r *Receiver) Receive(ctx context.Context, kindName, endpointID string, req
 		return problem(500, "internal", "try again")
 	}
 	log = log.With("org_id", ep.OrgID)
-	if p.Handshake != nil {
-		if token, ok := p.Handshake(req); ok {
-			log.InfoContext(ctx, "webhook validation handshake answered")
-			return plain(200, token)
-		}
+	if token, ok := in.Handshake(req); ok {
+		log.InfoContext(ctx, "webhook validation handshake answered")
+		return plain(200, token)
 	}
 	if len(req.Body) > MaxBodyBytes {
 		log.WarnContext(ctx, "webhook refused", "reason", "body too large", "bytes", len(req.Body))
@@ -113,11 +108,14 @@ func (r *Receiver) Receive(ctx context.Context, kindName, endpointID string, req
 		log.ErrorContext(ctx, "webhook secret unavailable", "error", err)
 		return problem(500, "internal", "try again")
 	}
-	if err := p.Verify(ctx, ep, req, secret); err != nil {
+	account := func(ctx context.Context) (platform.Credentials, error) {
+		return r.Credentials.Credentials(ctx, ep.OrgID)
+	}
+	if err := in.Verify(ctx, req, secret, account); err != nil {
 		log.WarnContext(ctx, "webhook refused", "reason", "verification failed", "error", err)
 		return problem(401, "bad_signature", "the delivery could not be verified")
 	}
-	events, err := p.Parse(req.Body)
+	events, err := in.Parse(req.Body)
 	if err != nil {
 		log.WarnContext(ctx, "webhook refused", "reason", "unparsable", "error", err)
 		return problem(400, "invalid_payload", "the delivery could not be parsed")

@@ -92,16 +92,21 @@ func newReceiver(t *testing.T) (*webhook.Receiver, *capture) {
 		}
 	}
 	out := &capture{sent: map[string][]queue.Message{}}
-	withSecret := func(f func(platform.WebhookRequest, string) error) func(context.Context, webhook.Endpoint, platform.WebhookRequest, string) error {
-		return func(_ context.Context, _ webhook.Endpoint, r platform.WebhookRequest, s string) error { return f(r, s) }
-	}
 	return &webhook.Receiver{
 		Store: eps, Secrets: secrets, Out: out,
-		Platforms: map[platform.Kind]webhook.Platform{
-			platform.Autotask: {Verify: withSecret(autotask.VerifyWebhook), Parse: autotask.ParseWebhook},
-			platform.Graph:    {Verify: withSecret(graph.VerifyWebhook), Parse: graph.ParseWebhook, Handshake: graph.ValidationToken},
+		Readers: readers{
+			platform.Autotask: autotask.Provider.Inbound(false),
+			platform.Graph:    graph.Provider.Inbound(false),
 		},
 	}, out
+}
+
+// readers wires the platforms these tests deliver for.
+type readers map[platform.Kind]platform.Inbound
+
+func (r readers) Inbound(k platform.Kind) (platform.Inbound, bool) {
+	in, ok := r[k]
+	return in, ok
 }
 
 const autotaskBody = `{"Action":"Update","Guid":"5a1f","EntityType":"Ticket","Id":1018,"Fields":{"status":8},"EventTime":"2026-11-25T10:00:00Z","SequenceNumber":2,"PersonID":29682886}`

@@ -1,0 +1,118 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/tandemsync/tandem/pkg/autotask"
+	"github.com/tandemsync/tandem/pkg/connectwise"
+	"github.com/tandemsync/tandem/pkg/graph"
+	"github.com/tandemsync/tandem/pkg/halo"
+	"github.com/tandemsync/tandem/pkg/platform"
+)
+
+// Providers are the partner platforms Tandem syncs. Everything else finds a
+// platform through this list: a new one is its package and one line here
+// (plus its functions/ and infra entries).
+var Providers = []platform.Provider{
+	autotask.Provider,
+	connectwise.Provider,
+	halo.Provider,
+	graph.Provider,
+}
+
+// Platforms looks the wired providers up by kind and serves, for each
+// consumer, the part of a provider it needs: credential checks for
+// settings, clients for the engine and configuration, delivery readers for
+// the webhook receiver.
+type Platforms struct {
+	list         []platform.Provider
+	byKind       map[platform.Kind]platform.Provider
+	inbound      map[platform.Kind]platform.Inbound
+	allowPrivate bool
+}
+
+// NewPlatforms wires list; allowPrivate is local/test mode (simulator URLs
+// on loopback over http).
+func NewPlatforms(list []platform.Provider, allowPrivate bool) *Platforms {
+	p := &Platforms{list: list, byKind: map[platform.Kind]platform.Provider{}, inbound: map[platform.Kind]platform.Inbound{}, allowPrivate: allowPrivate}
+	for _, pr := range list {
+		p.byKind[pr.Kind] = pr
+		p.inbound[pr.Kind] = pr.Inbound(allowPrivate)
+	}
+	return p
+}
+
+// Kinds lists the wired platforms in the list's order.
+func (p *Platforms) Kinds() []platform.Kind {
+	out := make([]platform.Kind, len(p.list))
+	for i, pr := range p.list {
+		out[i] = pr.Kind
+	}
+	return out
+}
+
+func (p *Platforms) lookup(kind platform.Kind) (platform.Provider, error) {
+	pr, ok := p.byKind[kind]
+	if !ok {
+		names := make([]string, len(p.list))
+		for i, pr := range p.list {
+			names[i] = string(pr.Kind)
+		}
+		return platform.Provider{}, fmt.Errorf("%w %q: use one of %s", platform.ErrUnknownPlatform, kind, strings.Join(names, ", "))
+	}
+	return pr, nil
+}
+
+// Validate checks creds for kind and returns them trimmed, with the names of
+// the secret fields; the platform package normalises them again each time a
+// client is built, so the stored form stays what the administrator typed.
+func (p *Platforms) Validate(kind platform.Kind, creds platform.Credentials) (platform.Credentials, []string, error) {
+	pr, err := p.lookup(kind)
+	if err != nil {
+		return nil, nil, err
+	}
+	trimmed := make(platform.Credentials, len(creds))
+	for k, v := range creds {
+		trimmed[k] = strings.TrimSpace(v)
+	}
+	if err := pr.CheckCredentials(trimmed, p.allowPrivate); err != nil {
+		return nil, nil, err
+	}
+	return trimmed, pr.SecretFields(), nil
+}
+
+// Client builds a client for stored credentials.
+func (p *Platforms) Client(kind platform.Kind, creds platform.Credentials) (platform.Client, error) {
+	pr, err := p.lookup(kind)
+	if err != nil {
+		return nil, err
+	}
+	return pr.NewClient(creds, p.allowPrivate)
+}
+
+// Test runs the platform's connection test.
+func (p *Platforms) Test(ctx context.Context, kind platform.Kind, creds platform.Credentials) error {
+	c, err := p.Client(kind, creds)
+	if err != nil {
+		return err
+	}
+	return c.Test(ctx)
+}
+
+// Picklists are the lists kind's mapping rows choose from.
+func (p *Platforms) Picklists(kind platform.Kind) []platform.PicklistKind {
+	return p.byKind[kind].Picklists
+}
+
+// Inbound reads kind's webhook deliveries.
+func (p *Platforms) Inbound(kind platform.Kind) (platform.Inbound, bool) {
+	in, ok := p.inbound[kind]
+	return in, ok
+}
+
+// ManualWebhook gives the paste-it-yourself steps where kind documents them.
+func (p *Platforms) ManualWebhook(kind platform.Kind) func(url, secret string) string {
+	return p.byKind[kind].ManualWebhook
+}

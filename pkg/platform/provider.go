@@ -1,0 +1,68 @@
+package platform
+
+import (
+	"context"
+	"errors"
+)
+
+// Provider is one partner platform as the rest of Tandem uses it. Each
+// platform package exports one (autotask.Provider, halo.Provider, …) and the
+// application wires the list of them, so a new platform is a package with
+// its Provider and simulator plus one line in that list.
+type Provider struct {
+	Kind Kind
+	// Name is how screens and messages name the platform to a person.
+	Name string
+	// Fields are the credential fields the settings form asks for, in order.
+	Fields []Field
+	// CheckCredentials validates what an administrator typed, returning a
+	// *ValidationError whose messages never quote a secret field.
+	// allowPrivate is the local/test mode that accepts simulator URLs.
+	CheckCredentials func(c Credentials, allowPrivate bool) error
+	// NewClient builds a client from stored credentials.
+	NewClient func(c Credentials, allowPrivate bool) (Client, error)
+	// Inbound builds the reader of the platform's webhook deliveries, once
+	// per process; allowPrivate is local/test mode, as for NewClient.
+	Inbound func(allowPrivate bool) Inbound
+	// ManualWebhook, where the platform's documentation has the
+	// administrator paste the webhook URL and secret, returns those steps;
+	// registration through the API is then best effort. Nil elsewhere.
+	ManualWebhook func(url, secret string) string
+	// Picklists are the lists the platform's mapping rows choose from.
+	Picklists []PicklistKind
+}
+
+// Field is one credential field of the settings form.
+type Field struct {
+	Name string
+	// Secret fields are stored only in the secret store and shown masked.
+	Secret bool
+}
+
+// SecretFields names the fields that must never be shown back.
+func (p Provider) SecretFields() []string {
+	var out []string
+	for _, f := range p.Fields {
+		if f.Secret {
+			out = append(out, f.Name)
+		}
+	}
+	return out
+}
+
+// Inbound verifies and reads one platform's webhook deliveries.
+type Inbound interface {
+	// Verify checks a delivery with the endpoint's secret; any error
+	// refuses it. account gives the organisation's stored credentials, for
+	// a platform that signs with a key of its own (ConnectWise); the others
+	// never call it, so verifying their deliveries reads no credentials.
+	Verify(ctx context.Context, req WebhookRequest, secret string, account func(context.Context) (Credentials, error)) error
+	// Parse turns a verified body into events.
+	Parse(body []byte) ([]Event, error)
+	// Handshake answers a subscription validation request (Graph) with the
+	// text to echo; ok is false for an ordinary delivery.
+	Handshake(req WebhookRequest) (text string, ok bool)
+}
+
+// ErrUnknownPlatform means no provider has that kind.
+var ErrUnknownPlatform = errors.New("unknown platform")
