@@ -7,6 +7,8 @@ BUILD_DIR := build
 FUZZTIME  ?= 3s
 GO        ?= go
 CDK       ?= npx --yes aws-cdk@2.1148.1
+# pinned, and run with `go run pkg@version` so neither module's go.mod carries it
+STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 STAGE     ?= dev
 
 .PHONY: help dev test test-go test-fuzz test-infra check-deps build lint synth deploy bench clean
@@ -40,10 +42,14 @@ test-fuzz: ## run every fuzz target briefly (FUZZTIME each) on top of its seed c
 test-infra: ## synthesize the CDK app and check it (assertions, cdk-nag, cfn-lint)
 	cd infra && $(GO) test -count=1 ./...
 
-lint: ## gofmt and go vet, for both modules
+lint: ## gofmt, go vet, go mod tidy -diff and staticcheck, for both modules
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	cd infra && $(GO) vet ./...
+	$(GO) mod tidy -diff
+	cd infra && $(GO) mod tidy -diff
+	$(STATICCHECK) ./...
+	cd infra && $(STATICCHECK) ./...
 
 build: ## one arm64 bootstrap per function, zipped for provided.al2023, in build/
 	@mkdir -p $(BUILD_DIR)
