@@ -2,14 +2,34 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 
-FUNCTIONS := $(notdir $(wildcard functions/*))
-BUILD_DIR := build
-FUZZTIME  ?= 3s
-GO        ?= go
-CDK       ?= npx --yes aws-cdk@2.1148.1
-STAGE     ?= dev
+FUNCTIONS   := $(notdir $(wildcard functions/*))
+BUILD_DIR   := build
+FUZZ_ITERS  ?= 5000
+FUZZTIME    ?= 30s
+GO          ?= go
+CDK         ?= npx --yes aws-cdk@2.1148.1
+# pinned, and run with `go run pkg@version` so neither module's go.mod carries it
+STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
+STAGE       ?= dev
 
-.PHONY: help dev test test-go test-fuzz test-infra check-deps build lint synth deploy bench clean
+.PHONY: help dev test test-go test-fuzz fuzz test-infra check-deps build lint synth deploy bench clean
+
+# fuzz_each fuzzes every Fuzz target of the main module with -fuzztime=$(1), one target at a time. Each package's
+# instrumented test binary is built once (go test -c -fuzz) and run from the package directory with the fuzz cache
+# go test itself uses, so testdata/fuzz and crashers behave as under `go test -fuzz`. A run's output is shown only
+# when it fails: that run's own output (with the crasher it wrote to testdata/fuzz), not a rerun.
+define fuzz_each
+bin=$$(mktemp -d); trap 'rm -rf "$$bin"' EXIT; cache=$$($(GO) env GOCACHE)/fuzz; \
+	$(GO) list -f '{{.ImportPath}} {{.Dir}}' ./... | while read -r pkg dir; do \
+	  targets=$$(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$$dir"/*_test.go 2>/dev/null | sed 's/^func //' || true); \
+	  [ -n "$$targets" ] || continue; \
+	  $(GO) test -c -fuzz=. -o "$$bin/fuzz.test" "$$pkg"; \
+	  for fz in $$targets; do \
+	    echo "fuzz $$pkg $$fz"; \
+	    out=$$(cd "$$dir" && "$$bin/fuzz.test" -test.run='^$$' -test.fuzz="^$$fz\$$" -test.fuzztime=$(1) -test.fuzzcachedir="$$cache/$$pkg" 2>&1) || { echo "$$out"; exit 1; }; \
+	  done; \
+	done
+endef
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -28,22 +48,23 @@ check-deps: ## fail early, with the fix, if a tool the tests need is missing
 test-go: ## unit + integration tests (moto_server started by the tests) with the race detector
 	$(GO) test -race -count=1 ./...
 
-test-fuzz: ## run every fuzz target briefly (FUZZTIME each) on top of its seed corpus
-	@for pkg in $$($(GO) list ./pkg/...); do \
-	  dir=$$($(GO) list -f '{{.Dir}}' $$pkg); \
-	  for fz in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$dir/*_test.go 2>/dev/null | sed 's/^func //'); do \
-	    echo "fuzz $$pkg $$fz"; \
-	    $(GO) test -run='^$$' -fuzz="^$$fz\$$" -fuzztime=$(FUZZTIME) $$pkg >/dev/null || { $(GO) test -run='^$$' -fuzz="^$$fz\$$" -fuzztime=$(FUZZTIME) $$pkg; exit 1; }; \
-	  done; \
-	done
+test-fuzz: ## fuzz every target for a fixed FUZZ_ITERS executions (deterministic length; its seed corpus runs in test-go)
+	@$(call fuzz_each,$(FUZZ_ITERS)x)
+
+fuzz: ## fuzz every target for FUZZTIME each (default 30s), for looking for new crashers rather than CI
+	@$(call fuzz_each,$(FUZZTIME))
 
 test-infra: ## synthesize the CDK app and check it (assertions, cdk-nag, cfn-lint)
 	cd infra && $(GO) test -count=1 ./...
 
-lint: ## gofmt and go vet, for both modules
+lint: ## gofmt, go vet, go mod tidy -diff and staticcheck, for both modules
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	cd infra && $(GO) vet ./...
+	$(GO) mod tidy -diff
+	cd infra && $(GO) mod tidy -diff
+	$(STATICCHECK) ./...
+	cd infra && $(STATICCHECK) ./...
 
 build: ## one arm64 bootstrap per function, zipped for provided.al2023, in build/
 	@mkdir -p $(BUILD_DIR)

@@ -19,7 +19,7 @@ import (
 	"github.com/tandemsync/tandem/pkg/connection"
 	"github.com/tandemsync/tandem/pkg/connection/connectiontest"
 	"github.com/tandemsync/tandem/pkg/platform"
-	"github.com/tandemsync/tandem/pkg/secretstore"
+	"github.com/tandemsync/tandem/pkg/secretstore/secretstoretest"
 	"github.com/tandemsync/tandem/pkg/settings"
 	"github.com/tandemsync/tandem/pkg/settings/settingstest"
 )
@@ -57,7 +57,7 @@ type harness struct {
 	clock    *clock.Manual
 	conns    *connectiontest.MemStore
 	accounts *settingstest.MemAccounts
-	secrets  *secretstore.Memory
+	secrets  *secretstoretest.Memory
 	logs     *syncBuffer
 }
 
@@ -83,7 +83,7 @@ func newHarness(t *testing.T) *harness {
 	hs := &harness{
 		t: t, clock: clock.NewManual(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)),
 		conns: connectiontest.NewMemStore(), accounts: settingstest.NewMemAccounts(),
-		secrets: secretstore.NewMemory(), logs: &syncBuffer{},
+		secrets: secretstoretest.NewMemory(), logs: &syncBuffer{},
 	}
 	log := slog.New(slog.NewJSONHandler(hs.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	rt := api.NewRouter(api.Auth{DevBearer: true}, log)

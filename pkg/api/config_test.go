@@ -20,7 +20,7 @@ import (
 	"github.com/tandemsync/tandem/pkg/connection"
 	"github.com/tandemsync/tandem/pkg/connection/connectiontest"
 	"github.com/tandemsync/tandem/pkg/platform"
-	"github.com/tandemsync/tandem/pkg/secretstore"
+	"github.com/tandemsync/tandem/pkg/secretstore/secretstoretest"
 	"github.com/tandemsync/tandem/pkg/settings"
 	"github.com/tandemsync/tandem/pkg/settings/settingstest"
 )
@@ -84,7 +84,7 @@ func newConfigHarness(t *testing.T) *configHarness {
 	hs := &harness{
 		t: t, clock: clock.NewManual(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)),
 		conns: connectiontest.NewMemStore(), accounts: settingstest.NewMemAccounts(),
-		secrets: secretstore.NewMemory(), logs: &syncBuffer{},
+		secrets: secretstoretest.NewMemory(), logs: &syncBuffer{},
 	}
 	ch := &configHarness{harness: hs, platforms: newPlatforms(), store: configurationtest.NewMemStore()}
 	log := slog.New(slog.NewJSONHandler(hs.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))

@@ -20,7 +20,7 @@ import (
 	"github.com/tandemsync/tandem/pkg/platform"
 	"github.com/tandemsync/tandem/pkg/queue/memqueue"
 	"github.com/tandemsync/tandem/pkg/relay"
-	"github.com/tandemsync/tandem/pkg/secretstore"
+	"github.com/tandemsync/tandem/pkg/secretstore/secretstoretest"
 	"github.com/tandemsync/tandem/pkg/webhook"
 )
 
@@ -42,7 +42,7 @@ func benchDeps(b *testing.B) *app.Deps {
 		}
 	}
 	d := app.New(app.Options{
-		Table: "tandem-bench", DynamoDB: db, Secrets: secretstore.NewMemory(), Queue: broker,
+		Table: "tandem-bench", DynamoDB: db, Secrets: secretstoretest.NewMemory(), Queue: broker,
 		WebhookBaseURL: "http://127.0.0.1:1", LocalMode: true,
 		// Handlers log as in Lambda (JSON), to nowhere.
 		Log: slog.New(slog.NewJSONHandler(discard{}, nil)),

@@ -33,7 +33,7 @@ import (
 	"github.com/tandemsync/tandem/pkg/queue"
 	"github.com/tandemsync/tandem/pkg/queue/memqueue"
 	"github.com/tandemsync/tandem/pkg/relay"
-	"github.com/tandemsync/tandem/pkg/secretstore"
+	"github.com/tandemsync/tandem/pkg/secretstore/secretstoretest"
 	"github.com/tandemsync/tandem/pkg/webhook"
 )
 
@@ -236,7 +236,7 @@ func newHarness(t *testing.T) *harness {
 	t.Cleanup(stop)
 	h := &harness{broker: memqueue.New(memqueue.Options{Log: log}), consumed: map[string][]events.SQSMessage{}}
 	h.deps = app.New(app.Options{
-		Table: "tandem-events-test", DynamoDB: db, Secrets: secretstore.NewMemory(), Queue: h.broker,
+		Table: "tandem-events-test", DynamoDB: db, Secrets: secretstoretest.NewMemory(), Queue: h.broker,
 		WebhookBaseURL: "https://r4nd0m1d2k.execute-api.eu-west-1.amazonaws.com", Log: log,
 		LocalMode: false, // the JWT claims authenticate, not the dev bearer
 	})

@@ -24,7 +24,7 @@ import (
 	"github.com/tandemsync/tandem/pkg/platform"
 	"github.com/tandemsync/tandem/pkg/queue/memqueue"
 	"github.com/tandemsync/tandem/pkg/relay"
-	"github.com/tandemsync/tandem/pkg/secretstore"
+	"github.com/tandemsync/tandem/pkg/secretstore/secretstoretest"
 	"github.com/tandemsync/tandem/pkg/webhook"
 )
 
@@ -33,7 +33,7 @@ func productionDeps(t *testing.T, log *slog.Logger, q *memqueue.Broker) *app.Dep
 	t.Helper()
 	db, stop := localrun.EmbeddedDynamoDB()
 	t.Cleanup(stop)
-	d := app.New(app.Options{Table: "tandem-guarantees", DynamoDB: db, Secrets: secretstore.NewMemory(), Queue: q, Log: log,
+	d := app.New(app.Options{Table: "tandem-guarantees", DynamoDB: db, Secrets: secretstoretest.NewMemory(), Queue: q, Log: log,
 		WebhookBaseURL: "https://api.example.com"})
 	if err := d.Store.CreateTable(context.Background()); err != nil {
 		t.Fatal(err)

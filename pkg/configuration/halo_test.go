@@ -17,7 +17,7 @@ import (
 	"github.com/tandemsync/tandem/pkg/halo/halosim"
 	"github.com/tandemsync/tandem/pkg/integration"
 	"github.com/tandemsync/tandem/pkg/platform"
-	"github.com/tandemsync/tandem/pkg/secretstore"
+	"github.com/tandemsync/tandem/pkg/secretstore/secretstoretest"
 	"github.com/tandemsync/tandem/pkg/settings"
 	"github.com/tandemsync/tandem/pkg/settings/settingstest"
 )
@@ -29,7 +29,7 @@ func TestAgainstHaloSimulators(t *testing.T) {
 	clk := clock.NewManual(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
 	simA, simB := halosim.New(t, halosim.Options{}), halosim.New(t, halosim.Options{Tenant: "bright"})
 	reg := app.NewPlatforms(app.Providers, true)
-	sets := settings.NewService(settingstest.NewMemAccounts(), secretstore.NewMemory(), reg, clk, nil)
+	sets := settings.NewService(settingstest.NewMemAccounts(), secretstoretest.NewMemory(), reg, clk, nil)
 	conns := connection.NewService(connectiontest.NewMemStore(), clk, nil)
 	svc := configuration.NewService(configurationtest.NewMemStore(), conns, sets, configuration.ClientsFrom(reg), clk, nil)
 	svc.Picklists = reg.Picklists

@@ -282,7 +282,8 @@ func TestDeliveryIDStable(t *testing.T) {
 		return evs[0].DeliveryID
 	}
 	reformatted := strings.ReplaceAll(sampleDelivery, `":`, `": `)
-	if id(sampleDelivery) != id(sampleDelivery) || id(sampleDelivery) != id(reformatted) {
+	first, again := id(sampleDelivery), id(sampleDelivery)
+	if first != again || first != id(reformatted) {
 		t.Fatal("the same notification must keep its delivery id")
 	}
 	otherEtag := strings.Replace(sampleDelivery, "pH5x", "pH5y", 1)

@@ -29,6 +29,7 @@ import (
 	"github.com/tandemsync/tandem/pkg/queue/memqueue"
 	"github.com/tandemsync/tandem/pkg/relay"
 	"github.com/tandemsync/tandem/pkg/secretstore"
+	"github.com/tandemsync/tandem/pkg/secretstore/secretstoretest"
 	"github.com/tandemsync/tandem/pkg/settings"
 )
 
@@ -172,7 +173,7 @@ func (r *Runner) stores(ctx context.Context, o Options) (*dynamodb.Client, setti
 	r.Embedded = true
 	db, stop := EmbeddedDynamoDB(r.countRequests)
 	r.closers = append(r.closers, stop)
-	return db, secretstore.NewMemory(), nil
+	return db, secretstoretest.NewMemory(), nil
 }
 
 // Handler serves every route of every API function, the webhook receiver,

@@ -1,12 +1,13 @@
-// Package secretstore keeps credential secrets: AWS Secrets Manager in
-// production, memory for the local runner. Both pass the same contract test.
+// Package secretstore keeps credential secrets in AWS Secrets Manager. The
+// in-memory store of the local runner and the unit tests is
+// secretstoretest.Memory; both pass the same contract test
+// (secretstoretest.RunContract).
 package secretstore
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -69,45 +70,4 @@ func (s *SecretsManager) DeleteSecret(ctx context.Context, name string) error {
 		return fmt.Errorf("delete secret %s: %w", name, err)
 	}
 	return nil
-}
-
-// Memory keeps secrets in process memory, for the local runner and unit
-// tests. Safe for concurrent use.
-type Memory struct {
-	mu sync.Mutex
-	m  map[string][]byte
-}
-
-// NewMemory returns an empty store.
-func NewMemory() *Memory { return &Memory{m: map[string][]byte{}} }
-
-func (s *Memory) PutSecret(_ context.Context, name string, value []byte) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.m[name] = append([]byte(nil), value...)
-	return nil
-}
-
-func (s *Memory) GetSecret(_ context.Context, name string) ([]byte, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	v, ok := s.m[name]
-	if !ok {
-		return nil, fmt.Errorf("get secret %s: %w", name, ErrNotFound)
-	}
-	return append([]byte(nil), v...), nil
-}
-
-func (s *Memory) DeleteSecret(_ context.Context, name string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.m, name)
-	return nil
-}
-
-// Len is the number of stored secrets.
-func (s *Memory) Len() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.m)
 }

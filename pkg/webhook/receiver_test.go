@@ -16,7 +16,7 @@ import (
 	"github.com/tandemsync/tandem/pkg/platform"
 	"github.com/tandemsync/tandem/pkg/queue"
 	"github.com/tandemsync/tandem/pkg/relay"
-	"github.com/tandemsync/tandem/pkg/secretstore"
+	"github.com/tandemsync/tandem/pkg/secretstore/secretstoretest"
 	"github.com/tandemsync/tandem/pkg/webhook"
 )
 
@@ -78,7 +78,7 @@ const secret = "endpoint-secret-value-0123456789"
 func newReceiver(t *testing.T) (*webhook.Receiver, *capture) {
 	t.Helper()
 	eps := &memEndpoints{m: map[string]webhook.Endpoint{}}
-	secrets := secretstore.NewMemory()
+	secrets := secretstoretest.NewMemory()
 	ctx := context.Background()
 	for _, e := range []webhook.Endpoint{
 		{ID: "wh_at", OrgID: "acme", Platform: platform.Autotask, SecretName: "tandem/acme/autotask/webhook/wh_at"},

@@ -1,0 +1,261 @@
+package relay
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/tandemsync/tandem/pkg/connection"
+	"github.com/tandemsync/tandem/pkg/integration"
+	"github.com/tandemsync/tandem/pkg/platform"
+)
+
+// propagate sends what changed on org's side of a linked ticket.
+func (e *Engine) propagate(ctx context.Context, c connection.Connection, org string, link Link, src *sourceState, createSent bool) error {
+	mine, other := link.SideOf(org)
+	rules, _, err := e.rules(ctx, c.ID, other.Org)
+	if err != nil {
+		return err
+	}
+	_, myCfg, err := e.rules(ctx, c.ID, org)
+	if err != nil {
+		return err
+	}
+	if mine.Org == link.Source.Org && other.TicketID == "" && !createSent {
+		// Linked by an earlier delivery whose create may never have been
+		// queued (a crash between the two); its fixed command id makes a
+		// resend harmless when it was.
+		if err := e.sendCreate(ctx, c, link, src, myCfg.Outbound); err != nil {
+			return err
+		}
+	}
+	p := &propagation{e: e, src: src, rules: rules, outbound: myCfg.Outbound, was: mine.Snapshot, seq: mine.Seq}
+	if err := p.plan(ctx); err != nil {
+		return err
+	}
+	if len(p.plans) == 0 && equalSnapshots(mine.Snapshot, p.cur) {
+		return nil // nothing new: an echo, a duplicate, or a change nobody syncs
+	}
+	var cmds []Command
+	for i, plan := range p.plans {
+		cmds = append(cmds, e.commands(c, link, org, other.Org, other.Platform, plan, p.tags[i])...)
+	}
+	// Commands go out before the snapshot moves: if we crash in between,
+	// the redelivered event rebuilds the same command ids and the ledger
+	// drops them; the other order could lose the change.
+	if err := e.send(ctx, cmds); err != nil {
+		return err
+	}
+	mine.Snapshot = p.cur
+	mine.Seq++
+	if _, err := e.Store.PutLink(ctx, link); err != nil {
+		return err
+	}
+	for _, plan := range p.plans {
+		e.logSkips(ctx, c.ID, other.Org, link.Key, plan.Skipped)
+	}
+	return nil
+}
+
+// propagation is what one event on one side of a link sends to the other
+// side: the plans, in the order they go out, and the snapshot the side
+// moves to once they are sent.
+type propagation struct {
+	e        *Engine
+	src      *sourceState
+	rules    *integration.Rules   // the receiving side's
+	outbound integration.Outbound // what the sending side lets out
+	was      Snapshot             // the sending side's snapshot before the event
+	seq      int64                // and its sequence number
+	cur      Snapshot             // the snapshot after the event
+
+	plans []integration.Plan
+	tags  []string // the command-id tag of each plan
+}
+
+func (p *propagation) add(plan integration.Plan, tag string) {
+	p.plans = append(p.plans, plan)
+	p.tags = append(p.tags, tag)
+}
+
+// plan takes the steps in the order their changes cross: fields, each new
+// note with its files, the files of no new note, the close.
+func (p *propagation) plan(ctx context.Context) error {
+	if err := p.fields(ctx); err != nil {
+		return err
+	}
+	fresh, err := p.newNotes(ctx)
+	if err != nil {
+		return err
+	}
+	files, err := p.newFiles(ctx, len(fresh) > 0)
+	if err != nil {
+		return err
+	}
+	if files, err = p.notes(ctx, fresh, files); err != nil {
+		return err
+	}
+	if err := p.looseFiles(ctx, files); err != nil {
+		return err
+	}
+	return p.closed()
+}
+
+// fields reads the ticket, unless the event cannot have changed its
+// fields, and plans an update of the fields that differ from the snapshot.
+func (p *propagation) fields(ctx context.Context) error {
+	p.cur = p.was.clone()
+	if !p.src.fieldsUnchanged {
+		if err := p.src.loadTicket(ctx); err != nil {
+			return err
+		}
+		p.cur = snapshotOf(p.src.ticket, p.was)
+	}
+	if fields := diff(p.was, p.cur); len(fields) > 0 {
+		plan, err := p.rules.Translate(integration.Change{Kind: integration.TicketUpdated, Fields: fields}, p.outbound)
+		if err != nil {
+			return fmt.Errorf("%w: %v", ErrPermanent, err)
+		}
+		p.add(plan, "update:"+strconv.FormatInt(p.seq+1, 10))
+	}
+	return nil
+}
+
+// newNotes lists the ticket's notes, unless the event cannot have added
+// one, and returns those not synced yet. Every note listed is recorded in
+// the snapshot; one Tandem wrote itself is only recorded.
+func (p *propagation) newNotes(ctx context.Context) ([]platform.Note, error) {
+	if !p.src.notesUnchanged {
+		if err := p.src.loadNotes(ctx); err != nil {
+			return nil, err
+		}
+	}
+	var fresh []platform.Note
+	for _, n := range p.src.notes {
+		if contains(p.cur.Notes, n.ID) {
+			continue
+		}
+		p.cur.Notes = addID(p.cur.Notes, n.ID)
+		if fp := fingerprint(n.Body); contains(p.cur.Pending, fp) {
+			// Tandem wrote this note; the command's bookkeeping had not
+			// landed when the platform's event did.
+			p.cur.Pending = removeID(p.cur.Pending, fp)
+			continue
+		}
+		fresh = append(fresh, n)
+	}
+	return fresh, nil
+}
+
+// newFiles returns the ticket's files not synced yet. Files travel with
+// notes (Autotask fires no webhook for a file alone, Halo syncs them
+// through actions), so they are listed only when a new note goes out: a
+// status change costs no attachment listing. A file Tandem wrote itself is
+// only recorded in the snapshot.
+func (p *propagation) newFiles(ctx context.Context, noteGoesOut bool) ([]platform.Attachment, error) {
+	if !p.outbound.Attachments || !noteGoesOut {
+		return nil, nil
+	}
+	if err := p.src.loadFiles(ctx); err != nil {
+		return nil, err
+	}
+	var files []platform.Attachment
+	for _, f := range p.src.files {
+		if contains(p.cur.Attachments, f.ID) {
+			continue
+		}
+		if fp := fileFingerprint(f.Name, f.Size); contains(p.cur.Pending, fp) {
+			p.cur.Attachments = addID(p.cur.Attachments, f.ID)
+			p.cur.Pending = removeID(p.cur.Pending, fp)
+			continue
+		}
+		files = append(files, f)
+	}
+	return files, nil
+}
+
+// notes plans each new note with the files attached to it, and returns the
+// files attached to none of them.
+func (p *propagation) notes(ctx context.Context, fresh []platform.Note, files []platform.Attachment) ([]platform.Attachment, error) {
+	for _, n := range fresh {
+		var own []platform.Attachment
+		files, own = splitByNote(files, n.ID)
+		own, err := p.e.download(ctx, p.src, own)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range own {
+			p.cur.Attachments = addID(p.cur.Attachments, f.ID)
+		}
+		plan, err := p.rules.Translate(integration.Change{Kind: integration.NoteAdded, Note: &n, Attachments: own}, p.outbound)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrPermanent, err)
+		}
+		p.add(plan, "note:"+n.ID)
+	}
+	return files, nil
+}
+
+// looseFiles plans the new files that belong to no new note as one plan of
+// their own.
+func (p *propagation) looseFiles(ctx context.Context, files []platform.Attachment) error {
+	if len(files) == 0 {
+		return nil
+	}
+	files, err := p.e.download(ctx, p.src, files)
+	if err != nil {
+		return err
+	}
+	var plan integration.Plan
+	for _, f := range files {
+		p.cur.Attachments = addID(p.cur.Attachments, f.ID)
+		plan.Commands = append(plan.Commands, integration.Command{Op: integration.OpAddAttachment, Attachment: &f})
+	}
+	p.add(plan, "files")
+	return nil
+}
+
+// closed plans the close when the event closed the ticket.
+func (p *propagation) closed() error {
+	if !p.cur.Closed || p.was.Closed {
+		return nil
+	}
+	plan, err := p.rules.Translate(integration.Change{Kind: integration.TicketClosed, Ticket: &p.src.ticket}, p.outbound)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrPermanent, err)
+	}
+	p.add(plan, "close:"+strconv.FormatInt(p.seq+1, 10))
+	return nil
+}
+
+// download fetches file content to travel inline; files too large for a
+// queue message are logged and left out.
+func (e *Engine) download(ctx context.Context, src *sourceState, files []platform.Attachment) ([]platform.Attachment, error) {
+	var out []platform.Attachment
+	for _, f := range files {
+		if f.Size > e.MaxInlineAttachment {
+			e.Log.WarnContext(ctx, "attachment too large to sync", "ticket_id", src.ticketID, "attachment_id", f.ID, "size", f.Size)
+			continue
+		}
+		full, err := src.client.GetAttachment(ctx, src.ticketID, f.ID)
+		if err != nil {
+			return nil, fmt.Errorf("download attachment %s: %w", f.ID, err)
+		}
+		if int64(len(full.Data)) > e.MaxInlineAttachment {
+			continue
+		}
+		out = append(out, full)
+	}
+	return out, nil
+}
+
+func splitByNote(files []platform.Attachment, noteID string) (rest, own []platform.Attachment) {
+	for _, f := range files {
+		if f.NoteID != "" && f.NoteID == noteID {
+			own = append(own, f)
+		} else {
+			rest = append(rest, f)
+		}
+	}
+	return rest, own
+}
