@@ -43,6 +43,7 @@ test-infra: ## synthesize the CDK app and check it (assertions, cdk-nag, cfn-lin
 lint: ## gofmt and go vet, for both modules
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) tool github.com/getkin/kin-openapi/cmd/validate pkg/api/openapi.json
 	cd infra && $(GO) vet ./...
 
 build: ## one arm64 bootstrap per function, zipped for provided.al2023, in build/
