@@ -60,6 +60,7 @@ test-infra: ## synthesize the CDK app and check it (assertions, cdk-nag, cfn-lin
 lint: ## gofmt, go vet, go mod tidy -diff and staticcheck, for both modules
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) tool github.com/getkin/kin-openapi/cmd/validate pkg/api/openapi.json
 	cd infra && $(GO) vet ./...
 	$(GO) mod tidy -diff
 	cd infra && $(GO) mod tidy -diff

@@ -90,8 +90,9 @@ func (a *api) url() *string {
 	return a.stage.Url()
 }
 
-// addRoutes wires the functions in. Every /v1 route needs a Cognito token;
-// webhooks cannot carry one and are verified by signature in the function.
+// addRoutes wires the functions in. Every /v1 route needs a Cognito token
+// except the API's public OpenAPI document; webhooks cannot carry one and
+// are verified by signature in the function.
 func (a *api) addRoutes(f *functions) {
 	authorized := func(path string, method awsapigatewayv2.HttpMethod, integration awsapigatewayv2integrations.HttpLambdaIntegration) {
 		a.http.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
@@ -111,6 +112,20 @@ func (a *api) addRoutes(f *functions) {
 	connections := integration("Connections", f.connections)
 	authorized("/v1/connections", awsapigatewayv2.HttpMethod_ANY, connections)
 	authorized("/v1/connections/{proxy+}", awsapigatewayv2.HttpMethod_ANY, connections)
+
+	// The API's OpenAPI document, which every function's router serves.
+	contract := a.http.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
+		Path:        jsii.String("/v1/openapi.json"),
+		Methods:     &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod_GET},
+		Integration: connections,
+	})
+	for _, route := range *contract {
+		cdknag.NagSuppressions_AddResourceSuppressions(route, &[]*cdknag.NagPackSuppression{{
+			Id: jsii.String("AwsSolutions-APIG4"),
+			Reason: jsii.String("The API's OpenAPI document is public by design: it describes the API and holds no " +
+				"organisation's data, and integrators' tools fetch it without a token."),
+		}}, nil)
+	}
 
 	config := integration("Config", f.config)
 	authorized("/v1/connections/{id}/config", awsapigatewayv2.HttpMethod_ANY, config)

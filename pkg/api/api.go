@@ -133,13 +133,25 @@ func jsonProblem(err error) string {
 // Result is what a route returns on success.
 type Result struct {
 	Status int
-	Body   any
+	// Body is sent as JSON; a json.RawMessage is sent as it is.
+	Body any
+	// Header adds to the headers every answer carries.
+	Header map[string]string
 }
 
 type route struct {
 	method  string
+	path    string
 	pattern []string
+	public  bool
 	fn      func(ctx context.Context, r *Request) (Result, error)
+}
+
+// Route is one registered method and path pattern.
+type Route struct {
+	Method  string
+	Pattern string // as registered, e.g. "/v1/connections/{id}/code"
+	Public  bool   // served without authentication
 }
 
 // Router dispatches by method and path pattern ("/v1/connections/{id}/code").
@@ -149,17 +161,39 @@ type Router struct {
 	routes []route
 }
 
-// NewRouter returns an empty router.
+// NewRouter returns a router whose one route is the API's contract,
+// GET /v1/openapi.json, served without authentication (openapi.go): every
+// function's router serves it, so whichever function API Gateway sends it
+// to answers.
 func NewRouter(auth Auth, log *slog.Logger) *Router {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Router{auth: auth, log: log}
+	rt := &Router{auth: auth, log: log}
+	rt.HandlePublic(http.MethodGet, OpenAPIPath, serveOpenAPI)
+	return rt
 }
 
-// Handle registers fn for method and pattern.
+// Handle registers fn for method and pattern; the caller must be
+// authenticated.
 func (rt *Router) Handle(method, pattern string, fn func(ctx context.Context, r *Request) (Result, error)) {
-	rt.routes = append(rt.routes, route{method: method, pattern: splitPath(pattern), fn: fn})
+	rt.routes = append(rt.routes, route{method: method, path: pattern, pattern: splitPath(pattern), fn: fn})
+}
+
+// HandlePublic registers fn for method and pattern without authentication:
+// fn gets a zero Caller. Only for what anyone may read, such as the API's
+// contract; nothing that belongs to an organisation.
+func (rt *Router) HandlePublic(method, pattern string, fn func(ctx context.Context, r *Request) (Result, error)) {
+	rt.routes = append(rt.routes, route{method: method, path: pattern, pattern: splitPath(pattern), public: true, fn: fn})
+}
+
+// Routes lists the registered routes in registration order.
+func (rt *Router) Routes() []Route {
+	out := make([]Route, len(rt.routes))
+	for i, r := range rt.routes {
+		out[i] = Route{Method: r.method, Pattern: r.path, Public: r.public}
+	}
+	return out
 }
 
 func splitPath(p string) []string { return strings.Split(strings.Trim(p, "/"), "/") }
@@ -204,13 +238,16 @@ func (rt *Router) Handler() Handler {
 				allowed = append(allowed, r.method)
 				continue
 			}
-			caller, err := rt.auth.Caller(req)
-			if err != nil {
-				log.WarnContext(ctx, "request refused", "status", http.StatusUnauthorized)
-				return errorResponse(&Error{Status: http.StatusUnauthorized, Code: "unauthenticated",
-					Message: "sign in again: the request carries no organisation (custom:org_id claim)"}), nil
+			var caller connection.Caller
+			if !r.public {
+				var err error
+				if caller, err = rt.auth.Caller(req); err != nil {
+					log.WarnContext(ctx, "request refused", "status", http.StatusUnauthorized)
+					return errorResponse(&Error{Status: http.StatusUnauthorized, Code: "unauthenticated",
+						Message: "sign in again: the request carries no organisation (custom:org_id claim)"}), nil
+				}
+				log = log.With("org_id", caller.OrgID)
 			}
-			log = log.With("org_id", caller.OrgID)
 			res, err := r.fn(ctx, &Request{Raw: req, Caller: caller, Params: params, Log: log})
 			if err != nil {
 				e := toError(err)
@@ -222,7 +259,11 @@ func (rt *Router) Handler() Handler {
 				return errorResponse(e), nil
 			}
 			log.InfoContext(ctx, "request served", "status", res.Status)
-			return jsonResponse(res.Status, res.Body), nil
+			resp := jsonResponse(res.Status, res.Body)
+			for k, v := range res.Header {
+				resp.Headers[k] = v
+			}
+			return resp, nil
 		}
 		if len(allowed) > 0 {
 			resp := errorResponse(&Error{Status: http.StatusMethodNotAllowed, Code: "method_not_allowed",
@@ -240,6 +281,10 @@ func jsonResponse(status int, body any) events.APIGatewayV2HTTPResponse {
 		"Cache-Control":          "no-store",
 		"X-Content-Type-Options": "nosniff",
 	}}
+	if raw, ok := body.(json.RawMessage); ok {
+		resp.Body = string(raw) // as written, not re-encoded
+		return resp
+	}
 	if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {

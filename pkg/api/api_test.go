@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/tandemsync/tandem/pkg/api"
+	"github.com/tandemsync/tandem/pkg/api/apitest"
 	"github.com/tandemsync/tandem/pkg/clock"
 	"github.com/tandemsync/tandem/pkg/connection"
 	"github.com/tandemsync/tandem/pkg/connection/connectiontest"
@@ -89,7 +90,8 @@ func newHarness(t *testing.T) *harness {
 	rt := api.NewRouter(api.Auth{DevBearer: true}, log)
 	api.SettingsRoutes(rt, settings.NewService(hs.accounts, hs.secrets, fakePlatforms{}, hs.clock, log))
 	api.ConnectionRoutes(rt, connection.NewService(hs.conns, hs.clock, log))
-	hs.h = rt.Handler()
+	// Every request and answer is held to the OpenAPI document.
+	hs.h = apitest.Lambda(t, rt.Handler())
 	return hs
 }
 

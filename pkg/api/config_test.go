@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/tandemsync/tandem/pkg/api"
+	"github.com/tandemsync/tandem/pkg/api/apitest"
 	"github.com/tandemsync/tandem/pkg/clock"
 	"github.com/tandemsync/tandem/pkg/configuration"
 	"github.com/tandemsync/tandem/pkg/configuration/configurationtest"
@@ -101,7 +102,7 @@ func newConfigHarness(t *testing.T) *configHarness {
 	api.SettingsRoutes(rt, sets)
 	api.ConnectionRoutes(rt, conns)
 	api.ConfigRoutes(rt, configuration.NewService(ch.store, conns, sets, clients, hs.clock, log))
-	hs.h = rt.Handler()
+	hs.h = apitest.Lambda(t, rt.Handler())
 	for org, acct := range map[string]string{
 		"acme":   `{"platform":"connectwise","credentials":{"url":"https://cw.acme.example","secret":"acme-secret-3b9d"}}`,
 		"bright": `{"platform":"halo","credentials":{"url":"https://halo.bright.example","secret":"bright-secret-8e21"}}`,

@@ -52,7 +52,7 @@ func TestWalkthrough(t *testing.T) {
 			t.Setenv("AWS_REGION", "eu-west-1")
 			// A table of its own: moto_server is shared by the whole run.
 			table := fmt.Sprintf("tandem-walkthrough-%d", time.Now().UnixNano())
-			r, err := localrun.Start(context.Background(), localrun.Options{Addr: "127.0.0.1:0", Table: table, EndpointURL: endpoint(t), Simulators: true})
+			r, err := localrun.Start(context.Background(), localrun.Options{Addr: "127.0.0.1:0", Table: table, EndpointURL: endpoint(t), Simulators: true, WrapHTTP: contracted(t)})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -43,7 +43,7 @@ func TestReadmeWalkthrough(t *testing.T) {
 	if _, err := exec.LookPath("curl"); err != nil {
 		t.Fatal("curl is needed to run the README walk-through: apt-get install curl")
 	}
-	r, err := localrun.Start(context.Background(), localrun.Options{Addr: "127.0.0.1:0", Simulators: true})
+	r, err := localrun.Start(context.Background(), localrun.Options{Addr: "127.0.0.1:0", Simulators: true, WrapHTTP: contracted(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -76,8 +76,14 @@ func (w *world) mustAPI(org, method, path string, body any, want int) map[string
 
 func newWorld(t *testing.T, src, dst platform.Kind, o worldOptions) *world {
 	t.Helper()
+	// Every exchange is held to the OpenAPI document, behind whatever the
+	// test does to deliveries.
+	wrap := contracted(t)
+	if o.hooks != nil {
+		wrap = func(h http.Handler) http.Handler { return o.hooks(contracted(t)(h)) }
+	}
 	r, err := localrun.Start(context.Background(), localrun.Options{
-		Addr: "127.0.0.1:0", ManualQueues: true, Simulators: true, WrapSync: o.wrap, WrapHTTP: o.hooks,
+		Addr: "127.0.0.1:0", ManualQueues: true, Simulators: true, WrapSync: o.wrap, WrapHTTP: wrap,
 	})
 	if err != nil {
 		t.Fatal(err)
