@@ -16,6 +16,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -312,6 +313,8 @@ func (c *Client) backoff(attempt int) time.Duration {
 }
 
 // RetryAfter parses a Retry-After header (delta-seconds or HTTP-date).
+// Microsoft Graph documents fractional seconds ("Retry-After: 2.128",
+// graph/throttling "Sample response"), so a decimal is accepted too.
 func RetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 	v := h.Get("Retry-After")
 	if v == "" {
@@ -320,6 +323,9 @@ func RetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 	if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
 		return time.Duration(secs) * time.Second, true
 	}
+	if whole, frac, ok := decimalSeconds(v); ok {
+		return time.Duration(whole)*time.Second + frac, true
+	}
 	if t, err := http.ParseTime(v); err == nil {
 		if d := t.Sub(now); d > 0 {
 			return d, true
@@ -327,6 +333,27 @@ func RetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 		return 0, true
 	}
 	return 0, false
+}
+
+// decimalSeconds reads "2.128" as 2 s and 128 ms; only digits with one
+// point, at most a day, so a malformed value is not taken for a delay.
+func decimalSeconds(v string) (int, time.Duration, bool) {
+	w, f, found := strings.Cut(v, ".")
+	if !found || w == "" || f == "" || len(f) > 9 {
+		return 0, 0, false
+	}
+	whole, err := strconv.Atoi(w)
+	if err != nil || whole < 0 || whole > 86400 || w[0] == '+' {
+		return 0, 0, false
+	}
+	n, err := strconv.Atoi(f)
+	if err != nil || n < 0 || f[0] == '+' || f[0] == '-' {
+		return 0, 0, false
+	}
+	for range 9 - len(f) {
+		n *= 10
+	}
+	return whole, time.Duration(n), true
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
