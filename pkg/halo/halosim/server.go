@@ -3,7 +3,6 @@ package halosim
 import (
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tandemsync/tandem/pkg/platform"
+	"github.com/tandemsync/tandem/pkg/simfault"
 )
 
 // APIUser is one Halo API application and the agent it acts as.
@@ -56,13 +56,13 @@ type Options struct {
 type Server struct {
 	URL string
 
+	*simfault.Faults
+
 	srv      *httptest.Server
 	opts     Options
 	requests atomic.Int64
 
 	mu          sync.Mutex
-	rng         *rand.Rand
-	faults      []Fault
 	tokens      map[string]token
 	tickets     map[int]*Ticket
 	nextTicket  int
@@ -82,8 +82,8 @@ func New(tb testing.TB, opts Options) *Server {
 		opts.TokenLifetime = time.Hour
 	}
 	s := &Server{
+		Faults:      simfault.New(simfault.Options{Seed: opts.Seed, RetryAfterOn: []int{http.StatusTooManyRequests, http.StatusServiceUnavailable}}),
 		opts:        opts,
-		rng:         rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)),
 		tokens:      map[string]token{},
 		tickets:     map[int]*Ticket{},
 		nextTicket:  1000,
@@ -120,9 +120,10 @@ func (s *Server) Requests() int64 { return s.requests.Load() }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.requests.Add(1)
-	if s.injectFault(w, r) {
-		return
-	}
+	simfault.Serve(s.Faults, w, r, writeFault, s.handle)
+}
+
+func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	// Halo routes are case-insensitive (clients use both /api/Tickets and
 	// /api/tickets).
 	path := strings.ToLower(strings.TrimRight(r.URL.Path, "/"))
