@@ -3,6 +3,7 @@ package halosim
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -197,6 +198,17 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // keyed by the offending field.
 func badRequest(w http.ResponseWriter, field, format string, args ...any) {
 	writeJSON(w, http.StatusBadRequest, map[string]string{field: fmt.Sprintf(format, args...)})
+}
+
+// readArray decodes a POST body, which Halo takes as a JSON array of what,
+// or answers 400.
+func readArray[T any](w http.ResponseWriter, body io.Reader, what string) ([]T, bool) {
+	var items []T
+	if err := json.NewDecoder(body).Decode(&items); err != nil || len(items) == 0 {
+		badRequest(w, "[0]", "The request body must be a JSON array of %s", what)
+		return nil, false
+	}
+	return items, true
 }
 
 // haloTime is the format Halo answers dates in: UTC without an offset.
