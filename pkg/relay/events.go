@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -32,38 +33,34 @@ type sourceState struct {
 }
 
 func (s *sourceState) loadTicket(ctx context.Context) error {
-	if s.loaded.ticket {
-		return nil
-	}
-	t, err := s.client.GetTicket(ctx, s.ticketID)
-	if err != nil {
-		return fmt.Errorf("read ticket %s: %w", s.ticketID, err)
-	}
-	s.ticket, s.loaded.ticket = t, true
-	return nil
+	return loadOnce(&s.loaded.ticket, &s.ticket, "read ticket "+s.ticketID, func() (platform.Ticket, error) {
+		return s.client.GetTicket(ctx, s.ticketID)
+	})
 }
 
 func (s *sourceState) loadNotes(ctx context.Context) error {
-	if s.loaded.notes {
-		return nil
-	}
-	n, err := s.client.ListNotes(ctx, s.ticketID, timeZero)
-	if err != nil {
-		return fmt.Errorf("list notes of %s: %w", s.ticketID, err)
-	}
-	s.notes, s.loaded.notes = n, true
-	return nil
+	return loadOnce(&s.loaded.notes, &s.notes, "list notes of "+s.ticketID, func() ([]platform.Note, error) {
+		return s.client.ListNotes(ctx, s.ticketID, timeZero)
+	})
 }
 
 func (s *sourceState) loadFiles(ctx context.Context) error {
-	if s.loaded.files {
+	return loadOnce(&s.loaded.files, &s.files, "list attachments of "+s.ticketID, func() ([]platform.Attachment, error) {
+		return s.client.ListAttachments(ctx, s.ticketID)
+	})
+}
+
+// loadOnce reads one part of the source ticket into dst the first time it
+// is needed; what names the read in an error.
+func loadOnce[T any](loaded *bool, dst *T, what string, read func() (T, error)) error {
+	if *loaded {
 		return nil
 	}
-	f, err := s.client.ListAttachments(ctx, s.ticketID)
+	v, err := read()
 	if err != nil {
-		return fmt.Errorf("list attachments of %s: %w", s.ticketID, err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
-	s.files, s.loaded.files = f, true
+	*dst, *loaded = v, true
 	return nil
 }
 
@@ -268,11 +265,11 @@ func (e *Engine) propagate(ctx context.Context, c connection.Connection, org str
 	}
 	var fresh []platform.Note
 	for _, n := range src.notes {
-		if contains(cur.Notes, n.ID) {
+		if slices.Contains(cur.Notes, n.ID) {
 			continue
 		}
 		cur.Notes = addID(cur.Notes, n.ID)
-		if fp := fingerprint(n.Body); contains(cur.Pending, fp) {
+		if fp := fingerprint(n.Body); slices.Contains(cur.Pending, fp) {
 			// Tandem wrote this note; the command's bookkeeping had not
 			// landed when the platform's event did.
 			cur.Pending = removeID(cur.Pending, fp)
@@ -289,10 +286,10 @@ func (e *Engine) propagate(ctx context.Context, c connection.Connection, org str
 			return err
 		}
 		for _, f := range src.files {
-			if contains(cur.Attachments, f.ID) {
+			if slices.Contains(cur.Attachments, f.ID) {
 				continue
 			}
-			if fp := fileFingerprint(f.Name, f.Size); contains(cur.Pending, fp) {
+			if fp := fileFingerprint(f.Name, f.Size); slices.Contains(cur.Pending, fp) {
 				cur.Attachments = addID(cur.Attachments, f.ID)
 				cur.Pending = removeID(cur.Pending, fp)
 				continue
@@ -416,15 +413,6 @@ func splitByNote(files []platform.Attachment, noteID string) (rest, own []platfo
 		}
 	}
 	return rest, own
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // Renewer is implemented by platforms whose webhook subscriptions expire
