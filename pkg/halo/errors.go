@@ -50,16 +50,15 @@ func (c *Client) statusErrorFrom(status int, header http.Header, body []byte, op
 		e.Message = "Halo found nothing to " + op + detail + ". If every call fails this way, check the Halo address."
 	case platform.ReasonRateLimited:
 		e.Message = "Halo is limiting Tandem's request rate; Tandem will try again later."
-		if d, ok := egress.RetryAfter(header, time.Now()); ok {
-			e.RetryAfter = d
-		}
 	case platform.ReasonServer:
 		e.Message = "Halo had a server error while trying to " + op + detail + "; Tandem will try again later."
+	default:
+		e.Message = "Halo rejected the request to " + op + detail + "."
+	}
+	if e.Reason == platform.ReasonRateLimited || e.Reason == platform.ReasonServer {
 		if d, ok := egress.RetryAfter(header, time.Now()); ok {
 			e.RetryAfter = d
 		}
-	default:
-		e.Message = "Halo rejected the request to " + op + detail + "."
 	}
 	return e
 }
