@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/tandemsync/tandem/pkg/integration"
 	"github.com/tandemsync/tandem/pkg/platform"
@@ -127,7 +126,7 @@ func (e *Engine) addRecorded(ctx context.Context, cmd Command, fp string, ids fu
 		return err
 	}
 	_, err = e.editLink(ctx, cmd, func(s *Side) error {
-		if list := ids(&s.Snapshot); !slices.Contains(*list, id) {
+		if list := ids(&s.Snapshot); !contains(*list, id) {
 			*list = addID(*list, id)
 			s.Snapshot.Pending = removeID(s.Snapshot.Pending, fp)
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -265,11 +264,11 @@ func (e *Engine) propagate(ctx context.Context, c connection.Connection, org str
 	}
 	var fresh []platform.Note
 	for _, n := range src.notes {
-		if slices.Contains(cur.Notes, n.ID) {
+		if contains(cur.Notes, n.ID) {
 			continue
 		}
 		cur.Notes = addID(cur.Notes, n.ID)
-		if fp := fingerprint(n.Body); slices.Contains(cur.Pending, fp) {
+		if fp := fingerprint(n.Body); contains(cur.Pending, fp) {
 			// Tandem wrote this note; the command's bookkeeping had not
 			// landed when the platform's event did.
 			cur.Pending = removeID(cur.Pending, fp)
@@ -286,10 +285,10 @@ func (e *Engine) propagate(ctx context.Context, c connection.Connection, org str
 			return err
 		}
 		for _, f := range src.files {
-			if slices.Contains(cur.Attachments, f.ID) {
+			if contains(cur.Attachments, f.ID) {
 				continue
 			}
-			if fp := fileFingerprint(f.Name, f.Size); slices.Contains(cur.Pending, fp) {
+			if fp := fileFingerprint(f.Name, f.Size); contains(cur.Pending, fp) {
 				cur.Attachments = addID(cur.Attachments, f.ID)
 				cur.Pending = removeID(cur.Pending, fp)
 				continue
@@ -413,6 +412,15 @@ func splitByNote(files []platform.Attachment, noteID string) (rest, own []platfo
 		}
 	}
 	return rest, own
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
 }
 
 // Renewer is implemented by platforms whose webhook subscriptions expire
