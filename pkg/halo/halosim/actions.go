@@ -119,11 +119,7 @@ func (s *Server) postActions(w http.ResponseWriter, r *http.Request, user APIUse
 	}
 	s.mu.Unlock()
 	s.send(sends)
-	if len(out) == 1 {
-		writeJSON(w, http.StatusCreated, out[0])
-		return
-	}
-	writeJSON(w, http.StatusCreated, out)
+	writeCreated(w, out)
 }
 
 func findOutcome(id int, name string) map[string]any {

@@ -131,9 +131,5 @@ func (s *Server) postAttachments(w http.ResponseWriter, r *http.Request, _ APIUs
 		s.attachments[a.ID] = a
 		out = append(out, *a)
 	}
-	if len(out) == 1 {
-		writeJSON(w, http.StatusCreated, out[0])
-		return
-	}
-	writeJSON(w, http.StatusCreated, out)
+	writeCreated(w, out)
 }

@@ -211,6 +211,16 @@ func readArray[T any](w http.ResponseWriter, body io.Reader, what string) ([]T, 
 	return items, true
 }
 
+// writeCreated answers a POST as Halo does: the one object when one was
+// posted, the array when several were.
+func writeCreated[T any](w http.ResponseWriter, out []T) {
+	if len(out) == 1 {
+		writeJSON(w, http.StatusCreated, out[0])
+		return
+	}
+	writeJSON(w, http.StatusCreated, out)
+}
+
 // haloTime is the format Halo answers dates in: UTC without an offset.
 const haloTime = "2006-01-02T15:04:05.000"
 

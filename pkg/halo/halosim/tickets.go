@@ -156,11 +156,7 @@ func (s *Server) postTickets(w http.ResponseWriter, r *http.Request, user APIUse
 	}
 	s.mu.Unlock()
 	s.send(sends)
-	if len(out) == 1 {
-		writeJSON(w, http.StatusCreated, out[0])
-		return
-	}
-	writeJSON(w, http.StatusCreated, out)
+	writeCreated(w, out)
 }
 
 func ticketsEqual(a, b Ticket) bool {

@@ -133,11 +133,7 @@ func (s *Server) postWebhooks(w http.ResponseWriter, r *http.Request, _ APIUser,
 		out = append(out, *h)
 	}
 	s.mu.Unlock()
-	if len(out) == 1 {
-		writeJSON(w, http.StatusCreated, out[0])
-		return
-	}
-	writeJSON(w, http.StatusCreated, out)
+	writeCreated(w, out)
 }
 
 func (s *Server) deleteWebhook(w http.ResponseWriter, _ *http.Request, _ APIUser, id string) {
