@@ -18,16 +18,23 @@ func TestCacheStaysBounded(t *testing.T) {
 	}
 	clk.Advance(time.Minute) // all three expire
 	c.put(key(3), nil)
-	if len(c.m) != 1 {
-		t.Fatalf("after expiry the cache holds %d entries, want only the new one", len(c.m))
+	if n := c.len(); n != 1 {
+		t.Fatalf("after expiry the cache holds %d entries, want only the new one", n)
 	}
 	for i := 4; i < 10; i++ {
 		c.put(key(i), nil)
 	}
-	if len(c.m) > 3 {
-		t.Fatalf("cache holds %d fresh entries, more than its bound of 3", len(c.m))
+	if n := c.len(); n > 3 {
+		t.Fatalf("cache holds %d fresh entries, more than its bound of 3", n)
 	}
 	if _, ok := c.get(key(9)); !ok {
 		t.Fatal("the newest entry was evicted")
 	}
+}
+
+// len counts the live entries.
+func (c *cache) len() int {
+	n := 0
+	c.lists.Values(func(cacheKey, []platform.Option) { n++ })
+	return n
 }

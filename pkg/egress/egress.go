@@ -286,12 +286,7 @@ func (c *Client) decide(resp *http.Response, err error, attempt int) (time.Durat
 		return 0, false
 	}
 	switch {
-	case resp.StatusCode == http.StatusTooManyRequests:
-		if d, ok := RetryAfter(resp.Header, time.Now()); ok {
-			return d, true
-		}
-		return c.backoff(attempt), true
-	case resp.StatusCode == http.StatusServiceUnavailable:
+	case resp.StatusCode == http.StatusTooManyRequests, resp.StatusCode == http.StatusServiceUnavailable:
 		if d, ok := RetryAfter(resp.Header, time.Now()); ok {
 			return d, true
 		}

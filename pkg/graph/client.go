@@ -10,9 +10,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/tandemsync/tandem/pkg/clientcredentials"
 	"github.com/tandemsync/tandem/pkg/egress"
 	"github.com/tandemsync/tandem/pkg/platform"
 )
@@ -27,8 +27,9 @@ const (
 	// Attachments travel base64 in JSON, so the largest allowed file needs
 	// about 200 MB of response.
 	maxResponse = 256 << 20
-	// A token is renewed this long before it expires so an in-flight call
-	// never carries a token that lapses on the way.
+	// A token is renewed this long before it expires (at most a tenth of
+	// its lifetime) so an in-flight call never carries a token that lapses
+	// on the way.
 	tokenSlack = 5 * time.Minute
 )
 
@@ -54,10 +55,7 @@ type Client struct {
 	loginURL string
 	graphURL string
 	private  bool
-
-	mu       sync.Mutex
-	token    string
-	tokenExp time.Time
+	tokens   *clientcredentials.Source
 }
 
 var _ platform.Client = (*Client)(nil)
@@ -75,6 +73,14 @@ func New(creds Credentials, opts Options) *Client {
 	}
 	c.loginURL = strings.TrimRight(c.loginURL, "/")
 	c.graphURL = strings.TrimRight(c.graphURL, "/")
+	c.tokens = clientcredentials.New(clientcredentials.Config{
+		TokenURL:     c.loginURL + "/" + url.PathEscape(creds.TenantID) + "/oauth2/v2.0/token",
+		ClientID:     creds.ClientID,
+		ClientSecret: creds.ClientSecret,
+		Scope:        graphScope,
+		HTTP:         h,
+		Margin:       tokenSlack,
+	})
 	return c
 }
 
@@ -123,60 +129,22 @@ func (c *Client) messagePath(id string, rest string) string {
 	return c.userPath("/messages/" + url.PathEscape(id) + rest)
 }
 
-type tokenResponse struct {
-	AccessToken string `json:"access_token"`
-	ExpiresIn   int64  `json:"expires_in"`
-}
-
-// accessToken returns a cached token or fetches one. The lock is held over
-// the fetch so concurrent callers share a single token request.
+// accessToken returns a cached token or fetches one.
 func (c *Client) accessToken(ctx context.Context) (string, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.token != "" && time.Now().Before(c.tokenExp) {
-		return c.token, nil
+	tok, err := c.tokens.Token(ctx)
+	var e *clientcredentials.Error
+	if err == nil || !errors.As(err, &e) {
+		return tok, err
 	}
-	form := url.Values{
-		"client_id":     {c.creds.ClientID},
-		"client_secret": {c.creds.ClientSecret},
-		"scope":         {graphScope},
-		"grant_type":    {"client_credentials"},
+	switch {
+	case e.Failure == clientcredentials.InvalidURL:
+		return "", newError(platform.ReasonInvalid, 0, "sign in: invalid sign-in URL", e.Err)
+	case e.Failure == clientcredentials.Unanswered:
+		return "", transportError("sign in", e.Err)
+	case e.Status/100 == 2:
+		return "", newError(platform.ReasonServer, e.Status, "sign in: Microsoft returned an unreadable token response", e.Err)
 	}
-	u := c.loginURL + "/" + url.PathEscape(c.creds.TenantID) + "/oauth2/v2.0/token"
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, strings.NewReader(form.Encode()))
-	if err != nil {
-		return "", newError(platform.ReasonInvalid, 0, "sign in: invalid sign-in URL", err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return "", transportError("sign in", err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return "", transportError("sign in", err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return "", tokenError(resp.StatusCode, body)
-	}
-	var tr tokenResponse
-	if err := json.Unmarshal(body, &tr); err != nil || tr.AccessToken == "" {
-		return "", newError(platform.ReasonServer, resp.StatusCode, "sign in: Microsoft returned an unreadable token response", err)
-	}
-	c.token = tr.AccessToken
-	c.tokenExp = time.Now().Add(time.Duration(tr.ExpiresIn)*time.Second - tokenSlack)
-	return c.token, nil
-}
-
-// dropToken forgets a token Graph refused, unless another caller already
-// replaced it.
-func (c *Client) dropToken(tok string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.token == tok {
-		c.token = ""
-	}
+	return "", tokenError(e.Status, e.Body)
 }
 
 // request is one Graph call. path is relative to the Graph root, or an
@@ -203,7 +171,7 @@ func (c *Client) send(ctx context.Context, r request) (*http.Response, []byte, e
 			return nil, nil, err
 		}
 		if resp.StatusCode == http.StatusUnauthorized && attempt == 0 {
-			c.dropToken(tok)
+			c.tokens.Drop(tok)
 			continue
 		}
 		if resp.StatusCode/100 != 2 {

@@ -2,105 +2,67 @@ package halo
 
 import (
 	"context"
-	"encoding/json"
-	"io"
+	"errors"
 	"net/http"
-	"net/url"
-	"strings"
 	"time"
 
+	"github.com/tandemsync/tandem/pkg/clientcredentials"
 	"github.com/tandemsync/tandem/pkg/platform"
 )
 
-// tokenAnswer is the OAuth2 token response (and its error form).
-type tokenAnswer struct {
-	AccessToken      string `json:"access_token"`
-	TokenType        string `json:"token_type"`
-	ExpiresIn        int64  `json:"expires_in"`
-	Error            string `json:"error"`
-	ErrorDescription string `json:"error_description"`
+// tokenMargin is how long before expiry a token is replaced (at most a tenth
+// of its lifetime).
+const tokenMargin = time.Minute
+
+func (c *Client) newTokenSource() *clientcredentials.Source {
+	return clientcredentials.New(clientcredentials.Config{
+		TokenURL:     c.creds.TokenURL(),
+		ClientID:     c.creds.ClientID,
+		ClientSecret: c.creds.ClientSecret,
+		Scope:        "all",
+		HTTP:         c.http,
+		Margin:       tokenMargin,
+		Now:          func() time.Time { return c.now() },
+	})
 }
 
-// accessToken returns a cached token or fetches a new one. The lock is held
-// during the fetch so concurrent callers share one token request.
+// accessToken returns a cached token or fetches a new one.
 func (c *Client) accessToken(ctx context.Context) (string, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.token != "" && c.now().Before(c.expires) {
-		return c.token, nil
+	tok, err := c.tokens.Token(ctx)
+	var e *clientcredentials.Error
+	if err == nil || !errors.As(err, &e) {
+		return tok, err
 	}
-	token, lifetime, err := c.fetchToken(ctx)
-	if err != nil {
-		return "", err
+	switch e.Failure {
+	case clientcredentials.InvalidURL:
+		return "", &platform.Error{Platform: platform.Halo, Reason: platform.ReasonInvalid,
+			Message: "The Halo address cannot be used to sign in. Check the Halo address and tenant.", Err: e.Err}
+	case clientcredentials.Unanswered:
+		return "", c.transportError(e.Err, "sign in")
 	}
-	// Refresh a little early so a request never leaves with a token that
-	// expires on the way.
-	margin := min(time.Minute, lifetime/10)
-	c.token, c.expires = token, c.now().Add(lifetime-margin)
-	return token, nil
+	return "", c.tokenError(e)
 }
 
-// dropToken forgets token unless another caller already replaced it.
-func (c *Client) dropToken(token string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.token == token {
-		c.token = ""
-	}
-}
-
-func (c *Client) fetchToken(ctx context.Context) (string, time.Duration, error) {
-	form := url.Values{
-		"grant_type":    {"client_credentials"},
-		"client_id":     {c.creds.ClientID},
-		"client_secret": {c.creds.ClientSecret},
-		"scope":         {"all"},
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.creds.TokenURL(), strings.NewReader(form.Encode()))
-	if err != nil {
-		return "", 0, &platform.Error{Platform: platform.Halo, Reason: platform.ReasonInvalid,
-			Message: "The Halo address cannot be used to sign in. Check the Halo address and tenant.", Err: err}
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "application/json")
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return "", 0, c.transportError(err, "sign in")
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	var ans tokenAnswer
-	jsonErr := json.Unmarshal(data, &ans)
-	if resp.StatusCode >= 200 && resp.StatusCode <= 299 && jsonErr == nil && ans.AccessToken != "" {
-		lifetime := time.Duration(ans.ExpiresIn) * time.Second
-		if lifetime <= 0 {
-			lifetime = time.Hour
-		}
-		return ans.AccessToken, lifetime, nil
-	}
-	return "", 0, c.tokenError(resp, ans, jsonErr != nil)
-}
-
-// tokenError turns a failed token request into an actionable error.
-func (c *Client) tokenError(resp *http.Response, ans tokenAnswer, notJSON bool) error {
-	e := &platform.Error{Platform: platform.Halo, Status: resp.StatusCode}
+// tokenError turns a refused token request into an actionable error.
+func (c *Client) tokenError(ans *clientcredentials.Error) error {
+	e := &platform.Error{Platform: platform.Halo, Status: ans.Status}
 	switch {
-	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
-		return c.statusErrorFrom(resp, nil, "sign in")
-	case ans.Error == "invalid_client" || ans.Error == "unauthorized_client" || ans.Error == "invalid_grant" ||
-		resp.StatusCode == http.StatusUnauthorized:
+	case ans.Status == http.StatusTooManyRequests || ans.Status >= 500:
+		return c.statusErrorFrom(ans.Status, ans.Header, nil, "sign in")
+	case ans.Code == "invalid_client" || ans.Code == "unauthorized_client" || ans.Code == "invalid_grant" ||
+		ans.Status == http.StatusUnauthorized:
 		e.Reason = platform.ReasonAuthFailed
 		e.Message = "Authentication failed. Check the Client ID (copy it when the API application is not in edit mode) and the Client Secret, " +
 			"and that the application uses Client ID and Secret (Services) authentication" + c.tenantHint() + "."
-	case ans.Error == "invalid_scope":
+	case ans.Code == "invalid_scope":
 		e.Reason = platform.ReasonNotPermitted
 		e.Message = "Halo refused the \"all\" permission. Tick \"all\" under Permissions on the API application (Configuration > Integrations > Halo API)."
-	case resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusMethodNotAllowed || notJSON:
+	case ans.Status == http.StatusNotFound || ans.Status == http.StatusMethodNotAllowed || ans.NotJSON:
 		e.Reason = platform.ReasonNotFound
 		e.Message = "No Halo sign-in page answered at " + c.creds.BaseURL + ". Check the Halo address (the part before /api)" + c.tenantHint() + "."
 	default:
-		e.Reason = platform.ReasonForStatus(resp.StatusCode)
-		e.Message = "Halo refused to sign Tandem in" + c.detail(ans.Error+" "+ans.ErrorDescription) +
+		e.Reason = platform.ReasonForStatus(ans.Status)
+		e.Message = "Halo refused to sign Tandem in" + c.detail(ans.Code+" "+ans.Description) +
 			". Check the Client ID, Client Secret" + c.tenantHint() + "."
 	}
 	return e

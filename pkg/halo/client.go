@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tandemsync/tandem/pkg/clientcredentials"
 	"github.com/tandemsync/tandem/pkg/egress"
 	"github.com/tandemsync/tandem/pkg/platform"
 )
@@ -43,9 +44,9 @@ type Client struct {
 	log   *slog.Logger
 	now   func() time.Time
 
+	tokens *clientcredentials.Source
+
 	mu      sync.Mutex
-	token   string
-	expires time.Time
 	agentID string // who the integration acts as; fixed for the credentials
 }
 
@@ -61,7 +62,9 @@ func New(creds Credentials, opts Options) *Client {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Client{creds: creds, http: h, log: log, now: time.Now}
+	c := &Client{creds: creds, http: h, log: log, now: time.Now}
+	c.tokens = c.newTokenSource()
+	return c
 }
 
 // Requests counts HTTP requests sent, token requests and retries included.
@@ -139,7 +142,7 @@ func (c *Client) send(ctx context.Context, method, path string, q url.Values, bo
 		}
 		if resp.StatusCode == http.StatusUnauthorized && attempt == 0 {
 			drain(resp)
-			c.dropToken(token)
+			c.tokens.Drop(token)
 			c.log.DebugContext(ctx, "halo: access token refused, fetching a new one", "op", op)
 			continue
 		}

@@ -34,11 +34,11 @@ func (c *Client) transportError(err error, op string) error {
 // statusError reads the body of a non-2xx API answer and classifies it.
 func (c *Client) statusError(resp *http.Response, op string) error {
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	return c.statusErrorFrom(resp, body, op)
+	return c.statusErrorFrom(resp.StatusCode, resp.Header, body, op)
 }
 
-func (c *Client) statusErrorFrom(resp *http.Response, body []byte, op string) error {
-	e := &platform.Error{Platform: platform.Halo, Status: resp.StatusCode, Reason: platform.ReasonForStatus(resp.StatusCode)}
+func (c *Client) statusErrorFrom(status int, header http.Header, body []byte, op string) error {
+	e := &platform.Error{Platform: platform.Halo, Status: status, Reason: platform.ReasonForStatus(status)}
 	detail := c.detail(haloMessage(body))
 	switch e.Reason {
 	case platform.ReasonAuthFailed:
@@ -50,16 +50,15 @@ func (c *Client) statusErrorFrom(resp *http.Response, body []byte, op string) er
 		e.Message = "Halo found nothing to " + op + detail + ". If every call fails this way, check the Halo address."
 	case platform.ReasonRateLimited:
 		e.Message = "Halo is limiting Tandem's request rate; Tandem will try again later."
-		if d, ok := egress.RetryAfter(resp.Header, time.Now()); ok {
-			e.RetryAfter = d
-		}
 	case platform.ReasonServer:
 		e.Message = "Halo had a server error while trying to " + op + detail + "; Tandem will try again later."
-		if d, ok := egress.RetryAfter(resp.Header, time.Now()); ok {
-			e.RetryAfter = d
-		}
 	default:
 		e.Message = "Halo rejected the request to " + op + detail + "."
+	}
+	if e.Reason == platform.ReasonRateLimited || e.Reason == platform.ReasonServer {
+		if d, ok := egress.RetryAfter(header, time.Now()); ok {
+			e.RetryAfter = d
+		}
 	}
 	return e
 }

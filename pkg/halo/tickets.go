@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tandemsync/tandem/pkg/platform"
 )
@@ -122,15 +123,7 @@ func (c *Client) CreateTicket(ctx context.Context, t platform.Ticket) (platform.
 	if t.Category != "" {
 		body["category_1"] = t.Category
 	}
-	if t.StartDate != nil {
-		body["startdate"] = formatTime(*t.StartDate)
-	}
-	if t.TargetDate != nil {
-		body["targetdate"] = formatTime(*t.TargetDate)
-	}
-	if len(t.Custom) > 0 {
-		body["customfields"] = customBody(t.Custom)
-	}
+	setDatesAndCustom(body, t.StartDate, t.TargetDate, t.Custom)
 	var raw json.RawMessage
 	if err := c.call(ctx, http.MethodPost, "/Tickets", nil, []any{body}, &raw, "create a ticket"); err != nil {
 		return platform.Ticket{}, fmt.Errorf("create ticket: %w", err)
@@ -171,15 +164,7 @@ func (c *Client) UpdateTicket(ctx context.Context, id string, u platform.TicketU
 	if u.Category != nil {
 		body["category_1"] = *u.Category
 	}
-	if u.StartDate != nil {
-		body["startdate"] = formatTime(*u.StartDate)
-	}
-	if u.TargetDate != nil {
-		body["targetdate"] = formatTime(*u.TargetDate)
-	}
-	if len(u.Custom) > 0 {
-		body["customfields"] = customBody(u.Custom)
-	}
+	setDatesAndCustom(body, u.StartDate, u.TargetDate, u.Custom)
 	if len(body) == 0 {
 		return nil
 	}
@@ -199,6 +184,20 @@ func (c *Client) CloseTicket(ctx context.Context, id, status string) error {
 		return fmt.Errorf("close: %w", err)
 	}
 	return nil
+}
+
+// setDatesAndCustom adds the fields a create and an update send alike, when
+// set.
+func setDatesAndCustom(body map[string]any, start, target *time.Time, custom map[string]string) {
+	if start != nil {
+		body["startdate"] = formatTime(*start)
+	}
+	if target != nil {
+		body["targetdate"] = formatTime(*target)
+	}
+	if len(custom) > 0 {
+		body["customfields"] = customBody(custom)
+	}
 }
 
 func customBody(custom map[string]string) []map[string]string {

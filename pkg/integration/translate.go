@@ -137,33 +137,31 @@ func (r *Rules) update(fields []FieldChange, p *Plan) {
 	var u platform.TicketUpdate
 	changed := false
 	const unchanged = "the field is left unchanged"
+	// The picklist fields go through their value tables.
+	picklists := map[string]struct {
+		table map[string]string
+		noun  string
+		dst   **string
+	}{
+		FieldStatus:     {r.status, "status", &u.Status},
+		FieldPriority:   {r.priority, "priority", &u.Priority},
+		FieldCategory:   {r.category, "category", &u.Category},
+		FieldTicketType: {r.ticketType, "ticket type", &u.Type},
+	}
 	for _, f := range fields {
-		switch f.Field {
-		case FieldStatus:
-			if mine, ok := mapValue(r.status, "status", f.New, unchanged, p); ok {
-				u.Status, changed = new(mine), true
+		if pl, ok := picklists[f.Field]; ok {
+			if mine, ok := mapValue(pl.table, pl.noun, f.New, unchanged, p); ok {
+				*pl.dst, changed = new(mine), true
 			}
-		case FieldPriority:
-			if mine, ok := mapValue(r.priority, "priority", f.New, unchanged, p); ok {
-				u.Priority, changed = new(mine), true
-			}
-		case FieldCategory:
-			if mine, ok := mapValue(r.category, "category", f.New, unchanged, p); ok {
-				u.Category, changed = new(mine), true
-			}
-		case FieldTicketType:
-			if mine, ok := mapValue(r.ticketType, "ticket type", f.New, unchanged, p); ok {
-				u.Type, changed = new(mine), true
-			}
-		default:
-			mine, ok := r.fields[f.Field]
-			if !ok {
-				p.skip("field "+f.Field, "no field mapping, so it is not synced")
-				continue
-			}
-			if setMapped(&u, Mapping{Partner: f.Field, Mine: mine}, f.New, p) {
-				changed = true
-			}
+			continue
+		}
+		mine, ok := r.fields[f.Field]
+		if !ok {
+			p.skip("field "+f.Field, "no field mapping, so it is not synced")
+			continue
+		}
+		if setMapped(&u, Mapping{Partner: f.Field, Mine: mine}, f.New, p) {
+			changed = true
 		}
 	}
 	if changed {

@@ -113,6 +113,31 @@ func (e *Engine) apply(ctx context.Context, client platform.Client, cmd Command)
 	return ticketID, e.write(ctx, client, cmd, ticketID)
 }
 
+// addRecorded adds a note or file with add, which returns the new id. The
+// content's fingerprint fp is recorded as pending first, so the echo of the
+// write is known even if it arrives before the write returns; then the new id
+// joins the side's list (picked by ids) and fp is cleared.
+func (e *Engine) addRecorded(ctx context.Context, cmd Command, fp string, ids func(*Snapshot) *[]string, add func() (string, error)) error {
+	if _, err := e.editLink(ctx, cmd, func(s *Side) error { s.Snapshot.Pending = addID(s.Snapshot.Pending, fp); return nil }); err != nil {
+		return err
+	}
+	id, err := add()
+	if err != nil {
+		return err
+	}
+	_, err = e.editLink(ctx, cmd, func(s *Side) error {
+		if list := ids(&s.Snapshot); !contains(*list, id) {
+			*list = addID(*list, id)
+			s.Snapshot.Pending = removeID(s.Snapshot.Pending, fp)
+		}
+		return nil
+	})
+	return err
+}
+
+func notesOf(s *Snapshot) *[]string       { return &s.Notes }
+func attachmentsOf(s *Snapshot) *[]string { return &s.Attachments }
+
 // write applies an update, close, note or attachment to an existing ticket.
 func (e *Engine) write(ctx context.Context, client platform.Client, cmd Command, ticketID string) error {
 	do := cmd.Do
@@ -135,41 +160,17 @@ func (e *Engine) write(ctx context.Context, client platform.Client, cmd Command,
 		}
 		return client.CloseTicket(ctx, ticketID, do.Status)
 	case integration.OpAddNote:
-		fp := fingerprint(do.Note.Body)
-		if _, err := e.editLink(ctx, cmd, func(s *Side) error { s.Snapshot.Pending = addID(s.Snapshot.Pending, fp); return nil }); err != nil {
-			return err
-		}
-		n, err := client.AddNote(ctx, ticketID, *do.Note)
-		if err != nil {
-			return err
-		}
-		_, err = e.editLink(ctx, cmd, func(s *Side) error {
-			if !contains(s.Snapshot.Notes, n.ID) {
-				s.Snapshot.Notes = addID(s.Snapshot.Notes, n.ID)
-				s.Snapshot.Pending = removeID(s.Snapshot.Pending, fp)
-			}
-			return nil
+		return e.addRecorded(ctx, cmd, fingerprint(do.Note.Body), notesOf, func() (string, error) {
+			n, err := client.AddNote(ctx, ticketID, *do.Note)
+			return n.ID, err
 		})
-		return err
 	case integration.OpAddAttachment:
 		a := *do.Attachment
 		a.ID, a.TicketID, a.NoteID, a.Data = "", ticketID, "", cmd.Data
-		fp := fileFingerprint(a.Name, int64(len(a.Data)))
-		if _, err := e.editLink(ctx, cmd, func(s *Side) error { s.Snapshot.Pending = addID(s.Snapshot.Pending, fp); return nil }); err != nil {
-			return err
-		}
-		got, err := client.AddAttachment(ctx, ticketID, a)
-		if err != nil {
-			return err
-		}
-		_, err = e.editLink(ctx, cmd, func(s *Side) error {
-			if !contains(s.Snapshot.Attachments, got.ID) {
-				s.Snapshot.Attachments = addID(s.Snapshot.Attachments, got.ID)
-				s.Snapshot.Pending = removeID(s.Snapshot.Pending, fp)
-			}
-			return nil
+		return e.addRecorded(ctx, cmd, fileFingerprint(a.Name, int64(len(a.Data))), attachmentsOf, func() (string, error) {
+			got, err := client.AddAttachment(ctx, ticketID, a)
+			return got.ID, err
 		})
-		return err
 	}
 	return fmt.Errorf("%w: unknown command %q", ErrPermanent, do.Op)
 }

@@ -32,38 +32,34 @@ type sourceState struct {
 }
 
 func (s *sourceState) loadTicket(ctx context.Context) error {
-	if s.loaded.ticket {
-		return nil
-	}
-	t, err := s.client.GetTicket(ctx, s.ticketID)
-	if err != nil {
-		return fmt.Errorf("read ticket %s: %w", s.ticketID, err)
-	}
-	s.ticket, s.loaded.ticket = t, true
-	return nil
+	return loadOnce(&s.loaded.ticket, &s.ticket, "read ticket "+s.ticketID, func() (platform.Ticket, error) {
+		return s.client.GetTicket(ctx, s.ticketID)
+	})
 }
 
 func (s *sourceState) loadNotes(ctx context.Context) error {
-	if s.loaded.notes {
-		return nil
-	}
-	n, err := s.client.ListNotes(ctx, s.ticketID, timeZero)
-	if err != nil {
-		return fmt.Errorf("list notes of %s: %w", s.ticketID, err)
-	}
-	s.notes, s.loaded.notes = n, true
-	return nil
+	return loadOnce(&s.loaded.notes, &s.notes, "list notes of "+s.ticketID, func() ([]platform.Note, error) {
+		return s.client.ListNotes(ctx, s.ticketID, timeZero)
+	})
 }
 
 func (s *sourceState) loadFiles(ctx context.Context) error {
-	if s.loaded.files {
+	return loadOnce(&s.loaded.files, &s.files, "list attachments of "+s.ticketID, func() ([]platform.Attachment, error) {
+		return s.client.ListAttachments(ctx, s.ticketID)
+	})
+}
+
+// loadOnce reads one part of the source ticket into dst the first time it
+// is needed; what names the read in an error.
+func loadOnce[T any](loaded *bool, dst *T, what string, read func() (T, error)) error {
+	if *loaded {
 		return nil
 	}
-	f, err := s.client.ListAttachments(ctx, s.ticketID)
+	v, err := read()
 	if err != nil {
-		return fmt.Errorf("list attachments of %s: %w", s.ticketID, err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
-	s.files, s.loaded.files = f, true
+	*dst, *loaded = v, true
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -14,6 +15,7 @@ import (
 	"github.com/tandemsync/tandem/pkg/platform"
 	"github.com/tandemsync/tandem/pkg/queue"
 	"github.com/tandemsync/tandem/pkg/relay"
+	"github.com/tandemsync/tandem/pkg/ttlcache"
 )
 
 // MaxBodyBytes bounds a delivery. Platforms send small JSON documents; a
@@ -46,16 +48,15 @@ type Receiver struct {
 	Log         *slog.Logger
 	// SecretTTL caches secrets per warm instance: a delivery should not pay
 	// a Secrets Manager call, and a rotated secret takes effect within it.
+	// 0 means five minutes. Set it before the first delivery.
 	SecretTTL time.Duration
 
-	mu    sync.Mutex
-	cache map[string]cachedSecret
+	cacheOnce sync.Once
+	secrets   *ttlcache.Cache[string, string] // by endpoint id
 }
 
-type cachedSecret struct {
-	value   string
-	fetched time.Time
-}
+// maxCachedSecrets bounds the secret cache of one process.
+const maxCachedSecrets = 4096
 
 // Response is what the receiver answers.
 type Response struct {
@@ -160,25 +161,16 @@ func (r *Receiver) logger() *slog.Logger {
 }
 
 func (r *Receiver) secret(ctx context.Context, ep Endpoint) (string, error) {
-	ttl := r.SecretTTL
-	if ttl == 0 {
-		ttl = 5 * time.Minute
-	}
-	r.mu.Lock()
-	c, ok := r.cache[ep.ID]
-	r.mu.Unlock()
-	if ok && time.Since(c.fetched) < ttl {
-		return c.value, nil
+	r.cacheOnce.Do(func() {
+		r.secrets = ttlcache.New[string, string](cmp.Or(r.SecretTTL, 5*time.Minute), maxCachedSecrets, nil)
+	})
+	if v, ok := r.secrets.Get(ep.ID); ok {
+		return v, nil
 	}
 	raw, err := r.Secrets.GetSecret(ctx, ep.SecretName)
 	if err != nil {
 		return "", err
 	}
-	r.mu.Lock()
-	if r.cache == nil {
-		r.cache = map[string]cachedSecret{}
-	}
-	r.cache[ep.ID] = cachedSecret{value: string(raw), fetched: time.Now()}
-	r.mu.Unlock()
+	r.secrets.Put(ep.ID, string(raw))
 	return string(raw), nil
 }

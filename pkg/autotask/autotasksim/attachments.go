@@ -61,8 +61,7 @@ func (s *Server) createAttachment(w http.ResponseWriter, r *http.Request, u User
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, found := s.tickets[ticketID]; !found {
-		writeErrors(w, http.StatusNotFound, fmt.Sprintf("Unable to find Ticket with id %d.", ticketID))
+	if s.ticketFor(w, ticketID) == nil {
 		return
 	}
 	a.ID, a.AttachDate, a.AttachedByResourceID = s.newID(), nowMillis(), u.ResourceID

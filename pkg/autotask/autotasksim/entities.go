@@ -96,27 +96,25 @@ func (s *Server) Notes(ticketID int64) []Note {
 }
 
 func (s *Server) notesOf(ticketID int64) []Note {
-	var out []Note
-	for _, n := range s.notes {
-		if n.TicketID == ticketID {
-			out = append(out, *n)
-		}
-	}
-	slices.SortFunc(out, func(a, b Note) int { return cmp.Compare(a.ID, b.ID) })
-	return out
+	return copiesOf(s.notes, func(n *Note) bool { return n.TicketID == ticketID })
 }
 
 // Attachments returns the ticket's attachments (with data), by id.
 func (s *Server) Attachments(ticketID int64) []Attachment {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []Attachment
-	for _, a := range s.attachments {
-		if a.TicketID == ticketID {
-			out = append(out, *a)
+	return copiesOf(s.attachments, func(a *Attachment) bool { return a.TicketID == ticketID })
+}
+
+// copiesOf returns copies of the entities in m that keep accepts, by id (nil
+// when there are none); the caller holds s.mu.
+func copiesOf[V any](m map[int64]*V, keep func(*V) bool) []V {
+	var out []V
+	for _, id := range sortedKeys(m) {
+		if keep(m[id]) {
+			out = append(out, *m[id])
 		}
 	}
-	slices.SortFunc(out, func(a, b Attachment) int { return cmp.Compare(a.ID, b.ID) })
 	return out
 }
 

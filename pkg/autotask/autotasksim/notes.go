@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"maps"
 	"net/http"
 	"net/url"
@@ -57,10 +56,9 @@ func (s *Server) createNote(w http.ResponseWriter, r *http.Request, u User, tick
 		return
 	}
 	s.mu.Lock()
-	t, found := s.tickets[ticketID]
-	if !found {
+	t := s.ticketFor(w, ticketID)
+	if t == nil {
 		s.mu.Unlock()
-		writeErrors(w, http.StatusNotFound, fmt.Sprintf("Unable to find Ticket with id %d.", ticketID))
 		return
 	}
 	now := nowMillis()
@@ -72,30 +70,6 @@ func (s *Server) createNote(w http.ResponseWriter, r *http.Request, u User, tick
 	writeJSON(w, http.StatusOK, map[string]int64{"itemId": n.ID})
 }
 
-func (s *Server) getNote(w http.ResponseWriter, nid int64) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n, ok := s.notes[nid]
-	if !ok {
-		writeJSON(w, http.StatusOK, map[string]any{"item": nil})
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"item": n})
-}
-
-// condition is one element of a query filter; "and"/"or" nest items.
-type condition struct {
-	Op    string          `json:"op"`
-	Field string          `json:"field"`
-	Value json.RawMessage `json:"value"`
-	Items []condition     `json:"items"`
-}
-
-type query struct {
-	Filter     []condition `json:"filter"`
-	MaxRecords int         `json:"MaxRecords"`
-}
-
 type pageState struct {
 	entity string // the query path segment: "ticketnotes" or "resources"
 	ids    []int64
@@ -103,33 +77,19 @@ type pageState struct {
 }
 
 func (s *Server) queryNotes(w http.ResponseWriter, r *http.Request) {
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
-	var q query
-	if err == nil {
-		err = json.Unmarshal(data, &q)
-	}
-	if err != nil || len(q.Filter) == 0 {
-		writeErrors(w, http.StatusBadRequest, "A query requires a filter.")
+	filter, size, ok := s.readQuery(w, r)
+	if !ok {
 		return
-	}
-	size := s.pageSize
-	if q.MaxRecords > 0 && q.MaxRecords < size {
-		size = q.MaxRecords
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var ids []int64
+	notes := make([]*Note, 0, len(s.notes))
 	for _, nid := range sortedKeys(s.notes) {
-		ok, msg := matchAll(q.Filter, s.notes[nid])
-		if msg != "" {
-			writeErrors(w, http.StatusInternalServerError, msg)
-			return
-		}
-		if ok {
-			ids = append(ids, nid)
-		}
+		notes = append(notes, s.notes[nid])
 	}
-	s.writePage(w, ids, size)
+	if ids, ok := selectIDs(w, filter, notes, func(n *Note) int64 { return n.ID }, noteMatches); ok {
+		s.writePage(w, ids, size)
+	}
 }
 
 // nextPage answers GET {Entity}/query/next?paging= for the entity whose
@@ -185,28 +145,8 @@ func writeItems[T any](w http.ResponseWriter, items []T, size int, next any) {
 	})
 }
 
-func matchAll(conds []condition, n *Note) (bool, string) {
-	for _, c := range conds {
-		ok, msg := matchOne(c, n)
-		if msg != "" || !ok {
-			return false, msg
-		}
-	}
-	return true, ""
-}
-
-func matchOne(c condition, n *Note) (bool, string) {
-	switch strings.ToLower(c.Op) {
-	case "and":
-		return matchAll(c.Items, n)
-	case "or":
-		for _, it := range c.Items {
-			if ok, msg := matchOne(it, n); msg != "" || ok {
-				return ok, msg
-			}
-		}
-		return false, ""
-	}
+// noteMatches applies one comparison to a note.
+func noteMatches(c condition, n *Note) (bool, string) {
 	var order int
 	switch strings.ToLower(c.Field) {
 	case "id", "ticketid", "notetype", "publish", "creatorresourceid":

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -55,35 +54,13 @@ func (s *Server) getResource(w http.ResponseWriter, rid int64) {
 // queryResources answers POST Resources/query with the query as the body,
 // and GET Resources/query?search= with it in the URL.
 func (s *Server) queryResources(w http.ResponseWriter, r *http.Request) {
-	var data []byte
-	var err error
-	if r.Method == http.MethodGet {
-		data = []byte(r.URL.Query().Get("search"))
-	} else {
-		data, err = io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
-	}
-	var q query
-	if err == nil {
-		err = json.Unmarshal(data, &q)
-	}
-	if err != nil || len(q.Filter) == 0 {
-		writeErrors(w, http.StatusBadRequest, "A query requires a filter.")
+	filter, size, ok := s.readQuery(w, r)
+	if !ok {
 		return
 	}
-	size := s.pageSize
-	if q.MaxRecords > 0 && q.MaxRecords < size {
-		size = q.MaxRecords
-	}
-	var ids []int64
-	for _, res := range s.Resources() {
-		ok, msg := resourceMatchAll(q.Filter, res)
-		if msg != "" {
-			writeErrors(w, http.StatusInternalServerError, msg)
-			return
-		}
-		if ok {
-			ids = append(ids, res.ID)
-		}
+	ids, ok := selectIDs(w, filter, s.Resources(), func(r Resource) int64 { return r.ID }, resourceMatches)
+	if !ok {
+		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -102,31 +79,10 @@ func (s *Server) writeResourcePage(w http.ResponseWriter, ids []int64, size int)
 	writeItems(w, items, size, next)
 }
 
-func resourceMatchAll(conds []condition, r Resource) (bool, string) {
-	for _, c := range conds {
-		ok, msg := resourceMatchOne(c, r)
-		if msg != "" || !ok {
-			return false, msg
-		}
-	}
-	return true, ""
-}
-
-// resourceMatchOne applies one condition. Strings compare case-insensitively,
-// as the live service's database collation does.
-func resourceMatchOne(c condition, r Resource) (bool, string) {
+// resourceMatches applies one comparison to a resource. Strings compare
+// case-insensitively, as the live service's database collation does.
+func resourceMatches(c condition, r Resource) (bool, string) {
 	op := strings.ToLower(c.Op)
-	switch op {
-	case "and":
-		return resourceMatchAll(c.Items, r)
-	case "or":
-		for _, it := range c.Items {
-			if ok, msg := resourceMatchOne(it, r); msg != "" || ok {
-				return ok, msg
-			}
-		}
-		return false, ""
-	}
 	var have any
 	switch strings.ToLower(c.Field) {
 	case "id":

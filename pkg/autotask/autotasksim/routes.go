@@ -25,11 +25,11 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, u User, seg []str
 	case match(seg, "tickets") && m == http.MethodPatch:
 		s.updateTicket(w, r, u)
 	case match(seg, "tickets", "#") && m == http.MethodGet:
-		s.getTicket(w, id(seg[1]))
+		getItem(s, w, s.tickets, id(seg[1]))
 	case match(seg, "tickets", "#", "notes") && m == http.MethodPost:
 		s.createNote(w, r, u, id(seg[1]))
 	case match(seg, "ticketnotes", "#") && m == http.MethodGet:
-		s.getNote(w, id(seg[1]))
+		getItem(s, w, s.notes, id(seg[1]))
 	case match(seg, "ticketnotes", "query") && m == http.MethodPost:
 		s.queryNotes(w, r)
 	case match(seg, "ticketnotes", "query", "next") && m == http.MethodGet:

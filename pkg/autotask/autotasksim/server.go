@@ -34,7 +34,6 @@ package autotasksim
 import (
 	"crypto/subtle"
 	"encoding/json"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -44,6 +43,7 @@ import (
 	"time"
 
 	"github.com/tandemsync/tandem/pkg/platform"
+	"github.com/tandemsync/tandem/pkg/simfault"
 )
 
 // Options configure a simulator. The zero value is fine.
@@ -79,15 +79,13 @@ type Server struct {
 	Integration User
 	Agent       User
 
+	*simfault.Faults
+
 	srv      *httptest.Server
 	pageSize int
 	requests atomic.Int64
 
 	mu          sync.Mutex
-	rng         *rand.Rand
-	faults      []Fault // answered in order, one per request
-	fraction    float64
-	fractionF   Fault
 	nextID      int64
 	tickets     map[int64]*Ticket
 	notes       map[int64]*Note
@@ -119,8 +117,8 @@ func Start(opts Options) *Server {
 			FirstName: "Tandem", LastName: "API User", Email: "tandem-api@example.com"},
 		Agent: User{ResourceID: 29682886, Username: "agentLM4P8R@example.com", Secret: "sim-secret-Agent-2b7c", IntegrationCode: "SIMTRACKINGID4TANDEM000001",
 			FirstName: "Lena", LastName: "Marsh", Email: "lena.marsh@example.com"},
+		Faults:      simfault.New(simfault.Options{Seed: opts.Seed, RetryAfterOn: []int{http.StatusTooManyRequests, http.StatusServiceUnavailable}}),
 		pageSize:    opts.PageSize,
-		rng:         rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)),
 		nextID:      1000,
 		tickets:     map[int64]*Ticket{},
 		notes:       map[int64]*Note{},
@@ -175,9 +173,10 @@ const prefix = "/atservicesrest/v1.0/"
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.requests.Add(1)
-	if s.injectFault(w, r.URL.Path) {
-		return
-	}
+	simfault.Serve(s.Faults, w, r, writeFault, s.serve)
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.Path
 	if len(path) < len(prefix) || !strings.EqualFold(path[:len(prefix)], prefix) {
 		// Outside the API root the answer is a plain, non-JSON 404.

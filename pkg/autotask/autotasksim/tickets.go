@@ -48,10 +48,9 @@ func (s *Server) updateTicket(w http.ResponseWriter, r *http.Request, u User) {
 		return
 	}
 	s.mu.Lock()
-	t, found := s.tickets[tid]
-	if !found {
+	t := s.ticketFor(w, tid)
+	if t == nil {
 		s.mu.Unlock()
-		writeErrors(w, http.StatusNotFound, fmt.Sprintf("Unable to find Ticket with id %d.", tid))
 		return
 	}
 	draft := *t
@@ -73,16 +72,21 @@ func (s *Server) updateTicket(w http.ResponseWriter, r *http.Request, u User) {
 	writeJSON(w, http.StatusOK, map[string]int64{"itemId": t.ID})
 }
 
-// Autotask answers a GET for a missing id with 200 and a null item.
-func (s *Server) getTicket(w http.ResponseWriter, tid int64) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// ticketFor finds ticket tid, or answers 404; the caller holds s.mu.
+func (s *Server) ticketFor(w http.ResponseWriter, tid int64) *Ticket {
 	t, ok := s.tickets[tid]
 	if !ok {
-		writeJSON(w, http.StatusOK, map[string]any{"item": nil})
-		return
+		writeErrors(w, http.StatusNotFound, fmt.Sprintf("Unable to find Ticket with id %d.", tid))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"item": t})
+	return t
+}
+
+// getItem answers GET {Entity}/{id} from m. Autotask answers a missing id
+// with 200 and a null item.
+func getItem[V any](s *Server, w http.ResponseWriter, m map[int64]*V, id int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"item": m[id]})
 }
 
 // applyTicket sets the writable fields present in f and returns the REST

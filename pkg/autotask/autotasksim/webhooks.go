@@ -172,9 +172,8 @@ func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request, u User, e
 func (s *Server) deleteWebhook(w http.ResponseWriter, entity string, hid int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	h, ok := s.webhooks[hid]
-	if !ok || h.Entity != entity {
-		writeErrors(w, http.StatusNotFound, fmt.Sprintf("Unable to find webhook with id %d.", hid))
+	h := s.webhookFor(w, entity, hid)
+	if h == nil {
 		return
 	}
 	delete(s.webhooks, hid)
@@ -194,9 +193,8 @@ func (s *Server) addWebhookField(w http.ResponseWriter, r *http.Request, entity 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	h, ok := s.webhooks[hid]
-	if !ok || h.Entity != entity {
-		writeErrors(w, http.StatusNotFound, fmt.Sprintf("Unable to find webhook with id %d.", hid))
+	h := s.webhookFor(w, entity, hid)
+	if h == nil {
 		return
 	}
 	if _, ok := fieldByID(entity, in.FieldID); !ok {
@@ -220,13 +218,23 @@ func (s *Server) addExcludedResource(w http.ResponseWriter, r *http.Request, ent
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	h, ok := s.webhooks[hid]
-	if !ok || h.Entity != entity {
-		writeErrors(w, http.StatusNotFound, fmt.Sprintf("Unable to find webhook with id %d.", hid))
+	h := s.webhookFor(w, entity, hid)
+	if h == nil {
 		return
 	}
 	h.ExcludedResources = append(h.ExcludedResources, in.ResourceID)
 	writeJSON(w, http.StatusOK, map[string]int64{"itemId": s.newID()})
+}
+
+// webhookFor finds entity's webhook hid, or answers 404; the caller holds
+// s.mu.
+func (s *Server) webhookFor(w http.ResponseWriter, entity string, hid int64) *Webhook {
+	h, ok := s.webhooks[hid]
+	if !ok || h.Entity != entity {
+		writeErrors(w, http.StatusNotFound, fmt.Sprintf("Unable to find webhook with id %d.", hid))
+		return nil
+	}
+	return h
 }
 
 func fieldByID(entity string, fid int) (webhookField, bool) {

@@ -41,6 +41,7 @@ import (
 
 	"github.com/tandemsync/tandem/pkg/clock"
 	"github.com/tandemsync/tandem/pkg/platform"
+	"github.com/tandemsync/tandem/pkg/simfault"
 )
 
 // Codebase is the release path the simulated site reports.
@@ -76,13 +77,14 @@ type Server struct {
 	Integration Member // the integration's API member
 	Agent       Member // a human technician, for changes that must echo
 
+	*simfault.Faults
+
 	srv      *httptest.Server
 	clock    clock.Clock
 	requests atomic.Int64
 
 	mu           sync.Mutex
 	rnd          *rand.Rand
-	faults       faultPlan
 	data         *store
 	callbacks    []*callback
 	nextCallback int64
@@ -112,6 +114,7 @@ func NewServer(opts Options) *Server {
 		ClientID:    "6a1f3b2c-4d5e-4f60-8a7b-9c0d1e2f3a4b",
 		Integration: Member{ID: 101, Identifier: "tandem-api", Name: "Tandem Integration", PublicKey: key(rnd), PrivateKey: key(rnd)},
 		Agent:       Member{ID: 102, Identifier: "jsmith", Name: "Jo Smith", PublicKey: key(rnd), PrivateKey: key(rnd)},
+		Faults:      simfault.New(simfault.Options{Seed: opts.Seed, RetryAfterOn: []int{http.StatusTooManyRequests}}),
 		clock:       opts.Clock,
 		rnd:         rnd,
 	}
@@ -157,17 +160,18 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	case r.URL.Path == "/"+Codebase+"system/callbackkey/index.rails":
 		s.callbackKey(w, r)
 	case strings.HasPrefix(r.URL.Path, APIPath+"/"):
-		if s.injectFault(w) {
-			return
-		}
-		m, ok := s.authenticate(w, r)
-		if !ok {
-			return
-		}
-		s.route(w, r, m, strings.TrimPrefix(r.URL.Path, APIPath))
+		simfault.Serve(s.Faults, w, r, writeFault, s.serveAPI)
 	default:
 		endpointMissing(w)
 	}
+}
+
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	m, ok := s.authenticate(w, r)
+	if !ok {
+		return
+	}
+	s.route(w, r, m, strings.TrimPrefix(r.URL.Path, APIPath))
 }
 
 // companyInfo answers codebase discovery. For an unknown company the real

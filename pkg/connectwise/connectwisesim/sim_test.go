@@ -132,7 +132,7 @@ func TestFaultsAreDeterministic(t *testing.T) {
 	}
 
 	s := New(t)
-	s.FailNext(1, Fault{Delay: 20 * time.Millisecond})
+	s.FailNext(1, Fault{Latency: 20 * time.Millisecond})
 	start := time.Now()
 	if resp, _ := call(t, s, &s.Integration, "GET", APIPath+"/system/info", ""); resp.StatusCode != 200 || time.Since(start) < 20*time.Millisecond {
 		t.Fatalf("latency fault: %d after %v", resp.StatusCode, time.Since(start))

@@ -149,55 +149,36 @@ func seed(now time.Time) *store {
 }
 
 func (d *store) board(id int64) *board {
-	for i := range d.boards {
-		if d.boards[i].ID == id {
-			return &d.boards[i]
-		}
-	}
-	return nil
+	return find(d.boards, func(b *board) bool { return b.ID == id })
 }
 
 func (d *store) status(id int64) *status {
-	for i := range d.statuses {
-		if d.statuses[i].ID == id {
-			return &d.statuses[i]
-		}
-	}
-	return nil
+	return find(d.statuses, func(s *status) bool { return s.ID == id })
 }
 
 func (d *store) priority(id int64) *priority {
-	for i := range d.priorities {
-		if d.priorities[i].ID == id {
-			return &d.priorities[i]
-		}
-	}
-	return nil
+	return find(d.priorities, func(p *priority) bool { return p.ID == id })
 }
 
 func findItem(items []boardItem, id int64) *boardItem {
-	for i := range items {
-		if items[i].ID == id {
-			return &items[i]
-		}
-	}
-	return nil
+	return find(items, func(it *boardItem) bool { return it.ID == id })
 }
 
 func (d *store) udf(id int64) *udf {
-	for i := range d.udfs {
-		if d.udfs[i].ID == id {
-			return &d.udfs[i]
-		}
-	}
-	return nil
+	return find(d.udfs, func(u *udf) bool { return u.ID == id })
 }
 
 func (d *store) company(id int64, identifier string) *company {
-	for i := range d.companies {
-		c := &d.companies[i]
-		if (id != 0 && c.ID == id) || (id == 0 && identifier != "" && c.Identifier == identifier) {
-			return c
+	return find(d.companies, func(c *company) bool {
+		return (id != 0 && c.ID == id) || (id == 0 && identifier != "" && c.Identifier == identifier)
+	})
+}
+
+// find returns the first of items that match accepts, nil when none.
+func find[T any](items []T, match func(*T) bool) *T {
+	for i := range items {
+		if match(&items[i]) {
+			return &items[i]
 		}
 	}
 	return nil

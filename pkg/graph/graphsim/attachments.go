@@ -46,11 +46,7 @@ func renderAttachment(a Attachment, withContent bool, sel string) map[string]any
 func (s *Server) handleListAttachments(w http.ResponseWriter, r *http.Request, _ *caller) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	u := s.userFor(w, r)
-	if u == nil {
-		return
-	}
-	m := s.messageFor(w, r, u)
+	_, m := s.messageFor(w, r)
 	if m == nil {
 		return
 	}
@@ -66,11 +62,7 @@ func (s *Server) handleListAttachments(w http.ResponseWriter, r *http.Request, _
 func (s *Server) handleGetAttachment(w http.ResponseWriter, r *http.Request, _ *caller) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	u := s.userFor(w, r)
-	if u == nil {
-		return
-	}
-	m := s.messageFor(w, r, u)
+	_, m := s.messageFor(w, r)
 	if m == nil {
 		return
 	}
@@ -109,11 +101,7 @@ func (s *Server) handleAddAttachment(w http.ResponseWriter, r *http.Request, _ *
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	u := s.userFor(w, r)
-	if u == nil {
-		return
-	}
-	m := s.messageFor(w, r, u)
+	_, m := s.messageFor(w, r)
 	if m == nil {
 		return
 	}
@@ -149,11 +137,7 @@ func (s *Server) handleCreateUploadSession(w http.ResponseWriter, r *http.Reques
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	u := s.userFor(w, r)
-	if u == nil {
-		return
-	}
-	m := s.messageFor(w, r, u)
+	u, m := s.messageFor(w, r)
 	if m == nil {
 		return
 	}

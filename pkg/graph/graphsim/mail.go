@@ -131,14 +131,19 @@ func (s *Server) userFor(w http.ResponseWriter, r *http.Request) *user {
 	return nil
 }
 
-// messageFor resolves {id} within the user's mailbox.
-func (s *Server) messageFor(w http.ResponseWriter, r *http.Request, u *user) *Message {
+// messageFor resolves {user} and the message {id} within the user's
+// mailbox, or answers 404 as Graph does and returns a nil message.
+func (s *Server) messageFor(w http.ResponseWriter, r *http.Request) (*user, *Message) {
+	u := s.userFor(w, r)
+	if u == nil {
+		return nil, nil
+	}
 	m := s.messages[r.PathValue("id")]
 	if m == nil || m.Mailbox != u.upn {
 		writeError(w, http.StatusNotFound, "ErrorItemNotFound", "The specified object was not found in the store.")
-		return nil
+		return u, nil
 	}
-	return m
+	return u, m
 }
 
 func (s *Server) handleGetFolder(w http.ResponseWriter, r *http.Request, _ *caller) {
@@ -255,11 +260,7 @@ func (s *Server) handleListMessages(w http.ResponseWriter, r *http.Request, _ *c
 func (s *Server) handleGetMessage(w http.ResponseWriter, r *http.Request, _ *caller) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	u := s.userFor(w, r)
-	if u == nil {
-		return
-	}
-	if m := s.messageFor(w, r, u); m != nil {
+	if u, m := s.messageFor(w, r); m != nil {
 		writeJSON(w, http.StatusOK, s.renderMessage(m, u, r))
 	}
 }
@@ -445,11 +446,7 @@ func (s *Server) handleUpdateMessage(w http.ResponseWriter, r *http.Request, _ *
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	u := s.userFor(w, r)
-	if u == nil {
-		return
-	}
-	m := s.messageFor(w, r, u)
+	u, m := s.messageFor(w, r)
 	if m == nil {
 		return
 	}
@@ -465,11 +462,7 @@ func (s *Server) handleUpdateMessage(w http.ResponseWriter, r *http.Request, _ *
 func (s *Server) handleSend(w http.ResponseWriter, r *http.Request, _ *caller) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	u := s.userFor(w, r)
-	if u == nil {
-		return
-	}
-	m := s.messageFor(w, r, u)
+	_, m := s.messageFor(w, r)
 	if m == nil {
 		return
 	}
@@ -552,11 +545,7 @@ func (s *Server) handleReply(w http.ResponseWriter, r *http.Request, _ *caller) 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	u := s.userFor(w, r)
-	if u == nil {
-		return
-	}
-	orig := s.messageFor(w, r, u)
+	_, orig := s.messageFor(w, r)
 	if orig == nil {
 		return
 	}
@@ -574,11 +563,7 @@ func (s *Server) handleCreateReply(w http.ResponseWriter, r *http.Request, _ *ca
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	u := s.userFor(w, r)
-	if u == nil {
-		return
-	}
-	orig := s.messageFor(w, r, u)
+	u, orig := s.messageFor(w, r)
 	if orig == nil {
 		return
 	}

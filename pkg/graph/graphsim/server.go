@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/tandemsync/tandem/pkg/platform"
+	"github.com/tandemsync/tandem/pkg/simfault"
 )
 
 // Account is one app registration and the mailbox it works on.
@@ -47,6 +48,8 @@ type Server struct {
 	Integration Account
 	Agent       Account
 
+	*simfault.Faults
+
 	srv      *httptest.Server
 	hc       *http.Client
 	requests atomic.Int64
@@ -61,7 +64,6 @@ type Server struct {
 	subs     map[string]*Subscription
 	uploads  map[string]*upload
 	lastTime time.Time
-	faults   faults
 
 	pending   sync.WaitGroup
 	delivered atomic.Int64
@@ -99,6 +101,7 @@ func New(tb testing.TB) *Server {
 // Start starts a simulator; the caller closes it.
 func Start(opts Options) *Server {
 	s := &Server{
+		Faults:   simfault.New(simfault.Options{Seed: opts.Seed, RetryAfterOn: []int{http.StatusTooManyRequests, http.StatusServiceUnavailable}}),
 		rng:      rand.New(rand.NewPCG(opts.Seed, 0x67726170)),
 		apps:     map[string]*app{},
 		tokens:   map[string]token{},
@@ -258,10 +261,7 @@ type caller struct {
 // authenticated checks the bearer token and consent, applies injected
 // faults, and resolves nothing else: handlers resolve their own user.
 func (s *Server) authenticated(h func(http.ResponseWriter, *http.Request, *caller)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if s.injectFault(w) {
-			return
-		}
+	serve := func(w http.ResponseWriter, r *http.Request) {
 		auth := r.Header.Get("Authorization")
 		if auth == "" {
 			writeError(w, http.StatusUnauthorized, "InvalidAuthenticationToken", "Access token is empty.")
@@ -284,6 +284,9 @@ func (s *Server) authenticated(h func(http.ResponseWriter, *http.Request, *calle
 			return
 		}
 		h(w, r, &caller{clientID: t.clientID})
+	}
+	return func(w http.ResponseWriter, r *http.Request) {
+		simfault.Serve(s.Faults, w, r, writeFault, serve)
 	}
 }
 

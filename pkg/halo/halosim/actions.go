@@ -64,9 +64,8 @@ func (s *Server) getAction(w http.ResponseWriter, r *http.Request, _ APIUser, id
 // action with 400 and a sentence, which is what the instance-sync guide's
 // troubleshooting table quotes.
 func (s *Server) postActions(w http.ResponseWriter, r *http.Request, user APIUser, _ string) {
-	var items []map[string]json.RawMessage
-	if err := json.NewDecoder(r.Body).Decode(&items); err != nil || len(items) == 0 {
-		badRequest(w, "[0]", "The request body must be a JSON array of actions")
+	items, ok := readArray[map[string]json.RawMessage](w, r.Body, "actions")
+	if !ok {
 		return
 	}
 	s.mu.Lock()
@@ -120,11 +119,7 @@ func (s *Server) postActions(w http.ResponseWriter, r *http.Request, user APIUse
 	}
 	s.mu.Unlock()
 	s.send(sends)
-	if len(out) == 1 {
-		writeJSON(w, http.StatusCreated, out[0])
-		return
-	}
-	writeJSON(w, http.StatusCreated, out)
+	writeCreated(w, out)
 }
 
 func findOutcome(id int, name string) map[string]any {

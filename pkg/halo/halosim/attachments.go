@@ -90,7 +90,7 @@ func (s *Server) getAttachment(w http.ResponseWriter, _ *http.Request, _ APIUser
 }
 
 func (s *Server) postAttachments(w http.ResponseWriter, r *http.Request, _ APIUser, _ string) {
-	var items []struct {
+	type attachmentIn struct {
 		TicketID   json.RawMessage `json:"ticket_id"`
 		ActionID   json.RawMessage `json:"action_id"`
 		Filename   string          `json:"filename"`
@@ -98,8 +98,8 @@ func (s *Server) postAttachments(w http.ResponseWriter, r *http.Request, _ APIUs
 		Desc       string          `json:"desc"`
 		IsImage    bool            `json:"isimage"`
 	}
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxUpload*2)).Decode(&items); err != nil || len(items) == 0 {
-		badRequest(w, "[0]", "The request body must be a JSON array of attachments")
+	items, ok := readArray[attachmentIn](w, http.MaxBytesReader(w, r.Body, MaxUpload*2), "attachments")
+	if !ok {
 		return
 	}
 	s.mu.Lock()
@@ -131,9 +131,5 @@ func (s *Server) postAttachments(w http.ResponseWriter, r *http.Request, _ APIUs
 		s.attachments[a.ID] = a
 		out = append(out, *a)
 	}
-	if len(out) == 1 {
-		writeJSON(w, http.StatusCreated, out[0])
-		return
-	}
-	writeJSON(w, http.StatusCreated, out)
+	writeCreated(w, out)
 }

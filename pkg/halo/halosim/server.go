@@ -3,7 +3,7 @@ package halosim
 import (
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tandemsync/tandem/pkg/platform"
+	"github.com/tandemsync/tandem/pkg/simfault"
 )
 
 // APIUser is one Halo API application and the agent it acts as.
@@ -56,13 +57,13 @@ type Options struct {
 type Server struct {
 	URL string
 
+	*simfault.Faults
+
 	srv      *httptest.Server
 	opts     Options
 	requests atomic.Int64
 
 	mu          sync.Mutex
-	rng         *rand.Rand
-	faults      []Fault
 	tokens      map[string]token
 	tickets     map[int]*Ticket
 	nextTicket  int
@@ -82,8 +83,8 @@ func New(tb testing.TB, opts Options) *Server {
 		opts.TokenLifetime = time.Hour
 	}
 	s := &Server{
+		Faults:      simfault.New(simfault.Options{Seed: opts.Seed, RetryAfterOn: []int{http.StatusTooManyRequests, http.StatusServiceUnavailable}}),
 		opts:        opts,
-		rng:         rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)),
 		tokens:      map[string]token{},
 		tickets:     map[int]*Ticket{},
 		nextTicket:  1000,
@@ -120,9 +121,10 @@ func (s *Server) Requests() int64 { return s.requests.Load() }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.requests.Add(1)
-	if s.injectFault(w, r) {
-		return
-	}
+	simfault.Serve(s.Faults, w, r, writeFault, s.handle)
+}
+
+func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	// Halo routes are case-insensitive (clients use both /api/Tickets and
 	// /api/tickets).
 	path := strings.ToLower(strings.TrimRight(r.URL.Path, "/"))
@@ -196,6 +198,27 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // keyed by the offending field.
 func badRequest(w http.ResponseWriter, field, format string, args ...any) {
 	writeJSON(w, http.StatusBadRequest, map[string]string{field: fmt.Sprintf(format, args...)})
+}
+
+// readArray decodes a POST body, which Halo takes as a JSON array of what,
+// or answers 400.
+func readArray[T any](w http.ResponseWriter, body io.Reader, what string) ([]T, bool) {
+	var items []T
+	if err := json.NewDecoder(body).Decode(&items); err != nil || len(items) == 0 {
+		badRequest(w, "[0]", "The request body must be a JSON array of %s", what)
+		return nil, false
+	}
+	return items, true
+}
+
+// writeCreated answers a POST as Halo does: the one object when one was
+// posted, the array when several were.
+func writeCreated[T any](w http.ResponseWriter, out []T) {
+	if len(out) == 1 {
+		writeJSON(w, http.StatusCreated, out[0])
+		return
+	}
+	writeJSON(w, http.StatusCreated, out)
 }
 
 // haloTime is the format Halo answers dates in: UTC without an offset.

@@ -107,9 +107,8 @@ func (s *Server) listTickets(w http.ResponseWriter, r *http.Request, _ APIUser, 
 // postTickets creates tickets, or updates the ones whose id is set: Halo has
 // no PUT or PATCH.
 func (s *Server) postTickets(w http.ResponseWriter, r *http.Request, user APIUser, _ string) {
-	var items []map[string]json.RawMessage
-	if err := json.NewDecoder(r.Body).Decode(&items); err != nil || len(items) == 0 {
-		badRequest(w, "[0]", "The request body must be a JSON array of tickets")
+	items, ok := readArray[map[string]json.RawMessage](w, r.Body, "tickets")
+	if !ok {
 		return
 	}
 	s.mu.Lock()
@@ -157,11 +156,7 @@ func (s *Server) postTickets(w http.ResponseWriter, r *http.Request, user APIUse
 	}
 	s.mu.Unlock()
 	s.send(sends)
-	if len(out) == 1 {
-		writeJSON(w, http.StatusCreated, out[0])
-		return
-	}
-	writeJSON(w, http.StatusCreated, out)
+	writeCreated(w, out)
 }
 
 func ticketsEqual(a, b Ticket) bool {
@@ -178,29 +173,26 @@ func applyTicket(t *Ticket, item map[string]json.RawMessage) (string, string) {
 	if v, ok := item["details"]; ok {
 		t.Details = strOf(v)
 	}
-	if v, ok := item["status_id"]; ok {
-		if !knownID(statuses, "id", intOf(v)) {
-			return "status_id", "Invalid status"
+	for _, p := range []struct {
+		field string
+		rows  []map[string]any
+		key   string
+		msg   string
+		dst   *int
+	}{
+		{"status_id", statuses, "id", "Invalid status", &t.StatusID},
+		{"priority_id", priorities, "priorityid", "Invalid priority", &t.PriorityID},
+		{"tickettype_id", ticketTypes, "id", "Invalid ticket type", &t.TicketTypeID},
+		{"team_id", teams, "id", "Invalid team", &t.TeamID},
+	} {
+		if v, ok := item[p.field]; ok {
+			if !knownID(p.rows, p.key, intOf(v)) {
+				return p.field, p.msg
+			}
+			*p.dst = intOf(v)
 		}
-		t.StatusID = intOf(v)
 	}
-	if v, ok := item["priority_id"]; ok {
-		if !knownID(priorities, "priorityid", intOf(v)) {
-			return "priority_id", "Invalid priority"
-		}
-		t.PriorityID = intOf(v)
-	}
-	if v, ok := item["tickettype_id"]; ok {
-		if !knownID(ticketTypes, "id", intOf(v)) {
-			return "tickettype_id", "Invalid ticket type"
-		}
-		t.TicketTypeID = intOf(v)
-	}
-	if v, ok := item["team_id"]; ok {
-		if !knownID(teams, "id", intOf(v)) {
-			return "team_id", "Invalid team"
-		}
-		t.TeamID = intOf(v)
+	if _, ok := item["team_id"]; ok {
 		t.Team = nameOf(teams, "id", t.TeamID, "name")
 	}
 	if v, ok := item["category_1"]; ok {

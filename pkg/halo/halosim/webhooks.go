@@ -96,7 +96,7 @@ func (s *Server) listWebhooks(w http.ResponseWriter, _ *http.Request, _ APIUser,
 }
 
 func (s *Server) postWebhooks(w http.ResponseWriter, r *http.Request, _ APIUser, _ string) {
-	var items []struct {
+	type webhookIn struct {
 		Name               string            `json:"name"`
 		URL                string            `json:"url"`
 		AuthenticationType int               `json:"authentication_type"`
@@ -105,8 +105,8 @@ func (s *Server) postWebhooks(w http.ResponseWriter, r *http.Request, _ APIUser,
 		PayloadType        int               `json:"payload_type"`
 		Events             []json.RawMessage `json:"events"`
 	}
-	if err := json.NewDecoder(r.Body).Decode(&items); err != nil || len(items) == 0 {
-		badRequest(w, "[0]", "The request body must be a JSON array of webhooks")
+	items, ok := readArray[webhookIn](w, r.Body, "webhooks")
+	if !ok {
 		return
 	}
 	var out []Webhook
@@ -133,11 +133,7 @@ func (s *Server) postWebhooks(w http.ResponseWriter, r *http.Request, _ APIUser,
 		out = append(out, *h)
 	}
 	s.mu.Unlock()
-	if len(out) == 1 {
-		writeJSON(w, http.StatusCreated, out[0])
-		return
-	}
-	writeJSON(w, http.StatusCreated, out)
+	writeCreated(w, out)
 }
 
 func (s *Server) deleteWebhook(w http.ResponseWriter, _ *http.Request, _ APIUser, id string) {
