@@ -166,8 +166,9 @@ func TestSAMEnvVars(t *testing.T) {
 	for _, k := range platform.Kinds {
 		for _, q := range []string{relay.EventsQueue(k), relay.CommandsQueue(k)} {
 			v := "TANDEM_QUEUE_" + strings.ToUpper(strings.ReplaceAll(q, "-", "_"))
-			if !strings.HasSuffix(env["Parameters"][v], "/tandem-"+q+".fifo") {
-				t.Errorf("events/%s: Parameters.%s = %q, want the URL of tandem-%s.fifo", envFile, v, env["Parameters"][v], q)
+			// infra names queues tandem-<stage>-<platform>-<kind>.fifo.
+			if !regexp.MustCompile(`/tandem-[a-z0-9]+-` + q + `\.fifo$`).MatchString(env["Parameters"][v]) {
+				t.Errorf("events/%s: Parameters.%s = %q, want the URL of tandem-<stage>-%s.fifo", envFile, v, env["Parameters"][v], q)
 			}
 		}
 	}
