@@ -93,7 +93,6 @@ func newAPI(scope constructs.Construct, id string, users *identity, stage stageS
 		panic(err)
 	}
 	a := &api{http: http}
-	var mapping *awsapigatewayv2.DomainMappingOptions
 	if cfg.APIDomain != "" {
 		// Webhook URLs are registered with the platforms under this domain,
 		// so they survive a replacement of the API (a new execute-api id).
@@ -103,10 +102,8 @@ func newAPI(scope constructs.Construct, id string, users *identity, stage stageS
 			Certificate:    awscertificatemanager.Certificate_FromCertificateArn(c, jsii.String("Certificate"), jsii.String(cfg.APICertificateARN)),
 			SecurityPolicy: awsapigatewayv2.SecurityPolicy_TLS_1_2,
 		})
-		mapping = &awsapigatewayv2.DomainMappingOptions{DomainName: a.domain}
 	}
 	httpStage := http.AddStage(jsii.String("DefaultStage"), &awsapigatewayv2.HttpStageOptions{
-		DomainMapping: mapping,
 		StageName:     jsii.String("$default"),
 		AutoDeploy:    jsii.Bool(true),
 		Throttle: &awsapigatewayv2.ThrottleSettings{
@@ -118,6 +115,18 @@ func newAPI(scope constructs.Construct, id string, users *identity, stage stageS
 			format:      awsapigateway.AccessLogFormat_Custom(jsii.String(string(format))),
 		},
 	})
+
+	if a.domain != nil {
+		// The L1 mapping: the L2 one adds a DependsOn on the domain that its
+		// Ref already implies (cfn-lint W3005). It names the stage by its
+		// name, so it does depend on the stage explicitly.
+		mapping := awsapigatewayv2.NewCfnApiMapping(c, jsii.String("DomainMapping"), &awsapigatewayv2.CfnApiMappingProps{
+			ApiId:      http.ApiId(),
+			DomainName: a.domain.Name(),
+			Stage:      httpStage.StageName(),
+		})
+		mapping.Node().AddDependency(httpStage)
+	}
 
 	authorizer := awsapigatewayv2authorizers.NewHttpJwtAuthorizer(
 		jsii.String("CognitoJwt"),
