@@ -104,8 +104,8 @@ func newAPI(scope constructs.Construct, id string, users *identity, stage stageS
 		})
 	}
 	httpStage := http.AddStage(jsii.String("DefaultStage"), &awsapigatewayv2.HttpStageOptions{
-		StageName:     jsii.String("$default"),
-		AutoDeploy:    jsii.Bool(true),
+		StageName:  jsii.String("$default"),
+		AutoDeploy: jsii.Bool(true),
 		Throttle: &awsapigatewayv2.ThrottleSettings{
 			RateLimit:  jsii.Number(throttleRate),
 			BurstLimit: jsii.Number(throttleBurst),
