@@ -10,7 +10,6 @@ GO          ?= go
 CDK         ?= npx --yes aws-cdk@2.1148.1
 # pinned, and run with `go run pkg@version` so neither module's go.mod carries it
 STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
-STAGE       ?= dev
 
 .PHONY: help dev test test-go test-fuzz fuzz test-infra check-deps build lint synth deploy bench clean
 
@@ -67,21 +66,28 @@ lint: ## gofmt, go vet, go mod tidy -diff and staticcheck, for both modules
 	$(STATICCHECK) ./...
 	cd infra && $(STATICCHECK) ./...
 
-build: ## one arm64 bootstrap per function, zipped for provided.al2023, in build/
+build: ## one arm64 bootstrap per function for provided.al2023, zipped reproducibly (no file times, no VCS stamp) in build/
 	@mkdir -p $(BUILD_DIR)
 	@for fn in $(FUNCTIONS); do \
 	  echo "build $$fn"; \
-	  GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w' -o $(BUILD_DIR)/$$fn/bootstrap ./functions/$$fn; \
-	  rm -f $(BUILD_DIR)/$$fn.zip; \
-	  if command -v zip >/dev/null; then (cd $(BUILD_DIR)/$$fn && zip -q -X ../$$fn.zip bootstrap); \
-	  else (cd $(BUILD_DIR)/$$fn && python3 -m zipfile -c ../$$fn.zip bootstrap); fi; \
+	  GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -buildvcs=false -ldflags='-s -w' -o $(BUILD_DIR)/$$fn/bootstrap ./functions/$$fn; \
 	done
+	cd infra && $(GO) run ./cmd/lambdazip -dir ../$(BUILD_DIR) $(FUNCTIONS)
 
-synth: build ## synthesize infra/cdk.out/Tandem.template.json (runs cdk-nag)
-	cd infra && $(CDK) synth -c stage=$(STAGE) --quiet
+# synth and deploy need an explicit STAGE (dev or prod): there is no default,
+# so production credentials never deploy dev's settings. ACCOUNT=<id>
+# overrides the stage's account pin from infra/cdk.json; ALARM_EMAIL=<address>
+# subscribes an address to the alarm topic.
+synth: ## synthesize infra/cdk.out/Tandem-<stage>.template.json (runs cdk-nag); STAGE=dev|prod required
+	@[ -n "$(STAGE)" ] || { echo "STAGE is required: make synth STAGE=dev (or STAGE=prod)"; exit 1; }
+	@$(MAKE) --no-print-directory build
+	cd infra && $(CDK) synth -c stage=$(STAGE) $(if $(ACCOUNT),-c account=$(ACCOUNT)) --quiet
 
-deploy: build ## deploy the Tandem stack to the current AWS account (STAGE=dev|prod)
-	cd infra && $(CDK) deploy -c stage=$(STAGE) --require-approval broadening
+deploy: ## deploy the Tandem-<stage> stack to the current AWS account; STAGE=dev|prod required
+	@[ -n "$(STAGE)" ] || { echo "STAGE is required: make deploy STAGE=dev (or STAGE=prod)"; exit 1; }
+	@$(MAKE) --no-print-directory build
+	cd infra && $(CDK) deploy -c stage=$(STAGE) $(if $(ACCOUNT),-c account=$(ACCOUNT)) \
+	  $(if $(ALARM_EMAIL),--parameters AlarmEmail=$(ALARM_EMAIL)) --require-approval broadening
 
 bench: ## Go benchmarks, then the sync harness (latency, API calls and DynamoDB requests per change, events/s)
 	$(GO) test -run='^$$' -bench=. -benchmem -count=5 ./pkg/autotask ./pkg/connectwise ./pkg/halo ./pkg/graph ./pkg/integration/... ./pkg/app ./pkg/queue/...

@@ -56,10 +56,19 @@ func run(m *testing.M) int {
 		return 1
 	}
 
+	configs, err := stageConfigs()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
 	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(filepath.Join(tmp, "cdk.out"))})
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Reports: jsii.Bool(false)}), nil)
 	for _, stage := range []string{"dev", "prod"} {
-		stack, err := tandem.NewStack(app, "Tandem-"+stage, &tandem.StackProps{Stage: stage, AssetDir: assetDir})
+		props := &tandem.StackProps{Stage: stage, AssetDir: assetDir, Config: configs[stage]}
+		if configs[stage].Account != "" {
+			props.Env = &awscdk.Environment{Account: jsii.String(configs[stage].Account)}
+		}
+		stack, err := tandem.NewStack(app, tandem.StackName(stage), props)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
@@ -75,6 +84,42 @@ func run(m *testing.M) int {
 		}
 	}
 	return m.Run()
+}
+
+// prodConfig is what an operator would put in cdk.json for production, so
+// the tests see every option set in prod and the defaults in dev.
+var prodConfig = tandem.Config{
+	Account:           "123456789012",
+	ConsoleOrigins:    []string{"https://console.tandem.example.com"},
+	CallbackURLs:      []string{"https://console.tandem.example.com/signed-in"},
+	LogoutURLs:        []string{"https://console.tandem.example.com/"},
+	APIDomain:         "api.tandem.example.com",
+	APICertificateARN: "arn:aws:acm:eu-west-1:123456789012:certificate/0e5a1c2b-3d4e-4f60-8a9b-0c1d2e3f4a5b",
+}
+
+// stageConfigs reads cdk.json as the CDK CLI would, for dev; prod gets
+// prodConfig on top of it.
+func stageConfigs() (map[string]tandem.Config, error) {
+	raw, err := os.ReadFile("cdk.json")
+	if err != nil {
+		return nil, err
+	}
+	var cdk struct {
+		Context map[string]any `json:"context"`
+	}
+	if err := json.Unmarshal(raw, &cdk); err != nil {
+		return nil, fmt.Errorf("cdk.json: %w", err)
+	}
+	out := map[string]tandem.Config{}
+	for _, stage := range tandem.Stages() {
+		cfg, err := tandem.ConfigFrom(cdk.Context["tandem:stages"], stage)
+		if err != nil {
+			return nil, fmt.Errorf("cdk.json: %w", err)
+		}
+		out[stage] = cfg
+	}
+	out["prod"] = prodConfig
+	return out, nil
 }
 
 // writeDummyZips stands in for `make build`: the stack only needs files to
@@ -104,6 +149,16 @@ func writeDummyZips(dir string) error {
 		}
 	}
 	return nil
+}
+
+// stageOf is the stage a synthesized stack belongs to.
+func stageOf(s *synthesized) string {
+	for stage, other := range stacks {
+		if other == s {
+			return stage
+		}
+	}
+	panic("unknown stack")
 }
 
 // forEachStage runs a check against both stages: dev must have the
@@ -177,6 +232,7 @@ func TestTable(t *testing.T) {
 					map[string]any{"AttributeName": "pk", "AttributeType": "S"},
 					map[string]any{"AttributeName": "sk", "AttributeType": "S"},
 				},
+				"TableName":                        "tandem-" + stageOf(s),
 				"BillingMode":                      "PAY_PER_REQUEST",
 				"TimeToLiveSpecification":          map[string]any{"AttributeName": "ttl", "Enabled": true},
 				"PointInTimeRecoverySpecification": map[string]any{"PointInTimeRecoveryEnabled": true},
@@ -186,28 +242,38 @@ func TestTable(t *testing.T) {
 	})
 }
 
+// Production keeps its data when the stack is deleted or a resource is
+// replaced, but not when its first creation rolls back (RetainExceptOnCreate),
+// so a failed first deploy leaves no named resource to block the next one.
 func TestStageSettings(t *testing.T) {
 	cases := map[string]struct {
-		policy     string
-		protection bool
-		tier       string
+		deletion, replace string
+		protection        bool
+		tier              string
 	}{
-		"dev":  {policy: "Delete", protection: false, tier: "ESSENTIALS"},
-		"prod": {policy: "Retain", protection: true, tier: "PLUS"},
+		"dev":  {deletion: "Delete", replace: "Delete", protection: false, tier: "ESSENTIALS"},
+		"prod": {deletion: "RetainExceptOnCreate", replace: "Retain", protection: true, tier: "PLUS"},
 	}
 	for stage, want := range cases {
 		t.Run(stage, func(t *testing.T) {
 			s := stacks[stage]
 			assert(t, func() {
 				s.template.HasResource(jsii.String("AWS::DynamoDB::Table"), map[string]any{
-					"DeletionPolicy": want.policy,
-					"Properties":     map[string]any{"DeletionProtectionEnabled": want.protection},
+					"DeletionPolicy":      want.deletion,
+					"UpdateReplacePolicy": want.replace,
+					"Properties":          map[string]any{"DeletionProtectionEnabled": want.protection},
 				})
 				s.template.HasResource(jsii.String("AWS::Cognito::UserPool"), map[string]any{
-					"DeletionPolicy": want.policy,
-					"Properties":     map[string]any{"UserPoolTier": want.tier},
+					"DeletionPolicy":      want.deletion,
+					"UpdateReplacePolicy": want.replace,
+					"Properties":          map[string]any{"UserPoolTier": want.tier, "DeletionProtection": map[bool]string{true: "ACTIVE", false: "INACTIVE"}[want.protection]},
 				})
 			})
+			for id, lg := range s.ofType("AWS::Logs::LogGroup") {
+				if lg["DeletionPolicy"] != want.deletion || lg["UpdateReplacePolicy"] != want.replace {
+					t.Errorf("log group %s: DeletionPolicy %v, UpdateReplacePolicy %v; want %s, %s", id, lg["DeletionPolicy"], lg["UpdateReplacePolicy"], want.deletion, want.replace)
+				}
+			}
 		})
 	}
 	assert(t, func() {
@@ -217,12 +283,8 @@ func TestStageSettings(t *testing.T) {
 	})
 }
 
-func TestRejectsUnknownStageAndMissingBuild(t *testing.T) {
-	app := awscdk.NewApp(nil)
-	if _, err := tandem.NewStack(app, "Typo", &tandem.StackProps{Stage: "production", AssetDir: assetDir}); err == nil {
-		t.Error("stage \"production\" was accepted; a typo must not get dev's DESTROY policies")
-	}
-	_, err := tandem.NewStack(app, "NoBuild", &tandem.StackProps{Stage: "dev", AssetDir: t.TempDir()})
+func TestRejectsMissingBuild(t *testing.T) {
+	_, err := tandem.NewStack(awscdk.NewApp(nil), "NoBuild", &tandem.StackProps{Stage: "dev", AssetDir: t.TempDir()})
 	if err == nil || !strings.Contains(err.Error(), "make build") {
 		t.Errorf("missing zips gave %v, want an error pointing at make build", err)
 	}
@@ -234,7 +296,8 @@ func TestQueuesAreFifoWithRedrive(t *testing.T) {
 		var want []string
 		for _, p := range tandem.Platforms {
 			for _, kind := range []string{"events", "commands"} {
-				want = append(want, "tandem-"+p+"-"+kind+".fifo", "tandem-"+p+"-"+kind+"-dlq.fifo")
+				name := "tandem-" + stageOf(s) + "-" + p + "-" + kind
+				want = append(want, name+".fifo", name+"-dlq.fifo")
 			}
 		}
 		var names []string
@@ -244,6 +307,10 @@ func TestQueuesAreFifoWithRedrive(t *testing.T) {
 			names = append(names, name)
 			if p["FifoQueue"] != true || p["SqsManagedSseEnabled"] != true {
 				t.Errorf("%s: want FIFO with SQS-managed encryption, got %v", id, p)
+			}
+			// 14 days, the most SQS keeps: nothing expires behind an outage.
+			if p["MessageRetentionPeriod"] != 14*24*3600.0 {
+				t.Errorf("%s: retention %v s, want 14 days", id, p["MessageRetentionPeriod"])
 			}
 			if strings.HasSuffix(name, "-dlq.fifo") {
 				continue
@@ -312,11 +379,13 @@ func TestFunctions(t *testing.T) {
 			if tracing, _ := p["TracingConfig"].(map[string]any); tracing["Mode"] != "Active" {
 				t.Errorf("%s: tracing %v, want Active", id, tracing)
 			}
-			if p["FunctionName"] != "tandem-"+name {
-				t.Errorf("%s: FunctionName %v", id, p["FunctionName"])
+			fnName := "tandem-" + stageOf(s) + "-" + name
+			if p["FunctionName"] != fnName {
+				t.Errorf("%s: FunctionName %v, want %s", id, p["FunctionName"], fnName)
 			}
-			if logs := s.resources[refTo(p["LoggingConfig"].(map[string]any)["LogGroup"])]; props(logs)["RetentionInDays"] == nil {
-				t.Errorf("%s: log group without retention", id)
+			logs := props(s.resources[refTo(p["LoggingConfig"].(map[string]any)["LogGroup"])])
+			if logs["RetentionInDays"] == nil || logs["LogGroupName"] != "/aws/lambda/"+fnName {
+				t.Errorf("%s: log group %v, want /aws/lambda/%s with a retention", id, logs, fnName)
 			}
 		}
 	})
@@ -340,7 +409,6 @@ func queueVars(env map[string]any) []string {
 }
 
 func TestEnvironment(t *testing.T) {
-	s := stacks["prod"]
 	var events, commands []string
 	for _, p := range tandem.Platforms {
 		events = append(events, "TANDEM_QUEUE_"+strings.ToUpper(p)+"_EVENTS")
@@ -349,22 +417,44 @@ func TestEnvironment(t *testing.T) {
 	sort.Strings(events)
 	sort.Strings(commands)
 
-	for name, id := range functionIDs {
-		env := environment(s, id)
-		if env["TANDEM_SECRET_PREFIX"] != "tandem/" || refTo(env["TANDEM_TABLE"]) == "" || env["TANDEM_WEBHOOK_BASE_URL"] == nil {
-			t.Errorf("%s: common variables missing: %v", id, env)
+	forEachStage(t, func(t *testing.T, s *synthesized) {
+		stage := stageOf(s)
+		for name, id := range functionIDs {
+			env := environment(s, id)
+			if env["TANDEM_SECRET_PREFIX"] != "tandem/"+stage+"/" || refTo(env["TANDEM_TABLE"]) == "" || env["TANDEM_WEBHOOK_BASE_URL"] == nil {
+				t.Errorf("%s: common variables missing or wrong: %v", id, env)
+			}
+			// With a custom domain, webhooks are registered under it, so
+			// they survive a replacement of the API.
+			if stage == "prod" && env["TANDEM_WEBHOOK_BASE_URL"] != "https://"+prodConfig.APIDomain+"/" {
+				t.Errorf("%s: TANDEM_WEBHOOK_BASE_URL %v, want the custom domain", id, env["TANDEM_WEBHOOK_BASE_URL"])
+			}
+			want := []string(nil)
+			switch {
+			case name == "webhook":
+				want = events
+			case strings.HasPrefix(name, "sync-"):
+				want = commands
+			}
+			if got := queueVars(env); !slices.Equal(got, want) {
+				t.Errorf("%s: queue variables %v, want %v", id, got, want)
+			}
 		}
-		want := []string(nil)
-		switch {
-		case name == "webhook":
-			want = events
-		case strings.HasPrefix(name, "sync-"):
-			want = commands
+	})
+}
+
+// The dev bearer (pkg/app localdev.go) is for sam local only: no function
+// of any stage may carry the variables that switch it on.
+func TestNoFunctionAcceptsTheDevBearer(t *testing.T) {
+	forEachStage(t, func(t *testing.T, s *synthesized) {
+		for id := range s.ofType("AWS::Lambda::Function") {
+			for _, v := range []string{"TANDEM_LOCAL_DEV_AUTH", "AWS_SAM_LOCAL"} {
+				if _, set := environment(s, id)[v]; set {
+					t.Errorf("%s sets %s: a deployed function would accept unsigned 'Bearer dev:<org>' tokens", id, v)
+				}
+			}
 		}
-		if got := queueVars(env); !slices.Equal(got, want) {
-			t.Errorf("%s: queue variables %v, want %v", id, got, want)
-		}
-	}
+	})
 }
 
 func TestEventSourceMappings(t *testing.T) {
@@ -395,7 +485,7 @@ func TestEventSourceMappings(t *testing.T) {
 			if strings.HasSuffix(name, "-dlq.fifo") {
 				continue
 			}
-			platform := strings.Split(name, "-")[1]
+			platform := strings.Split(name, "-")[2] // tandem-<stage>-<platform>-<kind>
 			if want := functionIDs["sync-"+platform]; consumed[queueID] != want {
 				t.Errorf("%s consumed by %q, want %s", name, consumed[queueID], want)
 			}
@@ -403,15 +493,22 @@ func TestEventSourceMappings(t *testing.T) {
 	})
 }
 
-var routes = map[string]bool{ // route key -> needs the JWT authorizer
-	"ANY /v1/settings/{proxy+}":               true,
-	"ANY /v1/connections":                     true,
-	"ANY /v1/connections/{proxy+}":            true,
-	"ANY /v1/connections/{id}/config":         true,
-	"GET /v1/connections/{id}/options/{kind}": true,
-	"GET /v1/openapi.json":                    false,
-	"POST /webhooks/{platform}/{endpointId}":  false,
-}
+// routes are the route keys and whether each needs the JWT authorizer.
+// The /v1 routes name their methods: an ANY route would also catch the
+// browser's OPTIONS preflight and send it to the authorizer.
+var routes = func() map[string]bool {
+	r := map[string]bool{
+		"GET /v1/connections/{id}/options/{kind}": true,
+		"GET /v1/openapi.json":                    false,
+		"POST /webhooks/{platform}/{endpointId}":  false,
+	}
+	for _, path := range []string{"/v1/settings/{proxy+}", "/v1/connections", "/v1/connections/{proxy+}", "/v1/connections/{id}/config"} {
+		for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
+			r[m+" "+path] = true
+		}
+	}
+	return r
+}()
 
 func TestRoutes(t *testing.T) {
 	forEachStage(t, func(t *testing.T, s *synthesized) {
@@ -435,6 +532,8 @@ func TestRoutes(t *testing.T) {
 			seen[key] = true
 			needsJWT, known := routes[key]
 			switch {
+			case strings.HasPrefix(key, "ANY ") || strings.HasPrefix(key, "OPTIONS ") || key == "$default":
+				t.Errorf("route %q would catch CORS preflights", key)
 			case !known:
 				t.Errorf("unexpected route %q", key)
 			case needsJWT && (p["AuthorizationType"] != "JWT" || refTo(p["AuthorizerId"]) != authorizerID):
@@ -458,10 +557,63 @@ func TestRoutes(t *testing.T) {
 	})
 }
 
+// CORS: the configured console origins may call /v1 with a bearer token;
+// API Gateway answers their preflights itself, since no route takes OPTIONS
+// (TestRoutes).
+func TestCORS(t *testing.T) {
+	forEachStage(t, func(t *testing.T, s *synthesized) {
+		origins := map[string][]any{"dev": {"http://localhost:8080"}, "prod": {prodConfig.ConsoleOrigins[0]}}[stageOf(s)]
+		assert(t, func() {
+			s.template.HasResourceProperties(jsii.String("AWS::ApiGatewayV2::Api"), map[string]any{
+				"Name": "tandem-" + stageOf(s),
+				"CorsConfiguration": map[string]any{
+					"AllowOrigins":     origins,
+					"AllowMethods":     []any{"GET", "POST", "PUT", "PATCH", "DELETE"},
+					"AllowHeaders":     []any{"authorization", "content-type"},
+					"AllowCredentials": false,
+				},
+			})
+		})
+	})
+}
+
+// Webhook URLs survive a replacement of the API when a custom domain is
+// configured (prod in these tests); without one (dev) there is none.
+func TestCustomDomain(t *testing.T) {
+	prod := stacks["prod"]
+	assert(t, func() {
+		prod.template.HasResourceProperties(jsii.String("AWS::ApiGatewayV2::DomainName"), map[string]any{
+			"DomainName": prodConfig.APIDomain,
+			"DomainNameConfigurations": []any{map[string]any{
+				"CertificateArn": prodConfig.APICertificateARN, "EndpointType": "REGIONAL", "SecurityPolicy": "TLS_1_2",
+			}},
+		})
+		prod.template.HasResourceProperties(jsii.String("AWS::ApiGatewayV2::ApiMapping"), map[string]any{
+			"Stage": "$default", "ApiId": assertions.Match_AnyValue(), "DomainName": assertions.Match_AnyValue(),
+		})
+		prod.template.HasOutput(jsii.String("ApiDomainTarget"), map[string]any{})
+		prod.template.HasOutput(jsii.String("WebhookBaseUrl"), map[string]any{"Value": "https://" + prodConfig.APIDomain + "/"})
+	})
+	dev := stacks["dev"]
+	if n := len(dev.ofType("AWS::ApiGatewayV2::DomainName")); n != 0 {
+		t.Errorf("dev has %d custom domains, want none", n)
+	}
+}
+
+// Sign-in: the password policy and MFA are unchanged; managed login with
+// the OAuth authorization code flow (PKCE, a public client) is on, with the
+// stage's callback and logout URLs and `tandem login`'s loopback URLs.
 func TestIdentity(t *testing.T) {
 	forEachStage(t, func(t *testing.T, s *synthesized) {
+		callbacks := []any{tandem.LoginCallbackURL}
+		logouts := []any{tandem.LoginLogoutURL}
+		if stageOf(s) == "prod" {
+			callbacks = append(callbacks, prodConfig.CallbackURLs[0])
+			logouts = append(logouts, prodConfig.LogoutURLs[0])
+		}
 		assert(t, func() {
 			s.template.HasResourceProperties(jsii.String("AWS::Cognito::UserPool"), map[string]any{
+				"UserPoolName": "tandem-" + stageOf(s),
 				"Schema": assertions.Match_ArrayWith(&[]any{
 					map[string]any{"Name": "org_id", "AttributeDataType": "String", "Mutable": false},
 					map[string]any{"Name": "org_name", "AttributeDataType": "String", "Mutable": true},
@@ -470,19 +622,34 @@ func TestIdentity(t *testing.T) {
 				"AdminCreateUserConfig": map[string]any{"AllowAdminCreateUserOnly": true},
 				"Policies": map[string]any{"PasswordPolicy": map[string]any{
 					"MinimumLength": 12.0, "RequireLowercase": true, "RequireUppercase": true,
-					"RequireNumbers": true, "RequireSymbols": true,
+					"RequireNumbers": true, "RequireSymbols": true, "TemporaryPasswordValidityDays": 3.0,
 				}},
 				"AccountRecoverySetting": map[string]any{"RecoveryMechanisms": []any{
 					map[string]any{"Name": "verified_email", "Priority": 1.0},
 				}},
 				"MfaConfiguration": "ON",
+				"EnabledMfas":      []any{"SOFTWARE_TOKEN_MFA"},
 			})
 			s.template.HasResourceProperties(jsii.String("AWS::Cognito::UserPoolClient"), map[string]any{
-				"GenerateSecret":    false,
-				"ExplicitAuthFlows": []any{"ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"},
-				"WriteAttributes":   []any{"name"},
-				"AllowedOAuthFlows": assertions.Match_Absent(),
+				"GenerateSecret":                  false,
+				"ExplicitAuthFlows":               []any{"ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"},
+				"WriteAttributes":                 []any{"name"},
+				"AllowedOAuthFlows":               []any{"code"},
+				"AllowedOAuthFlowsUserPoolClient": true,
+				"AllowedOAuthScopes":              []any{"openid", "email", "profile"},
+				"SupportedIdentityProviders":      []any{"COGNITO"},
+				"CallbackURLs":                    callbacks,
+				"LogoutURLs":                      logouts,
 			})
+			s.template.HasResourceProperties(jsii.String("AWS::Cognito::UserPoolDomain"), map[string]any{
+				"ManagedLoginVersion": 2.0,
+				"Domain":              map[string]any{"Fn::Join": []any{"-", []any{"tandem-" + stageOf(s), map[string]any{"Ref": "AWS::AccountId"}}}},
+			})
+			s.template.HasResourceProperties(jsii.String("AWS::Cognito::ManagedLoginBranding"), map[string]any{
+				"UseCognitoProvidedValues": true, "ClientId": assertions.Match_AnyValue(),
+			})
+			s.template.HasOutput(jsii.String("AuthDomain"), map[string]any{})
+			s.template.HasOutput(jsii.String("UserPoolClientId"), map[string]any{})
 		})
 	})
 }
@@ -560,49 +727,141 @@ func TestLeastPrivilege(t *testing.T) {
 			t.Errorf("WebhookFunction may send to %v; only events queues are allowed", r)
 		}
 	}
+}
 
-	// Only settings manages secrets; everyone else who needs them reads.
-	for fn, id := range functionIDs {
-		actions, resources := actionsOf(id, "secretsmanager:")
-		if needs := fn != "connections"; needs != slices.Contains(actions, "secretsmanager:GetSecretValue") {
-			t.Errorf("%s: reads secrets = %v, want %v", id, !needs, needs)
-		}
-		if fn == "settings" && !slices.Contains(actions, "secretsmanager:CreateSecret") {
-			t.Errorf("%s cannot create secrets: %v", id, actions)
-		}
-		writes := slices.ContainsFunc(actions, func(a string) bool {
-			return a != "secretsmanager:GetSecretValue"
-		})
-		if writes && fn != "settings" {
-			t.Errorf("%s may change secrets: %v", id, actions)
-		}
-		for _, r := range resources {
-			if !strings.Contains(fmt.Sprint(r), ":secret:tandem/*") {
-				t.Errorf("%s: secrets access beyond tandem/*: %v", id, r)
+// secretGrants renders each function's Secrets Manager statements as
+// "action,action on pattern" strings, the ARN's fixed head stripped.
+func secretGrants(s *synthesized) map[string][]string {
+	const head = "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:"
+	out := map[string][]string{}
+	for fn, statements := range policyStatements(s) {
+		for _, st := range statements {
+			var actions []string
+			for _, a := range asList(st["Action"]) {
+				if strings.HasPrefix(a.(string), "secretsmanager:") {
+					actions = append(actions, a.(string))
+				}
 			}
+			if len(actions) == 0 {
+				continue
+			}
+			for _, r := range asList(st["Resource"]) {
+				arn := render(r)
+				pattern, ok := strings.CutPrefix(arn, head)
+				if !ok || st["Effect"] != "Allow" || st["Condition"] != nil {
+					out[fn] = append(out[fn], fmt.Sprintf("unexpected statement: %v %s %v", st["Effect"], arn, st["Condition"]))
+					continue
+				}
+				out[fn] = append(out[fn], strings.Join(actions, ",")+" on "+pattern)
+			}
+		}
+		sort.Strings(out[fn])
+	}
+	return out
+}
+
+// render flattens Fn::Join and Ref into ${Ref} text.
+func render(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case map[string]any:
+		if ref, ok := v["Ref"].(string); ok {
+			return "${" + ref + "}"
+		}
+		if join, ok := v["Fn::Join"].([]any); ok && len(join) == 2 {
+			var parts []string
+			for _, p := range asList(join[1]) {
+				parts = append(parts, render(p))
+			}
+			return strings.Join(parts, join[0].(string))
+		}
+	}
+	return fmt.Sprint(v)
+}
+
+// Each function's secrets, exactly: settings manages the stage's secrets;
+// config reads credentials (any platform: a mapping may name the partner's
+// values); the public webhook reads signing secrets and, for ConnectWise's
+// signature check, ConnectWise credentials; each sync function reads its own
+// platform's credentials only; connections reads none.
+func TestSecretsPerFunction(t *testing.T) {
+	forEachStage(t, func(t *testing.T, s *synthesized) {
+		prefix := "tandem/" + stageOf(s) + "/"
+		read := "secretsmanager:GetSecretValue on "
+		manage := "secretsmanager:GetSecretValue,secretsmanager:CreateSecret,secretsmanager:PutSecretValue," +
+			"secretsmanager:DeleteSecret,secretsmanager:TagResource on "
+		creds := func(p string) string { return prefix + "*/" + p + "-??????" }
+		want := map[string][]string{
+			"SettingsFunction": {manage + prefix + "*"},
+			"ConfigFunction":   {read + creds("autotask"), read + creds("connectwise"), read + creds("graph"), read + creds("halo")},
+			"WebhookFunction":  {read + creds("connectwise"), read + prefix + "*/*/webhook/*"},
+		}
+		for _, p := range tandem.Platforms {
+			want[functionIDs["sync-"+p]] = []string{read + creds(p)}
+		}
+		got := secretGrants(s)
+		for _, id := range functionIDs {
+			sort.Strings(want[id])
+			if !slices.Equal(got[id], want[id]) {
+				t.Errorf("%s may use secrets:\n  %s\nwant:\n  %s", id, strings.Join(got[id], "\n  "), strings.Join(want[id], "\n  "))
+			}
+		}
+	})
+}
+
+// The patterns keep kinds of secrets apart: a sync function's pattern
+// matches its platform's credentials and nothing else of the stage, the
+// webhook pattern matches signing secrets only, and no pattern reaches
+// another stage. (Secrets Manager appends -XXXXXX to every name.)
+func TestSecretPatternsMatchTheirKindOnly(t *testing.T) {
+	names := map[string]string{
+		"prod credentials": "tandem/prod/acme/halo-AbC123",
+		"prod cw creds":    "tandem/prod/acme/connectwise-AbC123",
+		"prod webhook":     "tandem/prod/acme/halo/webhook/wh_Q2x9halo-AbC123",
+		"dev credentials":  "tandem/dev/acme/halo-AbC123",
+		"odd org":          "tandem/prod/halo/graph-AbC123",
+	}
+	patterns := map[string][]string{
+		"tandem/prod/*/halo-??????":        {"prod credentials"},
+		"tandem/prod/*/connectwise-??????": {"prod cw creds"},
+		"tandem/prod/*/*/webhook/*":        {"prod webhook"},
+		"tandem/prod/*/graph-??????":       {"odd org"},
+		"tandem/prod/*":                    {"odd org", "prod credentials", "prod cw creds", "prod webhook"},
+	}
+	for pattern, want := range patterns {
+		var got []string
+		for what, name := range names {
+			if iamMatch(pattern, name) {
+				got = append(got, what)
+			}
+		}
+		sort.Strings(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s matches %v, want %v", pattern, got, want)
 		}
 	}
 }
 
-func TestAlarms(t *testing.T) {
-	forEachStage(t, func(t *testing.T, s *synthesized) {
-		var dlqAlarms, errorAlarms int
-		for id, a := range s.ofType("AWS::CloudWatch::Alarm") {
-			p := props(a)
-			if p["Threshold"] != 0.0 || p["ComparisonOperator"] != "GreaterThanThreshold" {
-				t.Errorf("%s: want > 0, got %v %v", id, p["ComparisonOperator"], p["Threshold"])
-			}
-			switch p["MetricName"] {
-			case "ApproximateNumberOfMessagesVisible":
-				dlqAlarms++
-			case "Errors":
-				errorAlarms++
+// iamMatch is IAM's ARN wildcard match: * any run of characters (slashes
+// included), ? one character.
+func iamMatch(pattern, s string) bool {
+	if pattern == "" {
+		return s == ""
+	}
+	switch pattern[0] {
+	case '*':
+		for i := 0; i <= len(s); i++ {
+			if iamMatch(pattern[1:], s[i:]) {
+				return true
 			}
 		}
-		if dlqAlarms != 2*len(tandem.Platforms) || errorAlarms != len(functionIDs) {
-			t.Errorf("%d DLQ alarms and %d error alarms, want %d and %d", dlqAlarms, errorAlarms, 2*len(tandem.Platforms), len(functionIDs))
-		}
-	})
+		return false
+	case '?':
+		return s != "" && iamMatch(pattern[1:], s[1:])
+	default:
+		return s != "" && s[0] == pattern[0] && iamMatch(pattern[1:], s[1:])
+	}
 }
 
 func TestCdkNagAwsSolutions(t *testing.T) {
@@ -642,4 +901,33 @@ func TestCfnLint(t *testing.T) {
 	if len(out) > 0 {
 		t.Logf("cfn-lint warnings:\n%s", out)
 	}
+}
+
+// Timeouts fit what runs inside them. The settings function holds a
+// connection test (settings.DefaultTestTimeout, 20 s) and saving its outcome
+// (settings.DefaultRecordTime, 2 s) below API Gateway's 30 s; a sync
+// function holds a batch of ten records, each up to a few 30 s platform
+// attempts, and stops sqsbatch.DefaultMargin (5 s) before its deadline. The
+// visibility timeouts stay at 6 x (TestEventSourceMappings).
+func TestTimeouts(t *testing.T) {
+	forEachStage(t, func(t *testing.T, s *synthesized) {
+		for name, id := range functionIDs {
+			timeout := props(s.resources[id])["Timeout"].(float64)
+			var want float64
+			switch {
+			case name == "settings":
+				want = 25
+			case strings.HasPrefix(name, "sync-"):
+				want = 120
+			default:
+				want = 10
+			}
+			if timeout != want {
+				t.Errorf("%s: timeout %v s, want %v s", id, timeout, want)
+			}
+			if !strings.HasPrefix(name, "sync-") && timeout >= 30 {
+				t.Errorf("%s: timeout %v s does not fit API Gateway's 30 s", id, timeout)
+			}
+		}
+	})
 }

@@ -3,10 +3,12 @@ package tandem
 import (
 	"encoding/json"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2authorizers"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2integrations"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -36,31 +38,70 @@ var accessLogFormat = map[string]string{
 	"integrationError": "$context.integrationErrorMessage",
 }
 
+// apiMethods are the methods the /v1 routes accept. They are listed rather
+// than ANY because an ANY route with an authorizer also catches the
+// browser's OPTIONS preflight, which carries no token and would get 401;
+// with no OPTIONS route, API Gateway answers preflights itself from the
+// CORS configuration.
+var apiMethods = []awsapigatewayv2.HttpMethod{
+	awsapigatewayv2.HttpMethod_GET, awsapigatewayv2.HttpMethod_POST, awsapigatewayv2.HttpMethod_PUT,
+	awsapigatewayv2.HttpMethod_PATCH, awsapigatewayv2.HttpMethod_DELETE,
+}
+
 // api is the HTTP API. It is created before the functions, which need its
 // URL to register webhooks, and gets its routes once they exist.
 type api struct {
 	http       awsapigatewayv2.HttpApi
 	stage      awsapigatewayv2.HttpStage
 	authorizer awsapigatewayv2authorizers.HttpJwtAuthorizer
+	// domain is the optional custom domain (Config.APIDomain), nil without.
+	domain     awsapigatewayv2.DomainName
+	domainName string
 }
 
-func newAPI(scope constructs.Construct, id string, users *identity, stage stageSettings) *api {
+func newAPI(scope constructs.Construct, id string, users *identity, stage stageSettings, cfg Config) *api {
 	c := constructs.NewConstruct(scope, jsii.String(id))
-	http := awsapigatewayv2.NewHttpApi(c, jsii.String("HttpApi"), &awsapigatewayv2.HttpApiProps{
-		ApiName: jsii.String("tandem"),
+	props := &awsapigatewayv2.HttpApiProps{
+		ApiName: jsii.String("tandem-" + stage.name),
 		// The default stage is created below, where throttling and access
 		// logging can be set.
 		CreateDefaultStage: jsii.Bool(false),
-	})
+	}
+	if len(cfg.ConsoleOrigins) > 0 {
+		// Browsers send the token in Authorization, not in cookies, so
+		// credentials stay off.
+		props.CorsPreflight = &awsapigatewayv2.CorsPreflightOptions{
+			AllowOrigins: jsii.Strings(cfg.ConsoleOrigins...),
+			AllowMethods: &[]awsapigatewayv2.CorsHttpMethod{
+				awsapigatewayv2.CorsHttpMethod_GET, awsapigatewayv2.CorsHttpMethod_POST, awsapigatewayv2.CorsHttpMethod_PUT,
+				awsapigatewayv2.CorsHttpMethod_PATCH, awsapigatewayv2.CorsHttpMethod_DELETE,
+			},
+			AllowHeaders:     jsii.Strings("authorization", "content-type"),
+			AllowCredentials: jsii.Bool(false),
+			MaxAge:           awscdk.Duration_Hours(jsii.Number(1)),
+		}
+	}
+	http := awsapigatewayv2.NewHttpApi(c, jsii.String("HttpApi"), props)
 
 	logs := awslogs.NewLogGroup(c, jsii.String("AccessLogs"), &awslogs.LogGroupProps{
-		LogGroupName:  jsii.String("/tandem/api/access"),
+		LogGroupName:  jsii.String("/aws/apigateway/tandem-" + stage.name + "/access"),
 		Retention:     awslogs.RetentionDays_ONE_MONTH,
 		RemovalPolicy: stage.removal,
 	})
 	format, err := json.Marshal(accessLogFormat)
 	if err != nil {
 		panic(err)
+	}
+	a := &api{http: http}
+	if cfg.APIDomain != "" {
+		// Webhook URLs are registered with the platforms under this domain,
+		// so they survive a replacement of the API (a new execute-api id).
+		a.domainName = cfg.APIDomain
+		a.domain = awsapigatewayv2.NewDomainName(c, jsii.String("Domain"), &awsapigatewayv2.DomainNameProps{
+			DomainName:     jsii.String(cfg.APIDomain),
+			Certificate:    awscertificatemanager.Certificate_FromCertificateArn(c, jsii.String("Certificate"), jsii.String(cfg.APICertificateARN)),
+			SecurityPolicy: awsapigatewayv2.SecurityPolicy_TLS_1_2,
+		})
 	}
 	httpStage := http.AddStage(jsii.String("DefaultStage"), &awsapigatewayv2.HttpStageOptions{
 		StageName:  jsii.String("$default"),
@@ -75,6 +116,18 @@ func newAPI(scope constructs.Construct, id string, users *identity, stage stageS
 		},
 	})
 
+	if a.domain != nil {
+		// The L1 mapping: the L2 one adds a DependsOn on the domain that its
+		// Ref already implies (cfn-lint W3005). It names the stage by its
+		// name, so it does depend on the stage explicitly.
+		mapping := awsapigatewayv2.NewCfnApiMapping(c, jsii.String("DomainMapping"), &awsapigatewayv2.CfnApiMappingProps{
+			ApiId:      http.ApiId(),
+			DomainName: a.domain.Name(),
+			Stage:      httpStage.StageName(),
+		})
+		mapping.Node().AddDependency(httpStage)
+	}
+
 	authorizer := awsapigatewayv2authorizers.NewHttpJwtAuthorizer(
 		jsii.String("CognitoJwt"),
 		users.pool.UserPoolProviderUrl(),
@@ -82,36 +135,47 @@ func newAPI(scope constructs.Construct, id string, users *identity, stage stageS
 			JwtAudience: jsii.Strings(*users.client.UserPoolClientId()),
 		},
 	)
-	return &api{http: http, stage: httpStage, authorizer: authorizer}
+	a.stage, a.authorizer = httpStage, authorizer
+	return a
 }
 
-// url is the API's base URL; it ends in a slash.
+// url is the API's execute-api URL; it ends in a slash.
 func (a *api) url() *string {
 	return a.stage.Url()
+}
+
+// publicURL is where platforms send webhooks: the custom domain if there is
+// one, else the execute-api URL.
+func (a *api) publicURL() *string {
+	if a.domain != nil {
+		return jsii.String("https://" + a.domainName + "/")
+	}
+	return a.url()
 }
 
 // addRoutes wires the functions in. Every /v1 route needs a Cognito token
 // except the API's public OpenAPI document; webhooks cannot carry one and
 // are verified by signature in the function.
 func (a *api) addRoutes(f *functions) {
-	authorized := func(path string, method awsapigatewayv2.HttpMethod, integration awsapigatewayv2integrations.HttpLambdaIntegration) {
+	authorized := func(path string, methods []awsapigatewayv2.HttpMethod, integration awsapigatewayv2integrations.HttpLambdaIntegration) {
 		a.http.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
 			Path:        jsii.String(path),
-			Methods:     &[]awsapigatewayv2.HttpMethod{method},
+			Methods:     &methods,
 			Integration: integration,
 			Authorizer:  a.authorizer,
 		})
 	}
+	get := []awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod_GET}
 	integration := func(id string, fn awslambda.Function) awsapigatewayv2integrations.HttpLambdaIntegration {
 		return awsapigatewayv2integrations.NewHttpLambdaIntegration(jsii.String(id), fn, nil)
 	}
 
 	settings := integration("Settings", f.settings)
-	authorized("/v1/settings/{proxy+}", awsapigatewayv2.HttpMethod_ANY, settings)
+	authorized("/v1/settings/{proxy+}", apiMethods, settings)
 
 	connections := integration("Connections", f.connections)
-	authorized("/v1/connections", awsapigatewayv2.HttpMethod_ANY, connections)
-	authorized("/v1/connections/{proxy+}", awsapigatewayv2.HttpMethod_ANY, connections)
+	authorized("/v1/connections", apiMethods, connections)
+	authorized("/v1/connections/{proxy+}", apiMethods, connections)
 
 	// The API's OpenAPI document, which every function's router serves.
 	contract := a.http.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
@@ -128,8 +192,8 @@ func (a *api) addRoutes(f *functions) {
 	}
 
 	config := integration("Config", f.config)
-	authorized("/v1/connections/{id}/config", awsapigatewayv2.HttpMethod_ANY, config)
-	authorized("/v1/connections/{id}/options/{kind}", awsapigatewayv2.HttpMethod_GET, config)
+	authorized("/v1/connections/{id}/config", apiMethods, config)
+	authorized("/v1/connections/{id}/options/{kind}", get, config)
 
 	webhooks := a.http.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
 		Path:        jsii.String("/webhooks/{platform}/{endpointId}"),

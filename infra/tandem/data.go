@@ -6,11 +6,14 @@ import (
 	"github.com/aws/jsii-runtime-go"
 )
 
-// newTable creates the single table every function shares. Items carry their
-// own expiry in `ttl` (verification codes, echo fingerprints, idempotency
-// records); the code still checks expiry itself because TTL deletion lags.
+// newTable creates the single table every function shares, named after the
+// stage (tandem-dev, tandem-prod) so `sam local` and operators can name it.
+// Items carry their own expiry in `ttl` (verification codes, echo
+// fingerprints, idempotency records); the code still checks expiry itself
+// because TTL deletion lags.
 func newTable(scope constructs.Construct, id string, stage stageSettings) awsdynamodb.Table {
 	return awsdynamodb.NewTable(scope, jsii.String(id), &awsdynamodb.TableProps{
+		TableName:           jsii.String("tandem-" + stage.name),
 		PartitionKey:        &awsdynamodb.Attribute{Name: jsii.String("pk"), Type: awsdynamodb.AttributeType_STRING},
 		SortKey:             &awsdynamodb.Attribute{Name: jsii.String("sk"), Type: awsdynamodb.AttributeType_STRING},
 		BillingMode:         awsdynamodb.BillingMode_PAY_PER_REQUEST,

@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdaeventsources"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
@@ -26,8 +25,16 @@ var (
 	// apiSize stays under API Gateway's 30 s integration limit with room for
 	// the client's own retry.
 	apiSize = functionSize{memoryMB: 256, timeout: awscdk.Duration_Seconds(jsii.Number(10))}
-	// syncSize covers a few platform round trips and an attachment in memory.
-	syncSize = functionSize{memoryMB: 512, timeout: awscdk.Duration_Seconds(jsii.Number(30))}
+	// settingsSize fits a connection test (settings.DefaultTestTimeout, 20 s)
+	// and saving its outcome (settings.DefaultRecordTime, 2 s) inside API
+	// Gateway's 30 s; the test also ends before the invocation's own deadline
+	// whatever its timeout (settings.Service.RecordTime).
+	settingsSize = functionSize{memoryMB: 256, timeout: awscdk.Duration_Seconds(jsii.Number(25))}
+	// syncSize fits a batch of ten records, each a few platform round trips
+	// (one attempt may take up to 30 s) and an attachment in memory. The
+	// handler stops taking records sqsbatch.DefaultMargin (5 s) before the
+	// deadline, so its partial-batch response is always returned.
+	syncSize = functionSize{memoryMB: 512, timeout: awscdk.Duration_Seconds(jsii.Number(120))}
 )
 
 // syncConcurrency caps the concurrent invocations of each event source
@@ -55,48 +62,68 @@ type functionsProps struct {
 
 type functions struct {
 	settings, connections, config, webhook awslambda.Function
-	// all is every function in FunctionNames order, for the alarms.
-	all []awslambda.Function
+	// sync is sync-<platform> in Platforms order.
+	sync []awslambda.Function
+	// all is every function in FunctionNames order, for the alarms, with
+	// names and log groups alongside.
+	all   []awslambda.Function
+	names []string
+	logs  []awslogs.LogGroup
 }
 
 func newFunctions(scope constructs.Construct, id string, props functionsProps) *functions {
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	f := &functions{}
 	add := func(name string, size functionSize) (awslambda.Function, awsiam.Role) {
-		fn, role := newFunction(c, name, size, props)
+		fn, role, logs := newFunction(c, name, size, props)
 		f.all = append(f.all, fn)
+		f.names = append(f.names, name)
+		f.logs = append(f.logs, logs)
 		return fn, role
 	}
 
+	// Settings: admins enter, test and remove credentials and install
+	// webhooks with their signing secrets.
 	var role awsiam.Role
-	f.settings, role = add("settings", apiSize)
+	f.settings, role = add("settings", settingsSize)
 	props.table.GrantReadWriteData(f.settings)
-	grantSecrets(role, manageSecrets)
+	grantSecrets(role, manageSecrets, props.stage.allSecrets())
 
 	f.connections, _ = add("connections", apiSize)
 	props.table.GrantReadWriteData(f.connections)
 
-	// Validating a mapping and listing live picklists call the platform, so
-	// config reads credentials.
+	// Validating a mapping and listing live picklists call the platform of
+	// either side of a connection, so config reads any platform's
+	// credentials, and no webhook secret.
 	f.config, role = add("config", apiSize)
 	props.table.GrantReadWriteData(f.config)
-	grantSecrets(role, readSecrets)
+	credentials := make([]string, len(Platforms))
+	for i, p := range Platforms {
+		credentials[i] = props.stage.credentialsOf(p)
+	}
+	grantSecrets(role, readSecrets, credentials...)
 
-	// The webhook only resolves an endpoint id and verifies a signature
-	// before queueing; all writes happen in the sync functions.
+	// The webhook is public: it only resolves an endpoint id and verifies a
+	// signature before queueing, so it reads signing secrets, plus
+	// ConnectWise credentials, which its signature check needs to fetch the
+	// signing key from the organisation's own site. All writes happen in
+	// the sync functions.
 	f.webhook, role = add("webhook", apiSize)
 	props.table.GrantReadData(f.webhook)
-	grantSecrets(role, readSecrets)
+	grantSecrets(role, readSecrets, props.stage.webhookSecrets(), props.stage.credentialsOf("connectwise"))
 	for _, p := range Platforms {
 		events := props.queues.byPlatform[p].events
 		f.webhook.AddEnvironment(queueEnv(p, "events"), events.QueueUrl(), nil)
 		events.GrantSendMessages(f.webhook)
 	}
 
+	// sync-<platform> makes every call to its platform, and only to it: it
+	// reads the credentials of that platform alone.
 	for _, p := range Platforms {
 		fn, role := add("sync-"+p, syncSize)
+		f.sync = append(f.sync, fn)
 		props.table.GrantReadWriteData(fn)
-		grantSecrets(role, readSecrets)
+		grantSecrets(role, readSecrets, props.stage.credentialsOf(p))
 		// Any platform's change may become a command for any other.
 		for _, target := range Platforms {
 			commands := props.queues.byPlatform[target].commands
@@ -104,8 +131,8 @@ func newFunctions(scope constructs.Construct, id string, props functionsProps) *
 			commands.GrantSendMessages(fn)
 		}
 		own := props.queues.byPlatform[p]
-		for _, q := range []awssqs.Queue{own.events, own.commands} {
-			fn.AddEventSource(awslambdaeventsources.NewSqsEventSource(q, &awslambdaeventsources.SqsEventSourceProps{
+		for _, q := range []queue{own.events, own.commands} {
+			fn.AddEventSource(awslambdaeventsources.NewSqsEventSource(q.Queue, &awslambdaeventsources.SqsEventSourceProps{
 				BatchSize:               jsii.Number(10),
 				ReportBatchItemFailures: jsii.Bool(true),
 				MaxConcurrency:          jsii.Number(syncConcurrency),
@@ -119,20 +146,21 @@ func newFunctions(scope constructs.Construct, id string, props functionsProps) *
 // role is built here rather than by Lambda so it gets write access to its log
 // group only, instead of the AWSLambdaBasicExecutionRole managed policy's
 // logs:* on every group.
-func newFunction(scope constructs.Construct, name string, size functionSize, props functionsProps) (awslambda.Function, awsiam.Role) {
+func newFunction(scope constructs.Construct, name string, size functionSize, props functionsProps) (awslambda.Function, awsiam.Role, awslogs.LogGroup) {
 	id := logicalID(name)
+	fnName := props.stage.resourceName(name)
 	role := awsiam.NewRole(scope, jsii.String(id+"Role"), &awsiam.RoleProps{
 		AssumedBy: awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
 	})
 	logs := awslogs.NewLogGroup(scope, jsii.String(id+"Logs"), &awslogs.LogGroupProps{
-		LogGroupName:  jsii.String("/aws/lambda/tandem-" + name),
+		LogGroupName:  jsii.String("/aws/lambda/" + fnName),
 		Retention:     awslogs.RetentionDays_ONE_MONTH,
 		RemovalPolicy: props.stage.removal,
 	})
 	logs.GrantWrite(role)
 
 	fn := awslambda.NewFunction(scope, jsii.String(id), &awslambda.FunctionProps{
-		FunctionName: jsii.String("tandem-" + name),
+		FunctionName: jsii.String(fnName),
 		Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
 		Architecture: awslambda.Architecture_ARM_64(),
 		Handler:      jsii.String("bootstrap"),
@@ -142,9 +170,11 @@ func newFunction(scope constructs.Construct, name string, size functionSize, pro
 		Tracing:      awslambda.Tracing_ACTIVE,
 		Role:         role,
 		LogGroup:     logs,
+		// Nothing here may accept the dev bearer: TANDEM_LOCAL_DEV_AUTH is
+		// for events/env.json and sam local only (the tests check).
 		Environment: &map[string]*string{
 			"TANDEM_TABLE":            props.table.TableName(),
-			"TANDEM_SECRET_PREFIX":    jsii.String(secretPrefix),
+			"TANDEM_SECRET_PREFIX":    jsii.String(props.stage.secretPrefix()),
 			"TANDEM_WEBHOOK_BASE_URL": props.webhookBaseURL,
 		},
 	})
@@ -157,7 +187,7 @@ func newFunction(scope constructs.Construct, name string, size functionSize, pro
 		Reason:    jsii.String("X-Ray's PutTraceSegments and PutTelemetryRecords support no resource-level permissions."),
 		AppliesTo: &[]interface{}{"Resource::*"},
 	}}, jsii.Bool(true))
-	return fn, role
+	return fn, role, logs
 }
 
 // logicalID turns "sync-autotask" into "SyncAutotaskFunction".

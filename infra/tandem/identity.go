@@ -15,12 +15,15 @@ import (
 type identity struct {
 	pool   awscognito.UserPool
 	client awscognito.UserPoolClient
+	// domain serves Cognito's managed login pages and OAuth endpoints.
+	domain awscognito.UserPoolDomain
 }
 
-func newIdentity(scope constructs.Construct, id string, stage stageSettings) *identity {
+func newIdentity(scope constructs.Construct, id string, stage stageSettings, cfg Config) *identity {
 	c := constructs.NewConstruct(scope, jsii.String(id))
 
 	props := &awscognito.UserPoolProps{
+		UserPoolName:      jsii.String("tandem-" + stage.name),
 		SelfSignUpEnabled: jsii.Bool(false),
 		SignInAliases:     &awscognito.SignInAliases{Email: jsii.Bool(true)},
 		AutoVerify:        &awscognito.AutoVerifiedAttrs{Email: jsii.Bool(true)},
@@ -64,13 +67,25 @@ func newIdentity(scope constructs.Construct, id string, stage stageSettings) *id
 		}}, nil)
 	}
 
+	// Managed login: Cognito's own sign-in pages, with the password policy
+	// and TOTP MFA above, ending in an OAuth 2.0 authorization code that the
+	// console or `tandem login` redeems with PKCE (a public client has no
+	// secret to prove itself with). Both always get the ID token, which
+	// carries custom:org_id.
+	callbacks := append([]string{LoginCallbackURL}, cfg.CallbackURLs...)
+	logouts := append([]string{LoginLogoutURL}, cfg.LogoutURLs...)
 	client := pool.AddClient(jsii.String("AppClient"), &awscognito.UserPoolClientOptions{
 		// A browser console and CLI tools cannot keep a secret.
 		GenerateSecret: jsii.Bool(false),
-		AuthFlows:      &awscognito.AuthFlow{UserSrp: jsii.Bool(true)},
-		// Sign-in is SRP from the client itself; the hosted UI's OAuth flows
-		// would need callback URLs that do not exist yet.
-		DisableOAuth: jsii.Bool(true),
+		// SRP stays for clients that sign in without a browser.
+		AuthFlows: &awscognito.AuthFlow{UserSrp: jsii.Bool(true)},
+		OAuth: &awscognito.OAuthSettings{
+			Flows:        &awscognito.OAuthFlows{AuthorizationCodeGrant: jsii.Bool(true)},
+			Scopes:       &[]awscognito.OAuthScope{awscognito.OAuthScope_OPENID(), awscognito.OAuthScope_EMAIL(), awscognito.OAuthScope_PROFILE()},
+			CallbackUrls: jsii.Strings(callbacks...),
+			LogoutUrls:   jsii.Strings(logouts...),
+		},
+		SupportedIdentityProviders: &[]awscognito.UserPoolClientIdentityProvider{awscognito.UserPoolClientIdentityProvider_COGNITO()},
 		// Tokens carry the organisation; users may edit their name only.
 		WriteAttributes: awscognito.NewClientAttributes().WithStandardAttributes(&awscognito.StandardAttributesMask{
 			Fullname: jsii.Bool(true),
@@ -79,5 +94,23 @@ func newIdentity(scope constructs.Construct, id string, stage stageSettings) *id
 		EnableTokenRevocation:      jsii.Bool(true),
 	})
 
-	return &identity{pool: pool, client: client}
+	// Domain prefixes are unique per region across all of AWS; the account
+	// id makes the default one unique.
+	prefix := jsii.String(cfg.AuthDomainPrefix)
+	if cfg.AuthDomainPrefix == "" {
+		prefix = awscdk.Fn_Join(jsii.String("-"), jsii.Strings("tandem", stage.name, *awscdk.Aws_ACCOUNT_ID()))
+	}
+	domain := pool.AddDomain(jsii.String("Domain"), &awscognito.UserPoolDomainOptions{
+		CognitoDomain:       &awscognito.CognitoDomainOptions{DomainPrefix: prefix},
+		ManagedLoginVersion: awscognito.ManagedLoginVersion_NEWER_MANAGED_LOGIN,
+	})
+	// Managed login shows an error page to a client without a style;
+	// Cognito's default look is enough.
+	awscognito.NewCfnManagedLoginBranding(c, jsii.String("Branding"), &awscognito.CfnManagedLoginBrandingProps{
+		UserPoolId:               pool.UserPoolId(),
+		ClientId:                 client.UserPoolClientId(),
+		UseCognitoProvidedValues: jsii.Bool(true),
+	})
+
+	return &identity{pool: pool, client: client, domain: domain}
 }

@@ -7,47 +7,71 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 )
 
-// secretPrefix names every secret Tandem owns (one per organisation and
-// platform, created at run time), so IAM can be scoped to it.
-const secretPrefix = "tandem/"
+// Secrets are created at run time, one per organisation and platform and one
+// per installed webhook endpoint, under the stage's prefix (tandem/<stage>/,
+// see stageSettings.secretPrefix):
+//
+//	tandem/<stage>/<org>/<platform>                  credentials
+//	tandem/<stage>/<org>/<platform>/webhook/<id>     a webhook's signing secret
+//
+// Secrets Manager appends "-" and six random characters to every secret's
+// ARN. Organisation ids contain no "/" (pkg/api validOrgID) and endpoint ids
+// start with "wh_", so each pattern below matches one kind of secret only.
 
-type secretAccess []string
+// credentialsOf matches the credentials of one platform, any organisation.
+func (s stageSettings) credentialsOf(platform string) string {
+	return s.secretPrefix() + "*/" + platform + "-??????"
+}
+
+// webhookSecrets matches every endpoint's signing secret.
+func (s stageSettings) webhookSecrets() string { return s.secretPrefix() + "*/*/webhook/*" }
+
+// allSecrets matches everything the stage keeps.
+func (s stageSettings) allSecrets() string { return s.secretPrefix() + "*" }
 
 var (
 	// readSecrets is for functions that call a platform or verify a webhook
-	// with credentials someone else stored.
-	readSecrets = secretAccess{"secretsmanager:GetSecretValue"}
+	// with secrets someone else stored.
+	readSecrets = []string{"secretsmanager:GetSecretValue"}
 	// manageSecrets is for the settings function, where admins enter, replace
 	// and remove credentials and install webhooks with their signing secrets.
 	// pkg/secretstore tags each secret as it creates it, hence TagResource.
-	manageSecrets = secretAccess{
+	manageSecrets = []string{
 		"secretsmanager:GetSecretValue", "secretsmanager:CreateSecret",
 		"secretsmanager:PutSecretValue", "secretsmanager:DeleteSecret",
 		"secretsmanager:TagResource",
 	}
 )
 
-// grantSecrets allows access to Tandem's secrets only. Secrets are created at
-// run time, so there is no construct to call grantRead on: the grant is a name
-// pattern, which cdk-nag flags as a wildcard, hence the suppression.
-func grantSecrets(role awsiam.Role, access secretAccess) {
-	stack := awscdk.Stack_Of(role)
-	arn := stack.FormatArn(&awscdk.ArnComponents{
-		Service:      jsii.String("secretsmanager"),
-		Resource:     jsii.String("secret"),
-		ResourceName: jsii.String(secretPrefix + "*"),
-		ArnFormat:    awscdk.ArnFormat_COLON_RESOURCE_NAME,
-	})
+// secretARN is the ARN pattern of secrets named like pattern. The partition,
+// region and account are always CloudFormation's pseudo parameters, so the
+// template (and the cdk-nag suppression) reads the same whether or not the
+// stage is pinned to an account.
+func secretARN(pattern string) string {
+	return "arn:" + *awscdk.Aws_PARTITION() + ":secretsmanager:" + *awscdk.Aws_REGION() + ":" +
+		*awscdk.Aws_ACCOUNT_ID() + ":secret:" + pattern
+}
+
+// grantSecrets allows actions on the secrets matching patterns, and nothing
+// else. Secrets are created at run time, so there is no construct to call
+// grantRead on: the grant is a name pattern, which cdk-nag flags as a
+// wildcard, hence the suppression for exactly these patterns.
+func grantSecrets(role awsiam.Role, actions []string, patterns ...string) {
+	resources := make([]string, len(patterns))
+	appliesTo := make([]any, len(patterns))
+	for i, p := range patterns {
+		resources[i] = secretARN(p)
+		appliesTo[i] = "Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:" + p
+	}
 	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions:   jsii.Strings(access...),
-		Resources: jsii.Strings(*arn),
+		Actions:   jsii.Strings(actions...),
+		Resources: jsii.Strings(resources...),
 	}))
 	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
 		Id: jsii.String("AwsSolutions-IAM5"),
-		Reason: jsii.String("Secrets are created at run time, one per organisation and platform, so access is scoped " +
-			"to the tandem/ name prefix; Secrets Manager appends a random suffix to every ARN, so a prefix needs *."),
-		AppliesTo: &[]interface{}{
-			"Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:" + secretPrefix + "*",
-		},
+		Reason: jsii.String("Secrets are created at run time per organisation, platform and webhook endpoint, so access " +
+			"is a name pattern under the stage's prefix, narrowed to the kind of secret this function needs; Secrets " +
+			"Manager appends a random suffix to every ARN, so a pattern needs wildcards."),
+		AppliesTo: &appliesTo,
 	}}, jsii.Bool(true))
 }

@@ -1,6 +1,6 @@
-// Package tandem is the whole Tandem system as one CDK stack: one table, a
-// FIFO queue pair per platform, the Go functions, the HTTP API, the Cognito
-// user pool and the alarms.
+// Package tandem is the whole Tandem system as one CDK stack per stage: one
+// table, a FIFO queue pair per platform, the Go functions, the HTTP API, the
+// Cognito user pool and the alarms.
 package tandem
 
 import (
@@ -25,6 +25,8 @@ type StackProps struct {
 	// AssetDir holds <function>.zip for every name in FunctionNames;
 	// DefaultAssetDir when empty.
 	AssetDir string
+	// Config is the operator's settings for the stage (cdk.json).
+	Config Config
 }
 
 // NewStack checks the inputs first so a missing build or a mistyped stage is
@@ -33,6 +35,9 @@ func NewStack(scope constructs.Construct, id string, props *StackProps) (awscdk.
 	stage, err := settingsFor(props.Stage)
 	if err != nil {
 		return nil, err
+	}
+	if err := props.Config.validate(); err != nil {
+		return nil, fmt.Errorf("stage %s: %w", props.Stage, err)
 	}
 	assetDir := props.AssetDir
 	if assetDir == "" {
@@ -45,27 +50,34 @@ func NewStack(scope constructs.Construct, id string, props *StackProps) (awscdk.
 	stack := awscdk.NewStack(scope, jsii.String(id), &props.StackProps)
 	awscdk.Tags_Of(stack).Add(jsii.String("tandem:stage"), jsii.String(props.Stage), nil)
 
-	users := newIdentity(stack, "Identity", stage)
+	users := newIdentity(stack, "Identity", stage, props.Config)
 	table := newTable(stack, "Table", stage)
-	queues := newQueues(stack, "Queues", syncSize.timeout)
-	api := newAPI(stack, "Api", users, stage)
+	queues := newQueues(stack, "Queues", stage, syncSize.timeout)
+	api := newAPI(stack, "Api", users, stage, props.Config)
 	fns := newFunctions(stack, "Functions", functionsProps{
 		assetDir:       assetDir,
 		table:          table,
 		queues:         queues,
-		webhookBaseURL: api.url(),
+		webhookBaseURL: api.publicURL(),
 		stage:          stage,
 	})
 	api.addRoutes(fns)
-	newAlarms(stack, "Alarms", queues.deadLetters, fns.all)
+	alarms := newAlarms(stack, "Alarms", stage, alarmsProps{queues: queues, functions: fns, api: api})
 
-	output := func(id string, value *string) {
-		awscdk.NewCfnOutput(stack, jsii.String(id), &awscdk.CfnOutputProps{Value: value})
+	output := func(id, description string, value *string) {
+		awscdk.NewCfnOutput(stack, jsii.String(id), &awscdk.CfnOutputProps{Value: value, Description: jsii.String(description)})
 	}
-	output("ApiUrl", api.url())
-	output("UserPoolId", users.pool.UserPoolId())
-	output("UserPoolClientId", users.client.UserPoolClientId())
-	output("TableName", table.TableName())
+	output("ApiUrl", "The API's execute-api URL", api.url())
+	output("WebhookBaseUrl", "The base of every webhook URL registered with a platform", api.publicURL())
+	if api.domain != nil {
+		output("ApiDomainTarget", "Point the custom domain's DNS record (CNAME or alias) here",
+			api.domain.RegionalDomainName())
+	}
+	output("UserPoolId", "Cognito user pool of the organisation admins", users.pool.UserPoolId())
+	output("UserPoolClientId", "App client for the console and `tandem login`", users.client.UserPoolClientId())
+	output("AuthDomain", "Cognito managed login (OAuth 2.0 authorization code with PKCE)", users.domain.BaseUrl(nil))
+	output("TableName", "The DynamoDB table", table.TableName())
+	output("AlarmTopicArn", "Every alarm notifies this SNS topic", alarms.topic.TopicArn())
 	return stack, nil
 }
 

@@ -104,13 +104,17 @@ func FromEnv(ctx context.Context) (*Deps, error) {
 	if urls := sqsqueue.URLsFromEnv(); len(urls) > 0 {
 		q = sqsqueue.New(sqs.NewFromConfig(cfg), urls)
 	}
-	return New(Options{
+	// Each stage keeps its secrets under its own prefix (tandem/<stage>/);
+	// the dev bearer is for sam local start-api only (localdev.go).
+	d := New(Options{
 		Table:          table,
 		DynamoDB:       dynamodb.NewFromConfig(cfg),
-		Secrets:        secretstore.NewSecretsManager(secretsmanager.NewFromConfig(cfg)),
+		Secrets:        settings.PrefixedSecrets(secretstore.NewSecretsManager(secretsmanager.NewFromConfig(cfg)), os.Getenv("TANDEM_SECRET_PREFIX")),
 		Queue:          q,
 		WebhookBaseURL: os.Getenv("TANDEM_WEBHOOK_BASE_URL"),
-	}), nil
+	})
+	d.Auth.DevBearer = localDevAuth(os.Getenv)
+	return d, nil
 }
 
 // Router returns a router with every API route; the Lambda functions serve

@@ -157,8 +157,9 @@ func TestSAMEnvVars(t *testing.T) {
 	for _, p := range app.Providers {
 		for _, q := range []string{relay.EventsQueue(p.Kind), relay.CommandsQueue(p.Kind)} {
 			v := "TANDEM_QUEUE_" + strings.ToUpper(strings.ReplaceAll(q, "-", "_"))
-			if !strings.HasSuffix(env["Parameters"][v], "/tandem-"+q+".fifo") {
-				t.Errorf("events/%s: Parameters.%s = %q, want the URL of tandem-%s.fifo", envFile, v, env["Parameters"][v], q)
+			// infra names queues tandem-<stage>-<platform>-<kind>.fifo.
+			if !regexp.MustCompile(`/tandem-[a-z0-9]+-` + q + `\.fifo$`).MatchString(env["Parameters"][v]) {
+				t.Errorf("events/%s: Parameters.%s = %q, want the URL of tandem-<stage>-%s.fifo", envFile, v, env["Parameters"][v], q)
 			}
 		}
 	}

@@ -78,19 +78,31 @@ type Service struct {
 	// TestTimeout bounds one connection test, so a hanging platform gives a
 	// "Test failed" answer instead of an API Gateway timeout.
 	TestTimeout time.Duration
+	// RecordTime is kept free before the caller's deadline (in Lambda, the
+	// settings function's timeout) to save the outcome: a test never runs
+	// past the caller's deadline minus RecordTime, however long TestTimeout.
+	RecordTime time.Duration
 }
+
+// Defaults of Service.TestTimeout and Service.RecordTime. infra gives the
+// settings function 25 s, so a test that hangs ends after 20 s and its
+// outcome is saved well inside the function's timeout.
+const (
+	DefaultTestTimeout = 20 * time.Second
+	DefaultRecordTime  = 2 * time.Second
+)
 
 // NewService wires a Service. log may be nil.
 func NewService(a AccountStore, s SecretStore, p Platforms, clk clock.Clock, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{accounts: a, secrets: s, platforms: p, clock: clk, log: log, TestTimeout: 20 * time.Second}
+	return &Service{accounts: a, secrets: s, platforms: p, clock: clk, log: log, TestTimeout: DefaultTestTimeout, RecordTime: DefaultRecordTime}
 }
 
 // SecretName is where an organisation's credentials for a platform live.
 func SecretName(org string, kind platform.Kind) string {
-	return "tandem/" + org + "/" + string(kind)
+	return SecretNamespace + org + "/" + string(kind)
 }
 
 // Save validates and stores credentials, replacing any saved before. The
@@ -160,11 +172,18 @@ func (s *Service) Test(ctx context.Context, org string) (TestResult, error) {
 	if err != nil {
 		return TestResult{}, fmt.Errorf("test platform connection: %w", err)
 	}
-	tctx, cancel := context.WithTimeout(ctx, s.TestTimeout)
+	tctx, cancel := context.WithTimeout(ctx, s.testBudget(ctx))
 	terr := s.platforms.Test(tctx, kind, creds)
+	timedOut := errors.Is(tctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil
 	cancel()
 	res := TestResult{Status: StatusTested, At: s.clock.Now()}
-	if terr != nil {
+	switch {
+	case terr != nil && timedOut:
+		// Whatever the client made of its cancelled request, the platform
+		// did not answer in the time the test had.
+		res.Status = StatusFailed
+		res.Reason, res.ReasonCode = notInTime(kind), platform.ReasonUnreachable
+	case terr != nil:
 		res.Status = StatusFailed
 		res.Reason, res.ReasonCode = failureReason(kind, terr)
 	}
@@ -180,6 +199,27 @@ func (s *Service) Test(ctx context.Context, org string) (TestResult, error) {
 	return res, nil
 }
 
+// testBudget is how long a connection test may take: TestTimeout, cut to
+// leave RecordTime before the caller's deadline. A caller with less than
+// RecordTime left gives the test half of what remains.
+func (s *Service) testBudget(ctx context.Context) time.Duration {
+	budget := s.TestTimeout
+	if deadline, ok := ctx.Deadline(); ok {
+		left := time.Until(deadline)
+		switch {
+		case left <= s.RecordTime:
+			budget = min(budget, left/2)
+		default:
+			budget = min(budget, left-s.RecordTime)
+		}
+	}
+	return budget
+}
+
+func notInTime(kind platform.Kind) string {
+	return fmt.Sprintf("%s did not answer in time. Check the URL and that the service is up, then test again.", kind)
+}
+
 // failureReason turns a test error into words for the settings page. Only
 // *platform.Error messages are shown verbatim: they are written to be
 // credential-free. Anything else gets a generic text.
@@ -189,7 +229,7 @@ func failureReason(kind platform.Kind, err error) (string, platform.Reason) {
 		return pe.Message, pe.Reason
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Sprintf("%s did not answer in time. Check the URL and that the service is up, then test again.", kind), platform.ReasonUnreachable
+		return notInTime(kind), platform.ReasonUnreachable
 	}
 	return fmt.Sprintf("Could not reach %s. Check the URL, then test again.", kind), platform.ReasonUnreachable
 }
