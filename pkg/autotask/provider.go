@@ -1,10 +1,6 @@
 package autotask
 
-import (
-	"context"
-
-	"github.com/tandemsync/tandem/pkg/platform"
-)
+import "github.com/tandemsync/tandem/pkg/platform"
 
 // Kind names Autotask in the API, in URLs and in queue names.
 const Kind = platform.Autotask
@@ -17,32 +13,13 @@ var Provider = platform.Provider{
 		{Name: FieldAPIURL}, {Name: FieldUsername},
 		{Name: FieldSecret, Secret: true}, {Name: FieldIntegrationCode, Secret: true},
 	},
-	CheckCredentials: func(c platform.Credentials, allowPrivate bool) error {
-		_, err := ParseCredentials(c, allowPrivate)
-		return err
+	CheckCredentials: platform.CheckWith(ParseCredentials),
+	NewClient: platform.NewClientWith(ParseCredentials, func(c Credentials, allowPrivate bool) platform.Client {
+		return New(c, Options{AllowPrivate: allowPrivate})
+	}),
+	// Callouts are signed with HMAC-SHA1 over the endpoint's secret.
+	Inbound: func(bool) platform.Inbound {
+		return platform.SecretInbound{VerifyFunc: VerifyWebhook, ParseFunc: ParseWebhook}
 	},
-	NewClient: func(c platform.Credentials, allowPrivate bool) (platform.Client, error) {
-		creds, err := ParseCredentials(c, allowPrivate)
-		if err != nil {
-			return nil, err
-		}
-		return New(creds, Options{AllowPrivate: allowPrivate}), nil
-	},
-	Inbound: func(bool) platform.Inbound { return inbound{} },
-	Picklists: []platform.PicklistKind{
-		platform.PickStatuses, platform.PickPriorities, platform.PickCategories, platform.PickTicketTypes,
-		platform.PickQueues, platform.PickActions, platform.PickCustomFields,
-	},
+	Picklists: platform.AllPicklists,
 }
-
-// inbound reads Autotask webhook callouts: HMAC-SHA1 with the endpoint's
-// secret, no handshake.
-type inbound struct{}
-
-func (inbound) Verify(_ context.Context, req platform.WebhookRequest, secret string, _ func(context.Context) (platform.Credentials, error)) error {
-	return VerifyWebhook(req, secret)
-}
-
-func (inbound) Parse(body []byte) ([]platform.Event, error) { return ParseWebhook(body) }
-
-func (inbound) Handshake(platform.WebhookRequest) (string, bool) { return "", false }

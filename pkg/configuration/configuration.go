@@ -64,10 +64,7 @@ func (e *InvalidError) Is(target error) bool { return target == ErrInvalid }
 
 // Kinds are the picklists the configuration page can ask for, and the lists
 // a save validates against.
-var Kinds = []platform.PicklistKind{
-	platform.PickStatuses, platform.PickPriorities, platform.PickCategories, platform.PickTicketTypes,
-	platform.PickQueues, platform.PickActions, platform.PickCustomFields,
-}
+var Kinds = platform.AllPicklists
 
 // ParseKind accepts a picklist kind as it appears in the URL.
 func ParseKind(s string) (platform.PicklistKind, error) {

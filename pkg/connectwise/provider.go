@@ -19,24 +19,14 @@ var Provider = platform.Provider{
 		{Name: FieldSite}, {Name: FieldCompanyID}, {Name: FieldPublicKey},
 		{Name: FieldPrivateKey, Secret: true}, {Name: FieldClientID},
 	},
-	CheckCredentials: func(c platform.Credentials, allowPrivate bool) error {
-		_, err := ParseCredentials(c, allowPrivate)
-		return err
-	},
-	NewClient: func(c platform.Credentials, allowPrivate bool) (platform.Client, error) {
-		creds, err := ParseCredentials(c, allowPrivate)
-		if err != nil {
-			return nil, err
-		}
-		return New(creds, Options{AllowPrivate: allowPrivate}), nil
-	},
+	CheckCredentials: platform.CheckWith(ParseCredentials),
+	NewClient: platform.NewClientWith(ParseCredentials, func(c Credentials, allowPrivate bool) platform.Client {
+		return New(c, Options{AllowPrivate: allowPrivate})
+	}),
 	Inbound: func(allowPrivate bool) platform.Inbound {
 		return &inbound{allowPrivate: allowPrivate, verifiers: ttlcache.New[verifierKey, *Verifier](verifierTTL, 1024, nil)}
 	},
-	Picklists: []platform.PicklistKind{
-		platform.PickStatuses, platform.PickPriorities, platform.PickCategories, platform.PickTicketTypes,
-		platform.PickQueues, platform.PickActions, platform.PickCustomFields,
-	},
+	Picklists: platform.AllPicklists,
 }
 
 // verifierTTL bounds how long a verifier, built from an organisation's

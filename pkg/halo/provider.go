@@ -1,10 +1,6 @@
 package halo
 
-import (
-	"context"
-
-	"github.com/tandemsync/tandem/pkg/platform"
-)
+import "github.com/tandemsync/tandem/pkg/platform"
 
 // Kind names Halo in the API, in URLs and in queue names.
 const Kind = platform.Halo
@@ -16,36 +12,17 @@ var Provider = platform.Provider{
 	Fields: []platform.Field{
 		{Name: FieldURL}, {Name: FieldTenant}, {Name: FieldClientID}, {Name: FieldClientSecret, Secret: true},
 	},
-	CheckCredentials: func(c platform.Credentials, allowPrivate bool) error {
-		_, err := ParseCredentials(c, allowPrivate)
-		return err
+	CheckCredentials: platform.CheckWith(ParseCredentials),
+	NewClient: platform.NewClientWith(ParseCredentials, func(c Credentials, allowPrivate bool) platform.Client {
+		return New(c, Options{AllowPrivate: allowPrivate})
+	}),
+	// Deliveries carry the endpoint's secret as a Basic auth password.
+	Inbound: func(bool) platform.Inbound {
+		return platform.SecretInbound{VerifyFunc: VerifyWebhook, ParseFunc: ParseWebhook}
 	},
-	NewClient: func(c platform.Credentials, allowPrivate bool) (platform.Client, error) {
-		creds, err := ParseCredentials(c, allowPrivate)
-		if err != nil {
-			return nil, err
-		}
-		return New(creds, Options{AllowPrivate: allowPrivate}), nil
-	},
-	Inbound: func(bool) platform.Inbound { return inbound{} },
 	// Halo's documentation has the administrator add the webhook in
 	// Configuration > Integrations > Webhooks; the API registration is a
 	// convenience that may be refused.
 	ManualWebhook: WebhookInstructions,
-	Picklists: []platform.PicklistKind{
-		platform.PickStatuses, platform.PickPriorities, platform.PickCategories, platform.PickTicketTypes,
-		platform.PickQueues, platform.PickActions, platform.PickCustomFields,
-	},
+	Picklists:     platform.AllPicklists,
 }
-
-// inbound reads Halo webhook deliveries: Basic authentication carrying the
-// endpoint's secret, no handshake.
-type inbound struct{}
-
-func (inbound) Verify(_ context.Context, req platform.WebhookRequest, secret string, _ func(context.Context) (platform.Credentials, error)) error {
-	return VerifyWebhook(req, secret)
-}
-
-func (inbound) Parse(body []byte) ([]platform.Event, error) { return ParseWebhook(body) }
-
-func (inbound) Handshake(platform.WebhookRequest) (string, bool) { return "", false }

@@ -66,3 +66,55 @@ type Inbound interface {
 
 // ErrUnknownPlatform means no provider has that kind.
 var ErrUnknownPlatform = errors.New("unknown platform")
+
+// AllPicklists are every picklist kind, for a platform that has them all.
+var AllPicklists = []PicklistKind{
+	PickStatuses, PickPriorities, PickCategories, PickTicketTypes, PickQueues, PickActions, PickCustomFields,
+}
+
+// CheckWith makes a Provider's CheckCredentials from a package's typed
+// credential parser.
+func CheckWith[C any](parse func(Credentials, bool) (C, error)) func(Credentials, bool) error {
+	return func(c Credentials, allowPrivate bool) error {
+		_, err := parse(c, allowPrivate)
+		return err
+	}
+}
+
+// NewClientWith makes a Provider's NewClient from a package's typed
+// credential parser and client constructor.
+func NewClientWith[C any](parse func(Credentials, bool) (C, error), build func(creds C, allowPrivate bool) Client) func(Credentials, bool) (Client, error) {
+	return func(c Credentials, allowPrivate bool) (Client, error) {
+		creds, err := parse(c, allowPrivate)
+		if err != nil {
+			return nil, err
+		}
+		return build(creds, allowPrivate), nil
+	}
+}
+
+// SecretInbound reads the deliveries of a platform that proves them with
+// the endpoint's secret alone (a signature, a password or a clientState).
+type SecretInbound struct {
+	VerifyFunc func(req WebhookRequest, secret string) error
+	ParseFunc  func(body []byte) ([]Event, error)
+	// HandshakeFunc answers a subscription validation request; nil where
+	// the platform has none.
+	HandshakeFunc func(req WebhookRequest) (string, bool)
+}
+
+// Verify checks req with secret; the platform needs no credentials for it.
+func (s SecretInbound) Verify(_ context.Context, req WebhookRequest, secret string, _ func(context.Context) (Credentials, error)) error {
+	return s.VerifyFunc(req, secret)
+}
+
+// Parse turns a verified body into events.
+func (s SecretInbound) Parse(body []byte) ([]Event, error) { return s.ParseFunc(body) }
+
+// Handshake answers a validation request where the platform has one.
+func (s SecretInbound) Handshake(req WebhookRequest) (string, bool) {
+	if s.HandshakeFunc == nil {
+		return "", false
+	}
+	return s.HandshakeFunc(req)
+}
