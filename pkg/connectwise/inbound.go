@@ -29,8 +29,10 @@ var (
 	// ErrBadSignature: the delivery is not signed with the callback's key.
 	ErrBadSignature = errors.New("connectwise: bad callback signature")
 	// ErrUnknownEvent: a delivery Tandem does not handle (another record
-	// type or an unknown action); it is reported, never guessed at.
-	ErrUnknownEvent = errors.New("connectwise: unknown callback event")
+	// type or an unknown action); it is reported, never guessed at. It
+	// matches platform.ErrIrrelevant: the receiver answers 2xx and queues
+	// nothing, so ConnectWise does not count it as a failure.
+	ErrUnknownEvent = platform.Irrelevant("connectwise: unknown callback event")
 )
 
 // delivery is the callback body. ConnectWise is loose about it: ID is a number

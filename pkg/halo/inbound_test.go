@@ -171,3 +171,18 @@ func TestParseWebhookRefuses(t *testing.T) {
 		})
 	}
 }
+
+// In a batch, an event Tandem does not handle is reported but does not
+// cost the others: the receiver acknowledges it and queues the rest.
+func TestParseWebhookBatchKeepsKnownEvents(t *testing.T) {
+	evs, err := halo.ParseWebhook([]byte(`[{"id":"a","event":"Ticket Updated","object_id":1},{"id":"b","event":"Asset Created","object_id":2}]`))
+	if !errors.Is(err, halo.ErrUnknownEvent) || !platform.OnlyIrrelevant(err) {
+		t.Fatalf("error %v, want one that only says an event is not needed", err)
+	}
+	if len(evs) != 1 || evs[0].TicketID != "1" || evs[0].Type != platform.EventTicketUpdated {
+		t.Fatalf("events %+v, want the ticket update", evs)
+	}
+	if _, err := halo.ParseWebhook([]byte(`{"id":"x","event":"Invoice Paid","object_id":1}`)); !platform.OnlyIrrelevant(err) {
+		t.Fatalf("single unknown event: %v", err)
+	}
+}
