@@ -86,6 +86,7 @@ func New(o Options) *Deps {
 		WebhookBaseURL: strings.TrimRight(o.WebhookBaseURL, "/"),
 	}
 	d.platforms = newOrgPlatforms(d.Settings, reg)
+	d.Settings.Endpoints = d.Installer()
 	return d
 }
 

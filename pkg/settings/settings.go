@@ -78,6 +78,17 @@ type Service struct {
 	// TestTimeout bounds one connection test, so a hanging platform gives a
 	// "Test failed" answer instead of an API Gateway timeout.
 	TestTimeout time.Duration
+	// Endpoints, when set, removes the organisation's webhook endpoints
+	// before its credentials are deleted (while they can still reach the
+	// platform to unregister them).
+	Endpoints EndpointRemover
+}
+
+// EndpointRemover removes an organisation's webhook endpoints: the
+// registration at the platform, the signing secret and the record.
+// *webhook.Installer implements it.
+type EndpointRemover interface {
+	RemoveAll(ctx context.Context, org string) error
 }
 
 // NewService wires a Service. log may be nil.
@@ -194,11 +205,17 @@ func failureReason(kind platform.Kind, err error) (string, platform.Reason) {
 	return fmt.Sprintf("Could not reach %s. Check the URL, then test again.", kind), platform.ReasonUnreachable
 }
 
-// Delete removes the organisation's credentials and account.
+// Delete removes the organisation's credentials and account, and first its
+// webhook endpoints, so no delivery verifies after the credentials are gone.
 func (s *Service) Delete(ctx context.Context, org string) error {
 	a, err := s.accounts.GetAccount(ctx, org)
 	if err != nil {
 		return fmt.Errorf("delete platform settings: %w", err)
+	}
+	if s.Endpoints != nil {
+		if err := s.Endpoints.RemoveAll(ctx, org); err != nil {
+			return fmt.Errorf("delete platform settings: %w", err)
+		}
 	}
 	if err := s.secrets.DeleteSecret(ctx, a.SecretName); err != nil {
 		return fmt.Errorf("delete platform settings: %w", err)
