@@ -39,7 +39,7 @@ var (
 // or a string, Entity is a JSON-encoded string, an object or null.
 type delivery struct {
 	MessageID string          `json:"MessageId"`
-	MemberID  string          `json:"MemberId"`
+	MemberID  string          `json:"MemberId"` // not trusted as the actor: see ParseWebhook
 	Action    string          `json:"Action"`
 	Type      string          `json:"Type"`
 	ID        json.RawMessage `json:"ID"`
@@ -84,7 +84,6 @@ func ParseWebhook(body []byte) ([]platform.Event, error) {
 		Platform:   platform.ConnectWise,
 		Type:       typ,
 		TicketID:   rawID(d.ID),
-		ActorID:    strings.TrimSpace(d.MemberID),
 		DeliveryID: strings.TrimSpace(d.MessageID),
 	}
 	if ev.TicketID == "" && ent != nil {
@@ -101,9 +100,13 @@ func ParseWebhook(body []byte) ([]platform.Event, error) {
 	}
 	if ent != nil {
 		if ent.Info != nil {
-			if ev.ActorID == "" {
-				ev.ActorID = ent.Info.UpdatedBy
-			}
+			// The actor is the member on the record itself (_info.updatedBy,
+			// the record metadata every ConnectWise entity carries). The
+			// envelope's MemberId is not documented as the member who made
+			// the change, so it is never trusted for echo suppression; a
+			// delivery without an entity leaves the actor to the sync's
+			// snapshot diff.
+			ev.ActorID = strings.TrimSpace(ent.Info.UpdatedBy)
 			ev.OccurredAt, _ = parseTime(ent.Info.LastUpdated)
 		}
 		ev.Fields = entityFields(ent)

@@ -84,7 +84,7 @@ type delivery struct {
 	Event          string          `json:"event"`
 	Message        string          `json:"message"`
 	ObjectID       haloID          `json:"object_id"`
-	AgentID        haloID          `json:"agent_id"`
+	AgentID        haloID          `json:"agent_id"` // meaning undocumented: never the actor
 	Timestamp      json.RawMessage `json:"timestamp"`
 	Ticket         *struct {
 		ID         haloID `json:"id"`
@@ -173,14 +173,16 @@ func parseDelivery(raw json.RawMessage) (platform.Event, error) {
 	if ev.TicketID == "" {
 		return platform.Event{}, fmt.Errorf("halo webhook: %q delivery names no ticket", d.Event)
 	}
+	// Only the action says who acted (its who_agentid). The envelope's
+	// agent_id is not documented and may be the ticket's assigned agent: a
+	// customer's change on a ticket assigned to the integration's agent
+	// must not look like Tandem's own echo. Without an action the actor
+	// stays unknown and the sync's snapshot diff decides, for one read.
 	if d.Action != nil {
-		ev.ActorID = d.Action.actor()
+		ev.ActorID = optional(d.Action.WhoAgentID)
 		if typ == platform.EventNoteCreated {
 			ev.NoteID = optional(d.Action.ID)
 		}
-	}
-	if ev.ActorID == "" {
-		ev.ActorID = optional(d.AgentID)
 	}
 	if n, err := strconv.ParseInt(string(d.EscMsgID), 10, 64); err == nil && n > 0 {
 		ev.Sequence = n
