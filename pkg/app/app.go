@@ -87,6 +87,7 @@ func New(o Options) *Deps {
 	}
 	d.platforms = newOrgPlatforms(d.Settings, reg)
 	d.Settings.Endpoints = d.Installer()
+	d.Settings.Changed = d.platforms.forget
 	return d
 }
 

@@ -82,6 +82,10 @@ type Service struct {
 	// before its credentials are deleted (while they can still reach the
 	// platform to unregister them).
 	Endpoints EndpointRemover
+	// Changed, when set, is called once an organisation's credentials were
+	// saved or deleted, so what this process built from the old ones (a
+	// platform client) is dropped.
+	Changed func(org string)
 }
 
 // EndpointRemover removes an organisation's webhook endpoints: the
@@ -119,6 +123,13 @@ func (s *Service) Save(ctx context.Context, org string, kind platform.Kind, cred
 	if err != nil && !errors.Is(err, ErrNotConfigured) {
 		return Account{}, fmt.Errorf("save %s credentials: %w", kind, err)
 	}
+	if prev.Platform != "" && prev.Platform != kind && s.Endpoints != nil {
+		// Switching platforms ends the old platform's credentials: its
+		// webhook endpoints go first, while those credentials still reach it.
+		if err := s.Endpoints.RemoveAll(ctx, org); err != nil {
+			return Account{}, fmt.Errorf("save %s credentials: %w", kind, err)
+		}
+	}
 	name := SecretName(org, kind)
 	if err := s.secrets.PutSecret(ctx, name, raw); err != nil {
 		return Account{}, fmt.Errorf("save %s credentials: %w", kind, err)
@@ -133,6 +144,7 @@ func (s *Service) Save(ctx context.Context, org string, kind platform.Kind, cred
 			s.log.WarnContext(ctx, "old platform secret not deleted", "org_id", org, "platform", prev.Platform, "error", err)
 		}
 	}
+	s.changed(org)
 	s.log.InfoContext(ctx, "platform credentials saved", "org_id", org, "platform", kind)
 	return acct, nil
 }
@@ -223,8 +235,15 @@ func (s *Service) Delete(ctx context.Context, org string) error {
 	if err := s.accounts.DeleteAccount(ctx, org); err != nil {
 		return fmt.Errorf("delete platform settings: %w", err)
 	}
+	s.changed(org)
 	s.log.InfoContext(ctx, "platform credentials deleted", "org_id", org, "platform", a.Platform)
 	return nil
+}
+
+func (s *Service) changed(org string) {
+	if s.Changed != nil {
+		s.Changed(org)
+	}
 }
 
 // Mask shows non-secret fields as typed and hides secret ones entirely; not
