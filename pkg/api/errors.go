@@ -8,6 +8,7 @@ import (
 	"github.com/tandemsync/tandem/pkg/connection"
 	"github.com/tandemsync/tandem/pkg/platform"
 	"github.com/tandemsync/tandem/pkg/settings"
+	"github.com/tandemsync/tandem/pkg/webhook"
 )
 
 // Error is an error answer.
@@ -68,6 +69,13 @@ func toError(err error) *Error {
 	case errors.Is(err, configuration.ErrPartnerNotConfigured):
 		return &Error{Status: http.StatusConflict, Code: "partner_not_configured",
 			Message: "your partner has not saved platform credentials yet, so their values cannot be read: ask them to set up their platform"}
+	case errors.Is(err, webhook.ErrNotRegistered):
+		msg := "your platform refused to register the webhook: test your platform settings (POST /v1/settings/platform/test), then try again"
+		var pe *platform.Error
+		if errors.As(err, &pe) {
+			msg = "your platform refused to register the webhook: " + pe.Message
+		}
+		return &Error{Status: http.StatusBadGateway, Code: "webhook_not_registered", Message: msg}
 	case errors.Is(err, configuration.ErrPartnerUnavailable):
 		return &Error{Status: http.StatusBadGateway, Code: "partner_unavailable",
 			Message: "your partner's platform could not be read just now: try again in a minute, and if it persists ask your partner to test their platform settings"}

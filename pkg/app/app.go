@@ -86,6 +86,8 @@ func New(o Options) *Deps {
 		WebhookBaseURL: strings.TrimRight(o.WebhookBaseURL, "/"),
 	}
 	d.platforms = newOrgPlatforms(d.Settings, reg)
+	d.Settings.Endpoints = d.Installer()
+	d.Settings.Changed = d.platforms.forget
 	return d
 }
 

@@ -51,6 +51,10 @@ func (p *orgPlatforms) get(ctx context.Context, org string) (orgClient, error) {
 	return c, nil
 }
 
+// forget drops org's kept client: its credentials were saved or deleted.
+// Other warm instances keep theirs until orgPlatformsTTL.
+func (p *orgPlatforms) forget(org string) { p.clients.Delete(org) }
+
 // Kind is org's platform, without reading its credentials when no client
 // is kept.
 func (p *orgPlatforms) Kind(ctx context.Context, org string) (platform.Kind, error) {

@@ -131,8 +131,9 @@ func appendU(out []byte, r rune) []byte {
 }
 
 // ErrUnknownEvent is wrapped when a delivery names an entity or action Tandem
-// does not handle; it is reported, never guessed at.
-var ErrUnknownEvent = errors.New("autotask webhook event not supported")
+// does not handle; it is reported, never guessed at. It matches
+// platform.ErrIrrelevant: the receiver answers 2xx and queues nothing.
+var ErrUnknownEvent = platform.Irrelevant("autotask webhook event not supported")
 
 // ErrMalformedWebhook is wrapped when a delivery is not a usable payload.
 var ErrMalformedWebhook = errors.New("autotask webhook payload malformed")

@@ -29,15 +29,17 @@ var (
 	// ErrBadSignature: the delivery is not signed with the callback's key.
 	ErrBadSignature = errors.New("connectwise: bad callback signature")
 	// ErrUnknownEvent: a delivery Tandem does not handle (another record
-	// type or an unknown action); it is reported, never guessed at.
-	ErrUnknownEvent = errors.New("connectwise: unknown callback event")
+	// type or an unknown action); it is reported, never guessed at. It
+	// matches platform.ErrIrrelevant: the receiver answers 2xx and queues
+	// nothing, so ConnectWise does not count it as a failure.
+	ErrUnknownEvent = platform.Irrelevant("connectwise: unknown callback event")
 )
 
 // delivery is the callback body. ConnectWise is loose about it: ID is a number
 // or a string, Entity is a JSON-encoded string, an object or null.
 type delivery struct {
 	MessageID string          `json:"MessageId"`
-	MemberID  string          `json:"MemberId"`
+	MemberID  string          `json:"MemberId"` // not trusted as the actor: see ParseWebhook
 	Action    string          `json:"Action"`
 	Type      string          `json:"Type"`
 	ID        json.RawMessage `json:"ID"`
@@ -82,7 +84,6 @@ func ParseWebhook(body []byte) ([]platform.Event, error) {
 		Platform:   platform.ConnectWise,
 		Type:       typ,
 		TicketID:   rawID(d.ID),
-		ActorID:    strings.TrimSpace(d.MemberID),
 		DeliveryID: strings.TrimSpace(d.MessageID),
 	}
 	if ev.TicketID == "" && ent != nil {
@@ -99,9 +100,13 @@ func ParseWebhook(body []byte) ([]platform.Event, error) {
 	}
 	if ent != nil {
 		if ent.Info != nil {
-			if ev.ActorID == "" {
-				ev.ActorID = ent.Info.UpdatedBy
-			}
+			// The actor is the member on the record itself (_info.updatedBy,
+			// the record metadata every ConnectWise entity carries). The
+			// envelope's MemberId is not documented as the member who made
+			// the change, so it is never trusted for echo suppression; a
+			// delivery without an entity leaves the actor to the sync's
+			// snapshot diff.
+			ev.ActorID = strings.TrimSpace(ent.Info.UpdatedBy)
 			ev.OccurredAt, _ = parseTime(ent.Info.LastUpdated)
 		}
 		ev.Fields = entityFields(ent)

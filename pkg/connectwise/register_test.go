@@ -14,9 +14,10 @@ import (
 
 // receiver records deliveries the way the webhook function receives them.
 type receiver struct {
-	mu   sync.Mutex
-	reqs []platform.WebhookRequest
-	srv  *httptest.Server
+	mu    sync.Mutex
+	reqs  []platform.WebhookRequest
+	paths []string
+	srv   *httptest.Server
 }
 
 func newReceiver(t *testing.T) *receiver {
@@ -25,6 +26,7 @@ func newReceiver(t *testing.T) *receiver {
 		body, _ := io.ReadAll(req.Body)
 		r.mu.Lock()
 		r.reqs = append(r.reqs, platform.WebhookRequest{Header: req.Header.Clone(), Query: req.URL.Query(), Body: body})
+		r.paths = append(r.paths, req.URL.Path)
 		r.mu.Unlock()
 		w.WriteHeader(http.StatusAccepted)
 	}))
@@ -52,6 +54,12 @@ func TestCallbacksEndToEnd(t *testing.T) {
 	if ids := s.CallbackIDs(); len(ids) != 1 || itoa(ids[0]) != hook.ID {
 		t.Fatalf("callbacks = %v, registered %s", ids, hook.ID)
 	}
+	// ConnectWise appends the record id to the registered URL as raw text,
+	// so the URL ends in an empty recordId parameter; payload version 3.0.0.
+	cb := s.Callbacks()[0]
+	if cb.URL != rcv.srv.URL+"/webhooks/connectwise/ep-1?recordId=" || cb.PayloadVersion != PayloadVersion || cb.Type != "ticket" || cb.Level != "owner" || !cb.SelfSuppressed {
+		t.Fatalf("registered callback %+v", cb)
+	}
 
 	// The integration's own writes are self-suppressed; the agent's are not.
 	own, err := integration.CreateTicket(ctx, platform.Ticket{Summary: "Raised by Tandem"})
@@ -77,6 +85,16 @@ func TestCallbacksEndToEnd(t *testing.T) {
 			t.Fatalf("delivery failed: %+v", d)
 		}
 	}
+
+	// Every delivery reached the endpoint's path, the record id in the query.
+	rcv.mu.Lock()
+	for i, p := range rcv.paths {
+		ev, _ := ParseWebhook(rcv.reqs[i].Body)
+		if p != "/webhooks/connectwise/ep-1" || len(ev) != 1 || rcv.reqs[i].Query.Get(RecordIDParam) != ev[0].TicketID {
+			t.Errorf("delivery %d at %s?%s for %+v", i, p, rcv.reqs[i].Query.Encode(), ev)
+		}
+	}
+	rcv.mu.Unlock()
 
 	verifier := NewVerifier(integration.creds, Options{AllowPrivate: true})
 	// Deliveries run concurrently, so they may arrive in any order (as with
@@ -146,4 +164,15 @@ func TestRegisterWebhookRefusals(t *testing.T) {
 	}
 	err := clientFor(t, s, s.Integration, Options{}).RemoveWebhook(ctx, "abc")
 	platformErr(t, err, platform.ReasonInvalid)
+}
+
+func TestCallbackURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://api.example.com/webhooks/connectwise/wh_1":       "https://api.example.com/webhooks/connectwise/wh_1?recordId=",
+		"https://api.example.com/webhooks/connectwise/wh_1?org=a": "https://api.example.com/webhooks/connectwise/wh_1?org=a&recordId=",
+	} {
+		if got := CallbackURL(in); got != want {
+			t.Errorf("CallbackURL(%q) = %q, want %q", in, got, want)
+		}
+	}
 }

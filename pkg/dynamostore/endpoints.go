@@ -35,8 +35,11 @@ func (s *Store) PutEndpoint(ctx context.Context, e webhook.Endpoint) error {
 	return nil
 }
 
+// GetEndpoint reads strongly consistently: Graph validates a subscription's
+// URL while the installer's POST /subscriptions is in flight, moments after
+// the endpoint was written, and an eventually consistent read could miss it.
 func (s *Store) GetEndpoint(ctx context.Context, id string) (webhook.Endpoint, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: key("HOOK#"+id, "HOOK")})
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: key("HOOK#"+id, "HOOK"), ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		return webhook.Endpoint{}, fmt.Errorf("get endpoint: %w", err)
 	}
@@ -55,6 +58,8 @@ func (s *Store) EndpointsOf(ctx context.Context, org string) ([]webhook.Endpoint
 		TableName:                 aws.String(s.table),
 		KeyConditionExpression:    aws.String("pk = :pk AND begins_with(sk, :p)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(orgPK(org)), ":p": str("HOOK#")},
+		// A reinstall right after an install must see it, to replace it.
+		ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list endpoints of %s: %w", org, err)

@@ -17,8 +17,8 @@ var (
 	// subscription: clientState missing or different, or the body unreadable.
 	ErrBadSignature = errors.New("graph: notification not authenticated")
 	// ErrUnknownEvent means a notification's changeType or lifecycleEvent is
-	// one Tandem does not handle.
-	ErrUnknownEvent = errors.New("graph: unknown notification type")
+	// one Tandem does not handle. It matches platform.ErrIrrelevant.
+	ErrUnknownEvent = platform.Irrelevant("graph: unknown notification type")
 )
 
 // notification is Graph's changeNotification resource. Field names match

@@ -20,7 +20,8 @@ var (
 	// ErrBadSignature: the delivery did not carry the endpoint's secret.
 	ErrBadSignature = errors.New("halo webhook: authentication failed")
 	// ErrUnknownEvent: the delivery names an event Tandem does not handle.
-	ErrUnknownEvent = errors.New("halo webhook: unknown event")
+	// It matches platform.ErrIrrelevant.
+	ErrUnknownEvent = platform.Irrelevant("halo webhook: unknown event")
 )
 
 // VerifyWebhook checks the delivery's Basic authentication against secret.
@@ -83,7 +84,7 @@ type delivery struct {
 	Event          string          `json:"event"`
 	Message        string          `json:"message"`
 	ObjectID       haloID          `json:"object_id"`
-	AgentID        haloID          `json:"agent_id"`
+	AgentID        haloID          `json:"agent_id"` // meaning undocumented: never the actor
 	Timestamp      json.RawMessage `json:"timestamp"`
 	Ticket         *struct {
 		ID         haloID `json:"id"`
@@ -119,7 +120,10 @@ var eventTypes = map[string]platform.EventType{
 }
 
 // ParseWebhook turns a delivery body into events. A batched delivery (a JSON
-// array) gives one event per element.
+// array) gives one event per element; elements naming an event Tandem does
+// not handle are left out and reported with an error wrapping
+// ErrUnknownEvent next to the others' events, while any malformed element
+// fails the whole delivery.
 func ParseWebhook(body []byte) ([]platform.Event, error) {
 	body = bytes.TrimSpace(body)
 	var items []json.RawMessage
@@ -137,17 +141,21 @@ func ParseWebhook(body []byte) ([]platform.Event, error) {
 		items = []json.RawMessage{body}
 	}
 	events := make([]platform.Event, 0, len(items))
+	var unknown []error
 	for i, raw := range items {
 		ev, err := parseDelivery(raw)
-		if err != nil {
-			if len(items) > 1 {
-				return nil, fmt.Errorf("delivery %d of %d: %w", i+1, len(items), err)
-			}
+		switch {
+		case err != nil && len(items) == 1:
 			return nil, err
+		case errors.Is(err, ErrUnknownEvent):
+			unknown = append(unknown, fmt.Errorf("delivery %d of %d: %w", i+1, len(items), err))
+		case err != nil:
+			return nil, fmt.Errorf("delivery %d of %d: %w", i+1, len(items), err)
+		default:
+			events = append(events, ev)
 		}
-		events = append(events, ev)
 	}
-	return events, nil
+	return events, errors.Join(unknown...)
 }
 
 func parseDelivery(raw json.RawMessage) (platform.Event, error) {
@@ -165,14 +173,16 @@ func parseDelivery(raw json.RawMessage) (platform.Event, error) {
 	if ev.TicketID == "" {
 		return platform.Event{}, fmt.Errorf("halo webhook: %q delivery names no ticket", d.Event)
 	}
+	// Only the action says who acted (its who_agentid). The envelope's
+	// agent_id is not documented and may be the ticket's assigned agent: a
+	// customer's change on a ticket assigned to the integration's agent
+	// must not look like Tandem's own echo. Without an action the actor
+	// stays unknown and the sync's snapshot diff decides, for one read.
 	if d.Action != nil {
-		ev.ActorID = d.Action.actor()
+		ev.ActorID = optional(d.Action.WhoAgentID)
 		if typ == platform.EventNoteCreated {
 			ev.NoteID = optional(d.Action.ID)
 		}
-	}
-	if ev.ActorID == "" {
-		ev.ActorID = optional(d.AgentID)
 	}
 	if n, err := strconv.ParseInt(string(d.EscMsgID), 10, 64); err == nil && n > 0 {
 		ev.Sequence = n

@@ -91,8 +91,11 @@ func TestParseWebhook(t *testing.T) {
 			DeliveryID: "halo-3f2c9a57-1d4e-4b8a-9c61-0e7d5b2a8f14",
 		}}},
 		{"lower-case event, string ids, offset-less time", `{"id":"g1","event":"ticket status changed","object_id":"77","agent_id":"9","timestamp":"2026-11-25T10:00:00"}`,
-			[]platform.Event{{Platform: platform.Halo, Type: platform.EventTicketUpdated, TicketID: "77", ActorID: "9",
+			// agent_id is undocumented (it may be the assigned agent): never the actor.
+			[]platform.Event{{Platform: platform.Halo, Type: platform.EventTicketUpdated, TicketID: "77",
 				OccurredAt: time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC), DeliveryID: "halo-g1"}}},
+		{"actor from the action, not agent_id", `{"id":"g4","event":"Action Added","object_id":7,"agent_id":27,"action":{"id":3,"who_agentid":5,"actionby_agent_id":27}}`,
+			[]platform.Event{{Platform: platform.Halo, Type: platform.EventNoteCreated, TicketID: "7", NoteID: "3", ActorID: "5", DeliveryID: "halo-g4"}}},
 		{"event information only, new ticket", `{"id":"g2","event":"New  Ticket Logged","object_id":5,"timestamp":1764064800}`,
 			[]platform.Event{{Platform: platform.Halo, Type: platform.EventTicketCreated, TicketID: "5",
 				OccurredAt: time.Unix(1764064800, 0).UTC(), DeliveryID: "halo-g2"}}},
@@ -169,5 +172,20 @@ func TestParseWebhookRefuses(t *testing.T) {
 				t.Fatalf("errors.Is(ErrUnknownEvent) = %v for %v", !tc.unknown, err)
 			}
 		})
+	}
+}
+
+// In a batch, an event Tandem does not handle is reported but does not
+// cost the others: the receiver acknowledges it and queues the rest.
+func TestParseWebhookBatchKeepsKnownEvents(t *testing.T) {
+	evs, err := halo.ParseWebhook([]byte(`[{"id":"a","event":"Ticket Updated","object_id":1},{"id":"b","event":"Asset Created","object_id":2}]`))
+	if !errors.Is(err, halo.ErrUnknownEvent) || !platform.OnlyIrrelevant(err) {
+		t.Fatalf("error %v, want one that only says an event is not needed", err)
+	}
+	if len(evs) != 1 || evs[0].TicketID != "1" || evs[0].Type != platform.EventTicketUpdated {
+		t.Fatalf("events %+v, want the ticket update", evs)
+	}
+	if _, err := halo.ParseWebhook([]byte(`{"id":"x","event":"Invoice Paid","object_id":1}`)); !platform.OnlyIrrelevant(err) {
+		t.Fatalf("single unknown event: %v", err)
 	}
 }

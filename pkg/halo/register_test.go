@@ -104,8 +104,10 @@ func TestWebhookRegistrationAndDelivery(t *testing.T) {
 		actor string
 		note  string
 	}{
-		{platform.EventTicketCreated, "27", ""},
-		{platform.EventTicketUpdated, "5", ""},
+		// Ticket events carry no action, so no documented actor: the
+		// envelope's agent_id (the assigned agent) is never taken for one.
+		{platform.EventTicketCreated, "", ""},
+		{platform.EventTicketUpdated, "", ""},
 		{platform.EventNoteCreated, "5", note.ID},
 	}
 	if len(events) != len(want) {

@@ -57,7 +57,10 @@ type Inbound interface {
 	// a platform that signs with a key of its own (ConnectWise); the others
 	// never call it, so verifying their deliveries reads no credentials.
 	Verify(ctx context.Context, req WebhookRequest, secret string, account func(context.Context) (Credentials, error)) error
-	// Parse turns a verified body into events.
+	// Parse turns a verified body into events. A delivery, or a part of
+	// one, that Tandem does not need (another record type, an event it does
+	// not handle) is reported with an error that wraps ErrIrrelevant, next
+	// to the events of the other parts.
 	Parse(body []byte) ([]Event, error)
 	// Handshake answers a subscription validation request (Graph) with the
 	// text to echo; ok is false for an ordinary delivery.
@@ -117,4 +120,49 @@ func (s SecretInbound) Handshake(req WebhookRequest) (string, bool) {
 		return "", false
 	}
 	return s.HandshakeFunc(req)
+}
+
+// ErrIrrelevant is wrapped by a Parse error about a genuine delivery that
+// Tandem has no use for (a ConnectWise contact callback, a Halo event it
+// does not subscribe to). The receiver answers such a delivery 2xx and
+// queues nothing: platforms count every other answer as a failed delivery
+// and disable endpoints that keep failing.
+var ErrIrrelevant = errors.New("delivery not needed")
+
+// Irrelevant returns a sentinel error with msg as its text that matches
+// ErrIrrelevant, for a platform package's ErrUnknownEvent.
+func Irrelevant(msg string) error { return &irrelevantError{msg} }
+
+type irrelevantError struct{ msg string }
+
+func (e *irrelevantError) Error() string        { return e.msg }
+func (e *irrelevantError) Is(target error) bool { return target == ErrIrrelevant }
+
+// OnlyIrrelevant reports whether err says nothing but that parts of a
+// delivery are not needed: it matches ErrIrrelevant, and so does every
+// error it joins. A malformed part next to an irrelevant one is not.
+func OnlyIrrelevant(err error) bool {
+	for err != nil {
+		if err == ErrIrrelevant {
+			return true
+		}
+		if x, ok := err.(interface{ Is(error) bool }); ok && x.Is(ErrIrrelevant) {
+			return true
+		}
+		switch u := err.(type) {
+		case interface{ Unwrap() []error }:
+			errs := u.Unwrap()
+			for _, e := range errs {
+				if !OnlyIrrelevant(e) {
+					return false
+				}
+			}
+			return len(errs) > 0
+		case interface{ Unwrap() error }:
+			err = u.Unwrap()
+		default:
+			return false
+		}
+	}
+	return false
 }

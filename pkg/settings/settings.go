@@ -82,6 +82,21 @@ type Service struct {
 	// settings function's timeout) to save the outcome: a test never runs
 	// past the caller's deadline minus RecordTime, however long TestTimeout.
 	RecordTime time.Duration
+	// Endpoints, when set, removes the organisation's webhook endpoints
+	// before its credentials are deleted (while they can still reach the
+	// platform to unregister them).
+	Endpoints EndpointRemover
+	// Changed, when set, is called once an organisation's credentials were
+	// saved or deleted, so what this process built from the old ones (a
+	// platform client) is dropped.
+	Changed func(org string)
+}
+
+// EndpointRemover removes an organisation's webhook endpoints: the
+// registration at the platform, the signing secret and the record.
+// *webhook.Installer implements it.
+type EndpointRemover interface {
+	RemoveAll(ctx context.Context, org string) error
 }
 
 // Defaults of Service.TestTimeout and Service.RecordTime. infra gives the
@@ -120,6 +135,13 @@ func (s *Service) Save(ctx context.Context, org string, kind platform.Kind, cred
 	if err != nil && !errors.Is(err, ErrNotConfigured) {
 		return Account{}, fmt.Errorf("save %s credentials: %w", kind, err)
 	}
+	if prev.Platform != "" && prev.Platform != kind && s.Endpoints != nil {
+		// Switching platforms ends the old platform's credentials: its
+		// webhook endpoints go first, while those credentials still reach it.
+		if err := s.Endpoints.RemoveAll(ctx, org); err != nil {
+			return Account{}, fmt.Errorf("save %s credentials: %w", kind, err)
+		}
+	}
 	name := SecretName(org, kind)
 	if err := s.secrets.PutSecret(ctx, name, raw); err != nil {
 		return Account{}, fmt.Errorf("save %s credentials: %w", kind, err)
@@ -134,6 +156,7 @@ func (s *Service) Save(ctx context.Context, org string, kind platform.Kind, cred
 			s.log.WarnContext(ctx, "old platform secret not deleted", "org_id", org, "platform", prev.Platform, "error", err)
 		}
 	}
+	s.changed(org)
 	s.log.InfoContext(ctx, "platform credentials saved", "org_id", org, "platform", kind)
 	return acct, nil
 }
@@ -234,11 +257,17 @@ func failureReason(kind platform.Kind, err error) (string, platform.Reason) {
 	return fmt.Sprintf("Could not reach %s. Check the URL, then test again.", kind), platform.ReasonUnreachable
 }
 
-// Delete removes the organisation's credentials and account.
+// Delete removes the organisation's credentials and account, and first its
+// webhook endpoints, so no delivery verifies after the credentials are gone.
 func (s *Service) Delete(ctx context.Context, org string) error {
 	a, err := s.accounts.GetAccount(ctx, org)
 	if err != nil {
 		return fmt.Errorf("delete platform settings: %w", err)
+	}
+	if s.Endpoints != nil {
+		if err := s.Endpoints.RemoveAll(ctx, org); err != nil {
+			return fmt.Errorf("delete platform settings: %w", err)
+		}
 	}
 	if err := s.secrets.DeleteSecret(ctx, a.SecretName); err != nil {
 		return fmt.Errorf("delete platform settings: %w", err)
@@ -246,8 +275,15 @@ func (s *Service) Delete(ctx context.Context, org string) error {
 	if err := s.accounts.DeleteAccount(ctx, org); err != nil {
 		return fmt.Errorf("delete platform settings: %w", err)
 	}
+	s.changed(org)
 	s.log.InfoContext(ctx, "platform credentials deleted", "org_id", org, "platform", a.Platform)
 	return nil
+}
+
+func (s *Service) changed(org string) {
+	if s.Changed != nil {
+		s.Changed(org)
+	}
 }
 
 // Mask shows non-secret fields as typed and hides secret ones entirely; not

@@ -15,6 +15,7 @@ import (
 	"github.com/tandemsync/tandem/pkg/platform"
 	"github.com/tandemsync/tandem/pkg/queue"
 	"github.com/tandemsync/tandem/pkg/relay"
+	"github.com/tandemsync/tandem/pkg/settings"
 	"github.com/tandemsync/tandem/pkg/ttlcache"
 )
 
@@ -78,7 +79,21 @@ func problem(status int, code, msg string) Response {
 	return jsonResp(status, map[string]any{"error": map[string]string{"code": code, "message": msg}})
 }
 
-// Receive handles one delivery.
+// Receive handles one delivery. Platforms count every answer other than
+// 2xx as a failed delivery and disable an endpoint that keeps failing, so
+// only a genuinely bad delivery gets 4xx:
+//
+//   - unknown endpoint (or platform): 404;
+//   - a Graph validation handshake: 200 with the token as text/plain;
+//   - a body over MaxBodyBytes: 400;
+//   - a verification dependency that failed for now (endpoint store,
+//     secret store, stored credentials, ConnectWise's signing key): 503, so
+//     the platform delivers again;
+//   - not verifiable: 401;
+//   - verified but malformed: 400;
+//   - verified but nothing Tandem needs (a ConnectWise contact callback,
+//     an event type Tandem does not handle): 200, nothing queued;
+//   - queued: 202; the queue unavailable: 503.
 func (r *Receiver) Receive(ctx context.Context, kindName, endpointID string, req platform.WebhookRequest) Response {
 	log := r.logger().With("platform", kindName, "endpoint_id", endpointID)
 	kind := platform.Kind(kindName)
@@ -93,7 +108,7 @@ func (r *Receiver) Receive(ctx context.Context, kindName, endpointID string, req
 	}
 	if err != nil {
 		log.ErrorContext(ctx, "webhook endpoint lookup failed", "error", err)
-		return problem(500, "internal", "try again")
+		return unavailable()
 	}
 	log = log.With("org_id", ep.OrgID)
 	if token, ok := in.Handshake(req); ok {
@@ -107,19 +122,34 @@ func (r *Receiver) Receive(ctx context.Context, kindName, endpointID string, req
 	secret, err := r.secret(ctx, ep)
 	if err != nil {
 		log.ErrorContext(ctx, "webhook secret unavailable", "error", err)
-		return problem(500, "internal", "try again")
+		return unavailable()
 	}
+	var accountErr error
 	account := func(ctx context.Context) (platform.Credentials, error) {
-		return r.Credentials.Credentials(ctx, ep.OrgID)
+		c, err := r.Credentials.Credentials(ctx, ep.OrgID)
+		accountErr = err
+		return c, err
 	}
 	if err := in.Verify(ctx, req, secret, account); err != nil {
+		if temporary(err, accountErr) {
+			log.ErrorContext(ctx, "webhook not verified for now", "error", err)
+			return unavailable()
+		}
 		log.WarnContext(ctx, "webhook refused", "reason", "verification failed", "error", err)
 		return problem(401, "bad_signature", "the delivery could not be verified")
 	}
 	events, err := in.Parse(req.Body)
-	if err != nil {
+	switch {
+	case err != nil && !platform.OnlyIrrelevant(err):
 		log.WarnContext(ctx, "webhook refused", "reason", "unparsable", "error", err)
 		return problem(400, "invalid_payload", "the delivery could not be parsed")
+	case err != nil:
+		log.InfoContext(ctx, "webhook not needed", "reason", err.Error(), "events", len(events))
+	}
+	if len(events) == 0 {
+		// Verified, and nothing Tandem syncs: acknowledged, so the platform
+		// does not count it as a failure.
+		return jsonResp(200, map[string]int{"queued": 0})
 	}
 	msgs := make([]queue.Message, 0, len(events))
 	for _, ev := range events {
@@ -139,11 +169,26 @@ func (r *Receiver) Receive(ctx context.Context, kindName, endpointID string, req
 		if err := r.Out.Send(ctx, relay.EventsQueue(kind), msgs...); err != nil {
 			log.ErrorContext(ctx, "webhook events not queued", "error", err)
 			// 5xx asks the platform to deliver again.
-			return problem(503, "unavailable", "try again")
+			return unavailable()
 		}
 	}
 	log.InfoContext(ctx, "webhook queued", "events", len(msgs))
 	return jsonResp(202, map[string]int{"queued": len(msgs)})
+}
+
+func unavailable() Response { return problem(503, "unavailable", "try again") }
+
+// temporary tells a verification that failed for now (the platform or a
+// store Tandem depends on is unavailable) from a delivery that cannot be
+// verified: the first asks the platform to deliver again. accountErr is
+// what reading the organisation's credentials returned, if it was read.
+func temporary(err, accountErr error) bool {
+	if accountErr != nil {
+		// Credentials that are gone leave nothing to verify with; any other
+		// failure to read them is the store's, not the delivery's.
+		return !errors.Is(accountErr, settings.ErrNotConfigured)
+	}
+	return platform.IsTemporary(err) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // dedupID is stable for a delivery, so a platform's retry of the same

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -17,12 +18,14 @@ import (
 	"github.com/tandemsync/tandem/pkg/queue"
 	"github.com/tandemsync/tandem/pkg/relay"
 	"github.com/tandemsync/tandem/pkg/secretstore/secretstoretest"
+	"github.com/tandemsync/tandem/pkg/settings"
 	"github.com/tandemsync/tandem/pkg/webhook"
 )
 
 type memEndpoints struct {
-	mu sync.Mutex
-	m  map[string]webhook.Endpoint
+	mu  sync.Mutex
+	m   map[string]webhook.Endpoint
+	err error // every call fails with it, as an unavailable table would
 }
 
 func (s *memEndpoints) PutEndpoint(_ context.Context, e webhook.Endpoint) error {
@@ -35,6 +38,9 @@ func (s *memEndpoints) PutEndpoint(_ context.Context, e webhook.Endpoint) error 
 func (s *memEndpoints) GetEndpoint(_ context.Context, id string) (webhook.Endpoint, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.err != nil {
+		return webhook.Endpoint{}, s.err
+	}
 	e, ok := s.m[id]
 	if !ok {
 		return webhook.Endpoint{}, webhook.ErrUnknownEndpoint
@@ -42,10 +48,40 @@ func (s *memEndpoints) GetEndpoint(_ context.Context, id string) (webhook.Endpoi
 	return e, nil
 }
 
-func (s *memEndpoints) EndpointsOf(context.Context, string) ([]webhook.Endpoint, error) {
-	return nil, nil
+func (s *memEndpoints) EndpointsOf(_ context.Context, org string) ([]webhook.Endpoint, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err != nil {
+		return nil, s.err
+	}
+	var out []webhook.Endpoint
+	for _, e := range s.m {
+		if e.OrgID == org {
+			out = append(out, e)
+		}
+	}
+	return out, nil
 }
-func (s *memEndpoints) DeleteEndpoint(context.Context, webhook.Endpoint) error { return nil }
+
+func (s *memEndpoints) DeleteEndpoint(_ context.Context, e webhook.Endpoint) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err != nil {
+		return s.err
+	}
+	delete(s.m, e.ID)
+	return nil
+}
+
+func (s *memEndpoints) ids() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for id := range s.m {
+		out = append(out, id)
+	}
+	return out
+}
 
 type capture struct {
 	mu   sync.Mutex
@@ -208,5 +244,110 @@ func TestGraphValidationHandshake(t *testing.T) {
 	// Not for an unknown endpoint: no oracle for endpoint ids.
 	if resp := r.Receive(context.Background(), "graph", "wh_unknown", req); resp.Status != 404 {
 		t.Fatalf("handshake on unknown endpoint: %d", resp.Status)
+	}
+}
+
+// A verified delivery of something Tandem does not sync is acknowledged
+// with 2xx and queues nothing: platforms count any other answer as a
+// failure and disable endpoints that keep failing.
+func TestReceiveAcknowledgesIrrelevantDeliveries(t *testing.T) {
+	company := `{"Action":"Update","Guid":"5a1f","EntityType":"Company","Id":1018,"Fields":{},"SequenceNumber":3,"PersonID":29682886}`
+	r, out := newReceiver(t)
+	resp := r.Receive(context.Background(), "autotask", "wh_at", signed(company))
+	if resp.Status != 200 || out.count() != 0 {
+		t.Fatalf("company event: status %d, %d queued: %s", resp.Status, out.count(), resp.Body)
+	}
+	// Graph: the known notification of a batch is queued, the unknown one
+	// acknowledged with it.
+	mixed := `{"value":[{"subscriptionId":"s","clientState":"` + secret + `","changeType":"created","resourceData":{"id":"m1"}},` +
+		`{"subscriptionId":"s","clientState":"` + secret + `","changeType":"archived","resourceData":{"id":"m2"}}]}`
+	resp = r.Receive(context.Background(), "graph", "wh_graph", platform.WebhookRequest{Body: []byte(mixed)})
+	if resp.Status != 202 || len(out.sent[relay.EventsQueue(platform.Graph)]) != 1 {
+		t.Fatalf("mixed graph delivery: status %d, queued %v", resp.Status, out.sent)
+	}
+	// A malformed part is still a bad delivery.
+	bad := `{"value":[{"clientState":"` + secret + `","changeType":"archived"},{"clientState":"` + secret + `","changeType":"created"}]}`
+	if resp := r.Receive(context.Background(), "graph", "wh_graph", platform.WebhookRequest{Body: []byte(bad)}); resp.Status != 400 {
+		t.Fatalf("malformed graph delivery: %d %s", resp.Status, resp.Body)
+	}
+}
+
+// fakeInbound verifies with a scripted outcome, reading the account when
+// asked to, as ConnectWise's verifier does.
+type fakeInbound struct {
+	readAccount bool
+	verifyErr   error
+}
+
+func (f fakeInbound) Verify(ctx context.Context, _ platform.WebhookRequest, _ string, account func(context.Context) (platform.Credentials, error)) error {
+	if f.readAccount {
+		if _, err := account(ctx); err != nil {
+			return err
+		}
+	}
+	return f.verifyErr
+}
+
+func (fakeInbound) Parse([]byte) ([]platform.Event, error) {
+	return []platform.Event{{Platform: "fake", Type: platform.EventTicketUpdated, TicketID: "1", DeliveryID: "d"}}, nil
+}
+
+func (fakeInbound) Handshake(platform.WebhookRequest) (string, bool) { return "", false }
+
+type credentials struct{ err error }
+
+func (c credentials) Credentials(context.Context, string) (platform.Credentials, error) {
+	return platform.Credentials{"site": "x"}, c.err
+}
+
+type failingSecrets struct{ webhook.SecretStore }
+
+func (failingSecrets) GetSecret(context.Context, string) ([]byte, error) {
+	return nil, errors.New("secrets manager: throttled")
+}
+
+// A verification that fails for now asks for redelivery (503); one that
+// cannot succeed is refused (401).
+func TestReceiveTellsTemporaryFromUnverifiable(t *testing.T) {
+	temporaryKey := &platform.Error{Platform: platform.ConnectWise, Reason: platform.ReasonUnreachable, Message: "The callback signing key could not be fetched from ConnectWise."}
+	refusedKey := fmt.Errorf("fetch signing key: %w", &platform.Error{Platform: platform.ConnectWise, Reason: platform.ReasonNotFound, Status: 404})
+	for _, tc := range []struct {
+		name    string
+		in      fakeInbound
+		account error
+		store   error
+		secrets bool
+		want    int
+	}{
+		{"verified", fakeInbound{readAccount: true}, nil, nil, false, 202},
+		{"signing key temporarily unavailable", fakeInbound{verifyErr: temporaryKey}, nil, nil, false, 503},
+		{"signing key refused", fakeInbound{verifyErr: refusedKey}, nil, nil, false, 401},
+		{"verification timed out", fakeInbound{verifyErr: fmt.Errorf("fetch: %w", context.DeadlineExceeded)}, nil, nil, false, 503},
+		{"bad signature", fakeInbound{verifyErr: errors.New("signature mismatch")}, nil, nil, false, 401},
+		{"credential store unavailable", fakeInbound{readAccount: true}, errors.New("dynamodb: throttled"), nil, false, 503},
+		{"credentials deleted", fakeInbound{readAccount: true}, fmt.Errorf("platform of acme: %w", settings.ErrNotConfigured), nil, false, 401},
+		{"endpoint store unavailable", fakeInbound{}, nil, errors.New("dynamodb: throttled"), false, 503},
+		{"secret store unavailable", fakeInbound{}, nil, nil, true, 503},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			eps := &memEndpoints{m: map[string]webhook.Endpoint{
+				"wh_fake": {ID: "wh_fake", OrgID: "acme", Platform: "fake", SecretName: "s"},
+			}}
+			var secrets webhook.SecretStore = secretstoretest.NewMemory()
+			_ = secrets.PutSecret(context.Background(), "s", []byte(secret))
+			if tc.secrets {
+				secrets = failingSecrets{secrets}
+			}
+			out := &capture{sent: map[string][]queue.Message{}}
+			r := &webhook.Receiver{Store: eps, Secrets: secrets, Out: out, Readers: readers{"fake": tc.in}, Credentials: credentials{tc.account}}
+			eps.err = tc.store
+			resp := r.Receive(context.Background(), "fake", "wh_fake", platform.WebhookRequest{Body: []byte(`{}`)})
+			if resp.Status != tc.want {
+				t.Fatalf("status %d, want %d: %s", resp.Status, tc.want, resp.Body)
+			}
+			if queued := out.count(); (tc.want == 202) != (queued == 1) {
+				t.Fatalf("%d queued", queued)
+			}
+		})
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -20,6 +21,7 @@ type callback struct {
 	ObjectID       int64
 	Type, Level    string
 	Description    string
+	PayloadVersion string
 	MemberID       int64
 	Member         string
 	Inactive       bool
@@ -27,6 +29,18 @@ type callback struct {
 	ConnectWiseID  string
 	SigningKey     string
 	LastUpdated    time.Time
+}
+
+// CallbackEntry is a registered callback as the site holds it.
+type CallbackEntry struct {
+	ID             int64
+	URL            string
+	ObjectID       int64
+	Type, Level    string
+	Description    string
+	PayloadVersion string
+	MemberID       int64
+	SelfSuppressed bool
 }
 
 type wireCallback struct {
@@ -37,7 +51,7 @@ type wireCallback struct {
 	Level                string            `json:"level"`
 	MemberID             int64             `json:"memberId"`
 	Description          string            `json:"description,omitempty"`
-	PayloadVersion       string            `json:"payloadVersion"`
+	PayloadVersion       string            `json:"payloadVersion,omitempty"`
 	InactiveFlag         bool              `json:"inactiveFlag"`
 	IsSoapCallbackFlag   bool              `json:"isSoapCallbackFlag"`
 	IsSelfSuppressedFlag bool              `json:"isSelfSuppressedFlag"`
@@ -54,36 +68,77 @@ var (
 
 func renderCallback(c *callback) wireCallback {
 	return wireCallback{ID: c.ID, URL: c.URL, ObjectID: c.ObjectID, Type: c.Type, Level: c.Level, MemberID: c.MemberID,
-		Description: c.Description, PayloadVersion: "3.0.0", InactiveFlag: c.Inactive,
+		Description: c.Description, PayloadVersion: c.PayloadVersion, InactiveFlag: c.Inactive,
 		IsSelfSuppressedFlag: c.SelfSuppressed, ConnectWiseID: c.ConnectWiseID,
 		Info: map[string]string{"lastUpdated": c.LastUpdated.Format(cwTime), "updatedBy": c.Member}}
 }
 
+// requiredCallbackFields must be present (and not null) in a new callback
+// entry: the CallbackEntry schema marks url, objectId, type and level
+// "Required" (ConnectWise PSA OpenAPI 2025.1 as generated in
+// ai-connor/connectwise build/model_callback_entry.go); amp-labs sends
+// objectId 0 for the owner level because "ObjectID is required even if we
+// send 0 for the owner" (providers/connectwise/internal/subscriber/create.go).
+var requiredCallbackFields = []string{"url", "objectId", "type", "level"}
+
 func (s *Server) createCallback(w http.ResponseWriter, r *http.Request, m Member) {
+	var raw map[string]json.RawMessage
+	if err := decodeBody(r, &raw); err != nil {
+		writeError(w, http.StatusBadRequest, "InvalidObject", "The request body is not a valid callbackEntry: "+err.Error())
+		return
+	}
 	var in wireCallback
-	if err := decodeBody(r, &in); err != nil {
+	b, _ := json.Marshal(raw)
+	if err := json.Unmarshal(b, &in); err != nil {
 		writeError(w, http.StatusBadRequest, "InvalidObject", "The request body is not a valid callbackEntry: "+err.Error())
 		return
 	}
 	var errs []fieldError
-	if u, err := url.Parse(in.URL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		errs = append(errs, fieldError{Code: "InvalidField", Message: "url must be an absolute http(s) URL.", Resource: "callbackEntry", Field: "url"})
-	}
-	if !callbackTypes[strings.ToLower(in.Type)] {
-		errs = append(errs, fieldError{Code: "InvalidField", Message: "type is not a valid callback type.", Resource: "callbackEntry", Field: "type"})
-	}
-	if !callbackLevels[strings.ToLower(in.Level)] {
-		errs = append(errs, fieldError{Code: "InvalidField", Message: "level is not valid for this type.", Resource: "callbackEntry", Field: "level"})
+	for _, f := range requiredCallbackFields {
+		if v, ok := raw[f]; !ok || string(v) == "null" {
+			errs = append(errs, fieldError{Code: "NullValue", Message: "The " + f + " field is required.", Resource: "callbackEntry", Field: f})
+		}
 	}
 	if len(errs) > 0 {
 		writeError(w, http.StatusBadRequest, "InvalidObject", "callbackEntry object is invalid", errs...)
 		return
 	}
+	if u, err := url.Parse(in.URL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		errs = append(errs, fieldError{Code: "InvalidField", Message: "Invalid URL", Resource: "callbackEntry", Field: "url"})
+	}
+	if !callbackTypes[strings.ToLower(in.Type)] {
+		errs = append(errs, fieldError{Code: "InvalidField", Message: "type is not a valid callback type.", Resource: "callbackEntry", Field: "type"})
+	}
+	if !callbackLevels[strings.ToLower(in.Level)] {
+		errs = append(errs, fieldError{Code: "InvalidObject", Message: "Unrecognized level for type, see documentation for supported levels for each type", Resource: "callbackEntry", Field: "level"})
+	}
+	if len([]rune(in.Description)) > 100 {
+		errs = append(errs, fieldError{Code: "InvalidField", Message: "description may not exceed 100 characters.", Resource: "callbackEntry", Field: "description"})
+	}
+	if len(errs) > 0 {
+		writeError(w, http.StatusBadRequest, "InvalidObject", "callbackEntry object is invalid", errs...)
+		return
+	}
+	objectID := in.ObjectID
+	if strings.EqualFold(in.Level, "owner") {
+		objectID = 1 // what ConnectWise stores for the owner level, whatever was sent
+	}
 	s.mu.Lock()
+	for _, c := range s.callbacks {
+		// A second entry for the same URL and scope is refused (amp-labs
+		// subscriber/test/create/create-webhook-bad-request-2.json).
+		if c.URL == in.URL && c.Type == strings.ToLower(in.Type) && c.Level == strings.ToLower(in.Level) && c.ObjectID == objectID {
+			s.mu.Unlock()
+			writeError(w, http.StatusBadRequest, "InvalidObject", "callbackEntry object is invalid",
+				fieldError{Code: "ObjectExists", Message: "A matching callback entry already exists", Resource: "callbackEntry", Field: "objectId"})
+			return
+		}
+	}
 	s.nextCallback++
-	c := &callback{ID: 26000 + s.nextCallback, URL: in.URL, ObjectID: in.ObjectID,
+	c := &callback{ID: 26000 + s.nextCallback, URL: in.URL, ObjectID: objectID,
 		Type: strings.ToLower(in.Type), Level: strings.ToLower(in.Level), Description: in.Description,
-		MemberID: m.ID, Member: m.Identifier, Inactive: in.InactiveFlag, SelfSuppressed: in.IsSelfSuppressedFlag,
+		PayloadVersion: in.PayloadVersion,
+		MemberID:       m.ID, Member: m.Identifier, Inactive: in.InactiveFlag, SelfSuppressed: in.IsSelfSuppressedFlag,
 		ConnectWiseID: s.guid(), SigningKey: key(s.rnd) + key(s.rnd), LastUpdated: s.now()}
 	s.callbacks = append(s.callbacks, c)
 	out := renderCallback(c)
@@ -167,16 +222,31 @@ type Delivery struct {
 func (s *Server) emit(m Member, action string, ticketID int64, ent *wireTicket) {
 	var entity any // null on delete
 	if ent != nil {
-		b, _ := json.Marshal(ent)
+		entity = ent
+	}
+	s.emitRecord(m, "ticket", action, ticketID, entity)
+}
+
+// emitRecord posts one record change to every active callback of its type.
+// The record goes as a JSON-encoded string, and the delivery URL is the
+// registered URL with the record id appended as raw text: ConnectWise does
+// not build a URL of its own, so a callback registered as …/hook?recordId=
+// is called at …/hook?recordId=4711 and one registered as …/hook at
+// …/hook4711 (amp-labs/connectors subscriber/create.go; djconnectwise).
+// The caller holds s.mu.
+func (s *Server) emitRecord(m Member, typ, action string, id int64, record any) {
+	var entity any // null on delete
+	if record != nil {
+		b, _ := json.Marshal(record)
 		entity = string(b) // ConnectWise sends the record as a JSON-encoded string
 	}
 	for _, c := range s.callbacks {
-		if c.Inactive || c.Type != "ticket" || (c.SelfSuppressed && c.MemberID == m.ID) {
+		if c.Inactive || c.Type != typ || (c.SelfSuppressed && c.MemberID == m.ID) {
 			continue
 		}
 		body, _ := json.Marshal(map[string]any{
 			"MessageId": s.guid(), "FromUrl": strings.TrimPrefix(s.URL, "http://"), "CompanyId": s.CompanyID,
-			"MemberId": m.Identifier, "Action": action, "Type": "ticket", "ID": ticketID,
+			"MemberId": m.Identifier, "Action": action, "Type": typ, "ID": id,
 			"ProductInstanceId": "639c96cab2eb560001dd1324", "PartnerId": "61ddc2817bcddc0001c74208",
 			"Entity": entity, "CallbackObjectRecId": c.ID,
 			"Metadata": map[string]string{"key_url": s.URL + "/" + Codebase + "system/callbackkey/index.rails?companyName=" +
@@ -185,10 +255,39 @@ func (s *Server) emit(m Member, action string, ticketID int64, ent *wireTicket) 
 		k := sha256.Sum256([]byte(c.SigningKey))
 		mac := hmac.New(sha256.New, k[:])
 		mac.Write(body)
-		d := Delivery{CallbackID: c.ID, URL: c.URL, Body: body, Signature: base64.StdEncoding.EncodeToString(mac.Sum(nil))}
+		d := Delivery{CallbackID: c.ID, URL: c.URL + strconv.FormatInt(id, 10), Body: body,
+			Signature: base64.StdEncoding.EncodeToString(mac.Sum(nil))}
 		s.pending.Add(1)
 		go s.deliver(d)
 	}
+}
+
+// UpdateContact records a change to a contact made by m (a person editing
+// it in ConnectWise) and fires the contact callbacks. The sim keeps no
+// contacts; the entity is shaped like a captured contact callback
+// (amp-labs/connectors internal/webhook/test/contact-update.json).
+func (s *Server) UpdateContact(m Member, contactID int64, firstName string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.emitRecord(m, "contact", "updated", contactID, map[string]any{
+		"id": contactID, "firstName": firstName, "inactiveFlag": false,
+		"company": map[string]any{"id": CustomerCompanyID},
+		"_info":   map[string]string{"lastUpdated": s.now().Format(cwTime), "updatedBy": m.Identifier},
+	})
+}
+
+// AddCallback registers a callback as member m would through
+// POST /system/callbacks (another integration of the site, say), and
+// returns its id.
+func (s *Server) AddCallback(m Member, callbackURL, typ, level string) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nextCallback++
+	c := &callback{ID: 26000 + s.nextCallback, URL: callbackURL, ObjectID: 1, Type: typ, Level: level,
+		PayloadVersion: "3.0.0", MemberID: m.ID, Member: m.Identifier,
+		ConnectWiseID: s.guid(), SigningKey: key(s.rnd) + key(s.rnd), LastUpdated: s.now()}
+	s.callbacks = append(s.callbacks, c)
+	return c.ID
 }
 
 var deliveryClient = &http.Client{Timeout: 10 * time.Second}

@@ -64,6 +64,18 @@ func (s *Server) Documents(ticketID int64) []Document {
 	return out
 }
 
+// Callbacks returns the registered callbacks, oldest first.
+func (s *Server) Callbacks() []CallbackEntry {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]CallbackEntry, 0, len(s.callbacks))
+	for _, c := range s.callbacks {
+		out = append(out, CallbackEntry{ID: c.ID, URL: c.URL, ObjectID: c.ObjectID, Type: c.Type, Level: c.Level,
+			Description: c.Description, PayloadVersion: c.PayloadVersion, MemberID: c.MemberID, SelfSuppressed: c.SelfSuppressed})
+	}
+	return out
+}
+
 // CallbackIDs lists the registered callbacks.
 func (s *Server) CallbackIDs() []int64 {
 	s.mu.Lock()

@@ -20,7 +20,27 @@
 //     Type, ID, Entity (a JSON-encoded string), Metadata.key_url,
 //     CallbackObjectRecId}, signed in x-content-signature with
 //     base64(HMAC-SHA256(SHA-256(signing_key), body)), the key served at
-//     key_url as {"signing_key":"..."} (Developer Guide, "Webhooks"/"Callbacks").
+//     key_url as {"signing_key":"..."} (Developer Guide, "Webhooks"/"Callbacks");
+//   - callback delivery to the registered URL with the record id appended
+//     as raw text, so a URL registered as …/hook?recordId= is called at
+//     …/hook?recordId=4711 and one registered as …/hook at …/hook4711
+//     (amp-labs/connectors providers/connectwise/internal/subscriber/create.go:
+//     "Webhook must end with recordId without the value. The ConnectWise will
+//     append the record identifier as a raw string when sending the event",
+//     and its captured request subscriber/test/create/tickets/request.json;
+//     djconnectwise registers URLs ending in ?id= for the same reason);
+//   - callback registration requiring url, objectId, type and level (the
+//     CallbackEntry schema of the ConnectWise PSA OpenAPI 2025.1 marks them
+//     "Required"; description is optional, at most 100 characters: see
+//     ai-connor/connectwise build/model_callback_entry.go, and amp-labs
+//     "ObjectID is required even if we send 0 for the owner"), storing
+//     objectId 1 for the owner level and echoing payloadVersion (amp-labs
+//     subscriber/test/create/tickets/response.json), refusing an invalid URL
+//     or level and a duplicate entry with InvalidObject and the field errors
+//     ConnectWise sends (amp-labs create-webhook-bad-request-1.json,
+//     create-webhook-bad-request-2.json "ObjectExists");
+//   - contact callbacks (Type "contact") for UpdateContact, shaped like the
+//     capture in amp-labs internal/webhook/test/contact-update.json.
 //
 // Where the public material is silent (the exact 401 text, what companyinfo
 // says about an unknown company), the choices are marked in the code.

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -141,5 +143,88 @@ func TestFaultsAreDeterministic(t *testing.T) {
 	s.ClearFaults()
 	if resp, _ := call(t, s, &s.Integration, "GET", APIPath+"/system/info", ""); resp.StatusCode != 200 {
 		t.Fatalf("after ClearFaults: %d", resp.StatusCode)
+	}
+}
+
+// Registration refuses what ConnectWise refuses: missing required fields, an
+// invalid URL or level, and a second matching entry.
+func TestCallbackRegistrationRules(t *testing.T) {
+	s := New(t)
+	const ok = `{"url":"https://hooks.example/cw?recordId=","objectId":0,"type":"ticket","level":"owner","payloadVersion":"3.0.0","description":"Tandem"}`
+	cases := []struct {
+		name, body string
+		status     int
+		contains   []string
+	}{
+		{"missing objectId", `{"url":"https://hooks.example/a","type":"ticket","level":"owner"}`, 400, []string{`"code":"NullValue"`, `"field":"objectId"`}},
+		{"missing url, type and level", `{"objectId":1}`, 400, []string{`"field":"url"`, `"field":"type"`, `"field":"level"`}},
+		{"null level", `{"url":"https://hooks.example/a","objectId":1,"type":"ticket","level":null}`, 400, []string{`"field":"level"`}},
+		{"invalid URL", `{"url":"hooks","objectId":1,"type":"ticket","level":"owner"}`, 400, []string{`"message":"Invalid URL"`}},
+		{"description over 100", `{"url":"https://hooks.example/a","objectId":1,"type":"ticket","level":"owner","description":"` + strings.Repeat("d", 101) + `"}`, 400, []string{`"field":"description"`}},
+		{"valid", ok, 201, []string{`"objectId":1`, `"payloadVersion":"3.0.0"`, `"url":"https://hooks.example/cw?recordId="`}},
+		{"the same entry again", ok, 400, []string{`"code":"ObjectExists"`}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			resp, body := call(t, s, &s.Integration, "POST", APIPath+"/system/callbacks", c.body)
+			if resp.StatusCode != c.status {
+				t.Fatalf("%d %s, want %d", resp.StatusCode, body, c.status)
+			}
+			for _, want := range c.contains {
+				if !strings.Contains(body, want) {
+					t.Fatalf("%s lacks %s", body, want)
+				}
+			}
+		})
+	}
+	if n := len(s.Callbacks()); n != 1 {
+		t.Fatalf("%d callbacks registered, want 1", n)
+	}
+}
+
+// ConnectWise appends the record id to the registered URL as raw text: a
+// URL ending in ?recordId= gets it as a parameter, a bare one gets it glued
+// onto the path.
+func TestCallbacksAppendTheRecordID(t *testing.T) {
+	s := New(t)
+	got := make(chan string, 8)
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got <- r.URL.RequestURI()
+		w.WriteHeader(http.StatusOK)
+	}))
+	t.Cleanup(rcv.Close)
+	base := rcv.URL
+	s.AddCallback(s.Agent, base+"/hooks/ep-1?recordId=", "ticket", "owner")
+	s.AddCallback(s.Agent, base+"/hooks/ep-2", "ticket", "owner")
+	s.AddCallback(s.Agent, base+"/hooks/contacts?recordId=", "contact", "owner")
+	resp, body := call(t, s, &s.Integration, "POST", APIPath+"/service/tickets", `{"summary":"Printer","board":{"id":1},"company":{"id":250}}`)
+	if resp.StatusCode != 201 {
+		t.Fatalf("create: %d %s", resp.StatusCode, body)
+	}
+	var tk struct{ ID int64 }
+	_ = json.Unmarshal([]byte(body), &tk)
+	s.UpdateContact(s.Agent, 57961, "Xzavier")
+	ds := s.Flush()
+	want := map[string]bool{
+		"/hooks/ep-1?recordId=" + strconv.FormatInt(tk.ID, 10): true,
+		"/hooks/ep-2" + strconv.FormatInt(tk.ID, 10):           true,
+		"/hooks/contacts?recordId=57961":                       true,
+	}
+	if len(ds) != len(want) {
+		t.Fatalf("%d deliveries, want %d: %+v", len(ds), len(want), ds)
+	}
+	for range ds {
+		u := <-got
+		if !want[u] {
+			t.Errorf("delivered to %s, want one of %v", u, want)
+		}
+		delete(want, u)
+	}
+	for _, d := range ds {
+		var body struct{ Type string }
+		_ = json.Unmarshal(d.Body, &body)
+		if strings.Contains(d.URL, "contacts") != (body.Type == "contact") {
+			t.Errorf("delivery %s carries Type %q", d.URL, body.Type)
+		}
 	}
 }

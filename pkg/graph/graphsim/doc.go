@@ -17,6 +17,16 @@
 //     minute lifetime for Outlook messages, change and lifecycle
 //     notifications (change-notifications-delivery-webhooks.md,
 //     change-notifications-lifecycle-events.md, subscription resource);
+//   - the validation handshake done synchronously inside POST
+//     /subscriptions, for notificationUrl and, when set,
+//     lifecycleNotificationUrl: a POST of ?validationToken=<url-encoded>
+//     with Content-Type text/plain that must be answered within 10 seconds
+//     with 200, Content-Type text/plain and the decoded token as the body,
+//     or the subscription is refused with 400 InvalidRequest
+//     (concepts/includes/change-notifications-delivery-notificationurl-validation.md:
+//     "Microsoft Graph doesn't create the subscription" otherwise; error
+//     texts as reported in microsoftgraph/nodejs-webhooks-sample issues #158
+//     and #350). So an endpoint must exist before the subscription does;
 //   - the {"error":{"code","message","innerError"}} error envelope, 429 with
 //     Retry-After (graph/throttling, graph/errors).
 //

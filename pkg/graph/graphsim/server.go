@@ -34,6 +34,9 @@ type Options struct {
 	// HTTPClient sends validation requests and notifications; nil uses a
 	// client with Graph's 10 second validation timeout.
 	HTTPClient *http.Client
+	// ValidationTimeout is how long the validation request of a new
+	// subscription may take, answer included; 0 means Graph's 10 seconds.
+	ValidationTimeout time.Duration
 }
 
 // Server is a running simulator. URL is the login root (token endpoint at
@@ -52,6 +55,7 @@ type Server struct {
 
 	srv      *httptest.Server
 	hc       *http.Client
+	validFor time.Duration
 	requests atomic.Int64
 
 	mu       sync.Mutex
@@ -110,9 +114,13 @@ func Start(opts Options) *Server {
 		subs:     map[string]*Subscription{},
 		uploads:  map[string]*upload{},
 		hc:       opts.HTTPClient,
+		validFor: opts.ValidationTimeout,
 	}
 	if s.hc == nil {
 		s.hc = &http.Client{Timeout: 10 * time.Second}
+	}
+	if s.validFor <= 0 {
+		s.validFor = ValidationTimeout
 	}
 	s.TenantID = s.guid()
 	s.Integration = s.addAccount("support@contoso.example")

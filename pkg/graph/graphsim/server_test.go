@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -201,4 +202,89 @@ func TestUploadURLRefusesAuthorization(t *testing.T) {
 	if resp.StatusCode != 400 || errorCode(out) != "ErrorAttachmentSizeShouldNotBeLessThanMinimumSize" {
 		t.Fatalf("small upload session: %d %v", resp.StatusCode, out)
 	}
+}
+
+// Graph validates the notification URL, and the lifecycle URL when set,
+// while POST /subscriptions is in flight, and creates nothing unless each
+// answers 200 with the decoded token as text/plain within the time limit.
+func TestSubscriptionValidation(t *testing.T) {
+	sim := graphsim.Start(graphsim.Options{Seed: 1, ValidationTimeout: 300 * time.Millisecond})
+	t.Cleanup(sim.Close)
+	tok := token(t, sim, sim.Integration)
+	seen := make(chan string, 16)
+	rcv := httptestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		token := r.URL.Query().Get("validationToken")
+		seen <- r.URL.Path + " " + r.Header.Get("Content-Type") + " " + token
+		if n := len(sim.Subscriptions()); n != 0 {
+			t.Errorf("the subscription exists (%d) before its validation was answered", n)
+		}
+		switch r.URL.Path {
+		case "/ok":
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			_, _ = io.WriteString(w, token)
+		case "/json":
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, token)
+		case "/wrong":
+			w.Header().Set("Content-Type", "text/plain")
+			_, _ = io.WriteString(w, url.QueryEscape(token)) // still encoded
+		case "/slow":
+			time.Sleep(time.Second)
+			w.Header().Set("Content-Type", "text/plain")
+			_, _ = io.WriteString(w, token)
+		default:
+			w.WriteHeader(http.StatusNotFound)
+		}
+	})
+	sub := func(notify, lifecycle string) map[string]any {
+		b := map[string]any{
+			"changeType": "created", "notificationUrl": rcv + notify,
+			"resource":           "/users/" + sim.Integration.Mailbox + "/mailFolders('inbox')/messages",
+			"expirationDateTime": time.Now().Add(time.Hour).UTC().Format(time.RFC3339), "clientState": "s",
+		}
+		if lifecycle != "" {
+			b["lifecycleNotificationUrl"] = rcv + lifecycle
+		}
+		return b
+	}
+	for _, tc := range []struct {
+		name, notify, lifecycle, message string
+	}{
+		{"unknown endpoint", "/missing", "", "must respond with 200 OK"},
+		{"not text/plain", "/json", "", "plain text"},
+		{"token still URL-encoded", "/wrong", "", "exactly match validationToken"},
+		{"too slow", "/slow", "", "timed out"},
+		{"lifecycle URL fails", "/ok", "/missing", "must respond with 200 OK"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, out := call(t, "POST", sim.GraphURL+"/subscriptions", tok, sub(tc.notify, tc.lifecycle))
+			e, _ := out["error"].(map[string]any)
+			msg, _ := e["message"].(string)
+			if resp.StatusCode != 400 || errorCode(out) != "InvalidRequest" || !strings.Contains(msg, tc.message) {
+				t.Fatalf("%d %v, want 400 InvalidRequest mentioning %q", resp.StatusCode, out, tc.message)
+			}
+		})
+	}
+	for len(seen) > 0 {
+		<-seen
+	}
+	resp, out := call(t, "POST", sim.GraphURL+"/subscriptions", tok, sub("/ok", "/ok"))
+	if resp.StatusCode != 201 || len(sim.Subscriptions()) != 1 {
+		t.Fatalf("valid endpoints: %d %v", resp.StatusCode, out)
+	}
+	if n := len(seen); n != 2 {
+		t.Fatalf("%d validation requests for a subscription with a lifecycle URL, want 2", n)
+	}
+	for range 2 {
+		if got := <-seen; !strings.HasPrefix(got, "/ok text/plain") || !strings.Contains(got, " Validation: ") {
+			t.Fatalf("validation request %q: want POST with text/plain and the decoded token", got)
+		}
+	}
+}
+
+func httptestServer(t *testing.T, h http.HandlerFunc) string {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL
 }

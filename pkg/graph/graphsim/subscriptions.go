@@ -2,6 +2,7 @@ package graphsim
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -17,6 +18,11 @@ import (
 
 // MaxLifetime is the longest an Outlook message subscription may live.
 const MaxLifetime = 4230 * time.Minute
+
+// ValidationTimeout is how long Graph waits for the answer to a validation
+// request ("within 10 seconds": change-notifications-delivery-webhooks.md,
+// notificationUrl validation).
+const ValidationTimeout = 10 * time.Second
 
 // Subscription is a change-notification subscription.
 type Subscription struct {
@@ -111,11 +117,16 @@ func (s *Server) handleCreateSubscription(w http.ResponseWriter, r *http.Request
 		writeError(w, http.StatusNotFound, "ResourceNotFound", "The requested user '"+rm[1]+"' is invalid.")
 		return
 	}
-	// Graph validates both endpoints before creating the subscription.
+	// Graph validates both endpoints before creating the subscription,
+	// while this request is still open: the receiver must already know the
+	// endpoint, and a failed or late answer means no subscription.
 	tok := "Validation: Testing client application reachability for subscription Request-Id: " + base64.RawURLEncoding.EncodeToString(b[:12])
 	for _, target := range []string{in.NotificationURL, in.LifecycleNotificationURL} {
-		if target != "" && !s.validate(target, tok) {
-			writeError(w, http.StatusBadRequest, "InvalidRequest", "Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request.")
+		if target == "" {
+			continue
+		}
+		if msg := s.validate(target, tok); msg != "" {
+			writeError(w, http.StatusBadRequest, "InvalidRequest", msg)
 			return
 		}
 	}
@@ -176,21 +187,46 @@ func notificationURLAllowed(raw string) bool {
 	return u.Scheme == "http" && (u.Hostname() == "localhost" || (ip != nil && ip.IsLoopback()))
 }
 
-// validate performs the handshake: POST ?validationToken=..., expecting 200,
-// text/plain and the decoded token echoed back.
-func (s *Server) validate(target, tok string) bool {
+// validate performs the handshake: POST ?validationToken=... with
+// Content-Type text/plain, expecting within the time limit 200, a text/plain
+// answer and the URL-decoded token as the body. It returns Graph's message
+// for a failed validation, or "". The messages for a timeout, a non-200
+// answer and a wrong body are Graph's as reported in
+// microsoftgraph/nodejs-webhooks-sample issues #350 and #158 and
+// java-spring-webhooks-sample issue #82; the one for a wrong content type
+// is the simulator's own wording.
+func (s *Server) validate(target, tok string) string {
 	sep := "?"
 	if strings.Contains(target, "?") {
 		sep = "&"
 	}
-	resp, err := s.hc.Post(target+sep+"validationToken="+url.QueryEscape(tok), "text/plain; charset=utf-8", nil)
+	const failed = "Subscription validation request failed. "
+	ctx, cancel := context.WithTimeout(context.Background(), s.validFor)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target+sep+"validationToken="+url.QueryEscape(tok), nil)
 	if err != nil {
-		return false
+		return failed + "Notification endpoint must respond with 200 OK to validation request."
 	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-	return resp.StatusCode == http.StatusOK &&
-		strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") && string(body) == tok
+	req.Header.Set("Content-Type", "text/plain; charset=utf-8")
+	resp, err := s.hc.Do(req)
+	if err == nil {
+		defer resp.Body.Close()
+	}
+	var body []byte
+	if err == nil {
+		body, err = io.ReadAll(io.LimitReader(resp.Body, 4096))
+	}
+	switch {
+	case ctx.Err() != nil:
+		return "Subscription validation request timed out."
+	case err != nil, resp.StatusCode != http.StatusOK:
+		return failed + "Notification endpoint must respond with 200 OK to validation request."
+	case !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain"):
+		return failed + "Must respond with 200 OK to this request, with the validation token in plain text."
+	case string(body) != tok:
+		return failed + "Response must exactly match validationToken query parameter."
+	}
+	return ""
 }
 
 func (s *Server) ownSubscription(w http.ResponseWriter, r *http.Request, c *caller) *Subscription {

@@ -24,7 +24,14 @@
 //     and https://usehalo.com/guide/webhook-integration/: a POST of the full
 //     object payload (id, webhook_id, notification_id, escmsg_id, event,
 //     message, object_id, agent_id, timestamp, ticket, action) with Basic
-//     authentication and no signature.
+//     authentication and no signature. The keys are those captured from a
+//     live tenant in homotechsual/dotMARC
+//     test/DotMarc.Tests/Notifications/HaloWebhookEndpointTests.cs; what
+//     the envelope's agent_id means is documented nowhere, so the simulator
+//     fills it with the ticket's assigned agent (the Faults agent_id), the
+//     reading that breaks an integration treating it as "who acted". The
+//     actor is the action's who_agentid (Actions schema of the swagger),
+//     present only when the change is an action.
 //
 // Action ids are numbered per ticket, as in Halo, which is why action reads
 // take ticket_id.

@@ -2,6 +2,7 @@ package halosim
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"reflect"
 	"slices"
@@ -159,6 +160,28 @@ func (s *Server) postTickets(w http.ResponseWriter, r *http.Request, user APIUse
 	writeCreated(w, out)
 }
 
+// AssignTicket assigns ticket id to agentID as user would in Halo's UI, and
+// fires the "Ticket Updated" webhooks.
+func (s *Server) AssignTicket(user APIUser, id, agentID int) error {
+	s.mu.Lock()
+	t := s.tickets[id]
+	if t == nil {
+		s.mu.Unlock()
+		return fmt.Errorf("halosim: no ticket %d", id)
+	}
+	next := t.clone()
+	if name, msg := applyTicket(&next, map[string]json.RawMessage{"agent_id": json.RawMessage(strconv.Itoa(agentID))}); msg != "" {
+		s.mu.Unlock()
+		return fmt.Errorf("halosim: %s: %s", name, msg)
+	}
+	next.LastActionDate = now()
+	*t = next
+	sends := s.eventLocked(EventTicketUpdated, user, t, nil)
+	s.mu.Unlock()
+	s.send(sends)
+	return nil
+}
+
 func ticketsEqual(a, b Ticket) bool {
 	a.LastActionDate, b.LastActionDate = "", ""
 	return reflect.DeepEqual(a, b)
@@ -194,6 +217,14 @@ func applyTicket(t *Ticket, item map[string]json.RawMessage) (string, string) {
 	}
 	if _, ok := item["team_id"]; ok {
 		t.Team = nameOf(teams, "id", t.TeamID, "name")
+	}
+	if v, ok := item["agent_id"]; ok {
+		// The assigned agent (Faults agent_id); 0 unassigns.
+		id := intOf(v)
+		if id != 0 && id != Integration.AgentID && id != Agent.AgentID {
+			return "agent_id", "Invalid agent"
+		}
+		t.AgentID = id
 	}
 	if v, ok := item["category_1"]; ok {
 		c := strOf(v)

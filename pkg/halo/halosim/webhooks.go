@@ -157,6 +157,10 @@ func (s *Server) eventLocked(event string, user APIUser, t *Ticket, a *Action) [
 			continue
 		}
 		s.seq++
+		// The envelope's agent_id is the ticket's assigned agent here, not
+		// the agent who acted: its meaning is undocumented, and this reading
+		// is the one that breaks an integration trusting it as the actor.
+		// Who acted is the action's who_agentid.
 		payload := map[string]any{
 			"id":              newGUID(),
 			"webhook_id":      h.ID,
@@ -165,7 +169,7 @@ func (s *Server) eventLocked(event string, user APIUser, t *Ticket, a *Action) [
 			"event":           event,
 			"message":         fmt.Sprintf("%s: ticket %d by %s", event, t.ID, user.Name),
 			"object_id":       t.ID,
-			"agent_id":        user.AgentID,
+			"agent_id":        t.AgentID,
 			"timestamp":       time.Now().UTC().Format(time.RFC3339Nano),
 			"ticket":          t.clone(),
 		}
