@@ -49,6 +49,7 @@ type functionsProps struct {
 	assetDir       string
 	table          awsdynamodb.Table
 	queues         *queues
+	files          *files
 	webhookBaseURL *string
 	stage          stageSettings
 }
@@ -97,6 +98,7 @@ func newFunctions(scope constructs.Construct, id string, props functionsProps) *
 		fn, role := add("sync-"+p, syncSize)
 		props.table.GrantReadWriteData(fn)
 		grantSecrets(role, readSecrets)
+		props.files.attach(fn, role)
 		// Any platform's change may become a command for any other.
 		for _, target := range Platforms {
 			commands := props.queues.byPlatform[target].commands

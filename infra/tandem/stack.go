@@ -53,6 +53,7 @@ func NewStack(scope constructs.Construct, id string, props *StackProps) (awscdk.
 		assetDir:       assetDir,
 		table:          table,
 		queues:         queues,
+		files:          newFiles(stack, "Files"),
 		webhookBaseURL: api.url(),
 		stage:          stage,
 	})
