@@ -56,6 +56,7 @@ type functionsProps struct {
 	assetDir       string
 	table          awsdynamodb.Table
 	queues         *queues
+	files          *files
 	webhookBaseURL *string
 	stage          stageSettings
 }
@@ -124,6 +125,7 @@ func newFunctions(scope constructs.Construct, id string, props functionsProps) *
 		f.sync = append(f.sync, fn)
 		props.table.GrantReadWriteData(fn)
 		grantSecrets(role, readSecrets, props.stage.credentialsOf(p))
+		props.files.attach(fn, role)
 		// Any platform's change may become a command for any other.
 		for _, target := range Platforms {
 			commands := props.queues.byPlatform[target].commands

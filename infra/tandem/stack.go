@@ -58,6 +58,7 @@ func NewStack(scope constructs.Construct, id string, props *StackProps) (awscdk.
 		assetDir:       assetDir,
 		table:          table,
 		queues:         queues,
+		files:          newFiles(stack, "Files"),
 		webhookBaseURL: api.publicURL(),
 		stage:          stage,
 	})

@@ -20,9 +20,11 @@ import (
 	"github.com/tandemsync/tandem/pkg/clock"
 	"github.com/tandemsync/tandem/pkg/connection"
 	"github.com/tandemsync/tandem/pkg/dynamostore"
+	"github.com/tandemsync/tandem/pkg/filestore"
 	"github.com/tandemsync/tandem/pkg/platform"
 	"github.com/tandemsync/tandem/pkg/queue"
 	"github.com/tandemsync/tandem/pkg/queue/sqsqueue"
+	"github.com/tandemsync/tandem/pkg/relay"
 	"github.com/tandemsync/tandem/pkg/secretstore"
 	"github.com/tandemsync/tandem/pkg/settings"
 )
@@ -38,6 +40,9 @@ type Deps struct {
 	Auth        api.Auth
 	// Queue sends to the FIFO queues; nil in functions that send nothing.
 	Queue queue.Sender
+	// Files holds attachment content too large for a queue message; nil
+	// outside the sync functions.
+	Files relay.Files
 	// WebhookBaseURL is the public API URL that platforms call back.
 	WebhookBaseURL string
 	providers      *Platforms
@@ -50,6 +55,7 @@ type Options struct {
 	DynamoDB       *dynamodb.Client
 	Secrets        settings.SecretStore
 	Queue          queue.Sender
+	Files          relay.Files
 	WebhookBaseURL string
 	Clock          clock.Clock
 	Log            *slog.Logger
@@ -83,6 +89,7 @@ func New(o Options) *Deps {
 		Connections:    connection.NewService(store, o.Clock, o.Log),
 		Auth:           api.Auth{DevBearer: o.LocalMode},
 		Queue:          o.Queue,
+		Files:          o.Files,
 		WebhookBaseURL: strings.TrimRight(o.WebhookBaseURL, "/"),
 	}
 	d.platforms = newOrgPlatforms(d.Settings, reg)
@@ -106,6 +113,10 @@ func FromEnv(ctx context.Context) (*Deps, error) {
 	if urls := sqsqueue.URLsFromEnv(); len(urls) > 0 {
 		q = sqsqueue.New(sqs.NewFromConfig(cfg), urls)
 	}
+	var files relay.Files
+	if bucket := os.Getenv("TANDEM_FILES_BUCKET"); bucket != "" {
+		files = filestore.NewFromConfig(cfg, bucket)
+	}
 	// Each stage keeps its secrets under its own prefix (tandem/<stage>/);
 	// the dev bearer is for sam local start-api only (localdev.go).
 	d := New(Options{
@@ -113,6 +124,7 @@ func FromEnv(ctx context.Context) (*Deps, error) {
 		DynamoDB:       dynamodb.NewFromConfig(cfg),
 		Secrets:        settings.PrefixedSecrets(secretstore.NewSecretsManager(secretsmanager.NewFromConfig(cfg)), os.Getenv("TANDEM_SECRET_PREFIX")),
 		Queue:          q,
+		Files:          files,
 		WebhookBaseURL: os.Getenv("TANDEM_WEBHOOK_BASE_URL"),
 	})
 	d.Auth.DevBearer = localDevAuth(os.Getenv)

@@ -43,6 +43,7 @@ func (d *Deps) Engine() *relay.Engine {
 		Configs:   d.Store,
 		Platforms: d.platforms,
 		Out:       d.Queue,
+		Files:     d.Files,
 		Clock:     d.Clock,
 		Log:       d.Log,
 	})

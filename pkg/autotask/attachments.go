@@ -12,8 +12,13 @@ import (
 	"github.com/tandemsync/tandem/pkg/platform"
 )
 
-// MaxAttachmentSize is the largest file Tandem sends: Autotask documents an
-// API limit of "6 to 7 MB" per file, so 6 MB is accepted everywhere.
+// MaxAttachmentSize is the largest file Tandem sends: "The API size limit
+// for individual attachment files is 6 to 7 MB, with a maximum of
+// 10,000,000 bytes within a five-minute period" (Autotask developer help,
+// AttachmentInfo (REST API), ww1.autotask.net/help/DeveloperHelp/Content/
+// APIs/REST/Entities/AttachmentInfoEntity.htm), so 6 MB is accepted
+// everywhere. A larger file is refused before anything is sent, with
+// platform.ErrFileRefused as the cause.
 const MaxAttachmentSize = 6 << 20
 
 type attachmentWire struct {
@@ -118,7 +123,7 @@ func (c *Client) AddAttachment(ctx context.Context, ticketID string, a platform.
 	}
 	if len(a.Data) > MaxAttachmentSize {
 		return platform.Attachment{}, c.newError(platform.ReasonInvalid, 0,
-			fmt.Sprintf("%s is %.1f MB; the Autotask API accepts files of at most 6 MB", a.Name, float64(len(a.Data))/(1<<20)), nil)
+			fmt.Sprintf("%s is %.1f MB; the Autotask API accepts files of at most 6 MB", a.Name, float64(len(a.Data))/(1<<20)), platform.ErrFileRefused)
 	}
 	name := path.Base(strings.ReplaceAll(a.Name, `\`, "/"))
 	if name == "" || name == "." || name == "/" {

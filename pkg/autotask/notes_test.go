@@ -2,6 +2,7 @@ package autotask
 
 import (
 	"bytes"
+	"errors"
 	"strconv"
 	"strings"
 	"testing"
@@ -182,6 +183,9 @@ func TestAttachmentOverLimitRefusedBeforeSending(t *testing.T) {
 	pe := wantReason(t, err, platform.ReasonInvalid)
 	if !strings.Contains(pe.Message, "at most 6 MB") || !strings.Contains(pe.Message, "big.iso") {
 		t.Errorf("message = %q", pe.Message)
+	}
+	if !errors.Is(err, platform.ErrFileRefused) {
+		t.Errorf("an oversized file is not marked as refused (the sync would log it failed, not skipped): %v", err)
 	}
 	if c.Requests() != before {
 		t.Error("an oversized attachment was sent")

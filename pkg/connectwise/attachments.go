@@ -73,7 +73,7 @@ func (c *Client) getAttachment(ctx context.Context, ticketID, attachmentID strin
 	}
 	a := fromDocument(d, ticketID)
 	if a.Size > c.opts.MaxAttachmentBytes {
-		return platform.Attachment{}, c.tooLarge(a.Size)
+		return platform.Attachment{}, c.tooLarge(a.Name, a.Size)
 	}
 	base, err := c.base(ctx)
 	if err != nil {
@@ -92,7 +92,7 @@ func (c *Client) getAttachment(ctx context.Context, ticketID, attachmentID strin
 		return platform.Attachment{}, c.statusError(resp.StatusCode, resp.Header, data)
 	}
 	if int64(len(data)) > c.opts.MaxAttachmentBytes {
-		return platform.Attachment{}, c.tooLarge(int64(len(data)))
+		return platform.Attachment{}, c.tooLarge(a.Name, int64(len(data)))
 	}
 	if ct := resp.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
 		a.ContentType = ct
@@ -119,7 +119,7 @@ func (c *Client) addAttachment(ctx context.Context, ticketID string, a platform.
 		return platform.Attachment{}, err
 	}
 	if int64(len(a.Data)) > c.opts.MaxAttachmentBytes {
-		return platform.Attachment{}, c.tooLarge(int64(len(a.Data)))
+		return platform.Attachment{}, c.tooLarge(a.Name, int64(len(a.Data)))
 	}
 	name := path.Base(strings.ReplaceAll(a.Name, "\\", "/"))
 	if name == "" || name == "." || name == "/" {
@@ -172,10 +172,12 @@ func (c *Client) addAttachment(ctx context.Context, ticketID string, a platform.
 	return out, nil
 }
 
-func (c *Client) tooLarge(size int64) error {
+// tooLarge refuses a file over MaxAttachmentBytes, with
+// platform.ErrFileRefused as the cause so the sync logs it as skipped.
+func (c *Client) tooLarge(name string, size int64) error {
 	return c.fail(platform.ReasonInvalid, 0, fmt.Sprintf(
-		"The attachment is %.1f MB; Tandem syncs ConnectWise attachments up to %.1f MB. Share larger files another way.",
-		float64(size)/(1<<20), float64(c.opts.MaxAttachmentBytes)/(1<<20)), nil)
+		"%s is %.1f MB; Tandem syncs ConnectWise attachments up to %.1f MB. Share larger files another way.",
+		name, float64(size)/(1<<20), float64(c.opts.MaxAttachmentBytes)/(1<<20)), platform.ErrFileRefused)
 }
 
 func fromDocument(d document, ticketID string) platform.Attachment {

@@ -2,6 +2,7 @@ package connectwise
 
 import (
 	"bytes"
+	"errors"
 	"strings"
 	"testing"
 
@@ -76,11 +77,16 @@ func TestAttachmentSizeLimits(t *testing.T) {
 	before := s.Requests()
 	_, err = small.AddAttachment(ctx, tk.ID, platform.Attachment{Name: "big.bin", Data: big})
 	pe := platformErr(t, err, platform.ReasonInvalid)
-	if !strings.Contains(pe.Message, "up to") || s.Requests() != before {
+	if !strings.Contains(pe.Message, "up to") || !strings.Contains(pe.Message, "big.bin") || s.Requests() != before {
 		t.Fatalf("oversized upload: %v (requests %d → %d)", err, before, s.Requests())
 	}
-	_, err = small.GetAttachment(ctx, tk.ID, stored.ID)
-	platformErr(t, err, platform.ReasonInvalid)
+	_, errGet := small.GetAttachment(ctx, tk.ID, stored.ID)
+	platformErr(t, errGet, platform.ReasonInvalid)
+	for _, err := range []error{err, errGet} {
+		if !errors.Is(err, platform.ErrFileRefused) {
+			t.Errorf("an oversized file is not marked as refused: %v", err)
+		}
+	}
 }
 
 func TestDefaultAttachmentLimit(t *testing.T) {

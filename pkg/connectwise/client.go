@@ -23,9 +23,13 @@ import (
 // one sync function per platform runs several clients side by side.
 const MaxConcurrent = 4
 
-// DefaultMaxAttachmentBytes is refused before upload. ConnectWise publishes no
-// API upload limit; cloud sites refuse very large uploads at the gateway, so
-// Tandem stays at a size every site accepts rather than find out mid-upload.
+// DefaultMaxAttachmentBytes is refused before upload (and before download,
+// when ConnectWise is the source), as platform.ErrFileRefused. ConnectWise
+// publishes no API upload limit for /system/documents (none in the developer
+// guide or the PSA documentation cited in platforms.md §2; searched again for
+// issue 10, so this is Tandem's cap, not the vendor's); cloud sites refuse very
+// large uploads at the gateway, so Tandem stays at a size every site accepts
+// rather than find out mid-upload.
 const DefaultMaxAttachmentBytes = 10 << 20
 
 // DefaultPageSize is ConnectWise's maximum page size.

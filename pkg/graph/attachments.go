@@ -16,9 +16,11 @@ import (
 
 const (
 	// Graph takes a file inline (contentBytes) only under 3 MB and through
-	// an upload session from 3 MB to 150 MB (outlook-large-attachments).
+	// an upload session from 3 MB to 150 MB ("Attach large files to Outlook
+	// messages or events", learn.microsoft.com/graph/outlook-large-attachments).
 	maxInlineAttachment = 3 << 20
-	// MaxAttachmentSize is the largest file AddAttachment accepts.
+	// MaxAttachmentSize is the largest file AddAttachment accepts; a larger
+	// one is refused with platform.ErrFileRefused as the cause.
 	MaxAttachmentSize = 150 << 20
 	// Upload session chunks must be multiples of 320 KiB.
 	uploadChunk = 12 * 320 << 10
@@ -111,7 +113,7 @@ func (c *Client) AddAttachment(ctx context.Context, ticketID string, a platform.
 	case len(a.Data) == 0:
 		return platform.Attachment{}, newError(platform.ReasonInvalid, 0, op+": the file is empty", nil)
 	case len(a.Data) > MaxAttachmentSize:
-		return platform.Attachment{}, newError(platform.ReasonInvalid, 0, fmt.Sprintf("%s: %q is %d bytes; Microsoft 365 mail accepts attachments up to 150 MB", op, a.Name, len(a.Data)), nil)
+		return platform.Attachment{}, newError(platform.ReasonInvalid, 0, fmt.Sprintf("%s: %q is %d bytes; Microsoft 365 mail accepts attachments up to 150 MB", op, a.Name, len(a.Data)), platform.ErrFileRefused)
 	case strings.TrimSpace(a.Name) == "":
 		return platform.Attachment{}, newError(platform.ReasonInvalid, 0, op+": the file has no name", nil)
 	}

@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"bytes"
+	"errors"
 	"strings"
 	"testing"
 
@@ -78,6 +79,9 @@ func TestAddAttachmentRefusedBeforeSending(t *testing.T) {
 			pe := platformErr(t, err, platform.ReasonInvalid)
 			if !strings.Contains(pe.Message, tt.mention) {
 				t.Fatalf("message %q", pe.Message)
+			}
+			if refused := errors.Is(err, platform.ErrFileRefused); refused != (tt.name == "over 150 MB") {
+				t.Fatalf("marked as a refused file = %v: %v", refused, err)
 			}
 			if c.Requests() != 0 {
 				t.Fatalf("sent %d requests", c.Requests())

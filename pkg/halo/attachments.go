@@ -16,9 +16,12 @@ import (
 )
 
 // MaxAttachmentSize is the largest file Tandem sends to or fetches from
-// Halo. Halo publishes no API limit; uploads travel base64-encoded inside
-// JSON, so 20 MiB becomes ~27 MB on the wire, under the 30,000,000-byte
-// request cap of a default IIS install that on-premise Halo runs on.
+// Halo; a larger one is refused with platform.ErrFileRefused as the cause.
+// Halo publishes no API limit (none in its swagger or guides); uploads travel
+// base64-encoded inside JSON, so 20 MiB becomes ~27 MB on the wire, under the
+// 30,000,000-byte default of IIS request filtering's maxAllowedContentLength
+// (learn.microsoft.com/iis/configuration/system.webserver/security/
+// requestfiltering/requestlimits/) that on-premise Halo runs behind.
 const MaxAttachmentSize = 20 << 20
 
 type attachmentInfo struct {
@@ -88,7 +91,7 @@ func (c *Client) GetAttachment(ctx context.Context, ticketID, attachmentID strin
 	}
 	if len(data) > MaxAttachmentSize {
 		return platform.Attachment{}, fmt.Errorf("get attachment %s: %w", attachmentID,
-			invalid(fmt.Sprintf("the file is larger than the %d MiB Tandem copies between platforms", MaxAttachmentSize>>20)))
+			refusedFile(fmt.Sprintf("the file is larger than the %d MiB Tandem copies between platforms", MaxAttachmentSize>>20)))
 	}
 	a := platform.Attachment{ID: aid, TicketID: ticketID, Size: int64(len(data)), Data: data}
 	if _, params, err := mime.ParseMediaType(resp.Header.Get("Content-Disposition")); err == nil {
@@ -113,7 +116,7 @@ func (c *Client) AddAttachment(ctx context.Context, ticketID string, a platform.
 		return platform.Attachment{}, fmt.Errorf("add attachment to ticket %s: %w", ticketID, invalid("the file has no name"))
 	case len(a.Data) > MaxAttachmentSize:
 		return platform.Attachment{}, fmt.Errorf("add attachment to ticket %s: %w", ticketID,
-			invalid(fmt.Sprintf("%s is %d bytes; Tandem copies files up to %d MiB to Halo", a.Name, len(a.Data), MaxAttachmentSize>>20)))
+			refusedFile(fmt.Sprintf("%s is %d bytes; Tandem copies files up to %d MiB to Halo", a.Name, len(a.Data), MaxAttachmentSize>>20)))
 	}
 	ct := a.ContentType
 	if ct == "" {
@@ -144,4 +147,11 @@ func (c *Client) AddAttachment(ctx context.Context, ticketID string, a platform.
 		out.Name = a.Name
 	}
 	return out, nil
+}
+
+// refusedFile is a file Halo is not sent or not read for its size.
+func refusedFile(msg string) *platform.Error {
+	e := invalid(msg)
+	e.Err = platform.ErrFileRefused
+	return e
 }

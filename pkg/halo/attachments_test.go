@@ -3,6 +3,7 @@ package halo_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -71,6 +72,9 @@ func TestAttachmentTooLargeIsRefusedBeforeSending(t *testing.T) {
 	pe := platformError(t, err, platform.ReasonInvalid)
 	if !strings.Contains(pe.Message, "huge.iso") || !strings.Contains(pe.Message, "20 MiB") {
 		t.Fatalf("message %q", pe.Message)
+	}
+	if !errors.Is(err, platform.ErrFileRefused) {
+		t.Fatalf("an oversized file is not marked as refused: %v", err)
 	}
 	if s.Requests() != 0 {
 		t.Fatalf("%d requests sent for a refused file", s.Requests())

@@ -3,7 +3,8 @@
 // listener, the sync functions fed by in-process FIFO queues with the same
 // batch, ordering, redelivery and DLQ semantics as SQS behind Lambda, an
 // embedded DynamoDB-compatible endpoint reached through the real SDK
-// adapter, an in-memory secret store, and a simulator of each partner
+// adapter, an in-memory secret store, an in-memory file store for
+// attachments too large for a queue message, and a simulator of each partner
 // platform. With AWS_ENDPOINT_URL set it uses that endpoint (for example a
 // moto_server) for DynamoDB and Secrets Manager instead.
 package localrun
@@ -25,6 +26,7 @@ import (
 
 	"github.com/tandemsync/tandem/pkg/app"
 	"github.com/tandemsync/tandem/pkg/clock"
+	"github.com/tandemsync/tandem/pkg/filestore/filestoretest"
 	"github.com/tandemsync/tandem/pkg/platform"
 	"github.com/tandemsync/tandem/pkg/queue/memqueue"
 	"github.com/tandemsync/tandem/pkg/relay"
@@ -57,13 +59,18 @@ type Options struct {
 	WrapHTTP func(http.Handler) http.Handler
 	// Providers replaces app.Providers, to wire a platform under test.
 	Providers []platform.Provider
+	// Files replaces the in-memory file store (Runner.Files stays nil).
+	Files relay.Files
 }
 
 // Runner is a running local Tandem.
 type Runner struct {
-	Deps     *app.Deps
-	Broker   *memqueue.Broker
-	Sims     *Simulators
+	Deps   *app.Deps
+	Broker *memqueue.Broker
+	Sims   *Simulators
+	// Files is the embedded store large attachments cross through, unless
+	// Options.Files replaced it.
+	Files    *filestoretest.Memory
 	URL      string
 	Embedded bool
 	srv      *http.Server
@@ -121,8 +128,13 @@ func Start(ctx context.Context, o Options) (*Runner, error) {
 		return nil, err
 	}
 	r.Broker = memqueue.New(memqueue.Options{Clock: o.Clock, Log: o.Log})
+	files := o.Files
+	if files == nil {
+		r.Files = filestoretest.NewMemory()
+		files = r.Files
+	}
 	r.Deps = app.New(app.Options{
-		Table: o.Table, DynamoDB: db, Secrets: secrets, Queue: r.Broker, WebhookBaseURL: r.URL,
+		Table: o.Table, DynamoDB: db, Secrets: secrets, Queue: r.Broker, Files: files, WebhookBaseURL: r.URL,
 		Clock: o.Clock, Log: o.Log, LocalMode: true, Providers: o.Providers,
 	})
 	if err := r.Deps.Store.CreateTable(ctx); err != nil {

@@ -114,6 +114,12 @@ func ReasonOf(err error) Reason {
 	return ""
 }
 
+// ErrFileRefused is the cause (Error.Err) of a platform's refusal of one
+// file: larger than the platform's documented attachment limit, or a type it
+// blocks. The sync logs such a file as skipped, naming it and the reason,
+// instead of failing the change it belongs to.
+var ErrFileRefused = errors.New("file refused by the platform")
+
 // IsTemporary reports whether err is a platform error worth retrying.
 func IsTemporary(err error) bool {
 	var pe *Error

@@ -22,9 +22,13 @@ func (e *Engine) HandleCommand(ctx context.Context, cmd Command) error {
 	what := describe(cmd.Do)
 	target, err := e.apply(ctx, client, cmd)
 	var pe *platform.Error
+	reason, refused := refusedFile(err)
 	switch {
 	case err == nil:
 		e.logEntry(ctx, LogEntry{ConnectionID: cmd.ConnectionID, Outcome: Applied, Org: cmd.ToOrg, Ticket: cmd.LinkKey, TargetTicket: target, What: what})
+	case refused:
+		// A file too large for the platform, or of a type it blocks.
+		e.logEntry(ctx, LogEntry{ConnectionID: cmd.ConnectionID, Outcome: Skipped, Org: cmd.ToOrg, Ticket: cmd.LinkKey, TargetTicket: target, What: what, Reason: reason})
 	case errors.Is(err, ErrPermanent), errors.As(err, &pe) && !pe.Temporary():
 		// The platform refused for good (say the mapped action is not on the
 		// ticket's workflow): record its reason and let later changes flow.
@@ -39,6 +43,7 @@ func (e *Engine) HandleCommand(ctx context.Context, cmd Command) error {
 	if err := e.Store.MarkDone(ctx, cmd.ID, e.Clock.Now().Add(e.LedgerTTL)); err != nil {
 		return fmt.Errorf("record command %s: %w", cmd.ID, err)
 	}
+	e.dropFile(ctx, cmd)
 	return nil
 }
 
@@ -166,7 +171,11 @@ func (e *Engine) write(ctx context.Context, client platform.Client, cmd Command,
 		})
 	case integration.OpAddAttachment:
 		a := *do.Attachment
-		a.ID, a.TicketID, a.NoteID, a.Data = "", ticketID, "", cmd.Data
+		data, err := e.content(ctx, cmd)
+		if err != nil {
+			return err
+		}
+		a.ID, a.TicketID, a.NoteID, a.Data = "", ticketID, "", data
 		return e.addRecorded(ctx, cmd, fileFingerprint(a.Name, int64(len(a.Data))), attachmentsOf, func() (string, error) {
 			got, err := client.AddAttachment(ctx, ticketID, a)
 			return got.ID, err

@@ -84,7 +84,14 @@ type Engine struct {
 	Log       *slog.Logger
 	// MaxInlineAttachment is the largest file carried inside a command;
 	// SQS messages are capped at 256 KiB and the data travels base64.
+	// Larger files travel through Files.
 	MaxInlineAttachment int64
+	// Files holds the content of larger files between the two sync
+	// functions; nil means files over MaxInlineAttachment are skipped (and
+	// logged as such).
+	Files Files
+	// MaxAttachment is the largest file copied at all (DefaultMaxAttachment).
+	MaxAttachment int64
 	// LedgerTTL is how long applied command ids are remembered.
 	LedgerTTL time.Duration
 
@@ -100,7 +107,10 @@ func NewEngine(e Engine) *Engine {
 		e.Log = slog.New(slog.DiscardHandler)
 	}
 	if e.MaxInlineAttachment == 0 {
-		e.MaxInlineAttachment = 150 << 10
+		e.MaxInlineAttachment = DefaultMaxInlineAttachment
+	}
+	if e.MaxAttachment == 0 {
+		e.MaxAttachment = DefaultMaxAttachment
 	}
 	if e.LedgerTTL == 0 {
 		e.LedgerTTL = 30 * 24 * time.Hour
@@ -184,6 +194,9 @@ func (e *Engine) send(ctx context.Context, cmds []Command) error {
 	}
 	byQueue := map[string][]queue.Message{}
 	for _, c := range cmds {
+		if err := e.stash(ctx, &c); err != nil {
+			return err
+		}
 		body, err := json.Marshal(Envelope{Org: c.ToOrg, Command: &c})
 		if err != nil {
 			return fmt.Errorf("encode command: %w", err)

@@ -116,7 +116,8 @@ type Command struct {
 	ToPlatform   platform.Kind       `json:"toPlatform"`
 	SourceNoteID string              `json:"sourceNoteId,omitempty"`
 	SourceFileID string              `json:"sourceFileId,omitempty"`
-	Data         []byte              `json:"data,omitempty"` // attachment content, inline
+	Data         []byte              `json:"data,omitempty"`    // attachment content, inline
+	FileKey      string              `json:"fileKey,omitempty"` // attachment content in Engine.Files, when too large for Data
 	Do           integration.Command `json:"do"`
 }
 

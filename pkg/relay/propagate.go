@@ -180,17 +180,15 @@ func (p *propagation) notes(ctx context.Context, fresh []platform.Note, files []
 	for _, n := range fresh {
 		var own []platform.Attachment
 		files, own = splitByNote(files, n.ID)
-		own, err := p.e.download(ctx, p.src, own)
+		own, skipped, err := p.fetch(ctx, own)
 		if err != nil {
 			return nil, err
-		}
-		for _, f := range own {
-			p.cur.Attachments = addID(p.cur.Attachments, f.ID)
 		}
 		plan, err := p.rules.Translate(integration.Change{Kind: integration.NoteAdded, Note: &n, Attachments: own}, p.outbound)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrPermanent, err)
 		}
+		plan.Skipped = append(plan.Skipped, skipped...)
 		p.add(plan, "note:"+n.ID)
 	}
 	return files, nil
@@ -202,17 +200,30 @@ func (p *propagation) looseFiles(ctx context.Context, files []platform.Attachmen
 	if len(files) == 0 {
 		return nil
 	}
-	files, err := p.e.download(ctx, p.src, files)
+	files, skipped, err := p.fetch(ctx, files)
 	if err != nil {
 		return err
 	}
-	var plan integration.Plan
+	plan := integration.Plan{Skipped: skipped}
 	for _, f := range files {
-		p.cur.Attachments = addID(p.cur.Attachments, f.ID)
 		plan.Commands = append(plan.Commands, integration.Command{Op: integration.OpAddAttachment, Attachment: &f})
 	}
 	p.add(plan, "files")
 	return nil
+}
+
+// fetch downloads files to send and records every one of them, sent or
+// skipped, as accounted for: a skipped file is logged once, not retried
+// with each later note.
+func (p *propagation) fetch(ctx context.Context, files []platform.Attachment) ([]platform.Attachment, []integration.Skipped, error) {
+	out, skipped, err := p.e.fetch(ctx, p.src, files)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, f := range files {
+		p.cur.Attachments = addID(p.cur.Attachments, f.ID)
+	}
+	return out, skipped, nil
 }
 
 // closed plans the close when the event closed the ticket.
@@ -226,27 +237,6 @@ func (p *propagation) closed() error {
 	}
 	p.add(plan, "close:"+strconv.FormatInt(p.seq+1, 10))
 	return nil
-}
-
-// download fetches file content to travel inline; files too large for a
-// queue message are logged and left out.
-func (e *Engine) download(ctx context.Context, src *sourceState, files []platform.Attachment) ([]platform.Attachment, error) {
-	var out []platform.Attachment
-	for _, f := range files {
-		if f.Size > e.MaxInlineAttachment {
-			e.Log.WarnContext(ctx, "attachment too large to sync", "ticket_id", src.ticketID, "attachment_id", f.ID, "size", f.Size)
-			continue
-		}
-		full, err := src.client.GetAttachment(ctx, src.ticketID, f.ID)
-		if err != nil {
-			return nil, fmt.Errorf("download attachment %s: %w", f.ID, err)
-		}
-		if int64(len(full.Data)) > e.MaxInlineAttachment {
-			continue
-		}
-		out = append(out, full)
-	}
-	return out, nil
 }
 
 func splitByNote(files []platform.Attachment, noteID string) (rest, own []platform.Attachment) {

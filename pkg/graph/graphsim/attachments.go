@@ -148,7 +148,7 @@ func (s *Server) handleCreateUploadSession(w http.ResponseWriter, r *http.Reques
 	writeJSON(w, http.StatusCreated, map[string]any{
 		"@odata.context": s.GraphURL + "/$metadata#microsoft.graph.uploadSession",
 		"uploadUrl": fmt.Sprintf("%s/api/v2.0/Users('%s@%s')/Messages('%s')/AttachmentSessions('%s')?authtoken=%s",
-			s.URL, u.id, s.TenantID, m.ID, s.itemID("AAMkAD"), key),
+			s.UploadURL, u.id, s.TenantID, m.ID, s.itemID("AAMkAD"), key),
 		"expirationDateTime": exp.Format(time.RFC3339),
 		"nextExpectedRanges": []string{"0-"},
 	})
@@ -206,6 +206,6 @@ func (s *Server) handleUploadChunk(w http.ResponseWriter, r *http.Request) {
 	a := Attachment{ID: s.itemID("AAMkAG"), Name: up.name, ContentType: up.contentType, Data: up.data}
 	msg.Attachments = append(msg.Attachments, a)
 	msg.Version++
-	w.Header().Set("Location", fmt.Sprintf("%s/api/v2.0/Users('%s')/Messages('%s')/Attachments('%s')", s.URL, s.users[up.mailbox].id, msg.ID, a.ID))
+	w.Header().Set("Location", fmt.Sprintf("%s/api/v2.0/Users('%s')/Messages('%s')/Attachments('%s')", s.UploadURL, s.users[up.mailbox].id, msg.ID, a.ID))
 	w.WriteHeader(http.StatusCreated)
 }

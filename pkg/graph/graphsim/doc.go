@@ -10,8 +10,9 @@
 //     create draft, send, reply, createReply, sendMail
 //     (api-reference/v1.0/api/message-*.md, user-sendmail.md);
 //   - attachments under 3 MB inline and 3–150 MB through upload sessions
-//     whose pre-authorised URL refuses an Authorization header
-//     (graph/outlook-large-attachments);
+//     whose pre-authorised URL, on a host of its own (UploadURL, as
+//     outlook.office.com is to graph.microsoft.com), refuses an
+//     Authorization header (graph/outlook-large-attachments);
 //   - outlook/masterCategories (outlookuser-list-mastercategories.md);
 //   - subscriptions with the validation handshake, clientState, the 4,230
 //     minute lifetime for Outlook messages, change and lifecycle

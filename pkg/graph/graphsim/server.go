@@ -40,11 +40,15 @@ type Options struct {
 }
 
 // Server is a running simulator. URL is the login root (token endpoint at
-// URL/{tenant}/oauth2/v2.0/token); GraphURL is URL + "/v1.0".
+// URL/{tenant}/oauth2/v2.0/token); GraphURL is URL + "/v1.0". UploadURL is
+// another host, where upload sessions take their byte ranges, as Outlook's
+// pre-authenticated upload URLs live on outlook.office.com rather than on
+// graph.microsoft.com.
 type Server struct {
-	URL      string
-	GraphURL string
-	TenantID string
+	URL       string
+	GraphURL  string
+	UploadURL string
+	TenantID  string
 	// Integration is Tandem's app working on the support mailbox; Agent is a
 	// second app acting for a person (alex@), so tests can send mail into
 	// the support mailbox the way a requester would.
@@ -54,6 +58,7 @@ type Server struct {
 	*simfault.Faults
 
 	srv      *httptest.Server
+	upload   *httptest.Server
 	hc       *http.Client
 	validFor time.Duration
 	requests atomic.Int64
@@ -129,6 +134,8 @@ func Start(opts Options) *Server {
 	s.srv = httptest.NewServer(s.routes())
 	s.URL = s.srv.URL
 	s.GraphURL = s.srv.URL + "/v1.0"
+	s.upload = httptest.NewServer(s.uploadRoutes())
+	s.UploadURL = s.upload.URL
 	return s
 }
 
@@ -136,6 +143,7 @@ func Start(opts Options) *Server {
 func (s *Server) Close() {
 	s.Flush()
 	s.srv.Close()
+	s.upload.Close()
 }
 
 func (s *Server) addAccount(upn string) Account {
@@ -226,7 +234,6 @@ func (s *Server) now() time.Time {
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /{tenant}/oauth2/v2.0/token", s.handleToken)
-	mux.HandleFunc("PUT /api/v2.0/{rest...}", s.handleUploadChunk)
 	api := func(pattern string, h func(w http.ResponseWriter, r *http.Request, c *caller)) {
 		mux.HandleFunc(pattern, s.authenticated(h))
 	}
@@ -251,6 +258,16 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "BadRequest", "Resource not found for the segment '"+lastSegment(r.URL.Path)+"'.")
 	})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.requests.Add(1)
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// uploadRoutes serve the upload host: ranged PUTs to upload session URLs.
+func (s *Server) uploadRoutes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("PUT /api/v2.0/{rest...}", s.handleUploadChunk)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.requests.Add(1)
 		mux.ServeHTTP(w, r)

@@ -186,6 +186,10 @@ func TestUploadURLRefusesAuthorization(t *testing.T) {
 	if resp.StatusCode != 201 {
 		t.Fatalf("createUploadSession: %d %v", resp.StatusCode, out)
 	}
+	// The upload URL is on a host of its own, as Outlook's are.
+	if u := out["uploadUrl"].(string); sim.UploadURL == sim.URL || !strings.HasPrefix(u, sim.UploadURL+"/") {
+		t.Fatalf("upload URL %s, want one on the upload host %s (Graph is %s)", u, sim.UploadURL, sim.URL)
+	}
 	req, _ := http.NewRequest("PUT", out["uploadUrl"].(string), bytes.NewReader(make([]byte, 10)))
 	req.Header.Set("Authorization", "Bearer "+tok)
 	req.Header.Set("Content-Range", "bytes 0-9/4194304")
