@@ -103,10 +103,9 @@ func TestAFifthPlatformIsOneProviderInTheList(t *testing.T) {
 	}
 }
 
-const (
-	fakeDeskKind  platform.Kind = "fakedesk"
-	fakeDeskToken               = "fake-desk-token-0123456789"
-)
+const fakeDeskKind platform.Kind = "fakedesk"
+
+const fakeDeskToken = "fake-desk-token-0123456789"
 
 // fakeDesk is a service desk held in memory: the provider and the client
 // a new platform package would export, reduced to what the engine calls.
