@@ -26,6 +26,15 @@
 //     message, object_id, agent_id, timestamp, ticket, action) with Basic
 //     authentication and no signature.
 //
+//   - external links (swagger: Faults.new_external_link on a posted ticket,
+//     GET /api/ExternalLink?third_party_id=&third_party_type=&halo_id=, schema
+//     ExternalLink_List), the record Halo keeps of a ticket's id in another
+//     system; the swagger documents no answer body for the list, so a bare
+//     JSON array is assumed (UNCERTAIN);
+//   - faults (simfault) on every route, writes included: a write applied and
+//     then answered 500 or with a dropped connection, or refused as invalid
+//     with a field-keyed 400.
+//
 // Action ids are numbered per ticket, as in Halo, which is why action reads
 // take ticket_id.
 package halosim
