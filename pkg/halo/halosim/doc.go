@@ -24,8 +24,7 @@
 //     and https://usehalo.com/guide/webhook-integration/: a POST of the full
 //     object payload (id, webhook_id, notification_id, escmsg_id, event,
 //     message, object_id, agent_id, timestamp, ticket, action) with Basic
-//     authentication and no signature.
-//
+//     authentication and no signature;
 //   - external links (swagger: Faults.new_external_link on a posted ticket,
 //     GET /api/ExternalLink?third_party_id=&third_party_type=&halo_id=, schema
 //     ExternalLink_List), the record Halo keeps of a ticket's id in another
