@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/tandemsync/tandem/pkg/integration"
 	"github.com/tandemsync/tandem/pkg/platform"
@@ -25,17 +26,26 @@ func (e *Engine) HandleCommand(ctx context.Context, cmd Command) error {
 	what := describe(cmd.Do)
 	target, err := e.apply(ctx, client, cmd)
 	var pe *platform.Error
+	var skip *skipped
 	switch {
 	case err == nil:
 		e.logEntry(ctx, LogEntry{ConnectionID: cmd.ConnectionID, Outcome: Applied, Org: cmd.ToOrg, Ticket: cmd.LinkKey, TargetTicket: target, What: what})
+	case errors.As(err, &skip):
+		e.logEntry(ctx, LogEntry{ConnectionID: cmd.ConnectionID, Outcome: Skipped, Org: cmd.ToOrg, Ticket: cmd.LinkKey, What: what, Reason: skip.reason})
 	case errors.Is(err, ErrPermanent), errors.As(err, &pe) && !pe.Temporary():
 		// The platform refused for good (say the mapped action is not on the
-		// ticket's workflow): record its reason and let later changes flow.
+		// ticket's workflow, or a required field is missing): record its
+		// reason, once, and let later changes flow.
 		reason := err.Error()
 		if pe != nil {
 			reason = pe.Message
 		}
 		e.logEntry(ctx, LogEntry{ConnectionID: cmd.ConnectionID, Outcome: Failed, Org: cmd.ToOrg, Ticket: cmd.LinkKey, TargetTicket: target, What: what, Reason: reason})
+		if cmd.Do.Op == integration.OpCreateTicket && target == "" {
+			if _, err := e.editLink(ctx, cmd, func(s *Side) error { s.Refused, s.Creating = reason, ""; return nil }); err != nil {
+				return fmt.Errorf("record refused create of %s: %w", cmd.LinkKey, err)
+			}
+		}
 	default:
 		return fmt.Errorf("%s on %s: %w", what, cmd.ToOrg, err)
 	}
@@ -44,6 +54,11 @@ func (e *Engine) HandleCommand(ctx context.Context, cmd Command) error {
 	}
 	return nil
 }
+
+// skipped is a command that has nothing to do, with the reason.
+type skipped struct{ reason string }
+
+func (s *skipped) Error() string { return "skipped: " + s.reason }
 
 func describe(c integration.Command) string {
 	switch c.Op {
@@ -98,8 +113,13 @@ func (e *Engine) apply(ctx context.Context, client platform.Client, cmd Command)
 		return e.create(ctx, client, cmd, link)
 	}
 	if mine.TicketID == "" {
-		// The create has not landed yet; FIFO order makes this rare (a create
-		// that failed for good). Retrying lets a later create catch up.
+		if mine.Refused != "" {
+			// The platform refused the create for good (logged as failed
+			// once); what would follow it has nowhere to go.
+			return "", &skipped{reason: "the partner ticket was not created: " + mine.Refused}
+		}
+		// The create has not landed yet; FIFO order makes this rare.
+		// Retrying lets the create catch up.
 		return "", fmt.Errorf("partner ticket of %s not created yet", cmd.LinkKey)
 	}
 	ticketID := mine.TicketID
@@ -299,13 +319,23 @@ func (e *Engine) write(ctx context.Context, client platform.Client, cmd Command,
 			if err != nil {
 				return "", false, fmt.Errorf("list notes of %s: %w", ticketID, err)
 			}
-			ids := make([]string, 0, len(notes))
+			// The same text, or (second choice) a note that holds it: some
+			// platforms store a note with its title in the text
+			// (ConnectWise) or a reply with the quoted mail (Microsoft 365).
+			var same, holding []string
+			body := strings.TrimSpace(do.Note.Body)
 			for _, n := range notes {
-				if fingerprint(n.Body) == fp {
-					ids = append(ids, n.ID)
+				switch {
+				case fingerprint(n.Body) == fp:
+					same = append(same, n.ID)
+				case body != "" && strings.Contains(n.Body, body):
+					holding = append(holding, n.ID)
 				}
 			}
-			id, ok := newest(ids, known, takeKnown)
+			if id, ok := newest(same, known, takeKnown); ok {
+				return id, true, nil
+			}
+			id, ok := newest(holding, known, false)
 			return id, ok, nil
 		})
 	case integration.OpAddAttachment:

@@ -167,3 +167,24 @@ func TestNoteAppliedThenFailedIsNotRepeated(t *testing.T) {
 		t.Fatalf("partner notes %+v", notes)
 	}
 }
+
+// A create the platform refuses for good is logged as failed once; the
+// changes that would follow it are skipped with that reason instead of
+// waiting, retried, for a ticket that will not come (into the DLQ).
+func TestRefusedCreateSkipsWhatFollows(t *testing.T) {
+	f := newFixture(t)
+	f.src.tickets["A1"] = platform.Ticket{ID: "A1", Summary: "Printer", Status: "new", Queue: "L2"}
+	f.src.notes["A1"] = []platform.Note{{ID: "n1", TicketID: "A1", Kind: "note", Body: "hello", Public: true}}
+	if err := f.engine.HandleEvent(context.Background(), "cust", platform.Event{Type: platform.EventTicketUpdated, TicketID: "A1", DeliveryID: "d1"}); err != nil {
+		t.Fatal(err)
+	}
+	f.dst.failNext = &platform.Error{Platform: platform.Autotask, Reason: platform.ReasonInvalid, Status: 500, Message: "Autotask said: Missing Required Field: companyID"}
+	if n := f.deliver(t); n != 2 {
+		t.Fatalf("%d commands, want the create and the note", n)
+	}
+	log, _ := f.store.Log(context.Background(), "conn-1", "A1", 10)
+	if len(log) != 2 || log[1].Outcome != relay.Failed || log[1].Reason != "Autotask said: Missing Required Field: companyID" ||
+		log[0].Outcome != relay.Skipped || log[0].What != "add note" {
+		t.Fatalf("log %+v", log)
+	}
+}

@@ -45,6 +45,10 @@ type Side struct {
 	// set before the partner create, cleared with the id. A command that
 	// finds it set looks the marker up before creating again.
 	Creating string `json:"creating,omitempty"`
+	// Refused is the platform's reason for refusing to create this side's
+	// ticket for good: the changes that would follow the create are
+	// skipped with it instead of waiting for a ticket that will not come.
+	Refused string `json:"refused,omitempty"`
 }
 
 // Link ties a source ticket to its partner ticket for one connection.
