@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"strconv"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -62,6 +63,9 @@ func (d *Deps) SyncHandler(kind platform.Kind) SQSHandler {
 			if err := json.Unmarshal([]byte(m.Body), &env); err != nil {
 				log.ErrorContext(ctx, "unreadable message dropped", "message_id", m.MessageId, "error", err)
 				return nil
+			}
+			if n, err := strconv.Atoi(m.Attributes["ApproximateReceiveCount"]); err == nil {
+				ctx = relay.WithReceiveCount(ctx, n)
 			}
 			err := engine.Handle(ctx, env)
 			if err == nil {

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tandemsync/tandem/pkg/egress"
 	"github.com/tandemsync/tandem/pkg/platform"
 )
 
@@ -146,7 +147,7 @@ func (c *Client) AddAttachment(ctx context.Context, ticketID string, a platform.
 	var res struct {
 		ItemID int64 `json:"itemId"`
 	}
-	if err := c.call(ctx, http.MethodPost, "Tickets/"+strconv.FormatInt(tid, 10)+"/Attachments", body, &res); err != nil {
+	if err := c.call(egress.NotIdempotent(ctx), http.MethodPost, "Tickets/"+strconv.FormatInt(tid, 10)+"/Attachments", body, &res); err != nil {
 		return platform.Attachment{}, fmt.Errorf("add attachment to ticket %s: %w", ticketID, err)
 	}
 	out := a

@@ -56,7 +56,8 @@ var _ platform.Client = (*Client)(nil)
 func New(creds Credentials, opts Options) *Client {
 	h := opts.HTTP
 	if h == nil {
-		h = egress.New(egress.Options{AllowPrivate: opts.AllowPrivate, MaxConcurrent: maxConcurrent})
+		// A validation 500 is not retried: it would fail the same way.
+		h = egress.New(egress.Options{AllowPrivate: opts.AllowPrivate, MaxConcurrent: maxConcurrent, Refusal: isRefusal})
 	}
 	root, err := url.Parse(strings.TrimRight(creds.APIURL, "/") + "/ATServicesRest/V1.0/")
 	if err != nil {

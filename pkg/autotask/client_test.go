@@ -16,9 +16,9 @@ import (
 )
 
 // testHTTP is the guarded client in local mode with fast backoff, so retry
-// paths run in milliseconds.
+// paths run in milliseconds; otherwise the policy New builds.
 func testHTTP() *egress.Client {
-	return egress.New(egress.Options{AllowPrivate: true, MaxConcurrent: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond})
+	return egress.New(egress.Options{AllowPrivate: true, MaxConcurrent: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, Refusal: isRefusal})
 }
 
 func clientFor(t *testing.T, raw platform.Credentials) *Client {

@@ -56,6 +56,9 @@ func (c *Client) statusError(resp *http.Response, body []byte) error {
 	status := resp.StatusCode
 	reason := platform.ReasonForStatus(status)
 	detail := vendorErrors(body)
+	if isRefusal(status, body) {
+		reason = platform.ReasonInvalid
+	}
 	var msg string
 	switch reason {
 	case platform.ReasonAuthFailed:
@@ -69,7 +72,7 @@ func (c *Client) statusError(resp *http.Response, body []byte) error {
 	case platform.ReasonServer:
 		msg = "Autotask reported a server error."
 	default:
-		msg = "Autotask rejected the request."
+		msg = "Autotask refused the request."
 	}
 	if detail != "" {
 		msg += " Autotask said: " + detail
@@ -83,32 +86,80 @@ func (c *Client) statusError(resp *http.Response, body []byte) error {
 	return e
 }
 
+// isRefusal reports whether a 500 is Autotask refusing the request for
+// good. Autotask answers validation and business-rule failures (a required
+// field missing, an inactive picklist value, a resource without its role)
+// with HTTP 500 and {"errors":[…]} naming what is wrong; the same request
+// fails the same way every time, so it is a refusal, not an outage. It also
+// answers an unknown API user or tracking identifier with a 500
+// (apigrate/autotask-restapi issue #19), whose body is a generic sentence
+// ("Something went wrong"): a 500 without a specific message stays a
+// server error, so an authentication problem is never taken for a refusal
+// (and Test still reports it as one).
+func isRefusal(status int, body []byte) bool {
+	if status != http.StatusInternalServerError {
+		return false
+	}
+	msgs := vendorMessages(body)
+	if len(msgs) == 0 {
+		return false
+	}
+	for _, m := range msgs {
+		if genericMessage(m) {
+			return false
+		}
+	}
+	return true
+}
+
+// genericMessage reports a message that says nothing about the request:
+// Autotask's (or its front end's) words for a failure on its side.
+func genericMessage(m string) bool {
+	m = strings.ToLower(strings.TrimSpace(m))
+	if m == "" {
+		return true
+	}
+	for _, g := range []string{"unexpected error", "something went wrong", "internal server error", "an error has occurred",
+		"an error occurred", "object reference not set", "timeout", "timed out", "try again", "service unavailable"} {
+		if strings.Contains(m, g) {
+			return true
+		}
+	}
+	return false
+}
+
 func vendorErrors(body []byte) string {
+	msg := strings.Join(vendorMessages(body), "; ")
+	if len(msg) > 500 {
+		msg = msg[:500] + "…"
+	}
+	return msg
+}
+
+// vendorMessages reads Autotask's error body, {"errors":["message", ...]},
+// occasionally with objects in place of strings.
+func vendorMessages(body []byte) []string {
 	var env struct {
 		Errors []json.RawMessage `json:"errors"`
 	}
 	if json.Unmarshal(body, &env) != nil {
-		return ""
+		return nil
 	}
 	var parts []string
 	for _, raw := range env.Errors {
 		var s string
 		if json.Unmarshal(raw, &s) == nil {
-			parts = append(parts, s)
+			parts = append(parts, strings.TrimSpace(s))
 			continue
 		}
 		var obj struct {
 			Message string `json:"message"`
 		}
 		if json.Unmarshal(raw, &obj) == nil && obj.Message != "" {
-			parts = append(parts, obj.Message)
+			parts = append(parts, strings.TrimSpace(obj.Message))
 		}
 	}
-	msg := strings.Join(parts, "; ")
-	if len(msg) > 500 {
-		msg = msg[:500] + "…"
-	}
-	return msg
+	return parts
 }
 
 // parseID accepts only a positive decimal id, so a caller-supplied id can

@@ -33,16 +33,18 @@ type fixtureServer struct {
 	srv *httptest.Server
 	mu  sync.Mutex
 	got map[string][]byte // last request body by route
+	n   map[string]int    // requests by route
 }
 
 func newFixtureServer(t *testing.T, routes map[string]fixtureAnswer) *fixtureServer {
 	t.Helper()
-	fs := &fixtureServer{got: map[string][]byte{}}
+	fs := &fixtureServer{got: map[string][]byte{}, n: map[string]int{}}
 	fs.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key := r.Method + " " + r.URL.Path
 		body, _ := io.ReadAll(r.Body)
 		fs.mu.Lock()
 		fs.got[key] = body
+		fs.n[key]++
 		fs.mu.Unlock()
 		a, ok := routes[key]
 		if !ok {
@@ -65,6 +67,12 @@ func (fs *fixtureServer) body(key string) []byte {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	return fs.got[key]
+}
+
+func (fs *fixtureServer) count(key string) int {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	return fs.n[key]
 }
 
 func (fs *fixtureServer) client(t *testing.T) *Client {
@@ -237,16 +245,32 @@ func TestFixtureRuleRefusals(t *testing.T) {
 			if !strings.Contains(pe.Message, tt.vendorText) {
 				t.Errorf("message %q does not carry Autotask's text %q", pe.Message, tt.vendorText)
 			}
-			// KNOWN GAP (issue 10, "Platform validation refusals are
-			// permanent"): the client classifies every 500 as server_error,
-			// which is temporary, so these refusals are retried into the
-			// DLQ. The fixture's evidence says they are refusals
-			// (invalid_request). Left to the work on permanent refusals,
-			// whose classification rule must also keep apart Autotask's
-			// 500s for an unknown API user; logged here so it stays visible.
-			if pe.Reason != platform.ReasonInvalid {
-				t.Logf("KNOWN GAP: Autotask rule refusal classified %s (temporary=%v), want %s", pe.Reason, pe.Temporary(), platform.ReasonInvalid)
+			// A refusal is permanent: the sync logs it instead of retrying
+			// it into the dead-letter queue.
+			if pe.Reason != platform.ReasonInvalid || pe.Temporary() {
+				t.Errorf("Autotask rule refusal classified %s (temporary=%v), want %s", pe.Reason, pe.Temporary(), platform.ReasonInvalid)
+			}
+			if n := fs.count(tt.route); n != 1 {
+				t.Errorf("the refusal was sent %d times; a refusal fails the same way every time", n)
 			}
 		})
+	}
+}
+
+// Autotask also answers 500 for an unknown API user or tracking identifier,
+// with a generic sentence ("Something went wrong", apigrate/autotask-restapi
+// issue #19): that is not a refusal of the request but a failure that may
+// pass, and the connection test keeps reporting a 500 as an authentication
+// failure (TestTestFailures).
+func TestFixtureGeneric500IsNotARefusal(t *testing.T) {
+	for _, body := range []string{`{"errors":["Something went wrong"]}`, `{"errors":["An unexpected error occurred."]}`, `{"errors":[]}`, `<html>error</html>`} {
+		fs := newFixtureServer(t, map[string]fixtureAnswer{
+			"GET " + apiRoot + "Tickets/1": {http.StatusInternalServerError, []byte(body)},
+		})
+		_, err := fs.client(t).GetTicket(ctxTimeout(t, 5*time.Second), "1")
+		var pe *platform.Error
+		if !errors.As(err, &pe) || pe.Reason != platform.ReasonServer || !pe.Temporary() {
+			t.Errorf("%s: sync read classified %+v, want a temporary server error", body, err)
+		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/tandemsync/tandem/pkg/egress"
 	"github.com/tandemsync/tandem/pkg/platform"
 )
 
@@ -100,7 +101,7 @@ func (c *Client) AddNote(ctx context.Context, ticketID string, n platform.Note) 
 	var res struct {
 		ItemID int64 `json:"itemId"`
 	}
-	if err := c.call(ctx, http.MethodPost, "Tickets/"+strconv.FormatInt(tid, 10)+"/Notes", body, &res); err != nil {
+	if err := c.call(egress.NotIdempotent(ctx), http.MethodPost, "Tickets/"+strconv.FormatInt(tid, 10)+"/Notes", body, &res); err != nil {
 		return platform.Note{}, fmt.Errorf("add note to ticket %s: %w", ticketID, err)
 	}
 	// The create answers only the new id; the note is what was sent. Not

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/tandemsync/tandem/pkg/egress"
 	"github.com/tandemsync/tandem/pkg/platform"
 )
 
@@ -45,6 +46,7 @@ type ticketWire struct {
 	CreateDate        string      `json:"createDate"`
 	LastActivityDate  string      `json:"lastActivityDate"`
 	CompletedDate     string      `json:"completedDate"`
+	ExternalID        string      `json:"externalID"`
 	UserDefinedFields []udf       `json:"userDefinedFields"`
 }
 
@@ -61,6 +63,7 @@ func (w ticketWire) toPlatform() platform.Ticket {
 		Category:    w.TicketCategory.String(),
 		TargetDate:  parseTimePtr(w.DueDateTime),
 		Closed:      w.Status.String() == statusComplete || w.CompletedDate != "",
+		Ref:         w.ExternalID,
 	}
 	if p := parseTimePtr(w.LastActivityDate); p != nil {
 		t.UpdatedAt = *p
@@ -158,13 +161,45 @@ func (c *Client) CreateTicket(ctx context.Context, t platform.Ticket) (platform.
 	if len(t.Custom) > 0 {
 		body["userDefinedFields"] = udfs(t.Custom)
 	}
+	if t.Ref != "" {
+		body["externalID"] = t.Ref
+	}
 	var res struct {
 		ItemID int64 `json:"itemId"`
 	}
-	if err := c.call(ctx, http.MethodPost, "Tickets", body, &res); err != nil {
+	if err := c.call(egress.NotIdempotent(ctx), http.MethodPost, "Tickets", body, &res); err != nil {
 		return platform.Ticket{}, fmt.Errorf("create ticket: %w", err)
 	}
 	return c.GetTicket(ctx, strconv.FormatInt(res.ItemID, 10))
+}
+
+// FindTicket finds the ticket a create marked with ref, kept in the
+// Tickets entity's externalID ("the ID of the ticket in an external
+// system", 50 characters, queryable), so a create whose answer was lost is
+// adopted rather than repeated.
+func (c *Client) FindTicket(ctx context.Context, ref string) (platform.Ticket, bool, error) {
+	q := map[string]any{"filter": []map[string]any{{"op": "eq", "field": "externalID", "value": ref}}, "MaxRecords": 1}
+	var found *ticketWire
+	err := c.walk(ctx, http.MethodPost, "Tickets/query", q, func(raw json.RawMessage) error {
+		if found != nil {
+			return nil
+		}
+		var w ticketWire
+		if err := json.Unmarshal(raw, &w); err != nil {
+			return err
+		}
+		if w.ExternalID == ref {
+			found = &w
+		}
+		return nil
+	})
+	if err != nil {
+		return platform.Ticket{}, false, fmt.Errorf("find ticket %s: %w", ref, err)
+	}
+	if found == nil {
+		return platform.Ticket{}, false, nil
+	}
+	return found.toPlatform(), true, nil
 }
 
 // UpdateTicket sends only the fields to change, as a PATCH with the id.

@@ -2,11 +2,14 @@ package autotask
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/tandemsync/tandem/pkg/autotask/autotasksim"
 	"github.com/tandemsync/tandem/pkg/platform"
+	"github.com/tandemsync/tandem/pkg/simfault"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -96,14 +99,14 @@ func TestTicketErrors(t *testing.T) {
 		}, platform.ReasonInvalid, "picklist id", 0},
 		{"value Autotask does not know", func() error {
 			return c.UpdateTicket(ctxTimeout(t, 5*time.Second), seeded, platform.TicketUpdate{Priority: ptr("99")})
-		}, platform.ReasonServer, "does not exist for the field priority", -1},
+		}, platform.ReasonInvalid, "does not exist for the field priority", 1}, // Autotask's 500 refusal: permanent, not retried
 		{"update of a missing ticket", func() error {
 			return c.UpdateTicket(ctxTimeout(t, 5*time.Second), "999999", platform.TicketUpdate{Summary: ptr("x")})
 		}, platform.ReasonNotFound, "Unable to find Ticket", 1},
 		{"create without title", func() error {
 			_, err := c.CreateTicket(ctxTimeout(t, 5*time.Second), platform.Ticket{Priority: "2"})
 			return err
-		}, platform.ReasonServer, "title", -1},
+		}, platform.ReasonInvalid, "title", 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -120,4 +123,51 @@ func TestTicketErrors(t *testing.T) {
 	if pe := wantReason(t, c.UpdateTicket(ctxTimeout(t, 5*time.Second), "999999", platform.TicketUpdate{}), platform.ReasonNotFound); pe.Status != http.StatusNotFound {
 		t.Errorf("status = %d", pe.Status)
 	}
+}
+
+// A create carries Tandem's marker in externalID, and the marker finds the
+// ticket again.
+func TestCreateCarriesMarkerFoundByFindTicket(t *testing.T) {
+	sim, c := newSim(t)
+	ctx := ctxTimeout(t, 5*time.Second)
+	created, err := c.CreateTicket(ctx, platform.Ticket{Summary: "Printer", Priority: "2", Ref: "tandem-0123456789abcdef01234567"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := sim.Ticket(id(t, created.ID)); got.ExternalID != "tandem-0123456789abcdef01234567" {
+		t.Fatalf("externalID = %q", got.ExternalID)
+	}
+	found, ok, err := c.FindTicket(ctx, "tandem-0123456789abcdef01234567")
+	if err != nil || !ok || found.ID != created.ID || found.Ref != created.Ref {
+		t.Fatalf("FindTicket = %+v, %v, %v", found, ok, err)
+	}
+	if _, ok, err := c.FindTicket(ctx, "tandem-ffffffffffffffffffffffff"); ok || err != nil {
+		t.Fatalf("FindTicket of an unknown marker = %v, %v", ok, err)
+	}
+}
+
+// A create Autotask applied and then failed (a 500, or a dropped
+// connection) is not sent again: the caller gets a temporary failure and
+// looks the marker up.
+func TestCreateAppliedThenFailedIsNotResent(t *testing.T) {
+	for _, mode := range []simfault.Mode{simfault.ApplyThenFail, simfault.ApplyThenDrop} {
+		sim, c := newSim(t)
+		sim.FailNext(1, autotasksim.Fault{Mode: mode, Method: http.MethodPost, Path: "/V1.0/Tickets"})
+		_, err := c.CreateTicket(ctxTimeout(t, 5*time.Second), platform.Ticket{Summary: "Printer", Priority: "2", Ref: "tandem-a"})
+		if !platform.IsTemporary(err) {
+			t.Fatalf("mode %d: err = %v, want a temporary failure", mode, err)
+		}
+		if n := len(sim.Tickets()); n != 1 || sim.Requests() != 1 {
+			t.Fatalf("mode %d: %d tickets after %d requests, want 1 and 1", mode, n, sim.Requests())
+		}
+	}
+}
+
+func id(t *testing.T, s string) int64 {
+	t.Helper()
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

@@ -121,7 +121,9 @@ func (s *Source) fetch(ctx context.Context) (string, time.Duration, error) {
 		"client_secret": {s.cfg.ClientSecret},
 		"scope":         {s.cfg.Scope},
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.cfg.TokenURL, strings.NewReader(form.Encode()))
+	// A token request may repeat, even on the way to a create whose own
+	// request must not (egress.NotIdempotent).
+	req, err := http.NewRequestWithContext(egress.Idempotent(ctx), http.MethodPost, s.cfg.TokenURL, strings.NewReader(form.Encode()))
 	if err != nil {
 		return "", 0, &Error{Failure: InvalidURL, Err: err}
 	}

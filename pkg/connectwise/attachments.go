@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tandemsync/tandem/pkg/egress"
 	"github.com/tandemsync/tandem/pkg/platform"
 )
 
@@ -160,7 +161,7 @@ func (c *Client) addAttachment(ctx context.Context, ticketID string, a platform.
 		return platform.Attachment{}, err
 	}
 	var d document
-	if _, err := c.exchange(ctx, http.MethodPost, base+"/system/documents", mw.FormDataContentType(), buf.Bytes(), &d); err != nil {
+	if _, err := c.exchange(egress.NotIdempotent(ctx), http.MethodPost, base+"/system/documents", mw.FormDataContentType(), buf.Bytes(), &d); err != nil {
 		return platform.Attachment{}, err
 	}
 	out := fromDocument(d, ticketID)

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/tandemsync/tandem/pkg/egress"
 	"github.com/tandemsync/tandem/pkg/platform"
 )
 
@@ -87,7 +88,7 @@ func (c *Client) AddNote(ctx context.Context, ticketID string, n platform.Note) 
 		in.Text = n.Title + "\n\n" + n.Body
 	}
 	var out note
-	if _, err := c.call(ctx, http.MethodPost, notesPath(tid), nil, in, &out); err != nil {
+	if _, err := c.call(egress.NotIdempotent(ctx), http.MethodPost, notesPath(tid), nil, in, &out); err != nil {
 		return platform.Note{}, fmt.Errorf("add note to ticket %s: %w", ticketID, err)
 	}
 	res := fromNote(out, tid)

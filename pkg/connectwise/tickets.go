@@ -5,10 +5,12 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/tandemsync/tandem/pkg/egress"
 	"github.com/tandemsync/tandem/pkg/platform"
 )
 
@@ -27,6 +29,7 @@ type ticket struct {
 	RequiredDate       string        `json:"requiredDate,omitempty"`
 	EstimatedStartDate string        `json:"estimatedStartDate,omitempty"`
 	CustomFields       []customField `json:"customFields,omitempty"`
+	ExternalXRef       string        `json:"externalXRef,omitempty"`
 	Info               *info         `json:"_info,omitempty"`
 }
 
@@ -72,7 +75,7 @@ func (c *Client) getTicket(ctx context.Context, id string) (ticket, error) {
 // member's default board when empty) under Options.Company, then sets custom
 // fields, which ConnectWise addresses by id rather than by name.
 func (c *Client) CreateTicket(ctx context.Context, t platform.Ticket) (platform.Ticket, error) {
-	in := ticket{Summary: t.Summary, InitialDescription: t.Description}
+	in := ticket{Summary: t.Summary, InitialDescription: t.Description, ExternalXRef: t.Ref}
 	var err error
 	refs := []struct {
 		what string
@@ -99,7 +102,7 @@ func (c *Client) CreateTicket(ctx context.Context, t platform.Ticket) (platform.
 		in.RequiredDate = formatTime(*t.TargetDate)
 	}
 	var out ticket
-	if _, err := c.call(ctx, http.MethodPost, "/service/tickets", nil, in, &out); err != nil {
+	if _, err := c.call(egress.NotIdempotent(ctx), http.MethodPost, "/service/tickets", nil, in, &out); err != nil {
 		return platform.Ticket{}, fmt.Errorf("create ticket: %w", err)
 	}
 	created := fromTicket(out)
@@ -110,6 +113,26 @@ func (c *Client) CreateTicket(ctx context.Context, t platform.Ticket) (platform.
 		created.Custom = t.Custom
 	}
 	return created, nil
+}
+
+// FindTicket finds the ticket a create marked with ref. The marker is the
+// service ticket's externalXRef (a string field for another system's
+// reference, in ConnectWise's OpenAPI as mirrored by amp-labs/connectors
+// providers/connectwise/internal/metadata/schemas.json, and in
+// djconnectwise's ticket fixture), which conditions can select like any
+// top-level field.
+func (c *Client) FindTicket(ctx context.Context, ref string) (platform.Ticket, bool, error) {
+	q := url.Values{"conditions": {`externalXRef="` + strings.ReplaceAll(ref, `"`, `\"`) + `"`}, "pageSize": {"1"}}
+	var found []ticket
+	if _, err := c.call(ctx, http.MethodGet, "/service/tickets", q, nil, &found); err != nil {
+		return platform.Ticket{}, false, fmt.Errorf("find ticket %s: %w", ref, err)
+	}
+	for _, t := range found {
+		if t.ExternalXRef == ref {
+			return fromTicket(t), true, nil
+		}
+	}
+	return platform.Ticket{}, false, nil
 }
 
 // UpdateTicket sends only the changed fields as a JSON Patch.
@@ -241,6 +264,7 @@ func fromTicket(t ticket) platform.Ticket {
 		Category: t.SubType.idString(),
 		Queue:    t.Board.idString(),
 		Closed:   t.ClosedFlag,
+		Ref:      t.ExternalXRef,
 	}
 	if ts, ok := parseTime(t.EstimatedStartDate); ok {
 		out.StartDate = &ts

@@ -3,9 +3,17 @@
 // dial time so DNS rebinding cannot slip past), caps concurrent requests per
 // client, retries 429/5xx/timeouts with backoff and jitter inside the caller's
 // deadline, and counts requests so callers can measure API calls per change.
+//
+// A write that is not idempotent (a create, a note) is marked with
+// NotIdempotent: once it may have reached the platform (a 5xx, a timeout, a
+// dropped connection) it is not sent again, because the platform may have
+// applied it; the failure goes back to the caller, which checks whether the
+// write landed before writing again. It is still retried when it cannot
+// have been applied: a 429, or a connection that was never made.
 package egress
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -49,6 +57,37 @@ type Options struct {
 	// Transport overrides the dialing transport (tests); the SSRF dial check
 	// applies only to the default transport.
 	Transport http.RoundTripper
+	// Refusal, when set, is asked about every 5xx answer with the first
+	// 64 KiB of its body (the body the caller reads is unchanged); true
+	// means the platform refused the request for good and it is not
+	// retried. Autotask answers validation errors with HTTP 500.
+	Refusal func(status int, body []byte) bool
+}
+
+type idempotencyKey struct{}
+
+// NotIdempotent marks the requests made with ctx as writes that must not be
+// repeated once they may have reached the platform. Reads (GET, HEAD,
+// OPTIONS) are unaffected.
+func NotIdempotent(ctx context.Context) context.Context {
+	return context.WithValue(ctx, idempotencyKey{}, false)
+}
+
+// Idempotent undoes NotIdempotent for requests that may safely repeat, such
+// as a token request made on the way to a create.
+func Idempotent(ctx context.Context) context.Context {
+	return context.WithValue(ctx, idempotencyKey{}, true)
+}
+
+// repeatable reports whether req may be sent again after it may have
+// reached the platform.
+func repeatable(req *http.Request) bool {
+	switch req.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return true
+	}
+	v, ok := req.Context().Value(idempotencyKey{}).(bool)
+	return !ok || v
 }
 
 // Client is safe for concurrent use.
@@ -223,7 +262,7 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	for attempt := 1; ; attempt++ {
 		resp, err := c.once(req, attempt)
-		wait, retry := c.decide(resp, err, attempt)
+		wait, retry := c.decide(resp, err, attempt, repeatable(req))
 		if !retry {
 			return resp, err
 		}
@@ -271,7 +310,9 @@ func (c *Client) once(req *http.Request, attempt int) (*http.Response, error) {
 }
 
 // decide returns how long to wait before the next attempt, and whether to.
-func (c *Client) decide(resp *http.Response, err error, attempt int) (time.Duration, bool) {
+// A request that is not repeatable is retried only when it cannot have
+// been applied: a 429, or a connection that was never made.
+func (c *Client) decide(resp *http.Response, err error, attempt int, repeatable bool) (time.Duration, bool) {
 	if attempt >= c.opts.MaxAttempts {
 		return 0, false
 	}
@@ -279,22 +320,57 @@ func (c *Client) decide(resp *http.Response, err error, attempt int) (time.Durat
 		if errors.Is(err, ErrForbiddenDestination) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return 0, false
 		}
+		if notSent(err) {
+			return c.backoff(attempt), true
+		}
 		var ne net.Error
-		if errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) {
+		if repeatable && (errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET)) {
 			return c.backoff(attempt), true
 		}
 		return 0, false
 	}
 	switch {
-	case resp.StatusCode == http.StatusTooManyRequests, resp.StatusCode == http.StatusServiceUnavailable:
+	case resp.StatusCode == http.StatusTooManyRequests, repeatable && resp.StatusCode == http.StatusServiceUnavailable:
 		if d, ok := RetryAfter(resp.Header, time.Now()); ok {
 			return d, true
 		}
 		return c.backoff(attempt), true
+	case !repeatable:
+		return 0, false
 	case resp.StatusCode == http.StatusInternalServerError, resp.StatusCode == http.StatusBadGateway, resp.StatusCode == http.StatusGatewayTimeout:
+		if c.refused(resp) {
+			return 0, false
+		}
 		return c.backoff(attempt), true
 	}
 	return 0, false
+}
+
+// notSent reports an error that proves the request never left: the
+// connection was refused or could not be dialled.
+func notSent(err error) bool {
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		return true
+	}
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
+// refused asks Options.Refusal about a 5xx answer, leaving its body
+// readable for the caller.
+func (c *Client) refused(resp *http.Response) bool {
+	if c.opts.Refusal == nil {
+		return false
+	}
+	head, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(head), resp.Body), resp.Body}
+	if err != nil {
+		return false
+	}
+	return c.opts.Refusal(resp.StatusCode, head)
 }
 
 // backoff is exponential with full jitter, so clients that failed together

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tandemsync/tandem/pkg/egress"
 	"github.com/tandemsync/tandem/pkg/platform"
 )
 
@@ -44,12 +45,14 @@ func (c *Client) AddNote(ctx context.Context, ticketID string, n platform.Note) 
 
 func (c *Client) createReply(ctx context.Context, op, messageID, comment string) (message, error) {
 	var draft message
-	err := c.callJSON(ctx, op, http.MethodPost, c.messagePath(messageID, "/createReply"), map[string]string{"comment": comment}, &draft)
+	err := c.callJSON(egress.NotIdempotent(ctx), op, http.MethodPost, c.messagePath(messageID, "/createReply"), map[string]string{"comment": comment}, &draft)
 	return draft, err
 }
 
 func (c *Client) sendDraft(ctx context.Context, op, draftID string) error {
-	return c.callJSON(ctx, op, http.MethodPost, c.messagePath(draftID, "/send"), nil, nil)
+	// Sending twice sends two mails (or fails on the sent copy): once the
+	// send may have reached Graph, it is not repeated.
+	return c.callJSON(egress.NotIdempotent(ctx), op, http.MethodPost, c.messagePath(draftID, "/send"), nil, nil)
 }
 
 // ListNotes returns the conversation's other sent or received messages at or

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/mail"
+	"net/url"
 	"strings"
 
+	"github.com/tandemsync/tandem/pkg/egress"
 	"github.com/tandemsync/tandem/pkg/platform"
 )
 
@@ -69,16 +71,62 @@ func (c *Client) CreateTicket(ctx context.Context, t platform.Ticket) (platform.
 		}
 		draft["importance"] = imp
 	}
+	if t.Ref != "" {
+		draft["singleValueExtendedProperties"] = []extendedProperty{{ID: refProperty, Value: t.Ref}}
+	}
 	var m message
-	if err := c.callJSON(ctx, op, http.MethodPost, c.userPath("/messages"), draft, &m); err != nil {
+	if err := c.callJSON(egress.NotIdempotent(ctx), op, http.MethodPost, c.userPath("/messages"), draft, &m); err != nil {
 		return platform.Ticket{}, err
 	}
-	if err := c.callJSON(ctx, op, http.MethodPost, c.messagePath(m.ID, "/send"), nil, nil); err != nil {
+	if err := c.sendDraft(ctx, op, m.ID); err != nil {
 		return platform.Ticket{}, fmt.Errorf("send draft %s: %w", m.ID, err)
 	}
 	out := ticketFromMessage(m)
 	out.Description = t.Description
+	out.Ref = t.Ref
 	return out, nil
+}
+
+// refProperty carries Tandem's marker on a mail it creates: a named string
+// property in the PS_INTERNET_HEADERS property set
+// (00020386-0000-0000-C000-000000000046, [MS-OXPROPS]), so it also travels
+// as the X-Tandem-Ref header of the sent mail. Graph creates it with the
+// draft and selects messages by it with $filter
+// (singlevaluelegacyextendedproperty-post-singlevalueextendedproperties.md,
+// singlevaluelegacyextendedproperty-get.md).
+const refProperty = "String {00020386-0000-0000-C000-000000000046} Name X-Tandem-Ref"
+
+type extendedProperty struct {
+	ID    string `json:"id"`
+	Value string `json:"value"`
+}
+
+// FindTicket finds the mail a create marked with ref: sent (Sent Items) or,
+// when the send never happened, still a draft, which it sends now so the
+// ticket exists as a create would have left it.
+func (c *Client) FindTicket(ctx context.Context, ref string) (platform.Ticket, bool, error) {
+	op := "find ticket " + ref
+	filter := "singleValueExtendedProperties/Any(ep: ep/id eq '" + refProperty + "' and ep/value eq '" + strings.ReplaceAll(ref, "'", "''") + "')"
+	q := url.Values{"$filter": {filter}, "$select": {strings.TrimPrefix(messageSelect, "$select=")}, "$top": {"1"}}
+	for _, folder := range []string{"sentitems", "drafts"} {
+		var p page[message]
+		if err := c.getJSON(ctx, op, c.userPath("/mailFolders/"+folder+"/messages?"+q.Encode()), &p); err != nil {
+			return platform.Ticket{}, false, err
+		}
+		if len(p.Value) == 0 {
+			continue
+		}
+		m := p.Value[0]
+		if m.IsDraft {
+			if err := c.sendDraft(ctx, op, m.ID); err != nil {
+				return platform.Ticket{}, false, fmt.Errorf("send draft %s: %w", m.ID, err)
+			}
+		}
+		t := ticketFromMessage(m)
+		t.Ref = ref
+		return t, true, nil
+	}
+	return platform.Ticket{}, false, nil
 }
 
 // UpdateTicket changes status (category) and priority (importance). Other

@@ -12,6 +12,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/tandemsync/tandem/pkg/egress"
 	"github.com/tandemsync/tandem/pkg/platform"
 )
 
@@ -134,7 +135,7 @@ func (c *Client) AddAttachment(ctx context.Context, ticketID string, a platform.
 		}
 	}
 	var raw json.RawMessage
-	if err := c.call(ctx, http.MethodPost, "/Attachment", nil, []any{body}, &raw, "upload "+a.Name+" to ticket "+tid); err != nil {
+	if err := c.call(egress.NotIdempotent(ctx), http.MethodPost, "/Attachment", nil, []any{body}, &raw, "upload "+a.Name+" to ticket "+tid); err != nil {
 		return platform.Attachment{}, fmt.Errorf("add attachment to ticket %s: %w", ticketID, err)
 	}
 	var info attachmentInfo

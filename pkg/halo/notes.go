@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/tandemsync/tandem/pkg/egress"
 	"github.com/tandemsync/tandem/pkg/platform"
 )
 
@@ -78,7 +79,7 @@ func (c *Client) AddNote(ctx context.Context, ticketID string, n platform.Note) 
 		return platform.Note{}, fmt.Errorf("add note to ticket %s: %w", ticketID, err)
 	}
 	var raw json.RawMessage
-	if err := c.call(ctx, http.MethodPost, "/Actions", nil, []any{body}, &raw, "add an action to ticket "+tid); err != nil {
+	if err := c.call(egress.NotIdempotent(ctx), http.MethodPost, "/Actions", nil, []any{body}, &raw, "add an action to ticket "+tid); err != nil {
 		return platform.Note{}, fmt.Errorf("add note to ticket %s: %w", ticketID, err)
 	}
 	var a action

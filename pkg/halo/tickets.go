@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/tandemsync/tandem/pkg/egress"
 	"github.com/tandemsync/tandem/pkg/platform"
 )
 
@@ -124,15 +126,81 @@ func (c *Client) CreateTicket(ctx context.Context, t platform.Ticket) (platform.
 		body["category_1"] = t.Category
 	}
 	setDatesAndCustom(body, t.StartDate, t.TargetDate, t.Custom)
+	if t.Ref != "" {
+		body["new_external_link"] = externalLink{ThirdPartyID: t.Ref, ThirdPartyType: linkType, ThirdPartyDesc: "Tandem"}
+	}
 	var raw json.RawMessage
-	if err := c.call(ctx, http.MethodPost, "/Tickets", nil, []any{body}, &raw, "create a ticket"); err != nil {
+	if err := c.call(egress.NotIdempotent(ctx), http.MethodPost, "/Tickets", nil, []any{body}, &raw, "create a ticket"); err != nil {
 		return platform.Ticket{}, fmt.Errorf("create ticket: %w", err)
 	}
 	var f faults
 	if err := decodeOne(raw, &f); err != nil || !f.ID.positive() {
 		return platform.Ticket{}, fmt.Errorf("create ticket: %w", unreadable("create a ticket", err))
 	}
-	return f.ticket(), nil
+	out := f.ticket()
+	out.Ref = t.Ref
+	return out, nil
+}
+
+// linkType is the third_party_type of the external link a created ticket
+// carries.
+const linkType = "Tandem"
+
+// externalLink is Halo's record of a ticket's id in another system
+// (swagger schema ExternalLink_List).
+type externalLink struct {
+	ID             haloID `json:"id,omitempty"`
+	HaloID         haloID `json:"halo_id,omitempty"`
+	ThirdPartyID   string `json:"third_party_id"`
+	ThirdPartyType string `json:"third_party_type"`
+	ThirdPartyDesc string `json:"third_party_desc,omitempty"`
+}
+
+// FindTicket finds the ticket a create marked with ref. Halo keeps another
+// system's id of a ticket as an external link: the create posts it as
+// new_external_link, and GET /api/ExternalLink selects links by
+// third_party_id and third_party_type (Halo swagger, ExternalLink). The
+// swagger documents no answer body for that list, so both a bare array and
+// an object holding the array are read.
+func (c *Client) FindTicket(ctx context.Context, ref string) (platform.Ticket, bool, error) {
+	q := url.Values{"third_party_id": {ref}, "third_party_type": {linkType}}
+	var raw json.RawMessage
+	if err := c.call(ctx, http.MethodGet, "/ExternalLink", q, nil, &raw, "find ticket "+ref); err != nil {
+		return platform.Ticket{}, false, fmt.Errorf("find ticket %s: %w", ref, err)
+	}
+	links, err := decodeLinks(raw)
+	if err != nil {
+		return platform.Ticket{}, false, fmt.Errorf("find ticket %s: %w", ref, unreadable("find ticket "+ref, err))
+	}
+	for _, l := range links {
+		if l.ThirdPartyID != ref || !l.HaloID.positive() {
+			continue
+		}
+		t, err := c.GetTicket(ctx, string(l.HaloID))
+		if err != nil {
+			return platform.Ticket{}, false, err
+		}
+		t.Ref = ref
+		return t, true, nil
+	}
+	return platform.Ticket{}, false, nil
+}
+
+func decodeLinks(raw json.RawMessage) ([]externalLink, error) {
+	var links []externalLink
+	if err := json.Unmarshal(raw, &links); err == nil {
+		return links, nil
+	}
+	var env map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &env); err != nil {
+		return nil, err
+	}
+	for _, v := range env {
+		if json.Unmarshal(v, &links) == nil && len(links) > 0 {
+			return links, nil
+		}
+	}
+	return nil, nil
 }
 
 // UpdateTicket changes only the fields set in u; Halo updates on POST of an

@@ -78,6 +78,9 @@ func (r *Rules) create(src platform.Ticket, p *Plan) error {
 		t.Type = mine
 	case r.defaultTicketType != "":
 		t.Type = r.defaultTicketType
+	case len(r.ticketType) == 0:
+		// No type mapped and no default: my platform has no ticket types
+		// (Microsoft 365 mail), which validation alone lets through.
 	default:
 		return fmt.Errorf("%w: partner ticket type %q is unmapped and there is no default ticket type", ErrCannotCreate, src.Type)
 	}

@@ -39,6 +39,9 @@ func TestTranslate(t *testing.T) {
 	noDefaultAction.DefaultAction = ""
 	connectwise := connectwiseFixture(t).cfg
 	autotaskSide := loadConfig(t, "autotask-halo-source.json")
+	autotaskSide.DefaultStatus = "1"
+	typesNoDefault := halo
+	typesNoDefault.DefaultTicketType = ""
 
 	unmappedTicket := autotaskTicket()
 	unmappedTicket.Status, unmappedTicket.Type, unmappedTicket.Priority, unmappedTicket.Category = "13x", "5", "9", ""
@@ -112,9 +115,16 @@ func TestTranslate(t *testing.T) {
 			},
 		},
 		{
-			name: "created on a side without a default ticket type fails", cfg: autotaskSide, sender: autotaskOut,
-			change:  Change{Kind: TicketCreated, Ticket: new(autotaskTicket())},
+			name: "created on a side that maps ticket types without a default fails when the type is unmapped", cfg: typesNoDefault, sender: autotaskOut,
+			change:  Change{Kind: TicketCreated, Ticket: &platform.Ticket{Summary: "s", Status: "1", Type: "5"}},
 			wantErr: ErrCannotCreate,
+		},
+		{
+			// Validation allows this only on a platform without ticket
+			// types (Microsoft 365 mail).
+			name: "created on a side that uses no ticket types has none", cfg: autotaskSide, sender: autotaskOut,
+			change: Change{Kind: TicketCreated, Ticket: &platform.Ticket{Summary: "s", Status: "1", Type: "2"}},
+			want:   Plan{Commands: []Command{{Op: OpCreateTicket, Ticket: &platform.Ticket{Summary: "s", Status: "1"}}}},
 		},
 		{
 			name: "created without a default status fails when the status is unmapped", cfg: noDefaultStatus, sender: autotaskOut,

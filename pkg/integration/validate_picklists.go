@@ -31,9 +31,13 @@ func (c *checker) creation(cfg Config) {
 		return
 	}
 	c.picklistMappings("ticketTypeMappings", cfg.TicketTypeMappings, platform.PickTicketTypes)
-	if cfg.DefaultTicketType == "" {
+	switch {
+	case cfg.DefaultTicketType == "" && len(c.mine[platform.PickTicketTypes]) == 0:
+		// A platform without ticket types (Microsoft 365 mail) creates
+		// tickets without one.
+	case cfg.DefaultTicketType == "":
 		c.errs.Add("defaultTicketType", "is required: it is the type of new tickets whose partner type is unmapped")
-	} else {
+	default:
 		c.mineHas("defaultTicketType", platform.PickTicketTypes, cfg.DefaultTicketType)
 	}
 	switch {

@@ -152,6 +152,11 @@ func TestValidate(t *testing.T) {
 		{name: "missing default ticket type on the target", base: targetFixture,
 			mutate: func(f *fixture) { f.cfg.DefaultTicketType = "" },
 			want:   []string{`defaultTicketType: is required`}},
+		{name: "no default ticket type on a target without ticket types", base: targetFixture,
+			mutate: func(f *fixture) {
+				f.cfg.DefaultTicketType, f.cfg.TicketTypeMappings = "", nil
+				f.mine.Picklists[platform.PickTicketTypes] = []platform.Option{}
+			}},
 
 		// Creation settings belong to the target.
 		{name: "ticket type mappings and creation defaults on a source side", base: sourceFixture,

@@ -231,9 +231,18 @@ func fileNames(t *testing.T, c platform.Client, ticketID string) []string {
 	return names
 }
 
+// mustNote adds a note as an agent would, trying again after a failure that
+// saved nothing (the fault tests' server errors are refusals of the whole
+// request): a note is not idempotent, so the client does not retry it.
 func mustNote(t *testing.T, c platform.Client, ticketID string, n platform.Note) {
 	t.Helper()
-	if _, err := c.AddNote(context.Background(), ticketID, n); err != nil {
+	var err error
+	for range 5 {
+		if _, err = c.AddNote(context.Background(), ticketID, n); !platform.IsTemporary(err) {
+			break
+		}
+	}
+	if err != nil {
 		t.Fatalf("add note: %v", err)
 	}
 }

@@ -61,6 +61,9 @@ type Options struct {
 	Providers []platform.Provider
 	// Files replaces the in-memory file store (Runner.Files stays nil).
 	Files relay.Files
+	// WrapDynamoDB lets tests stand between Tandem and DynamoDB (to fail a
+	// write, say); it wraps the SDK's HTTP client.
+	WrapDynamoDB func(dynamodb.HTTPClient) dynamodb.HTTPClient
 }
 
 // Runner is a running local Tandem.
@@ -78,6 +81,7 @@ type Runner struct {
 	cancel   context.CancelFunc
 	// dynamoRequests counts HTTP requests the DynamoDB client sent.
 	dynamoRequests atomic.Int64
+	wrapDynamoDB   func(dynamodb.HTTPClient) dynamodb.HTTPClient
 }
 
 // DynamoDBRequests is the number of HTTP requests Tandem's DynamoDB client
@@ -101,6 +105,9 @@ func (c countingHTTPClient) Do(req *http.Request) (*http.Response, error) {
 // countRequests is a dynamodb option that wraps the resolved HTTP client.
 func (r *Runner) countRequests(o *dynamodb.Options) {
 	o.HTTPClient = countingHTTPClient{next: o.HTTPClient, n: &r.dynamoRequests}
+	if r.wrapDynamoDB != nil {
+		o.HTTPClient = r.wrapDynamoDB(o.HTTPClient)
+	}
 }
 
 // Start builds everything and starts serving.
@@ -114,7 +121,7 @@ func Start(ctx context.Context, o Options) (*Runner, error) {
 	if o.EndpointURL == "" {
 		o.EndpointURL = os.Getenv("AWS_ENDPOINT_URL")
 	}
-	r := &Runner{}
+	r := &Runner{wrapDynamoDB: o.WrapDynamoDB}
 	ln, err := net.Listen("tcp", o.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", o.Addr, err)

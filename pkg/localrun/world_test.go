@@ -10,8 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
 	"github.com/tandemsync/tandem/pkg/autotask"
 	"github.com/tandemsync/tandem/pkg/connectwise"
+	"github.com/tandemsync/tandem/pkg/graph"
 	"github.com/tandemsync/tandem/pkg/halo"
 	"github.com/tandemsync/tandem/pkg/halo/halosim"
 	"github.com/tandemsync/tandem/pkg/integration"
@@ -42,6 +45,12 @@ type worldOptions struct {
 	wrap func(platform.Kind, memqueue.Handler) memqueue.Handler
 	// hooks wraps the runner's HTTP handler, to tamper with deliveries.
 	hooks func(http.Handler) http.Handler
+	// dynamo stands between Tandem and DynamoDB, to fail a store write.
+	dynamo func(dynamodb.HTTPClient) dynamodb.HTTPClient
+	// noWebhook leaves one platform without a webhook: a target that only
+	// receives writes in the test (Microsoft 365, whose subscription
+	// handshake is another part of issue 10).
+	noWebhook platform.Kind
 }
 
 func (w *world) api(org, method, path string, body any) (int, map[string]any) {
@@ -83,7 +92,7 @@ func newWorld(t *testing.T, src, dst platform.Kind, o worldOptions) *world {
 		wrap = func(h http.Handler) http.Handler { return o.hooks(contracted(t)(h)) }
 	}
 	r, err := localrun.Start(context.Background(), localrun.Options{
-		Addr: "127.0.0.1:0", ManualQueues: true, Simulators: true, WrapSync: o.wrap, WrapHTTP: wrap,
+		Addr: "127.0.0.1:0", ManualQueues: true, Simulators: true, WrapSync: o.wrap, WrapHTTP: wrap, WrapDynamoDB: o.dynamo,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -103,6 +112,9 @@ func newWorld(t *testing.T, src, dst platform.Kind, o worldOptions) *world {
 	w.connID = created["id"].(string)
 	w.mustAPI("msp", "POST", "/v1/connections/accept", map[string]string{"verificationCode": created["verificationCode"].(string)}, 200)
 	for _, s := range []side{w.source, w.target} {
+		if s.kind == o.noWebhook {
+			continue
+		}
 		hook := w.mustAPI(s.org, "POST", "/v1/settings/platform/webhooks", nil, 201)
 		if hook["registered"] != true {
 			// Halo: the administrator pastes URL and secret into Halo's UI.
@@ -172,6 +184,12 @@ func agentClient(t *testing.T, sims *localrun.Simulators, kind platform.Kind) pl
 			t.Fatal(err)
 		}
 		return halo.New(c, halo.Options{AllowPrivate: true})
+	case platform.Graph:
+		c, err := graph.ParseCredentials(sims.Graph.Credentials(sims.Graph.Integration), true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return graph.New(c, graph.Options{AllowPrivate: true})
 	}
 	t.Fatalf("no agent client for %s", kind)
 	return nil

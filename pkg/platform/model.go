@@ -24,6 +24,13 @@ type Ticket struct {
 	Closed     bool              `json:"closed,omitempty"`
 	Custom     map[string]string `json:"custom,omitempty"` // custom field name → value as text
 	UpdatedAt  time.Time         `json:"updatedAt,omitempty"`
+	// Ref is the marker a ticket Tandem creates carries, kept in the
+	// platform's own external-reference field (Autotask externalID,
+	// ConnectWise externalXRef, a Halo external link, a Microsoft 365
+	// extended property) so a create that may already have landed can be
+	// found instead of repeated. Clients that can search by it implement
+	// relay.TicketFinder.
+	Ref string `json:"ref,omitempty"`
 }
 
 // TicketUpdate carries only the fields to change; nil means leave alone.

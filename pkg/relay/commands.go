@@ -2,8 +2,12 @@ package relay
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/tandemsync/tandem/pkg/integration"
 	"github.com/tandemsync/tandem/pkg/platform"
@@ -23,20 +27,29 @@ func (e *Engine) HandleCommand(ctx context.Context, cmd Command) error {
 	target, err := e.apply(ctx, client, cmd)
 	var pe *platform.Error
 	reason, refused := refusedFile(err)
+	var skip *skipped
 	switch {
 	case err == nil:
 		e.logEntry(ctx, LogEntry{ConnectionID: cmd.ConnectionID, Outcome: Applied, Org: cmd.ToOrg, Ticket: cmd.LinkKey, TargetTicket: target, What: what})
 	case refused:
 		// A file too large for the platform, or of a type it blocks.
 		e.logEntry(ctx, LogEntry{ConnectionID: cmd.ConnectionID, Outcome: Skipped, Org: cmd.ToOrg, Ticket: cmd.LinkKey, TargetTicket: target, What: what, Reason: reason})
+	case errors.As(err, &skip):
+		e.logEntry(ctx, LogEntry{ConnectionID: cmd.ConnectionID, Outcome: Skipped, Org: cmd.ToOrg, Ticket: cmd.LinkKey, What: what, Reason: skip.reason})
 	case errors.Is(err, ErrPermanent), errors.As(err, &pe) && !pe.Temporary():
 		// The platform refused for good (say the mapped action is not on the
-		// ticket's workflow): record its reason and let later changes flow.
+		// ticket's workflow, or a required field is missing): record its
+		// reason, once, and let later changes flow.
 		reason := err.Error()
 		if pe != nil {
 			reason = pe.Message
 		}
 		e.logEntry(ctx, LogEntry{ConnectionID: cmd.ConnectionID, Outcome: Failed, Org: cmd.ToOrg, Ticket: cmd.LinkKey, TargetTicket: target, What: what, Reason: reason})
+		if cmd.Do.Op == integration.OpCreateTicket && target == "" {
+			if _, err := e.editLink(ctx, cmd, func(s *Side) error { s.Refused, s.Creating = reason, ""; return nil }); err != nil {
+				return fmt.Errorf("record refused create of %s: %w", cmd.LinkKey, err)
+			}
+		}
 	default:
 		return fmt.Errorf("%s on %s: %w", what, cmd.ToOrg, err)
 	}
@@ -46,6 +59,11 @@ func (e *Engine) HandleCommand(ctx context.Context, cmd Command) error {
 	e.dropFile(ctx, cmd)
 	return nil
 }
+
+// skipped is a command that has nothing to do, with the reason.
+type skipped struct{ reason string }
+
+func (s *skipped) Error() string { return "skipped: " + s.reason }
 
 func describe(c integration.Command) string {
 	switch c.Op {
@@ -97,40 +115,172 @@ func (e *Engine) apply(ctx context.Context, client platform.Client, cmd Command)
 		if mine.TicketID != "" {
 			return mine.TicketID, nil // created by an earlier delivery whose ledger entry was lost
 		}
-		t, err := client.CreateTicket(ctx, *do.Ticket)
-		if err != nil {
-			return "", err
-		}
-		_, err = e.editLink(ctx, cmd, func(s *Side) error {
-			s.TicketID = t.ID
-			s.Snapshot = snapshotOf(t, s.Snapshot)
-			s.Seq++
-			return nil
-		})
-		return t.ID, err
+		return e.create(ctx, client, cmd, link)
 	}
 	if mine.TicketID == "" {
-		// The create has not landed yet; FIFO order makes this rare (a create
-		// that failed for good). Retrying lets a later create catch up.
+		if mine.Refused != "" {
+			// The platform refused the create for good (logged as failed
+			// once); what would follow it has nowhere to go.
+			return "", &skipped{reason: "the partner ticket was not created: " + mine.Refused}
+		}
+		// The create has not landed yet; FIFO order makes this rare.
+		// Retrying lets the create catch up.
 		return "", fmt.Errorf("partner ticket of %s not created yet", cmd.LinkKey)
 	}
 	ticketID := mine.TicketID
 	return ticketID, e.write(ctx, client, cmd, ticketID)
 }
 
+// create writes the partner ticket of a link that has none, so that it
+// exists once however often the command runs. The create carries a marker
+// (platform.Ticket.Ref) the platform stores; the marker is recorded on the
+// link first, as Creating. A command that finds Creating already set is a
+// repeat of one that may have created the ticket (the answer was lost, or
+// the store failed before the id was recorded), so it looks the marker up
+// and adopts what it finds; so does a create whose answer was a failure
+// that can follow an applied write (a 5xx, a timeout, a dropped
+// connection). The normal path makes no look-up: one store write, no extra
+// partner call.
+func (e *Engine) create(ctx context.Context, client platform.Client, cmd Command, link Link) (string, error) {
+	ref := createRef(cmd.ConnectionID, cmd.LinkKey)
+	mine, _ := link.SideOf(cmd.ToOrg)
+	if mine.Creating == ref {
+		t, found, err := findCreated(ctx, client, ref)
+		if err != nil {
+			return "", fmt.Errorf("look up ticket %s: %w", ref, err)
+		}
+		if found {
+			return e.adopt(ctx, cmd, t)
+		}
+	} else {
+		mine.Creating = ref
+		if _, err := e.Store.PutLink(ctx, link); errors.Is(err, ErrConflict) {
+			_, err = e.editLink(ctx, cmd, func(s *Side) error { s.Creating = ref; return nil })
+			if err != nil {
+				return "", err
+			}
+		} else if err != nil {
+			return "", err
+		}
+	}
+	want := *cmd.Do.Ticket
+	want.Ref = ref
+	t, err := client.CreateTicket(ctx, want)
+	if err != nil && t.ID == "" {
+		if !platform.IsTemporary(err) {
+			return "", err
+		}
+		// The platform may have applied the create before failing.
+		found, ok, ferr := findCreated(ctx, client, ref)
+		if ferr != nil || !ok {
+			return "", err
+		}
+		t, err = found, nil
+	}
+	id, aerr := e.adopt(ctx, cmd, t)
+	if err == nil {
+		err = aerr
+	}
+	return id, err
+}
+
+// adopt records t as the partner ticket of cmd's link.
+func (e *Engine) adopt(ctx context.Context, cmd Command, t platform.Ticket) (string, error) {
+	_, err := e.editLink(ctx, cmd, func(s *Side) error {
+		s.TicketID = t.ID
+		s.Snapshot = snapshotOf(t, s.Snapshot)
+		s.Seq++
+		s.Creating = ""
+		return nil
+	})
+	return t.ID, err
+}
+
+// TicketFinder is implemented by clients whose platform stores the marker
+// a created ticket carries (platform.Ticket.Ref) and can be searched by it.
+type TicketFinder interface {
+	FindTicket(ctx context.Context, ref string) (platform.Ticket, bool, error)
+}
+
+func findCreated(ctx context.Context, client platform.Client, ref string) (platform.Ticket, bool, error) {
+	f, ok := client.(TicketFinder)
+	if !ok {
+		return platform.Ticket{}, false, nil
+	}
+	return f.FindTicket(ctx, ref)
+}
+
+// createRef is the marker of the partner ticket of one link: fixed per
+// connection and source ticket, 31 characters (Autotask's externalID holds
+// 50).
+func createRef(connID, linkKey string) string {
+	h := sha256.Sum256([]byte(connID + "\x00" + linkKey))
+	return "tandem-" + hex.EncodeToString(h[:12])
+}
+
+type deliveryKey struct{}
+
+// WithReceiveCount tells the engine how often the queue has delivered the
+// message being handled (SQS ApproximateReceiveCount).
+func WithReceiveCount(ctx context.Context, n int) context.Context {
+	return context.WithValue(ctx, deliveryKey{}, n)
+}
+
+// redelivered reports whether the message was delivered before: an earlier
+// attempt may have written what this one is about to write.
+func redelivered(ctx context.Context) bool {
+	n, _ := ctx.Value(deliveryKey{}).(int)
+	return n > 1
+}
+
 // addRecorded adds a note or file with add, which returns the new id. The
 // content's fingerprint fp is recorded as pending first, so the echo of the
 // write is known even if it arrives before the write returns; then the new id
 // joins the side's list (picked by ids) and fp is cleared.
-func (e *Engine) addRecorded(ctx context.Context, cmd Command, fp string, ids func(*Snapshot) *[]string, add func() (string, error)) error {
-	if _, err := e.editLink(ctx, cmd, func(s *Side) error { s.Snapshot.Pending = addID(s.Snapshot.Pending, fp); return nil }); err != nil {
+//
+// Adding is not idempotent, so it is never repeated blindly: when fp was
+// already pending (an earlier attempt got as far as the write), when the
+// message is a redelivery, or when the add failed in a way that can follow
+// an applied write, find looks for the content on the ticket first (by
+// fingerprint, among the ids known before) and the one found is recorded
+// instead. find takes content the side did not know before; only on a
+// redelivery that finds fp no longer pending may it take known content,
+// since the earlier attempt's write can then already have been recorded
+// (by that attempt, or by the platform's echo of it).
+func (e *Engine) addRecorded(ctx context.Context, cmd Command, fp string, ids func(*Snapshot) *[]string,
+	add func() (string, error), find func(known []string, takeKnown bool) (string, bool, error)) error {
+	var tried bool
+	var known []string
+	if _, err := e.editLink(ctx, cmd, func(s *Side) error {
+		tried = contains(s.Snapshot.Pending, fp)
+		known = slices.Clone(*ids(&s.Snapshot))
+		s.Snapshot.Pending = addID(s.Snapshot.Pending, fp)
+		return nil
+	}); err != nil {
 		return err
 	}
-	id, err := add()
-	if err != nil {
-		return err
+	var id string
+	var found bool
+	if tried || redelivered(ctx) {
+		var err error
+		if id, found, err = find(known, !tried); err != nil {
+			return err
+		}
 	}
-	_, err = e.editLink(ctx, cmd, func(s *Side) error {
+	if !found {
+		var err error
+		if id, err = add(); err != nil {
+			if !platform.IsTemporary(err) {
+				return err
+			}
+			got, ok, ferr := find(known, false)
+			if ferr != nil || !ok {
+				return err
+			}
+			id = got
+		}
+	}
+	_, err := e.editLink(ctx, cmd, func(s *Side) error {
 		if list := ids(&s.Snapshot); !contains(*list, id) {
 			*list = addID(*list, id)
 			s.Snapshot.Pending = removeID(s.Snapshot.Pending, fp)
@@ -165,9 +315,33 @@ func (e *Engine) write(ctx context.Context, client platform.Client, cmd Command,
 		}
 		return client.CloseTicket(ctx, ticketID, do.Status)
 	case integration.OpAddNote:
-		return e.addRecorded(ctx, cmd, fingerprint(do.Note.Body), notesOf, func() (string, error) {
+		fp := fingerprint(do.Note.Body)
+		return e.addRecorded(ctx, cmd, fp, notesOf, func() (string, error) {
 			n, err := client.AddNote(ctx, ticketID, *do.Note)
 			return n.ID, err
+		}, func(known []string, takeKnown bool) (string, bool, error) {
+			notes, err := client.ListNotes(ctx, ticketID, timeZero)
+			if err != nil {
+				return "", false, fmt.Errorf("list notes of %s: %w", ticketID, err)
+			}
+			// The same text, or (second choice) a note that holds it: some
+			// platforms store a note with its title in the text
+			// (ConnectWise) or a reply with the quoted mail (Microsoft 365).
+			var same, holding []string
+			body := strings.TrimSpace(do.Note.Body)
+			for _, n := range notes {
+				switch {
+				case fingerprint(n.Body) == fp:
+					same = append(same, n.ID)
+				case body != "" && strings.Contains(n.Body, body):
+					holding = append(holding, n.ID)
+				}
+			}
+			if id, ok := newest(same, known, takeKnown); ok {
+				return id, true, nil
+			}
+			id, ok := newest(holding, known, false)
+			return id, ok, nil
 		})
 	case integration.OpAddAttachment:
 		a := *do.Attachment
@@ -179,7 +353,36 @@ func (e *Engine) write(ctx context.Context, client platform.Client, cmd Command,
 		return e.addRecorded(ctx, cmd, fileFingerprint(a.Name, int64(len(a.Data))), attachmentsOf, func() (string, error) {
 			got, err := client.AddAttachment(ctx, ticketID, a)
 			return got.ID, err
+		}, func(known []string, takeKnown bool) (string, bool, error) {
+			files, err := client.ListAttachments(ctx, ticketID)
+			if err != nil {
+				return "", false, fmt.Errorf("list attachments of %s: %w", ticketID, err)
+			}
+			var ids []string
+			for _, f := range files {
+				if f.Name == a.Name && f.Size == int64(len(a.Data)) {
+					ids = append(ids, f.ID)
+				}
+			}
+			id, ok := newest(ids, known, takeKnown)
+			return id, ok, nil
 		})
 	}
 	return fmt.Errorf("%w: unknown command %q", ErrPermanent, do.Op)
+}
+
+// newest picks the last of the matching ids (listings are oldest first)
+// that the side did not know before, so an identical note written earlier
+// is not taken for this one; with takeKnown, the last match of all when
+// every match was known.
+func newest(ids, known []string, takeKnown bool) (string, bool) {
+	for i := len(ids) - 1; i >= 0; i-- {
+		if !contains(known, ids[i]) {
+			return ids[i], true
+		}
+	}
+	if takeKnown && len(ids) > 0 {
+		return ids[len(ids)-1], true
+	}
+	return "", false
 }

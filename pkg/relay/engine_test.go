@@ -26,7 +26,9 @@ type fakeClient struct {
 	tickets         map[string]platform.Ticket
 	notes           map[string][]platform.Note
 	calls           int
+	finds           int
 	failNext        error
+	applyThenFail   error // the next write is applied, then this is returned
 	next            int
 }
 
@@ -63,7 +65,17 @@ func (f *fakeClient) CreateTicket(_ context.Context, t platform.Ticket) (platfor
 	f.next++
 	t.ID = "T" + strconv.Itoa(f.next)
 	f.tickets[t.ID] = t
+	if err := f.applied(); err != nil {
+		return platform.Ticket{}, err
+	}
 	return t, nil
+}
+
+// applied returns the applied-then-failed error once.
+func (f *fakeClient) applied() error {
+	err := f.applyThenFail
+	f.applyThenFail = nil
+	return err
 }
 
 func (f *fakeClient) UpdateTicket(_ context.Context, id string, u platform.TicketUpdate) error {
@@ -89,6 +101,9 @@ func (f *fakeClient) AddNote(_ context.Context, id string, n platform.Note) (pla
 	f.next++
 	n.ID, n.TicketID = "N"+strconv.Itoa(f.next), id
 	f.notes[id] = append(f.notes[id], n)
+	if err := f.applied(); err != nil {
+		return platform.Note{}, err
+	}
 	return n, nil
 }
 

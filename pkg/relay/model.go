@@ -40,6 +40,15 @@ type Side struct {
 	// so a redelivered event makes the same ids and a later change new ones.
 	Seq      int64    `json:"seq"`
 	Snapshot Snapshot `json:"snapshot"`
+	// Creating is the marker (platform.Ticket.Ref) of a create of this
+	// side's ticket that was sent but whose ticket id is not recorded yet:
+	// set before the partner create, cleared with the id. A command that
+	// finds it set looks the marker up before creating again.
+	Creating string `json:"creating,omitempty"`
+	// Refused is the platform's reason for refusing to create this side's
+	// ticket for good: the changes that would follow the create are
+	// skipped with it instead of waiting for a ticket that will not come.
+	Refused string `json:"refused,omitempty"`
 }
 
 // Link ties a source ticket to its partner ticket for one connection.

@@ -31,7 +31,11 @@ type Ticket struct {
 	LastActivityDate       time.Time  `json:"lastActivityDate"`
 	CreatorResourceID      int64      `json:"creatorResourceID"`
 	LastActivityResourceID int64      `json:"lastActivityResourceID"`
-	UserDefinedFields      []UDF      `json:"userDefinedFields"`
+	// ExternalID is the ticket's reference in another system (string, 50
+	// characters; tphakala/go-autotask entities/ticket.go, django-autotask's
+	// API_TICKET_ITEM); it can be queried.
+	ExternalID        string `json:"externalID"`
+	UserDefinedFields []UDF  `json:"userDefinedFields"`
 }
 
 // Note is the simulator's TicketNotes entity.

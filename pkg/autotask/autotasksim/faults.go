@@ -24,6 +24,8 @@ func writeFault(w http.ResponseWriter, _ *http.Request, f Fault) {
 	case f.Status == http.StatusTooManyRequests:
 		writeErrors(w, f.Status, "Request rejected: the API request threshold has been exceeded.")
 	default:
-		writeErrors(w, f.Status, "The request failed.")
+		// A failure on Autotask's side carries no reason; a specific
+		// message is what marks a 500 as a refusal (see Invalid).
+		writeErrors(w, f.Status, "An unexpected error occurred.")
 	}
 }

@@ -71,7 +71,7 @@ func (s *Server) createNote(w http.ResponseWriter, r *http.Request, u User, tick
 }
 
 type pageState struct {
-	entity string // the query path segment: "ticketnotes" or "resources"
+	entity string // the query path segment: "ticketnotes", "tickets" or "resources"
 	ids    []int64
 	size   int
 }
@@ -107,6 +107,8 @@ func (s *Server) nextPage(w http.ResponseWriter, r *http.Request, entity string)
 	switch entity {
 	case "resources":
 		s.writeResourcePage(w, st.ids, st.size)
+	case "tickets":
+		s.writeTicketPage(w, st.ids, st.size)
 	default:
 		s.writePage(w, st.ids, st.size)
 	}

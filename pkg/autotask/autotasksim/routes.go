@@ -24,6 +24,10 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, u User, seg []str
 		s.createTicket(w, r, u)
 	case match(seg, "tickets") && m == http.MethodPatch:
 		s.updateTicket(w, r, u)
+	case match(seg, "tickets", "query") && (m == http.MethodPost || m == http.MethodGet):
+		s.queryTickets(w, r)
+	case match(seg, "tickets", "query", "next") && m == http.MethodGet:
+		s.nextPage(w, r, "tickets")
 	case match(seg, "tickets", "#") && m == http.MethodGet:
 		getItem(s, w, s.tickets, id(seg[1]))
 	case match(seg, "tickets", "#", "notes") && m == http.MethodPost:

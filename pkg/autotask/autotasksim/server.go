@@ -9,6 +9,20 @@
 //     queries, following pageDetails.nextPageUrl with GET
 //     (REST/API_Calls/REST_Advanced_Query_Features.htm: at most 500 per page).
 //   - {"itemId":n} after POST and PATCH; {"errors":["..."]} on failure.
+//   - Validation and business-rule refusals (a required field missing, a
+//     picklist value Autotask does not have, a resource without its role)
+//     answer HTTP 500 with {"errors":["<what is wrong>"]}, not 400: seen on
+//     live tenants (WYRE-AI/msp-claude-plugins issue #32, WYRE-AI/autotask-mcp
+//     issue #46; pkg/autotask/testdata/error-500-*.json with their .src).
+//     A failure on Autotask's side answers 500 with a generic sentence.
+//   - Tickets carry externalID ("the ID of the ticket in an external
+//     system", 50 characters), queryable with POST Tickets/query like any
+//     field but creatorType and lastActivityPersonType
+//     (REST/Entities/TicketsEntity.htm; tphakala/go-autotask
+//     entities/ticket.go; the live tenant's ticket in testdata/ticket-get.json).
+//   - Faults (simfault) on every route, writes included: a status, added
+//     latency, a write applied and then answered 500 or with a dropped
+//     connection, or a validation refusal (500 with the fault's message).
 //   - A wrong secret answers 401; an unknown API username or an invalid
 //     tracking identifier answers 500, as the live service does (reported in
 //     apigrate/autotask-restapi issue #19).

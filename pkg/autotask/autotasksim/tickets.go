@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -149,6 +150,12 @@ func applyTicket(t *Ticket, f map[string]json.RawMessage) ([]string, string) {
 		note("companyID", v != t.CompanyID)
 		t.CompanyID = v
 	}
+	if v, ok, err := pick[string](f, "externalid"); err != nil || len(v) > 50 {
+		return nil, "externalID must be at most 50 characters."
+	} else if ok {
+		note("externalID", v != t.ExternalID)
+		t.ExternalID = v
+	}
 	if v, ok, err := pick[time.Time](f, "duedatetime"); err != nil {
 		return nil, "dueDateTime is not a valid date."
 	} else if ok {
@@ -193,4 +200,60 @@ func setUDF(t *Ticket, u UDF) bool {
 	}
 	t.UserDefinedFields = append(t.UserDefinedFields, u)
 	return true
+}
+
+// queryTickets answers POST Tickets/query (and GET with ?search=).
+func (s *Server) queryTickets(w http.ResponseWriter, r *http.Request) {
+	filter, size, ok := s.readQuery(w, r)
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tickets := make([]*Ticket, 0, len(s.tickets))
+	for _, tid := range sortedKeys(s.tickets) {
+		tickets = append(tickets, s.tickets[tid])
+	}
+	if ids, ok := selectIDs(w, filter, tickets, func(t *Ticket) int64 { return t.ID }, ticketMatches); ok {
+		s.writeTicketPage(w, ids, size)
+	}
+}
+
+// writeTicketPage answers one page of tickets; the caller holds s.mu.
+func (s *Server) writeTicketPage(w http.ResponseWriter, ids []int64, size int) {
+	page, next := s.paginate("tickets", "Tickets", ids, size)
+	items := make([]Ticket, 0, len(page))
+	for _, tid := range page {
+		if t, ok := s.tickets[tid]; ok {
+			items = append(items, *t)
+		}
+	}
+	writeItems(w, items, size, next)
+}
+
+// ticketMatches applies one comparison to a ticket, on the fields the
+// simulator indexes.
+func ticketMatches(c condition, t *Ticket) (bool, string) {
+	var have any
+	switch strings.ToLower(c.Field) {
+	case "id":
+		have = t.ID
+	case "status":
+		have = int64(t.Status)
+	case "companyid":
+		have = t.CompanyID
+	case "ticketnumber":
+		have = t.TicketNumber
+	case "externalid":
+		have = t.ExternalID
+	case "title":
+		have = t.Title
+	default:
+		return false, fmt.Sprintf("Unable to find %s in the Ticket entity.", c.Field)
+	}
+	order, msg := compareValue(c.Field, have, c.Value)
+	if msg != "" {
+		return false, msg
+	}
+	return compareOp(strings.ToLower(c.Op), order)
 }

@@ -15,7 +15,16 @@
 //     the ConnectWise PSA OpenAPI);
 //   - page/pageSize pagination (default 25, maximum 1000) with a Link header
 //     ("PSA Pagination" guide); conditions and orderBy query parameters;
-//   - the error body {"code","message","errors":[{code,message,resource,field}]};
+//   - the error body {"code","message","errors":[{code,message,resource,field}]},
+//     400 for a validation refusal (amp-labs/connectors
+//     create-webhook-bad-request-1.json; the fixtures in pkg/connectwise/testdata);
+//   - a ticket's externalXRef, another system's reference, stored and
+//     selectable with conditions=externalXRef="…" (ConnectWise OpenAPI as
+//     mirrored in amp-labs/connectors providers/connectwise/internal/metadata/
+//     schemas.json, service/tickets fields; djconnectwise's ticket fixture);
+//   - faults (simfault) on every API route, writes included: a write
+//     applied and then answered 500 or with a dropped connection, or refused
+//     as invalid;
 //   - callbacks posted as {MessageId, FromUrl, CompanyId, MemberId, Action,
 //     Type, ID, Entity (a JSON-encoded string), Metadata.key_url,
 //     CallbackObjectRecId}, signed in x-content-signature with

@@ -57,6 +57,7 @@ type Ticket struct {
 	BoardID, StatusID, PriorityID, TypeID, SubTypeID, Company int64
 	ClosedFlag                                                bool
 	RequiredDate, EstimatedStartDate                          string
+	ExternalXRef                                              string        // another system's reference
 	Custom                                                    map[int64]any // udf id → value
 	DateEntered, LastUpdated                                  time.Time
 	EnteredBy, UpdatedBy                                      string

@@ -27,6 +27,7 @@ type wireTicket struct {
 	RequiredDate       string            `json:"requiredDate,omitempty"`
 	EstimatedStartDate string            `json:"estimatedStartDate,omitempty"`
 	CustomFields       []wireCustom      `json:"customFields,omitempty"`
+	ExternalXRef       string            `json:"externalXRef,omitempty"`
 	Info               map[string]string `json:"_info,omitempty"`
 }
 
@@ -45,7 +46,7 @@ const cwTime = "2006-01-02T15:04:05Z"
 func (s *Server) render(t *Ticket) wireTicket {
 	d := s.data
 	wt := wireTicket{ID: t.ID, Summary: t.Summary, RecordType: "ServiceTicket", ClosedFlag: t.ClosedFlag,
-		RequiredDate: t.RequiredDate, EstimatedStartDate: t.EstimatedStartDate}
+		RequiredDate: t.RequiredDate, EstimatedStartDate: t.EstimatedStartDate, ExternalXRef: t.ExternalXRef}
 	if b := d.board(t.BoardID); b != nil {
 		wt.Board = &wref{ID: b.ID, Name: b.Name}
 	}
@@ -159,6 +160,7 @@ func (s *Server) apply(t *Ticket, wt wireTicket) []fieldError {
 		}
 	}
 	t.RequiredDate, t.EstimatedStartDate = wt.RequiredDate, wt.EstimatedStartDate
+	t.ExternalXRef = wt.ExternalXRef
 	for _, cf := range wt.CustomFields {
 		u := d.udf(cf.ID)
 		if u == nil {

@@ -13,6 +13,13 @@
 //     whose pre-authorised URL, on a host of its own (UploadURL, as
 //     outlook.office.com is to graph.microsoft.com), refuses an
 //     Authorization header (graph/outlook-large-attachments);
+//   - single-value extended properties created with a draft and selected
+//     with $filter=singleValueExtendedProperties/Any(ep: ep/id eq '…' and
+//     ep/value eq '…'), across the mailbox or under
+//     /mailFolders/{sentitems|drafts|inbox}/messages
+//     (singlevaluelegacyextendedproperty-post-singlevalueextendedproperties.md,
+//     singlevaluelegacyextendedproperty-get.md, message-list.md); a copy
+//     delivered to another simulated mailbox does not carry them;
 //   - outlook/masterCategories (outlookuser-list-mastercategories.md);
 //   - subscriptions with the validation handshake, clientState, the 4,230
 //     minute lifetime for Outlook messages, change and lifecycle
@@ -28,8 +35,12 @@
 //     "Microsoft Graph doesn't create the subscription" otherwise; error
 //     texts as reported in microsoftgraph/nodejs-webhooks-sample issues #158
 //     and #350). So an endpoint must exist before the subscription does;
-//   - the {"error":{"code","message","innerError"}} error envelope, 429 with
-//     Retry-After (graph/throttling, graph/errors).
+//   - the {"error":{"code","message","innerError"}} error envelope, 400 for a
+//     request Graph refuses, 429 with Retry-After (graph/throttling,
+//     graph/errors);
+//   - faults (simfault) on every API route, writes included (create draft,
+//     send, createReply, attachments, updates): a write applied and then
+//     answered 500 or with a dropped connection, or refused as invalid.
 //
 // Departures, for test convenience: access tokens are opaque strings rather
 // than JWTs; ids use one format whether or not Prefer: IdType="ImmutableId"

@@ -3,6 +3,7 @@ package graphsim
 import (
 	"fmt"
 	"html"
+	"maps"
 	"net/http"
 	"regexp"
 	"slices"
@@ -37,6 +38,9 @@ type Message struct {
 	ModifiedAt        time.Time
 	Version           int
 	Attachments       []Attachment
+	// Extended holds single-value extended properties set on the message,
+	// by property id ("String {guid} Name X-Tandem-Ref").
+	Extended map[string]string
 }
 
 // Attachment is a file attachment on a Message.
@@ -53,6 +57,7 @@ func (m *Message) clone() Message {
 	c.To = slices.Clone(m.To)
 	c.Categories = slices.Clone(m.Categories)
 	c.Attachments = slices.Clone(m.Attachments)
+	c.Extended = maps.Clone(m.Extended)
 	return c
 }
 
@@ -198,19 +203,50 @@ func (s *Server) handleMasterCategories(w http.ResponseWriter, r *http.Request, 
 
 var conversationFilter = regexp.MustCompile(`(?i)^\s*conversationId\s+eq\s+'((?:[^']|'')*)'\s*$`)
 
-// handleListMessages supports the one $filter Tandem's kind of client needs
-// (conversationId eq '...'), $select, and $top/$skip paging with an
-// absolute @odata.nextLink, newest first.
+// extendedFilter is the documented way to select messages by a string
+// extended property (singlevaluelegacyextendedproperty-get.md, "Get
+// resource instances filtered by a string extended property").
+var extendedFilter = regexp.MustCompile(`^\s*singleValueExtendedProperties/Any\(ep:\s*ep/id eq '((?:[^']|'')*)' and ep/value eq '((?:[^']|'')*)'\)\s*$`)
+
+// messageFilter is the one $filter a list was asked for.
+type messageFilter struct {
+	conversation        string
+	property, propValue string
+}
+
+func (f messageFilter) matches(m *Message) bool {
+	if f.conversation != "" && m.ConversationID != f.conversation {
+		return false
+	}
+	// The property id's name is matched case-sensitively, its value
+	// case-insensitively, as Graph documents.
+	return f.property == "" || strings.EqualFold(m.Extended[f.property], f.propValue) && m.Extended[f.property] != ""
+}
+
+func parseMessageFilter(f string) (messageFilter, bool) {
+	if f == "" {
+		return messageFilter{}, true
+	}
+	if m := conversationFilter.FindStringSubmatch(f); m != nil {
+		return messageFilter{conversation: strings.ReplaceAll(m[1], "''", "'")}, true
+	}
+	if m := extendedFilter.FindStringSubmatch(f); m != nil {
+		return messageFilter{property: strings.ReplaceAll(m[1], "''", "'"), propValue: strings.ReplaceAll(m[2], "''", "'")}, true
+	}
+	return messageFilter{}, false
+}
+
+// handleListMessages supports the $filters Tandem's kind of client needs
+// (conversationId eq '...', and a string extended property), $select, and
+// $top/$skip paging with an absolute @odata.nextLink, newest first; under
+// /mailFolders/{folder}/messages only that folder's messages (well-known
+// names inbox, sentitems, drafts, or the folder's id).
 func (s *Server) handleListMessages(w http.ResponseWriter, r *http.Request, _ *caller) {
 	q := r.URL.Query()
-	var conv string
-	if f := q.Get("$filter"); f != "" {
-		m := conversationFilter.FindStringSubmatch(f)
-		if m == nil {
-			writeError(w, http.StatusBadRequest, "ErrorInvalidUrlQueryFilter", "The query filter contains one or more invalid nodes.")
-			return
-		}
-		conv = strings.ReplaceAll(m[1], "''", "'")
+	filter, ok := parseMessageFilter(q.Get("$filter"))
+	if !ok {
+		writeError(w, http.StatusBadRequest, "ErrorInvalidUrlQueryFilter", "The query filter contains one or more invalid nodes.")
+		return
 	}
 	top, skip := 10, 0
 	if v := q.Get("$top"); v != "" {
@@ -235,9 +271,11 @@ func (s *Server) handleListMessages(w http.ResponseWriter, r *http.Request, _ *c
 	if u == nil {
 		return
 	}
+	folder := strings.ToLower(r.PathValue("folder"))
 	var list []*Message
 	for _, m := range s.messages {
-		if m.Mailbox == u.upn && (conv == "" || m.ConversationID == conv) {
+		inFolder := folder == "" || folder == m.Folder || strings.EqualFold(r.PathValue("folder"), folderID(u, m.Folder))
+		if m.Mailbox == u.upn && inFolder && filter.matches(m) {
 			list = append(list, m)
 		}
 	}
@@ -365,6 +403,12 @@ type messageIn struct {
 	Flag         *struct {
 		FlagStatus string `json:"flagStatus"`
 	} `json:"flag"`
+	// Extended properties can be created with the message
+	// (singlevaluelegacyextendedproperty-post-singlevalueextendedproperties.md).
+	Extended []struct {
+		ID    string `json:"id"`
+		Value string `json:"value"`
+	} `json:"singleValueExtendedProperties"`
 }
 
 func (in messageIn) recipients() []string {
@@ -435,6 +479,16 @@ func applyUpdate(w http.ResponseWriter, m *Message, in messageIn) bool {
 	}
 	if in.Categories != nil {
 		m.Categories = slices.Clone(in.Categories)
+	}
+	for _, p := range in.Extended {
+		if !strings.HasPrefix(p.ID, "String ") {
+			writeError(w, http.StatusBadRequest, "ErrorInvalidProperty", "The extended property id '"+p.ID+"' is not a string property.")
+			return false
+		}
+		if m.Extended == nil {
+			m.Extended = map[string]string{}
+		}
+		m.Extended[p.ID] = p.Value
 	}
 	return true
 }

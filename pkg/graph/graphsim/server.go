@@ -240,6 +240,7 @@ func (s *Server) routes() http.Handler {
 	api("GET /v1.0/users/{user}/mailFolders/{folder}", s.handleGetFolder)
 	api("GET /v1.0/users/{user}/outlook/masterCategories", s.handleMasterCategories)
 	api("GET /v1.0/users/{user}/messages", s.handleListMessages)
+	api("GET /v1.0/users/{user}/mailFolders/{folder}/messages", s.handleListMessages)
 	api("POST /v1.0/users/{user}/messages", s.handleCreateDraft)
 	api("GET /v1.0/users/{user}/messages/{id}", s.handleGetMessage)
 	api("PATCH /v1.0/users/{user}/messages/{id}", s.handleUpdateMessage)

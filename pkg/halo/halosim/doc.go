@@ -31,7 +31,15 @@
 //     fills it with the ticket's assigned agent (the Faults agent_id), the
 //     reading that breaks an integration treating it as "who acted". The
 //     actor is the action's who_agentid (Actions schema of the swagger),
-//     present only when the change is an action.
+//     present only when the change is an action;
+//   - external links (swagger: Faults.new_external_link on a posted ticket,
+//     GET /api/ExternalLink?third_party_id=&third_party_type=&halo_id=, schema
+//     ExternalLink_List), the record Halo keeps of a ticket's id in another
+//     system; the swagger documents no answer body for the list, so a bare
+//     JSON array is assumed (UNCERTAIN);
+//   - faults (simfault) on every route, writes included: a write applied and
+//     then answered 500 or with a dropped connection, or refused as invalid
+//     with a field-keyed 400.
 //
 // Action ids are numbered per ticket, as in Halo, which is why action reads
 // take ticket_id.

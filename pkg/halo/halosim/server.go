@@ -71,6 +71,8 @@ type Server struct {
 	attachments map[int]*attachment
 	nextAttach  int
 	webhooks    map[string]*Webhook
+	links       []ExternalLink
+	nextLink    int
 	deliveries  []Delivery
 	seq         int
 
@@ -164,26 +166,27 @@ func (s *Server) route(method, resource string, withID bool) handler {
 		withID           bool
 	}
 	routes := map[key]handler{
-		{"GET", "tickets", false}:     s.listTickets,
-		{"GET", "tickets", true}:      s.getTicket,
-		{"POST", "tickets", false}:    s.postTickets,
-		{"GET", "actions", false}:     s.listActions,
-		{"GET", "actions", true}:      s.getAction,
-		{"POST", "actions", false}:    s.postActions,
-		{"GET", "attachment", false}:  s.listAttachments,
-		{"GET", "attachment", true}:   s.getAttachment,
-		{"POST", "attachment", false}: s.postAttachments,
-		{"GET", "agent", true}:        s.getAgent,
-		{"GET", "webhook", false}:     s.listWebhooks,
-		{"POST", "webhook", false}:    s.postWebhooks,
-		{"DELETE", "webhook", true}:   s.deleteWebhook,
-		{"GET", "status", false}:      s.picklist(statuses),
-		{"GET", "priority", false}:    s.picklist(priorities),
-		{"GET", "tickettype", false}:  s.picklist(ticketTypes),
-		{"GET", "team", false}:        s.picklist(teams),
-		{"GET", "category", false}:    s.listCategories,
-		{"GET", "outcome", false}:     s.picklist(outcomes),
-		{"GET", "fieldinfo", false}:   s.picklist(fieldInfos),
+		{"GET", "tickets", false}:      s.listTickets,
+		{"GET", "tickets", true}:       s.getTicket,
+		{"POST", "tickets", false}:     s.postTickets,
+		{"GET", "actions", false}:      s.listActions,
+		{"GET", "actions", true}:       s.getAction,
+		{"POST", "actions", false}:     s.postActions,
+		{"GET", "attachment", false}:   s.listAttachments,
+		{"GET", "attachment", true}:    s.getAttachment,
+		{"POST", "attachment", false}:  s.postAttachments,
+		{"GET", "agent", true}:         s.getAgent,
+		{"GET", "externallink", false}: s.listExternalLinks,
+		{"GET", "webhook", false}:      s.listWebhooks,
+		{"POST", "webhook", false}:     s.postWebhooks,
+		{"DELETE", "webhook", true}:    s.deleteWebhook,
+		{"GET", "status", false}:       s.picklist(statuses),
+		{"GET", "priority", false}:     s.picklist(priorities),
+		{"GET", "tickettype", false}:   s.picklist(ticketTypes),
+		{"GET", "team", false}:         s.picklist(teams),
+		{"GET", "category", false}:     s.listCategories,
+		{"GET", "outcome", false}:      s.picklist(outcomes),
+		{"GET", "fieldinfo", false}:    s.picklist(fieldInfos),
 	}
 	return routes[key{method, resource, withID}]
 }

@@ -145,6 +145,11 @@ func (s *Server) postTickets(w http.ResponseWriter, r *http.Request, user APIUse
 			next.ID = s.nextTicket
 			s.nextTicket++
 		}
+		if msg, ok := s.linkLocked(next.ID, item["new_external_link"]); !ok {
+			s.mu.Unlock()
+			badRequest(w, field("new_external_link"), "%s", msg)
+			return
+		}
 		*t = next
 		s.tickets[t.ID] = t
 		out = append(out, t.clone())
