@@ -81,6 +81,9 @@ func TestLocalConfigAndHeaders(t *testing.T) {
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/javascript; charset=utf-8" {
 		t.Errorf("local.js: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
+	if js, _ := io.ReadAll(resp.Body); !devBearer.Match(js) {
+		t.Error("local.js does not build the dev bearer: TestDeployedAssetsHaveNoLocalSignIn's pattern is stale")
+	}
 	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "connect-src 'self';") || !strings.Contains(csp, "script-src 'self';") {
 		t.Errorf("local CSP %q", csp)
 	}

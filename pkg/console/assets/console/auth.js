@@ -66,7 +66,8 @@ export async function signIn() {
   }
   const verifier = randomString(48);
   const state = randomString(24);
-  sessionStorage.setItem(flowKey, JSON.stringify({ verifier, state }));
+  // The page the person was on comes back after the round trip.
+  sessionStorage.setItem(flowKey, JSON.stringify({ verifier, state, hash: window.location.hash }));
   const q = new URLSearchParams({
     response_type: "code",
     client_id: settings.clientId,
@@ -89,8 +90,10 @@ export async function completeSignIn() {
   if (!code && !error) return false;
   const saved = JSON.parse(sessionStorage.getItem(flowKey) || "null");
   sessionStorage.removeItem(flowKey);
-  // The code and state leave the address bar and the history entry.
-  window.history.replaceState(null, "", `${url.origin}${url.pathname}${url.hash}`);
+  // The code and state leave the address bar and the history entry; the
+  // page the sign-in started from comes back.
+  const back = saved && saved.state === url.searchParams.get("state") && /^#\/[\w/-]*$/.test(saved.hash || "") ? saved.hash : url.hash;
+  window.history.replaceState(null, "", `${url.origin}${url.pathname}${back}`);
   if (error) {
     throw new Error(`Sign-in did not complete: ${url.searchParams.get("error_description") || error}. Try again.`);
   }
