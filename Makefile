@@ -58,8 +58,9 @@ build: ## one arm64 bootstrap per function, zipped for provided.al2023, in build
 synth: build ## synthesize infra/cdk.out/Tandem.template.json (runs cdk-nag)
 	cd infra && $(CDK) synth -c stage=$(STAGE) --quiet
 
-deploy: build ## deploy the Tandem stack to the current AWS account (STAGE=dev|prod)
+deploy: build ## deploy the Tandem stack to the current AWS account (STAGE=dev|prod), then upload the web console
 	cd infra && $(CDK) deploy -c stage=$(STAGE) --require-approval broadening
+	infra/upload-console.sh Tandem
 
 bench: ## Go benchmarks, then the sync harness (latency, API calls and DynamoDB requests per change, events/s)
 	$(GO) test -run='^$$' -bench=. -benchmem -count=5 ./pkg/autotask ./pkg/connectwise ./pkg/halo ./pkg/graph ./pkg/integration/... ./pkg/app ./pkg/queue/...

@@ -57,6 +57,7 @@ func NewStack(scope constructs.Construct, id string, props *StackProps) (awscdk.
 		stage:          stage,
 	})
 	api.addRoutes(fns)
+	newConsole(stack, "Console", api.url(), users)
 	newAlarms(stack, "Alarms", queues.deadLetters, fns.all)
 
 	output := func(id string, value *string) {

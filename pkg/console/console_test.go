@@ -2,10 +2,12 @@ package console_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -65,6 +67,22 @@ func TestCognitoConfigAndHeaders(t *testing.T) {
 	}
 	if resp := get(t, h, "GET", console.LocalPath); resp.StatusCode != 404 {
 		t.Errorf("the local sign-in is served outside local mode: %d", resp.StatusCode)
+	}
+}
+
+// The CSP is written down once for both modules: the deployed stack
+// (infra/tandem/console.go) sends the same policy from CloudFront and its
+// tests compare it with this file too.
+func TestCSPMatchesTheStack(t *testing.T) {
+	golden, err := os.ReadFile("testdata/csp.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, domain := range []string{"", "https://tandem-dev-1.auth.eu-west-1.amazoncognito.com"} {
+		want := fmt.Sprintf(string(golden), map[bool]string{true: "", false: " " + domain}[domain == ""])
+		if got := console.CSP(domain); got != want {
+			t.Errorf("CSP(%q)\n %s\nwant (testdata/csp.txt)\n %s", domain, got, want)
+		}
 	}
 }
 
