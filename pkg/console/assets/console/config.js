@@ -4,7 +4,7 @@
 // (outbound), which of my tickets go to the partner (escalation, source
 // only), the ConnectWise board and custom fields. A save is validated by
 // the API against both platforms; each problem is shown on the row it names.
-import { h, add, clear, field, notice, select, when, busy, announce, uid } from "./dom.js";
+import { h, add, clear, field, notice, select, busy, announce, uid, sentence } from "./dom.js";
 import { api } from "./api.js";
 
 const kinds = ["statuses", "priorities", "categories", "ticketTypes", "queues", "actions", "customFields"];
@@ -247,7 +247,7 @@ class Editor {
 
   rowSelect(label, options, value, set) {
     const id = uid("sel");
-    const sel = select(options, { value: value || "", empty: "Choose…", id });
+    const sel = select(options, { value: value || "", empty: "Choose…", id, missing: options.length ? "not on the platform now" : "list could not be read" });
     sel.addEventListener("change", () => set(sel.value));
     return h("span", {}, h("label", { for: id, class: "visually-hidden", text: label }), sel);
   }
@@ -373,7 +373,7 @@ class Editor {
     if (!options.length) box.appendChild(h("p", { class: "muted", text: "Your platform lists none." }));
     const err = h("span", { class: "field-error", hidden: true });
     this.targets.set(path, {
-      show: (m) => { err.textContent = m; err.hidden = false; },
+      show: (m) => { err.textContent = sentence(m); err.hidden = false; },
       focus: () => (inputs[0] ? inputs[0].focus() : null),
       clear: () => { err.hidden = true; err.textContent = ""; },
     });
@@ -484,7 +484,7 @@ class Editor {
         const tr = trs[i];
         if (tr) {
           this.targets.set(path, {
-            show: (msg) => { tr.classList.add("row-error"); tr._err.textContent = msg; tr._err.hidden = false; },
+            show: (msg) => { tr.classList.add("row-error"); tr._err.textContent = sentence(msg); tr._err.hidden = false; },
             focus: () => tr.querySelector("select, input")?.focus(),
             clear: () => { tr.classList.remove("row-error"); tr._err.hidden = true; tr._err.textContent = ""; },
           });

@@ -70,11 +70,18 @@ export function announce(text) {
   setTimeout(() => { region.textContent = text; }, 30);
 }
 
+// sentence starts a message with a capital: the API's messages are
+// written to follow a field name ("clientId: is required: …").
+export function sentence(text) {
+  const t = String(text || "");
+  return t ? t[0].toUpperCase() + t.slice(1) : t;
+}
+
 // notice is a message box; kind is ok, bad, warn or info. role=alert for
 // failures so they are read at once, status otherwise.
 export function notice(kind, title, ...body) {
   return h("div", { class: `notice ${kind}`, role: kind === "bad" ? "alert" : "status" },
-    title ? h("strong", { text: title }) : null, ...body);
+    title ? h("strong", { text: title }) : null, ...body.map((b) => (typeof b === "string" ? sentence(b) : b)));
 }
 
 // field is a labelled input with optional help and an error slot; it
@@ -89,7 +96,7 @@ export function field({ label, help, input, name }) {
   const wrap = h("div", { class: "field", dataset: name ? { field: name } : {} },
     h("label", { for: id, text: label }), helpEl, input, errorEl);
   const setError = (msg) => {
-    errorEl.textContent = msg || "";
+    errorEl.textContent = sentence(msg);
     errorEl.hidden = !msg;
     if (msg) input.setAttribute("aria-invalid", "true");
     else input.removeAttribute("aria-invalid");
@@ -99,7 +106,7 @@ export function field({ label, help, input, name }) {
 
 // select builds a <select> from [{value, label}] with an optional empty
 // first option.
-export function select(options, { value = "", empty = null, id, name } = {}) {
+export function select(options, { value = "", empty = null, id, name, missing = "not on the platform now" } = {}) {
   const el = h("select", { id, name });
   if (empty !== null) el.appendChild(h("option", { value: "", text: empty }));
   for (const o of options) {
@@ -108,7 +115,7 @@ export function select(options, { value = "", empty = null, id, name } = {}) {
   el.value = value;
   if (value && el.value !== value) {
     // A saved value the platform no longer lists stays visible, marked.
-    el.appendChild(h("option", { value, text: `${value} (not on the platform now)` }));
+    el.appendChild(h("option", { value, text: `${value} (${missing})` }));
     el.value = value;
   }
   return el;
