@@ -83,11 +83,12 @@ synth: ## synthesize infra/cdk.out/Tandem-<stage>.template.json (runs cdk-nag); 
 	@$(MAKE) --no-print-directory build
 	cd infra && $(CDK) synth -c stage=$(STAGE) $(if $(ACCOUNT),-c account=$(ACCOUNT)) --quiet
 
-deploy: ## deploy the Tandem-<stage> stack to the current AWS account; STAGE=dev|prod required
+deploy: ## deploy the Tandem-<stage> stack to the current AWS account, then upload the web console; STAGE=dev|prod required
 	@[ -n "$(STAGE)" ] || { echo "STAGE is required: make deploy STAGE=dev (or STAGE=prod)"; exit 1; }
 	@$(MAKE) --no-print-directory build
 	cd infra && $(CDK) deploy -c stage=$(STAGE) $(if $(ACCOUNT),-c account=$(ACCOUNT)) \
 	  $(if $(ALARM_EMAIL),--parameters AlarmEmail=$(ALARM_EMAIL)) --require-approval broadening
+	infra/upload-console.sh Tandem-$(STAGE)
 
 bench: ## Go benchmarks, then the sync harness (latency, API calls and DynamoDB requests per change, events/s)
 	$(GO) test -run='^$$' -bench=. -benchmem -count=5 ./pkg/autotask ./pkg/connectwise ./pkg/halo ./pkg/graph ./pkg/integration/... ./pkg/app ./pkg/queue/...

@@ -33,6 +33,7 @@ func main() {
 	}
 	fmt.Printf(`
 Tandem is running locally on %[1]s
+  console:    %[1]s/ (sign in as any organisation, e.g. acme and northwind in two tabs)
   storage:    %[2]s
   queues:     in-process FIFO queues feeding the sync functions
   platforms:  simulated Autotask, ConnectWise, Halo and Microsoft 365 (credentials: GET %[1]s/dev/simulators/<platform>/credentials)

@@ -63,6 +63,7 @@ func NewStack(scope constructs.Construct, id string, props *StackProps) (awscdk.
 		stage:          stage,
 	})
 	api.addRoutes(fns)
+	newConsole(stack, "Console", api.url(), users)
 	alarms := newAlarms(stack, "Alarms", stage, alarmsProps{queues: queues, functions: fns, api: api})
 
 	output := func(id, description string, value *string) {

@@ -26,6 +26,7 @@ import (
 
 	"github.com/tandemsync/tandem/pkg/app"
 	"github.com/tandemsync/tandem/pkg/clock"
+	"github.com/tandemsync/tandem/pkg/console"
 	"github.com/tandemsync/tandem/pkg/filestore/filestoretest"
 	"github.com/tandemsync/tandem/pkg/platform"
 	"github.com/tandemsync/tandem/pkg/queue/memqueue"
@@ -196,12 +197,16 @@ func (r *Runner) stores(ctx context.Context, o Options) (*dynamodb.Client, setti
 }
 
 // Handler serves every route of every API function, the webhook receiver,
-// and the simulators' credentials for the walk-through.
+// the web console, and the simulators' credentials for the walk-through.
 func (r *Runner) Handler() http.Handler {
 	api := HTTPHandler(LambdaHandler(r.Deps.Router().Handler()))
 	hooks := HTTPHandler(LambdaHandler(r.Deps.WebhookHandler()))
+	// The web console at /, with the local sign-in (dev bearer).
+	ui := console.Handler(console.Options{Local: true, Organisations: []string{DemoCustomer, DemoMSP}})
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		switch {
+		case console.Serves(req.URL.Path):
+			ui.ServeHTTP(w, req)
 		case strings.HasPrefix(req.URL.Path, "/webhooks/"):
 			hooks.ServeHTTP(w, req)
 		case strings.HasPrefix(req.URL.Path, "/dev/simulators/"):
