@@ -24,10 +24,10 @@ const (
 	consoleFunctionEventStructure = `{"version":"1.0","context":{"eventType":"viewer-request"},"viewer":{"ip":"192.0.2.1"},"request":{"method":"GET","uri":"/console/config.json","querystring":{},"headers":{},"cookies":{}}}`
 )
 
-// render flattens an intrinsic into text, naming what it refers to:
+// renderRef flattens an intrinsic into text, naming what it refers to:
 // {"Ref": "X"} → "<X>", {"Fn::GetAtt": ["X", "A"]} → "<X.A>"; Fn::Join and
 // Fn::Select of Fn::Split are applied.
-func render(v any) string {
+func renderRef(v any) string {
 	switch v := v.(type) {
 	case string:
 		return v
@@ -40,7 +40,7 @@ func render(v any) string {
 		}
 		if sel, ok := v["Fn::Select"].([]any); ok && len(sel) == 2 {
 			if split, ok := sel[1].(map[string]any)["Fn::Split"].([]any); ok && len(split) == 2 {
-				parts := strings.Split(render(split[1]), split[0].(string))
+				parts := strings.Split(renderRef(split[1]), split[0].(string))
 				if i := int(sel[0].(float64)); i < len(parts) {
 					return parts[i]
 				}
@@ -49,7 +49,7 @@ func render(v any) string {
 		if join, ok := v["Fn::Join"].([]any); ok && len(join) == 2 {
 			var parts []string
 			for _, p := range join[1].([]any) {
-				parts = append(parts, render(p))
+				parts = append(parts, renderRef(p))
 			}
 			return strings.Join(parts, join[0].(string))
 		}
@@ -79,7 +79,7 @@ func consoleConfig(t *testing.T, s *synthesized) (fnID string, response map[stri
 	if cfg, _ := p["FunctionConfig"].(map[string]any); cfg["Runtime"] != "cloudfront-js-2.0" {
 		t.Errorf("config function runtime %v, want cloudfront-js-2.0", cfg["Runtime"])
 	}
-	code := render(p["FunctionCode"]) + "\nprocess.stdout.write(JSON.stringify(handler(" + consoleFunctionEventStructure + ")));\n"
+	code := renderRef(p["FunctionCode"]) + "\nprocess.stdout.write(JSON.stringify(handler(" + consoleFunctionEventStructure + ")));\n"
 	node, err := exec.LookPath("node")
 	if err != nil {
 		t.Fatal("node is not on PATH; the CDK needs it too (apt-get install nodejs)")
@@ -139,7 +139,7 @@ func TestConsoleHosting(t *testing.T) {
 		}
 		apiOrigin := origins[api["TargetOriginId"].(string)]
 		custom, _ := apiOrigin["CustomOriginConfig"].(map[string]any)
-		if host := render(apiOrigin["DomainName"]); !strings.Contains(host, "<ApiHttpApi") || custom["OriginProtocolPolicy"] != "https-only" ||
+		if host := renderRef(apiOrigin["DomainName"]); !strings.Contains(host, "<ApiHttpApi") || custom["OriginProtocolPolicy"] != "https-only" ||
 			!slices.Equal(asList(custom["OriginSSLProtocols"]), []any{"TLSv1.2"}) {
 			t.Errorf("/v1/* origin %v: want the HTTP API over TLS 1.2", apiOrigin)
 		}
@@ -189,7 +189,7 @@ func TestConsoleHosting(t *testing.T) {
 				if st["Effect"] == "Allow" {
 					readers++
 					principal, _ := st["Principal"].(map[string]any)
-					source := render(cond["StringEquals"].(map[string]any)["AWS:SourceArn"])
+					source := renderRef(cond["StringEquals"].(map[string]any)["AWS:SourceArn"])
 					if principal["Service"] != "cloudfront.amazonaws.com" || st["Action"] != "s3:GetObject" || !strings.Contains(source, "<"+distID+">") {
 						t.Errorf("bucket policy %s lets %v %v (source %s)", id, principal, st["Action"], source)
 					}
@@ -224,7 +224,7 @@ func TestConsoleSecurityHeaders(t *testing.T) {
 		if config["authDomain"] != "" {
 			domain = " " + config["authDomain"]
 		}
-		csp := render(sec["ContentSecurityPolicy"].(map[string]any)["ContentSecurityPolicy"])
+		csp := renderRef(sec["ContentSecurityPolicy"].(map[string]any)["ContentSecurityPolicy"])
 		if want := fmt.Sprintf(string(golden), domain); csp != want {
 			t.Errorf("CSP\n %s\nwant\n %s", csp, want)
 		}
@@ -286,7 +286,7 @@ func TestConsoleOutputsAndUpload(t *testing.T) {
 	distID, _ := only(t, s, "AWS::CloudFront::Distribution")
 	value := func(name string) string {
 		o, _ := outputs[name].(map[string]any)
-		return render(o["Value"])
+		return renderRef(o["Value"])
 	}
 	if got := value("ConsoleUrl"); got != "https://<"+distID+".DomainName>/" {
 		t.Errorf("ConsoleUrl %s", got)
