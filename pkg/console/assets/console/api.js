@@ -1,6 +1,8 @@
 // The console's only way to Tandem: the /v1 API on the console's own origin,
 // with the signed-in organisation's bearer token.
 
+import { notice } from "./dom.js";
+
 let bearer = () => null;
 let onUnauthenticated = () => {};
 
@@ -109,3 +111,14 @@ export const api = {
     return call("GET", `/v1/connections/${encodeURIComponent(id)}/log?${q}`);
   },
 };
+
+// activeConnections lists the caller's active connections, or shows in root
+// why they could not be loaded and answers null.
+export async function activeConnections(root) {
+  try {
+    return (await api.connections()).active || [];
+  } catch (e) {
+    root.appendChild(notice("bad", "Your connections could not be loaded", e.message));
+    return null;
+  }
+}

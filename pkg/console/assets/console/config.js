@@ -5,7 +5,7 @@
 // only), the ConnectWise board and custom fields. A save is validated by
 // the API against both platforms; each problem is shown on the row it names.
 import { h, add, clear, field, notice, select, busy, announce, uid, sentence } from "./dom.js";
-import { api } from "./api.js";
+import { api, activeConnections } from "./api.js";
 
 const kinds = ["statuses", "priorities", "categories", "ticketTypes", "queues", "actions", "customFields"];
 
@@ -32,15 +32,8 @@ const titles = {
 export async function render(root, ctx, params, current) {
   const id = params[0];
   root.appendChild(h("h1", { text: "Integration configuration" }));
-  let list;
-  try {
-    list = await api.connections();
-  } catch (e) {
-    root.appendChild(notice("bad", "Your connections could not be loaded", e.message));
-    return;
-  }
-  if (!current()) return;
-  const active = list.active || [];
+  const active = await activeConnections(root);
+  if (!active || !current()) return;
   if (!id) {
     chooseConnection(root, active);
     return;

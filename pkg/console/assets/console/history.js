@@ -2,7 +2,7 @@
 // (with the reason) or failed (with the platform's reason). The API filters
 // by connection and ticket; outcome and period are filtered here.
 import { h, add, clear, field, notice, select, when, busy } from "./dom.js";
-import { api } from "./api.js";
+import { api, activeConnections } from "./api.js";
 
 const periods = [
   { value: "1h", label: "Last hour", ms: 3600e3 },
@@ -24,15 +24,8 @@ export async function render(root, ctx, params, current) {
     h("h1", { text: "History" }),
     h("p", { class: "lead", text: "What happened to each change Tandem carried between you and your partners: applied, skipped with the reason, or failed with the platform's reason. Both organisations of a connection see its entries." }),
   );
-  let list;
-  try {
-    list = await api.connections();
-  } catch (e) {
-    root.appendChild(notice("bad", "Your connections could not be loaded", e.message));
-    return;
-  }
-  if (!current()) return;
-  const active = list.active || [];
+  const active = await activeConnections(root);
+  if (!active || !current()) return;
   if (!active.length) {
     root.appendChild(notice("info", "No active connections", "The history shows the sync log of your active connections; create or accept one under Connections.",
       h("p", {}, h("a", { href: "#/connections" }, "Go to connections"))));
