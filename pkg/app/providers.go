@@ -73,9 +73,23 @@ func (p *Platforms) Validate(kind platform.Kind, creds platform.Credentials) (pl
 	if err != nil {
 		return nil, nil, err
 	}
+	declared := make(map[string]bool, len(pr.Fields))
+	for _, f := range pr.Fields {
+		declared[f.Name] = true
+	}
 	trimmed := make(platform.Credentials, len(creds))
-	for k, v := range creds {
-		trimmed[k] = strings.TrimSpace(v)
+	v := &platform.ValidationError{}
+	for k, val := range creds {
+		if !declared[k] {
+			// Stored and shown back unmasked, a secret pasted under a wrong
+			// key would leak: only the provider's fields are kept.
+			v.Add(truncateKey(k), "is not a %s credential field", pr.Name)
+			continue
+		}
+		trimmed[k] = strings.TrimSpace(val)
+	}
+	if err := v.Err(); err != nil {
+		return nil, nil, err
 	}
 	if err := pr.CheckCredentials(trimmed, p.allowPrivate); err != nil {
 		return nil, nil, err
@@ -115,4 +129,12 @@ func (p *Platforms) Inbound(kind platform.Kind) (platform.Inbound, bool) {
 // ManualWebhook gives the paste-it-yourself steps where kind documents them.
 func (p *Platforms) ManualWebhook(kind platform.Kind) func(url, secret string) string {
 	return p.byKind[kind].ManualWebhook
+}
+
+// truncateKey keeps an unknown key short enough to quote back.
+func truncateKey(k string) string {
+	if r := []rune(k); len(r) > 64 {
+		return string(r[:64]) + "…"
+	}
+	return k
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/tandemsync/tandem/pkg/clock"
@@ -94,6 +95,18 @@ func (s *Service) Create(ctx context.Context, caller Caller, role Role, contract
 	return Created{View: c.viewFor(caller.OrgID), VerificationCode: code}, nil
 }
 
+// printable refuses control characters and the invisible formatting
+// characters (bidirectional overrides and isolates, zero-width marks) that
+// make a name display as something other than what it is to the partner.
+func printable(s string) bool {
+	for _, r := range s {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return false
+		}
+	}
+	return true
+}
+
 func validateCreate(role Role, contractName string) error {
 	var msgs []string
 	if role != Source && role != Target {
@@ -104,6 +117,8 @@ func validateCreate(role Role, contractName string) error {
 		msgs = append(msgs, "contractName is required: name the agreement this connection serves, e.g. \"Acme managed service 2026\"")
 	case utf8.RuneCountInString(contractName) > 200:
 		msgs = append(msgs, "contractName is longer than 200 characters")
+	case !printable(contractName):
+		msgs = append(msgs, "contractName has a control or text-direction character: type the name as plain text")
 	}
 	if len(msgs) > 0 {
 		return fmt.Errorf("%w: %s", ErrInvalidInput, strings.Join(msgs, "; "))

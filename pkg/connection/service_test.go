@@ -221,3 +221,18 @@ func TestOrganisationsAreIsolated(t *testing.T) {
 		t.Fatalf("pending code after the intrusions: %v", err)
 	}
 }
+
+// A contract name the partner sees must read as what it is: control and
+// invisible formatting characters (a right-to-left override, a zero-width
+// space) are refused.
+func TestContractNameMustBePlainText(t *testing.T) {
+	f := newFixture()
+	for _, name := range []string{"Acme\u202eecivres", "Acme\u200bservice", "Acme\x07", "Acme\nservice"} {
+		if _, err := f.svc.Create(f.ctx, orgA, connection.Source, name); !errors.Is(err, connection.ErrInvalidInput) {
+			t.Errorf("Create(%q) = %v, want ErrInvalidInput", name, err)
+		}
+	}
+	if _, err := f.svc.Create(f.ctx, orgA, connection.Source, "Acme managed service – 2026 (Zürich)"); err != nil {
+		t.Fatalf("a plain name with punctuation and accents was refused: %v", err)
+	}
+}
