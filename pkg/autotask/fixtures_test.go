@@ -90,14 +90,6 @@ func fixture(t *testing.T, name string) []byte {
 	return vendorfixture.Read(t, "testdata/"+name)
 }
 
-func at(s string) time.Time {
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
-
 func TestFixtureGetTicket(t *testing.T) {
 	fs := newFixtureServer(t, map[string]fixtureAnswer{
 		"GET " + apiRoot + "Tickets/29296": {200, fixture(t, "ticket-get.json")},
@@ -106,12 +98,12 @@ func TestFixtureGetTicket(t *testing.T) {
 	if err != nil {
 		t.Fatalf("GetTicket: %v", err)
 	}
-	due := at("2022-12-06T13:00:00Z")
+	due := vendorfixture.Time(t, "2022-12-06T13:00:00Z")
 	want := platform.Ticket{
 		ID: "29296", Number: "T20200924.0046.051", Summary: "ICT Coaching",
 		Description: "", // the tenant answered "description": null
 		Status:      "5", Priority: "2", Queue: "29683354", Type: "1", Category: "3",
-		TargetDate: &due, Closed: true, UpdatedAt: at("2022-12-07T09:15:52.407Z"),
+		TargetDate: &due, Closed: true, UpdatedAt: vendorfixture.Time(t, "2022-12-07T09:15:52.407Z"),
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("GetTicket =\n %+v\nwant\n %+v", got, want)
@@ -127,7 +119,7 @@ func TestFixtureListNotes(t *testing.T) {
 	}
 	want := []platform.Note{{
 		ID: "45", TicketID: "100", Kind: "2", Title: "Note Title", Body: "Note description",
-		Public: true, AuthorID: "10", CreatedAt: at("2018-01-23T11:00:00Z"),
+		Public: true, AuthorID: "10", CreatedAt: vendorfixture.Time(t, "2018-01-23T11:00:00Z"),
 	}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("ListNotes =\n %+v\nwant\n %+v", got, want)
@@ -183,11 +175,11 @@ func TestFixtureWebhookDeliveries(t *testing.T) {
 	}{
 		{"webhook-ticket-create.json", platform.Event{
 			Platform: platform.Autotask, Type: platform.EventTicketCreated, TicketID: "351181", ActorID: "30691780",
-			Sequence: 1, OccurredAt: at("2025-09-15T14:57:50Z"), Fields: map[string]string{"TicketNumber": "T20250915.0001"},
+			Sequence: 1, OccurredAt: vendorfixture.Time(t, "2025-09-15T14:57:50Z"), Fields: map[string]string{"TicketNumber": "T20250915.0001"},
 		}},
 		{"webhook-ticket-update.json", platform.Event{
 			Platform: platform.Autotask, Type: platform.EventTicketUpdated, TicketID: "351182", ActorID: "30691780",
-			Sequence: 2, OccurredAt: at("2025-09-15T15:10:00Z"), Fields: map[string]string{"TicketNumber": "T20250915.0002", "Status": "5"},
+			Sequence: 2, OccurredAt: vendorfixture.Time(t, "2025-09-15T15:10:00Z"), Fields: map[string]string{"TicketNumber": "T20250915.0002", "Status": "5"},
 		}},
 	}
 	seen := map[string]bool{}

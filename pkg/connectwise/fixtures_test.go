@@ -89,14 +89,6 @@ func fixture(t *testing.T, name string) []byte {
 	return vendorfixture.Read(t, "testdata/"+name)
 }
 
-func at(s string) time.Time {
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
-
 func TestFixtureGetTicket(t *testing.T) {
 	fs := newFixtureSite(t, map[string]fixtureAnswer{
 		"GET " + fixtureAPI + "/service/tickets/200": {200, fixture(t, "ticket-get.json")},
@@ -105,10 +97,10 @@ func TestFixtureGetTicket(t *testing.T) {
 	if err != nil {
 		t.Fatalf("GetTicket: %v", err)
 	}
-	start, due := at("2022-09-01T00:00:00Z"), at("2022-09-30T00:00:00Z")
+	start, due := vendorfixture.Time(t, "2022-09-01T00:00:00Z"), vendorfixture.Time(t, "2022-09-30T00:00:00Z")
 	want := platform.Ticket{
 		ID: "200", Number: "200", Summary: "test", Status: "550", Priority: "8", Type: "248", Category: "701",
-		Queue: "30", StartDate: &start, TargetDate: &due, UpdatedAt: at("2022-09-02T08:29:34Z"),
+		Queue: "30", StartDate: &start, TargetDate: &due, UpdatedAt: vendorfixture.Time(t, "2022-09-02T08:29:34Z"),
 		// The three custom fields carry no "value" key: nothing to sync.
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -125,11 +117,11 @@ func TestFixtureListNotes(t *testing.T) {
 	}
 	want := []platform.Note{
 		{ID: "1545986", TicketID: "945315", Kind: NoteDiscussion, Body: "many_parameters unit text", Public: true,
-			AuthorID: "user", CreatedAt: at("2022-09-01T08:45:10Z")},
+			AuthorID: "user", CreatedAt: vendorfixture.Time(t, "2022-09-01T08:45:10Z")},
 		// Both detailDescriptionFlag and internalAnalysisFlag: the note shows
 		// on the customer-visible discussion, so it is public.
 		{ID: "1545987", TicketID: "945315", Kind: NoteDiscussion, Body: "test many_parameters text", Public: true,
-			AuthorID: "user", CreatedAt: at("2022-09-01T08:45:49Z")},
+			AuthorID: "user", CreatedAt: vendorfixture.Time(t, "2022-09-01T08:45:49Z")},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("ListNotes =\n %+v\nwant\n %+v", got, want)
@@ -224,7 +216,7 @@ func TestFixtureCallbacks(t *testing.T) {
 	}
 	want := []platform.Event{{
 		Platform: platform.ConnectWise, Type: platform.EventTicketUpdated, TicketID: "200", ActorID: "user",
-		OccurredAt: at("2022-09-02T08:29:34Z"), DeliveryID: "00000000-0000-4000-8000-000000000200",
+		OccurredAt: vendorfixture.Time(t, "2022-09-02T08:29:34Z"), DeliveryID: "00000000-0000-4000-8000-000000000200",
 		Fields: map[string]string{"summary": "test", "queue": "30", "status": "550", "priority": "8",
 			"type": "248", "category": "701", "closed": "false"},
 	}}

@@ -39,16 +39,7 @@ func api(t *testing.T, s *autotasksim.Server, u autotasksim.User, method, path s
 	req.Header.Set("ApiIntegrationCode", u.IntegrationCode)
 	req.Header.Set("UserName", u.Username)
 	req.Header.Set("Secret", u.Secret)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	out, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp, out := vendorfixture.Send(t, req)
 	return resp.StatusCode, out
 }
 

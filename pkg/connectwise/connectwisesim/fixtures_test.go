@@ -36,16 +36,7 @@ func api(t *testing.T, s *connectwisesim.Server, m connectwisesim.Member, method
 	}
 	req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(s.CompanyID+"+"+m.PublicKey+":"+m.PrivateKey)))
 	req.Header.Set("clientId", s.ClientID)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	out, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp, out := vendorfixture.Send(t, req)
 	return resp.StatusCode, out
 }
 

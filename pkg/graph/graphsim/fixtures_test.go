@@ -63,16 +63,7 @@ func (a *app) call(method, path string, in any) (*http.Response, []byte) {
 		a.t.Fatal(err)
 	}
 	req.Header.Set("Authorization", "Bearer "+a.token)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	out, err := io.ReadAll(resp.Body)
-	if err != nil {
-		a.t.Fatal(err)
-	}
+	resp, out := vendorfixture.Send(a.t, req)
 	return resp, out
 }
 

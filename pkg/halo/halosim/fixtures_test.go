@@ -61,16 +61,7 @@ func (ss *session) api(method, path string, in any) (int, []byte) {
 		ss.t.Fatal(err)
 	}
 	req.Header.Set("Authorization", "Bearer "+ss.token)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		ss.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	out, err := io.ReadAll(resp.Body)
-	if err != nil {
-		ss.t.Fatal(err)
-	}
+	resp, out := vendorfixture.Send(ss.t, req)
 	return resp.StatusCode, out
 }
 
