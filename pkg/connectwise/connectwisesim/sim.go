@@ -148,6 +148,8 @@ func NewServer(opts Options) *Server {
 		rnd:         rnd,
 	}
 	s.data = seed(s.now())
+	s.data.members[s.Integration.ID] = newMemberSetup("A", "Tandem Integration")
+	s.data.members[s.Agent.ID] = newMemberSetup("F", "Technician")
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
 	return s
@@ -221,8 +223,11 @@ func (s *Server) companyInfo(w http.ResponseWriter, r *http.Request) {
 // authenticate checks the Basic credentials and the clientId header. The
 // exact 401 wording of the real service is not published; the code matches.
 func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (Member, bool) {
-	if r.Header.Get("clientId") == "" {
-		writeError(w, http.StatusUnauthorized, "Unauthorized", "A clientId header is required. Register one at https://developer.connectwise.com/ClientID.")
+	if id := r.Header.Get("clientId"); !strings.EqualFold(id, s.ClientID) {
+		// ConnectWise documents the header as required and registered; what
+		// it answers for an unregistered id is not published, so the sim
+		// refuses both alike, naming the header.
+		writeError(w, http.StatusUnauthorized, "Unauthorized", "A registered clientId header is required. Register one at https://developer.connectwise.com/ClientID.")
 		return Member{}, false
 	}
 	h := r.Header.Get("Authorization")
