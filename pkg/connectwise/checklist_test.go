@@ -42,7 +42,10 @@ func TestChecklist(t *testing.T) {
 			prep: func(s *connectwisesim.Server) { s.ExcludeBoard(s.Integration.ID, 1) },
 			fail: map[string]string{ItemBoard: "excluded service boards", ItemTeam: "Not checked", ItemStatuses: "Not checked"}},
 		{name: "member kept off every board",
-			prep: func(s *connectwisesim.Server) { s.ExcludeBoard(s.Integration.ID, 1); s.ExcludeBoard(s.Integration.ID, 2) },
+			prep: func(s *connectwisesim.Server) {
+				s.ExcludeBoard(s.Integration.ID, 1)
+				s.ExcludeBoard(s.Integration.ID, 2)
+			},
 			fail: map[string]string{ItemBoard: "can use no active service board", ItemTeam: "Not checked", ItemStatuses: "Not checked"}},
 		{name: "role without Add on service tickets",
 			prep: func(s *connectwisesim.Server) {
