@@ -34,8 +34,8 @@ const (
 	ItemKeys      = "Keys valid"
 	ItemClientID  = "Client ID accepted"
 	ItemBoard     = "Board access"
-	ItemTeam      = "Default team"
-	ItemStatuses  = "Statuses"
+	ItemTeam      = platform.ItemDefaultTeam
+	ItemStatuses  = platform.ItemStatuses
 	ItemTickets   = "Create tickets and notes"
 	ItemCallbacks = "Manage callbacks"
 )

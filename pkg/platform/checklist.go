@@ -29,6 +29,13 @@ type Checklister interface {
 	Checklist(ctx context.Context, queue string) ([]CheckItem, error)
 }
 
+// Items about the queue new tickets land on, named alike by every
+// platform that checks them, so a configuration check can read them.
+const (
+	ItemDefaultTeam = "Default team"
+	ItemStatuses    = "Statuses"
+)
+
 // FailedRequired returns the required items that failed.
 func FailedRequired(items []CheckItem) []CheckItem {
 	var out []CheckItem
