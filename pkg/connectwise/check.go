@@ -91,7 +91,7 @@ func (c *Client) Checklist(ctx context.Context, board string) ([]platform.CheckI
 	default:
 		return nil, fmt.Errorf("checklist: %w", err)
 	}
-	items := []platform.CheckItem{c.apiMember(me, err), pass(ItemKeys), pass(ItemClientID)}
+	items := []platform.CheckItem{apiMember(me, err), pass(ItemKeys), pass(ItemClientID)}
 	boards, err := c.boardItems(ctx, boardID, me.Excluded)
 	if err != nil {
 		return nil, fmt.Errorf("checklist: %w", err)
@@ -137,7 +137,7 @@ func refused(clientID bool) []platform.CheckItem {
 	return items
 }
 
-func (c *Client) apiMember(me member, err error) platform.CheckItem {
+func apiMember(me member, err error) platform.CheckItem {
 	switch {
 	case err != nil:
 		return failed(ItemAPIMember, "ConnectWise would not show the member these keys belong to. Use the keys of an API member (System > Members > API Members).")

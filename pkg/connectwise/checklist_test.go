@@ -1,11 +1,13 @@
 package connectwise
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
 	"github.com/tandemsync/tandem/pkg/connectwise/connectwisesim"
 	"github.com/tandemsync/tandem/pkg/platform"
+	"github.com/tandemsync/tandem/pkg/vendorfixture"
 )
 
 func TestChecklist(t *testing.T) {
@@ -128,5 +130,25 @@ func TestChecklistMatchesWhatTheSiteRefuses(t *testing.T) {
 	}
 	if _, err := cl.RegisterWebhook(ctx, platform.WebhookSpec{URL: "https://hooks.example.com/cw/ep-1", Name: "Tandem sync"}); platform.ReasonOf(err) != platform.ReasonNotPermitted {
 		t.Fatalf("callback without permission: %v, want not permitted", err)
+	}
+}
+
+// The member record as a public connector's fixture has it: a full
+// member's keys are not an API member's.
+func TestMemberFixtureIsNotAnAPIMember(t *testing.T) {
+	var me member
+	if err := json.Unmarshal(vendorfixture.Read(t, "testdata/member-get.json"), &me); err != nil {
+		t.Fatal(err)
+	}
+	if me.Identifier != "User1" || me.LicenseClass != "F" || me.SecurityRole == nil || me.SecurityRole.Name != "Admin" {
+		t.Fatalf("parsed %+v", me)
+	}
+	it := apiMember(me, nil)
+	if it.OK || !strings.Contains(it.Fix, `"User1", which is not an API member`) {
+		t.Fatalf("item %+v", it)
+	}
+	me.LicenseClass = "A"
+	if it := apiMember(me, nil); !it.OK {
+		t.Fatalf("an API member failed: %+v", it)
 	}
 }
