@@ -132,9 +132,8 @@ type Store interface {
 	// End stores next (now ended) if the stored status is still prev;
 	// otherwise ErrConflict. A pending connection's code is removed.
 	End(ctx context.Context, next Connection, prev Status) error
-	// AddFailedAccept counts one failed accept for org in the window that
-	// starts at window, and returns the count so far.
-	AddFailedAccept(ctx context.Context, org string, window time.Time, expires time.Time) (int, error)
-	// FailedAccepts returns the count for org's window.
-	FailedAccepts(ctx context.Context, org string, window time.Time) (int, error)
+	// AddAcceptAttempts adds delta (1 to reserve an attempt, -1 to give one
+	// back) to org's count for the window that starts at window, atomically,
+	// and returns the count after the change.
+	AddAcceptAttempts(ctx context.Context, org string, window, expires time.Time, delta int) (int, error)
 }

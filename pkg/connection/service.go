@@ -131,22 +131,37 @@ func validateCreate(role Role, contractName string) error {
 func (s *Service) Accept(ctx context.Context, caller Caller, code string) (View, error) {
 	now := s.clock.Now()
 	window := now.Truncate(FailureWindow)
-	n, err := s.store.FailedAccepts(ctx, caller.OrgID, window)
+	expires := window.Add(2 * FailureWindow)
+	// The attempt is counted before the code is looked at, in one atomic
+	// update, so parallel guesses cannot all pass a check made before any of
+	// them is counted. An attempt that turns out not to be a failure is given
+	// back.
+	n, err := s.store.AddAcceptAttempts(ctx, caller.OrgID, window, expires, 1)
 	if err != nil {
 		return View{}, fmt.Errorf("accept connection: %w", err)
 	}
-	if n >= MaxFailedAccepts {
+	if n > MaxFailedAccepts {
 		return View{}, ErrRateLimited
 	}
-	c, err := s.lookupAcceptable(ctx, code, now)
+	v, err := s.accept(ctx, caller, code, now)
 	if errors.Is(err, ErrInvalidCode) {
-		if _, ferr := s.store.AddFailedAccept(ctx, caller.OrgID, window, window.Add(2*FailureWindow)); ferr != nil {
-			return View{}, fmt.Errorf("accept connection: %w", ferr)
-		}
 		s.log.WarnContext(ctx, "connection accept refused", "org_id", caller.OrgID, "reason", "invalid code")
-		return View{}, ErrInvalidCode
+		return View{}, err
 	}
+	if _, rerr := s.store.AddAcceptAttempts(ctx, caller.OrgID, window, expires, -1); rerr != nil {
+		// The org is left one attempt short for this window: harmless, and
+		// not worth failing an accept that has already happened.
+		s.log.WarnContext(ctx, "accept attempt not given back", "org_id", caller.OrgID, "error", rerr)
+	}
+	return v, err
+}
+
+func (s *Service) accept(ctx context.Context, caller Caller, code string, now time.Time) (View, error) {
+	c, err := s.lookupAcceptable(ctx, code, now)
 	if err != nil {
+		if errors.Is(err, ErrInvalidCode) {
+			return View{}, err
+		}
 		return View{}, fmt.Errorf("accept connection: %w", err)
 	}
 	if c.CreatorOrg == caller.OrgID {
