@@ -83,12 +83,12 @@ type Request struct {
 	Log    *slog.Logger
 }
 
-// Decode reads the JSON body into v strictly: unknown fields, trailing data,
-// oversize bodies and non-JSON content types are refused.
+// Decode reads the JSON body into v strictly: unknown fields, repeated keys,
+// trailing data, oversize bodies and a content type other than JSON are
+// refused.
 func (r *Request) Decode(v any) error {
-	ct := header(r.Raw.Headers, "content-type")
-	if ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
-		return &Error{Status: http.StatusUnsupportedMediaType, Code: "unsupported_media_type", Message: "send the body as application/json"}
+	if !isJSON(header(r.Raw.Headers, "content-type")) {
+		return &Error{Status: http.StatusUnsupportedMediaType, Code: "unsupported_media_type", Message: "send the body as JSON with the header Content-Type: application/json"}
 	}
 	body, err := requestBody(r.Raw)
 	if err != nil {
@@ -100,6 +100,9 @@ func (r *Request) Decode(v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return &Error{Status: http.StatusBadRequest, Code: "invalid_body", Message: "the request needs a JSON body"}
 	}
+	if key := repeatedKey(body); key != "" {
+		return duplicateKeyError(key)
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -109,6 +112,13 @@ func (r *Request) Decode(v any) error {
 		return &Error{Status: http.StatusBadRequest, Code: "invalid_json", Message: "the body has data after the JSON object"}
 	}
 	return nil
+}
+
+// isJSON accepts application/json with parameters (charset=utf-8), in any
+// case, and nothing else: a form or text body is not read as JSON by accident.
+func isJSON(contentType string) bool {
+	media, _, _ := strings.Cut(contentType, ";")
+	return strings.EqualFold(strings.TrimSpace(media), "application/json")
 }
 
 // jsonProblem describes a decode error without echoing body content, which
