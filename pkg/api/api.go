@@ -206,6 +206,34 @@ func (rt *Router) Routes() []Route {
 	return out
 }
 
+// maxPathID keeps path ids far below DynamoDB's 2,048-byte key limit, past
+// which the store answers with an error that would surface as a 500.
+const maxPathID = 128
+
+// validPathID admits the ids Tandem issues and the names it routes on, and
+// nothing a key or a log line should not hold.
+func validPathID(s string) bool {
+	if s == "" || len(s) > maxPathID {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+func validPathIDs(params map[string]string) bool {
+	for _, v := range params {
+		if !validPathID(v) {
+			return false
+		}
+	}
+	return true
+}
+
 func splitPath(p string) []string { return strings.Split(strings.Trim(p, "/"), "/") }
 
 func match(pattern, path []string) (map[string]string, bool) {
@@ -247,6 +275,10 @@ func (rt *Router) Handler() Handler {
 			if r.method != method {
 				allowed = append(allowed, r.method)
 				continue
+			}
+			if !validPathIDs(params) {
+				return errorResponse(&Error{Status: http.StatusNotFound, Code: "not_found",
+					Message: "no such resource: ids in the path are 1 to 128 letters, digits, '-', '_' or '.'"}), nil
 			}
 			var caller connection.Caller
 			if !r.public {

@@ -98,12 +98,15 @@ var (
 	ErrNotFound = errors.New("connection not found")
 	// ErrInvalidCode is the single answer for an unknown, used, revoked or
 	// expired code, so a caller learns nothing about which codes exist.
-	ErrInvalidCode  = errors.New("verification code is not valid")
-	ErrOwnCode      = errors.New("cannot accept a connection your own organisation created")
-	ErrNotPending   = errors.New("connection is not pending")
-	ErrEnded        = errors.New("connection has already ended")
-	ErrRateLimited  = errors.New("too many failed attempts to accept a connection")
-	ErrInvalidInput = errors.New("invalid connection request")
+	ErrInvalidCode = errors.New("verification code is not valid")
+	ErrOwnCode     = errors.New("cannot accept a connection your own organisation created")
+	ErrNotPending  = errors.New("connection is not pending")
+	ErrEnded       = errors.New("connection has already ended")
+	ErrRateLimited = errors.New("too many failed attempts to accept a connection")
+	// ErrTooManyPending refuses a new connection while the organisation
+	// holds MaxPending codes that are neither accepted nor expired.
+	ErrTooManyPending = errors.New("too many pending connections")
+	ErrInvalidInput   = errors.New("invalid connection request")
 	// ErrConflict is returned by a Store when a conditional write lost to a
 	// concurrent change.
 	ErrConflict = errors.New("connection changed concurrently")

@@ -23,6 +23,11 @@ const (
 	FailureWindow    = 15 * time.Minute
 )
 
+// MaxPending is how many unaccepted, unexpired connections an organisation
+// may hold: enough for a provider onboarding many customers at once, and a
+// bound on what one account can make the table hold.
+const MaxPending = 25
+
 // Caller is the organisation making a request, as the authorizer vouched.
 type Caller struct {
 	OrgID   string
@@ -77,6 +82,9 @@ func (s *Service) Create(ctx context.Context, caller Caller, role Role, contract
 		return Created{}, fmt.Errorf("create connection: %w", err)
 	}
 	now := s.clock.Now()
+	if err := s.checkPendingRoom(ctx, caller, now); err != nil {
+		return Created{}, err
+	}
 	c := Connection{
 		ID:            newID(),
 		ContractName:  contractName,
@@ -93,6 +101,26 @@ func (s *Service) Create(ctx context.Context, caller Caller, role Role, contract
 	}
 	s.log.InfoContext(ctx, "connection created", "org_id", caller.OrgID, "connection_id", c.ID, "role", role)
 	return Created{View: c.viewFor(caller.OrgID), VerificationCode: code}, nil
+}
+
+// checkPendingRoom refuses a new connection while the caller holds
+// MaxPending live codes. The count is read, not reserved, so parallel creates
+// can pass it together; each still costs a request, and codes expire.
+func (s *Service) checkPendingRoom(ctx context.Context, caller Caller, now time.Time) error {
+	all, err := s.store.ListForOrg(ctx, caller.OrgID)
+	if err != nil {
+		return fmt.Errorf("create connection: %w", err)
+	}
+	live := 0
+	for _, c := range all {
+		if c.Status == Pending && c.CreatorOrg == caller.OrgID && now.Before(c.CodeExpiresAt) {
+			live++
+		}
+	}
+	if live >= MaxPending {
+		return ErrTooManyPending
+	}
+	return nil
 }
 
 // printable refuses control characters and the invisible formatting

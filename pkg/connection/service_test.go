@@ -316,3 +316,50 @@ func TestSuccessfulAcceptsDoNotUseUpAttempts(t *testing.T) {
 		t.Fatalf("attempts counted: %d, want 1 (only the wrong code)", n)
 	}
 }
+
+func TestPendingConnectionsAreCapped(t *testing.T) {
+	f := newFixture()
+	var first connection.Created
+	for i := range connection.MaxPending {
+		c := f.create(t, orgA)
+		if i == 0 {
+			first = c
+		}
+	}
+	if _, err := f.svc.Create(f.ctx, orgA, connection.Source, "One too many"); !errors.Is(err, connection.ErrTooManyPending) {
+		t.Fatalf("create past the cap: %v, want %v", err, connection.ErrTooManyPending)
+	}
+	// The cap is the caller's own: another organisation still creates.
+	if _, err := f.svc.Create(f.ctx, orgB, connection.Source, "Mine"); err != nil {
+		t.Fatalf("org B: %v", err)
+	}
+	// An accepted connection is no longer pending, so it frees a place...
+	if _, err := f.svc.Accept(f.ctx, orgB, first.VerificationCode); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Create(f.ctx, orgA, connection.Source, "Room again"); err != nil {
+		t.Fatalf("create after an accept: %v", err)
+	}
+	// ...and so does a cancelled one, and expired codes hold none.
+	if _, err := f.svc.Create(f.ctx, orgA, connection.Source, "Full again"); !errors.Is(err, connection.ErrTooManyPending) {
+		t.Fatalf("create at the cap: %v, want %v", err, connection.ErrTooManyPending)
+	}
+	f.clock.Advance(connection.CodeLifetime)
+	if _, err := f.svc.Create(f.ctx, orgA, connection.Source, "After expiry"); err != nil {
+		t.Fatalf("create once the codes expired: %v", err)
+	}
+}
+
+func TestCancelledConnectionsFreeAPendingPlace(t *testing.T) {
+	f := newFixture()
+	var last connection.Created
+	for range connection.MaxPending {
+		last = f.create(t, orgA)
+	}
+	if err := f.svc.End(f.ctx, orgA, last.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Create(f.ctx, orgA, connection.Source, "In its place"); err != nil {
+		t.Fatalf("create after a cancel: %v", err)
+	}
+}
