@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"unicode"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -46,7 +47,7 @@ var errUnauthenticated = errors.New("unauthenticated")
 func (a Auth) Caller(req events.APIGatewayV2HTTPRequest) (connection.Caller, error) {
 	if jwt := req.RequestContext.Authorizer; jwt != nil && jwt.JWT != nil {
 		if org := strings.TrimSpace(jwt.JWT.Claims[ClaimOrgID]); validOrgID(org) {
-			name := strings.TrimSpace(jwt.JWT.Claims[ClaimOrgName])
+			name := displayName(jwt.JWT.Claims[ClaimOrgName])
 			if name == "" {
 				name = org
 			}
@@ -60,6 +61,31 @@ func (a Auth) Caller(req events.APIGatewayV2HTTPRequest) (connection.Caller, err
 		}
 	}
 	return connection.Caller{}, errUnauthenticated
+}
+
+// maxOrgName matches the limit on contract names: an organisation's name is
+// shown to its partners beside them.
+const maxOrgName = 200
+
+// displayName is the organisation's name as partners will see it: without
+// control or invisible formatting characters (a right-to-left override
+// would make it read as another name), and at most maxOrgName characters.
+// The claim is set by whoever administers the user pool, so it is cleaned
+// rather than refused.
+func displayName(claim string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range strings.TrimSpace(claim) {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			continue
+		}
+		if n == maxOrgName {
+			break
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return strings.TrimSpace(b.String())
 }
 
 // validOrgID keeps ids usable inside keys and secret names.

@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -52,4 +53,20 @@ func FuzzRepeatedKey(f *testing.F) {
 			t.Fatalf("layout changed the answer: %q, indented %q, compact %q", got, a, b)
 		}
 	})
+}
+
+func TestDisplayNameIsPlainAndBounded(t *testing.T) {
+	cases := []struct{ claim, want string }{
+		{"  Acme Ltd ", "Acme Ltd"},
+		{"Acme\u202eLtd", "AcmeLtd"},
+		{"Acme\x00\nLtd", "AcmeLtd"},
+		{"\u200b\u2066", ""},
+		{"Ünïcödé GmbH", "Ünïcödé GmbH"},
+		{strings.Repeat("é", 300), strings.Repeat("é", maxOrgName)},
+	}
+	for _, tc := range cases {
+		if got := displayName(tc.claim); got != tc.want {
+			t.Errorf("displayName(%q) = %q, want %q", tc.claim, got, tc.want)
+		}
+	}
 }
