@@ -175,26 +175,24 @@ func CheckURL(u *url.URL, allowPrivate bool) error {
 	if u.Scheme != "https" {
 		return fmt.Errorf("%w: only https URLs are allowed", ErrForbiddenDestination)
 	}
-	if p := u.Port(); p != "" && p != "443" {
-		return fmt.Errorf("%w: port %s; partner APIs are reached on 443, so leave the port out", ErrForbiddenDestination, p)
-	}
 	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
 	if host == "localhost" || strings.HasSuffix(host, ".localhost") || strings.HasSuffix(host, ".internal") {
 		return fmt.Errorf("%w: %s is not a public host", ErrForbiddenDestination, host)
 	}
-	if ip, err := netip.ParseAddr(host); err == nil {
-		if !isPublic(ip) {
-			return fmt.Errorf("%w: %s is not a public address", ErrForbiddenDestination, host)
-		}
-		return nil
+	ip, err := netip.ParseAddr(host)
+	if err == nil && !isPublic(ip) {
+		return fmt.Errorf("%w: %s is not a public address", ErrForbiddenDestination, host)
 	}
 	// Some resolvers read 2130706433, 0177.1 or 0x7f.0.0.1 as an IPv4
 	// address; Go's does not. Either way the URL does not say what it means.
-	if ip, ok := legacyIPv4(host); ok {
+	if ip, ok := legacyIPv4(host); err != nil && ok {
 		if !isPublic(ip) {
 			return fmt.Errorf("%w: %s is %s, not a public address", ErrForbiddenDestination, host, ip)
 		}
 		return fmt.Errorf("%w: %s is an unusual spelling of %s; write the address as four decimal numbers, or use the host name", ErrForbiddenDestination, host, ip)
+	}
+	if p := u.Port(); p != "" && p != "443" {
+		return fmt.Errorf("%w: port %s; partner APIs are reached on 443, so leave the port out", ErrForbiddenDestination, p)
 	}
 	return nil
 }
