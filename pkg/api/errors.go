@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -52,6 +53,9 @@ func toError(err error) *Error {
 	case errors.Is(err, connection.ErrRateLimited):
 		return &Error{Status: http.StatusTooManyRequests, Code: "rate_limited",
 			Message: "too many invalid codes from your organisation: wait 15 minutes, then check the code with your partner"}
+	case errors.Is(err, connection.ErrTooManyPending):
+		return &Error{Status: http.StatusConflict, Code: "too_many_pending",
+			Message: fmt.Sprintf("your organisation already has %d connections waiting for a partner to accept: cancel the ones no partner will accept (DELETE /v1/connections/{id}), or wait for their codes to expire", connection.MaxPending)}
 	case errors.Is(err, platform.ErrUnknownPlatform):
 		return &Error{Status: http.StatusBadRequest, Code: "invalid_platform", Message: err.Error()}
 	case errors.Is(err, settings.ErrNotConfigured):
