@@ -57,7 +57,6 @@ type member struct {
 
 // securityRow is one row of /system/mySecurity.
 type securityRow struct {
-	ModuleName         string `json:"moduleName"`
 	ModuleFunctionName string `json:"moduleFunctionName"`
 	AddLevel           string `json:"addLevel"`
 	EditLevel          string `json:"editLevel"`
@@ -230,7 +229,7 @@ func (c *Client) boardFacts(ctx context.Context, b picklistRow) (boardFacts, err
 func (c *Client) ticketPermission(ctx context.Context, me member) (platform.CheckItem, error) {
 	rows, err := getAll[securityRow](ctx, c, "/system/mySecurity", nil)
 	if platform.ReasonOf(err) == platform.ReasonNotPermitted {
-		return failed(ItemTickets, "ConnectWise would not show the API member's security role. Give the role Inquire on System > Member Maintenance, or check Service Desk > Service Tickets yourself (Add, Edit and Inquire: All)."), nil
+		return failed(ItemTickets, "ConnectWise would not show the API member's security role, so Tandem could not check it. In System > Security Roles open the API member's role and set Add, Edit and Inquire Level of Service Desk > Service Tickets to All."), nil
 	}
 	if err != nil {
 		return platform.CheckItem{}, err

@@ -50,6 +50,10 @@
 //     create-webhook-bad-request-2.json "ObjectExists");
 //   - contact callbacks (Type "contact") for UpdateContact, shaped like the
 //     capture in amp-labs internal/webhook/test/contact-update.json.
+//   - the preparation an integration needs — the calling member's record
+//     (/system/myMembers), its security role (/system/mySecurity), board
+//     teams with a default flag — and the 403 a role without ticket or
+//     callback access gets (preparation.go, which cites its sources).
 //
 // Where the public material is silent (the exact 401 text, what companyinfo
 // says about an unknown company), the choices are marked in the code.
