@@ -61,6 +61,10 @@ type Service struct {
 	store Store
 	clock clock.Clock
 	log   *slog.Logger
+	// Ready, when set, keeps a connection pending while either
+	// organisation's platform fails a required prerequisite; the code
+	// stays valid, so accepting works once the platform is fixed.
+	Ready Readiness
 }
 
 // NewService wires a Service. log may be nil.
@@ -194,6 +198,9 @@ func (s *Service) accept(ctx context.Context, caller Caller, code string, now ti
 	}
 	if c.CreatorOrg == caller.OrgID {
 		return View{}, ErrOwnCode
+	}
+	if err := s.checkReady(ctx, caller.OrgID, c.CreatorOrg); err != nil {
+		return View{}, fmt.Errorf("accept connection %s: %w", c.ID, err)
 	}
 	hash := c.CodeHash
 	c.Status = Active
