@@ -195,7 +195,7 @@ func (s *Service) Test(ctx context.Context, org string) (TestResult, error) {
 	if err != nil {
 		return TestResult{}, fmt.Errorf("test platform connection: %w", err)
 	}
-	tctx, cancel := context.WithTimeout(ctx, s.testBudget(ctx))
+	tctx, cancel := context.WithTimeout(platform.WithOrg(ctx, org), s.testBudget(ctx))
 	terr := s.platforms.Test(tctx, kind, creds)
 	timedOut := errors.Is(tctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil
 	cancel()
