@@ -281,7 +281,7 @@ func TestPicklists(t *testing.T) {
 		{platform.PickTicketTypes, "[question incident problem task]"},
 		{platform.PickQueues, "[360000001 360000002]"},
 		{platform.PickCustomFields, "[27642 27648]"},
-		{platform.PickActions, "[comment]"},
+		{platform.PickActions, "[comment partner]"},
 	} {
 		if got := fmt.Sprint(ids(tc.kind, s)); got != tc.want {
 			t.Errorf("%s = %s, want %s", tc.kind, got, tc.want)

@@ -12,9 +12,16 @@ import (
 	"github.com/tandemsync/tandem/pkg/platform"
 )
 
-// NoteKind is the one kind of note Zendesk has: a ticket comment, public or
-// internal.
-const NoteKind = "comment"
+// Zendesk has one kind of note, the ticket comment (public or internal);
+// Tandem tells its own apart by author, as Halo's "Partner Update" action
+// would: NoteKind is a comment a person wrote, PartnerNoteKind one the
+// integration user wrote (what Tandem copies in from the partner). Notes
+// received from the partner map to PartnerNoteKind and only NoteKind is
+// sent out, so a copied note is never sent back.
+const (
+	NoteKind        = "comment"
+	PartnerNoteKind = "partner"
+)
 
 // comment is a ticket comment (Ticket Comments API).
 type comment struct {
@@ -27,12 +34,16 @@ type comment struct {
 	Attachments []attachment `json:"attachments"`
 }
 
-func (cm comment) note(ticketID string) platform.Note {
+func (cm comment) note(ticketID, self string) platform.Note {
 	body := cm.Body
 	if body == "" {
 		body = cm.PlainBody
 	}
-	return platform.Note{ID: string(cm.ID), TicketID: ticketID, Kind: NoteKind, Body: body, Public: cm.Public,
+	kind := NoteKind
+	if string(cm.AuthorID) == self {
+		kind = PartnerNoteKind
+	}
+	return platform.Note{ID: string(cm.ID), TicketID: ticketID, Kind: kind, Body: body, Public: cm.Public,
 		AuthorID: string(cm.AuthorID), CreatedAt: parseTime(cm.CreatedAt)}
 }
 
@@ -49,7 +60,7 @@ func (c *Client) AddNote(ctx context.Context, ticketID string, n platform.Note) 
 	if id == "" {
 		return platform.Note{}, fmt.Errorf("add a comment to ticket %s: %w", ticketID, unreadable("add a comment", nil))
 	}
-	return platform.Note{ID: id, TicketID: ticketID, Kind: NoteKind, Body: n.Body, Public: n.Public, CreatedAt: c.now().UTC()}, nil
+	return platform.Note{ID: id, TicketID: ticketID, Kind: PartnerNoteKind, Body: n.Body, Public: n.Public, CreatedAt: c.now().UTC()}, nil
 }
 
 // updateAnswer is the answer to a ticket update: the audit's Comment event
@@ -125,7 +136,7 @@ func (c *Client) ListNotes(ctx context.Context, ticketID string, since time.Time
 		if i == 0 || carriesOwnFile(cm, self) {
 			continue
 		}
-		n := cm.note(ticketID)
+		n := cm.note(ticketID, self)
 		if !since.IsZero() && n.CreatedAt.Before(since) {
 			continue
 		}

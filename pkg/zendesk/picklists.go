@@ -24,7 +24,8 @@ var Picklists = []platform.PicklistKind{
 //     custom_status:{id} with their category as Parent;
 //   - priorities and ticketTypes: Zendesk's fixed enums;
 //   - queues: groups (GET /api/v2/groups, cursor pagination);
-//   - actions: the one note kind, a comment (public or internal);
+//   - actions: a person's comment, and a comment by the integration user
+//     (see PartnerNoteKind);
 //   - customFields: the custom ticket fields (GET /api/v2/ticket_fields).
 func (c *Client) Picklist(ctx context.Context, kind platform.PicklistKind, _ string) ([]platform.Option, error) {
 	switch kind {
@@ -35,7 +36,8 @@ func (c *Client) Picklist(ctx context.Context, kind platform.PicklistKind, _ str
 	case platform.PickTicketTypes:
 		return fixed(Types), nil
 	case platform.PickActions:
-		return []platform.Option{{ID: NoteKind, Name: "Comment", Active: true}}, nil
+		return []platform.Option{{ID: NoteKind, Name: "Comment", Active: true},
+			{ID: PartnerNoteKind, Name: "Partner update (a comment by the integration user)", Active: true}}, nil
 	case platform.PickQueues:
 		return c.listOptions(ctx, "/api/v2/groups", "groups", kind)
 	case platform.PickCustomFields:
