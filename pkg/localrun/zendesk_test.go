@@ -56,9 +56,9 @@ func init() {
 		srcCfg: zendeskFromConnectWise, dstCfg: connectwiseFromZendesk,
 		escalate: platform.Ticket{Summary: "Array controller degraded", Description: "Predictive failure on bay 3", Queue: "360000002",
 			Priority: "high", Status: "open", Type: "incident"},
-		stayHome:  platform.Ticket{Summary: "Local only", Queue: "360000001", Priority: "normal", Status: "open", Type: "question"},
-		want:      platform.Ticket{Status: "1", Priority: "2", Type: "20"},
-		srcNote:   zendesk.NoteKind, dstNote: "discussion",
+		stayHome: platform.Ticket{Summary: "Local only", Queue: "360000001", Priority: "normal", Status: "open", Type: "question"},
+		want:     platform.Ticket{Status: "1", Priority: "2", Type: "20"},
+		srcNote:  zendesk.NoteKind, dstNote: "discussion",
 		dstStatus: "2", wantSrcStat: "pending",
 		unmappedSrcStatus: "hold", srcClosedStatus: "solved",
 	})
