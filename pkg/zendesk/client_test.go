@@ -201,16 +201,15 @@ func TestAttachmentsRoundTrip(t *testing.T) {
 	if n := s.CredentialledFileRequests(); n != 0 {
 		t.Fatalf("%d downloads sent credentials to the file host", n)
 	}
-	// The comment that carries Tandem's file is not a note.
+	// The comment that only carries a file is not a note.
 	if notes, err := c.ListNotes(ctx, tk.ID, time.Time{}); err != nil || len(notes) != 0 {
 		t.Fatalf("notes = %+v, %v", notes, err)
 	}
-	// A person's comment with a file is.
-	agent := newClient(t, s, zendesksim.Agent)
-	if _, err := agent.AddAttachment(ctx, tk.ID, platform.Attachment{Name: "photo.png", Data: []byte{1, 2}, Public: true}); err != nil {
+	// A person's comment is.
+	if _, err := newClient(t, s, zendesksim.Agent).AddNote(ctx, tk.ID, platform.Note{Body: "see the photo", Public: true}); err != nil {
 		t.Fatal(err)
 	}
-	if notes, err := c.ListNotes(ctx, tk.ID, time.Time{}); err != nil || len(notes) != 1 {
+	if notes, err := c.ListNotes(ctx, tk.ID, time.Time{}); err != nil || len(notes) != 1 || notes[0].Body != "see the photo" {
 		t.Fatalf("notes = %+v, %v", notes, err)
 	}
 	_, err = c.AddAttachment(ctx, tk.ID, platform.Attachment{Name: "huge.bin", Data: make([]byte, zendesk.MaxAttachmentSize+1)})

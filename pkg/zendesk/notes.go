@@ -109,14 +109,11 @@ func (c *Client) comments(ctx context.Context, ticketID string) ([]comment, erro
 	}
 }
 
-// carriesOwnFile reports a comment Tandem wrote only to carry a file
-// (AddAttachment): the file is synced as a file, and the comment is no note
-// of anyone's.
-func carriesOwnFile(cm comment, self string) bool {
-	if string(cm.AuthorID) != self || len(cm.Attachments) != 1 {
-		return false
-	}
-	return cm.Body == AttachmentComment(cm.Attachments[0].FileName)
+// carriesFile reports a comment written through AddAttachment only to
+// carry a file (Zendesk keeps files on comments): the file is synced as a
+// file, and the generated text is no note of anyone's.
+func carriesFile(cm comment) bool {
+	return len(cm.Attachments) == 1 && cm.Body == AttachmentComment(cm.Attachments[0].FileName)
 }
 
 // ListNotes returns the ticket's comments created at or after since,
@@ -133,7 +130,7 @@ func (c *Client) ListNotes(ctx context.Context, ticketID string, since time.Time
 	}
 	var out []platform.Note
 	for i, cm := range all {
-		if i == 0 || carriesOwnFile(cm, self) {
+		if i == 0 || carriesFile(cm) {
 			continue
 		}
 		n := cm.note(ticketID, self)
