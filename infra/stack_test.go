@@ -357,6 +357,7 @@ var functionIDs = map[string]string{
 	"sync-connectwise": "SyncConnectwiseFunction",
 	"sync-halo":        "SyncHaloFunction",
 	"sync-graph":       "SyncGraphFunction",
+	"sync-zendesk":     "SyncZendeskFunction",
 }
 
 func TestFunctions(t *testing.T) {
@@ -501,6 +502,9 @@ var routes = func() map[string]bool {
 		"GET /v1/connections/{id}/options/{kind}": true,
 		"GET /v1/openapi.json":                    false,
 		"POST /webhooks/{platform}/{endpointId}":  false,
+		// Zendesk's OAuth redirect: the browser carries no token; the
+		// single-use state names the organisation.
+		"GET /v1/oauth/zendesk/callback": false,
 	}
 	for _, path := range []string{"/v1/settings/{proxy+}", "/v1/connections", "/v1/connections/{proxy+}", "/v1/connections/{id}/config"} {
 		for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
@@ -809,7 +813,10 @@ func render(v any) string {
 // config reads credentials (any platform: a mapping may name the partner's
 // values); the public webhook reads signing secrets and, for ConnectWise's
 // signature check, ConnectWise credentials; each sync function reads its own
-// platform's credentials only; connections reads none.
+// platform's credentials only; connections reads none. Zendesk rotates its
+// OAuth refresh token at every use, so the functions that build Zendesk
+// clients (config, sync-zendesk) also write Zendesk credentials and read
+// Tandem's Zendesk OAuth client.
 func TestSecretsPerFunction(t *testing.T) {
 	forEachStage(t, func(t *testing.T, s *synthesized) {
 		prefix := "tandem/" + stageOf(s) + "/"
@@ -817,14 +824,18 @@ func TestSecretsPerFunction(t *testing.T) {
 		manage := "secretsmanager:GetSecretValue,secretsmanager:CreateSecret,secretsmanager:PutSecretValue," +
 			"secretsmanager:DeleteSecret,secretsmanager:TagResource on "
 		creds := func(p string) string { return prefix + "*/" + p + "-??????" }
+		rotate := "secretsmanager:GetSecretValue,secretsmanager:PutSecretValue on "
+		oauthClient := prefix + "config/zendesk-oauth-??????"
 		want := map[string][]string{
 			"SettingsFunction": {manage + prefix + "*"},
-			"ConfigFunction":   {read + creds("autotask"), read + creds("connectwise"), read + creds("graph"), read + creds("halo")},
-			"WebhookFunction":  {read + creds("connectwise"), read + prefix + "*/*/webhook/*"},
+			"ConfigFunction": {read + creds("autotask"), read + creds("connectwise"), read + creds("graph"), read + creds("halo"),
+				read + creds("zendesk"), rotate + creds("zendesk"), read + oauthClient},
+			"WebhookFunction": {read + creds("connectwise"), read + prefix + "*/*/webhook/*"},
 		}
 		for _, p := range tandem.Platforms {
 			want[functionIDs["sync-"+p]] = []string{read + creds(p)}
 		}
+		want["SyncZendeskFunction"] = append(want["SyncZendeskFunction"], rotate+creds("zendesk"), read+oauthClient)
 		got := secretGrants(s)
 		for _, id := range functionIDs {
 			sort.Strings(want[id])

@@ -183,6 +183,22 @@ func (a *api) addRoutes(f *functions) {
 	settings := integration("Settings", f.settings)
 	authorized("/v1/settings/{proxy+}", apiMethods, settings)
 
+	// Zendesk's OAuth redirect lands here from the administrator's browser,
+	// which carries no Cognito token: the settings function trusts only the
+	// single-use state it issued to the organisation.
+	callback := a.http.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
+		Path:        jsii.String("/v1/oauth/zendesk/callback"),
+		Methods:     &get,
+		Integration: settings,
+	})
+	for _, route := range *callback {
+		cdknag.NagSuppressions_AddResourceSuppressions(route, &[]*cdknag.NagPackSuppression{{
+			Id: jsii.String("AwsSolutions-APIG4"),
+			Reason: jsii.String("Zendesk redirects the administrator's browser here after consent, without a Cognito " +
+				"token; the settings function accepts only a single-use, ten-minute state it issued to the organisation."),
+		}}, nil)
+	}
+
 	connections := integration("Connections", f.connections)
 	authorized("/v1/connections", apiMethods, connections)
 	authorized("/v1/connections/{proxy+}", apiMethods, connections)

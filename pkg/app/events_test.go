@@ -35,6 +35,7 @@ import (
 	"github.com/tandemsync/tandem/pkg/relay"
 	"github.com/tandemsync/tandem/pkg/secretstore/secretstoretest"
 	"github.com/tandemsync/tandem/pkg/webhook"
+	"github.com/tandemsync/tandem/pkg/zendesk"
 )
 
 const (
@@ -192,6 +193,7 @@ var expectations = map[string]expectation{
 	"sync-connectwise": syncSample(platform.ConnectWise),
 	"sync-halo":        syncSample(platform.Halo),
 	"sync-graph":       syncSample(platform.Graph),
+	"sync-zendesk":     syncSample(zendesk.Kind),
 }
 
 func TestEventSamples(t *testing.T) {

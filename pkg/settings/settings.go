@@ -209,7 +209,7 @@ func (s *Service) Test(ctx context.Context, org, queue string) (TestResult, erro
 	if err != nil {
 		return TestResult{}, fmt.Errorf("test platform connection: %w", err)
 	}
-	tctx, cancel := context.WithTimeout(ctx, s.testBudget(ctx))
+	tctx, cancel := context.WithTimeout(platform.WithOrg(ctx, org), s.testBudget(ctx))
 	items, terr := s.check(tctx, kind, creds, queue)
 	timedOut := errors.Is(tctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil
 	cancel()

@@ -156,6 +156,7 @@ function credentialForm(ctx, account, show) {
       inputs.set(def.name, f);
       fieldsBox.appendChild(f.wrap);
     }
+    if (p.oauth) fieldsBox.appendChild(generateToken(p, inputs, show));
     if (account) fieldsBox.appendChild(h("p", { class: "muted", text: "Saving replaces every value: enter the secret values again, they are never shown back." }));
   };
   platformSel.addEventListener("change", drawFields);
@@ -209,6 +210,28 @@ function credentialForm(ctx, account, show) {
     });
   });
   return form;
+}
+
+// generateToken starts the platform's OAuth authorization in a new tab
+// (Zendesk's "Generate token"); the callback stores the tokens, and
+// Reload shows the saved credentials.
+function generateToken(p, inputs, show) {
+  const out = h("div", { "aria-live": "polite" });
+  const start = h("button", { type: "button" }, "Generate token");
+  start.addEventListener("click", () => busy(start, async () => {
+    clear(out);
+    const sub = inputs.get(p.oauth.field);
+    try {
+      const res = await api.startOAuth(p.kind, sub ? sub.input.value.trim() : "");
+      window.open(res.authorizeUrl, "_blank", "noopener");
+      const reload = h("button", { type: "button", class: "secondary" }, "Reload settings");
+      reload.addEventListener("click", async () => show(await api.platform()));
+      out.appendChild(notice("info", `Sign in to ${p.name} in the new tab`, p.oauth.help, h("div", { class: "actions" }, reload)));
+    } catch (e) {
+      out.appendChild(notice("bad", "The authorization was not started", e.message));
+    }
+  }));
+  return h("div", { class: "oauth" }, h("div", { class: "actions" }, start), out);
 }
 
 // showWebhook installs the endpoint platforms deliver changes to.
