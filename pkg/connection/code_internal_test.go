@@ -7,11 +7,12 @@ import (
 )
 
 // Every letter of the alphabet is equally likely in a code: a bias would
-// make guessing cheaper than the ≈78 bits claimed. The last letters are the
-// ones a modulo bias (bytes 232..255 wrapping onto the first letters) or a
-// broken rejection test would starve, so their share is checked against
-// 5/29 within five standard deviations: a false failure about once in
-// three million runs, while the bias moves the share by fifteen.
+// make guessing cheaper than the ≈78 bits claimed. Each letter's share is
+// checked against 1/29, and the last five letters' together against 5/29
+// (a modulo bias, bytes 232..255 wrapping onto the first letters, starves
+// them), within five standard deviations: a false failure about once in
+// fifty thousand runs, while accepting one byte too many moves a letter by
+// eight and the modulo bias moves the last five by fifteen.
 func TestCodeLettersAreUniform(t *testing.T) {
 	const codes = 8000
 	counts := map[byte]int{}
@@ -26,12 +27,14 @@ func TestCodeLettersAreUniform(t *testing.T) {
 			}
 		}
 	}
+	n := float64(codes * codeLength)
+	one := 1 / float64(len(codeAlphabet))
+	oneSD := math.Sqrt(one * (1 - one) / n)
 	for i := 0; i < len(codeAlphabet); i++ {
-		if counts[codeAlphabet[i]] == 0 {
-			t.Fatalf("letter %c never appears in %d codes", codeAlphabet[i], codes)
+		if got := float64(counts[codeAlphabet[i]]) / n; math.Abs(got-one) > 5*oneSD {
+			t.Fatalf("letter %c is %.4f of all letters, want %.4f ± %.4f", codeAlphabet[i], got, one, 5*oneSD)
 		}
 	}
-	n := float64(codes * codeLength)
 	tail := 0
 	for _, r := range codeAlphabet[len(codeAlphabet)-5:] {
 		tail += counts[byte(r)]
