@@ -18,6 +18,8 @@ MUTATE_PKGS     ?= pkg/connection pkg/settings pkg/webhook pkg/autotask:inbound.
 MUTATE_MIN      ?= 90
 MUTATE_REVIEWED ?= mutation-survivors.txt
 MUTATE_WORKERS  ?= 2
+# a mutant's test run may take MUTATE_TIMEOUT times the package's coverage run before it counts as timed out
+MUTATE_TIMEOUT  ?= 5
 MUTATE_NICE     ?= nice -n 15
 
 .PHONY: help dev test test-go test-fuzz fuzz test-infra check-deps build lint synth deploy bench mutate clean
@@ -116,7 +118,7 @@ mutate: ## mutation testing of the guarantee packages (slow: see TESTING.md); fa
 	  if [ -n "$$only" ]; then for f in $$(cd "$$dir" && ls *.go | grep -v '_test\.go$$'); do \
 	    case " $$only " in *" $$f "*) ;; *) ex+=(-E "^$${f//./\\.}\$$");; esac; done; fi; \
 	  json="$$out/$$(echo "$$dir" | tr / -).json"; t0=$$(date +%s); \
-	  $(MUTATE_NICE) $(GREMLINS) unleash --silent --workers $(MUTATE_WORKERS) --timeout-coefficient 10 "$${ex[@]}" -o "$$json" "./$$dir" \
+	  $(MUTATE_NICE) $(GREMLINS) unleash --silent --workers $(MUTATE_WORKERS) --timeout-coefficient $(MUTATE_TIMEOUT) "$${ex[@]}" -o "$$json" "./$$dir" \
 	    || { echo "$$dir: gremlins failed"; fail=1; continue; }; \
 	  jq -r --arg d "$$dir" '.files[] | .file_name as $$f | .mutations[] | "\($$d)/\($$f):\(.line):\(.column) \(.type) \(.status)"' "$$json" \
 	  | awk -v dir="$$dir" -v min=$(MUTATE_MIN) -v secs=$$(( $$(date +%s) - t0 )) -v reviewed="$(MUTATE_REVIEWED)" ' \
