@@ -18,8 +18,9 @@ MUTATE_PKGS     ?= pkg/connection pkg/settings pkg/webhook pkg/autotask:inbound.
 MUTATE_MIN      ?= 90
 MUTATE_REVIEWED ?= mutation-survivors.txt
 MUTATE_WORKERS  ?= 2
-# a mutant's test run may take MUTATE_TIMEOUT times the package's coverage run before it counts as timed out
-MUTATE_TIMEOUT  ?= 5
+# a mutant's test run may take MUTATE_TIMEOUT times the package's coverage run before it counts as timed out; the
+# coverage run is often served from the build cache while every mutant rebuilds, hence the margin
+MUTATE_TIMEOUT  ?= 20
 MUTATE_NICE     ?= nice -n 15
 
 .PHONY: help dev test test-go test-fuzz fuzz test-infra check-deps build lint synth deploy bench mutate clean
