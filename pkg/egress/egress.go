@@ -173,7 +173,7 @@ func CheckURL(u *url.URL, allowPrivate bool) error {
 		return fmt.Errorf("%w: only https URLs are allowed", ErrForbiddenDestination)
 	}
 	host := u.Hostname()
-	if host == "localhost" || hasSuffixFold(host, ".localhost") || hasSuffixFold(host, ".internal") {
+	if equalFold(host, "localhost") || hasSuffixFold(host, ".localhost") || hasSuffixFold(host, ".internal") {
 		return fmt.Errorf("%w: %s is not a public host", ErrForbiddenDestination, host)
 	}
 	if ip, err := netip.ParseAddr(host); err == nil && !isPublic(ip) {

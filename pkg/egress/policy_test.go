@@ -1,7 +1,9 @@
 package egress
 
 import (
+	"errors"
 	"net/http"
+	"net/url"
 	"testing"
 	"time"
 )
@@ -69,6 +71,26 @@ func TestBackoffDoublesWithJitterUpToTheCap(t *testing.T) {
 		}
 		if least > lo+tc.d/10 || most < hi-tc.d/10 {
 			t.Fatalf("attempt %d waits only within [%v, %v] in 2000 draws: not jittered over [%v, %v]", tc.attempt, least, most, lo, hi)
+		}
+	}
+}
+
+// Internal names are refused whatever their case, down to the bare suffix.
+func TestCheckURLRefusesInternalNamesInAnyCase(t *testing.T) {
+	for _, raw := range []string{"https://.localhost/", "https://.internal/", "https://LocalHost/", "https://api.LOCALHOST/",
+		"https://metadata.google.Internal/", "https://x.internal/"} {
+		u, err := url.Parse(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := CheckURL(u, false); !errors.Is(err, ErrForbiddenDestination) {
+			t.Errorf("CheckURL(%s) = %v, want %v", raw, err, ErrForbiddenDestination)
+		}
+	}
+	for _, raw := range []string{"https://internal.example.com/", "https://localhostess.example/", "https://a.localhost.example/"} {
+		u, _ := url.Parse(raw)
+		if err := CheckURL(u, false); err != nil {
+			t.Errorf("CheckURL(%s) = %v, want it allowed", raw, err)
 		}
 	}
 }
