@@ -78,7 +78,7 @@ func TestBackoffDoublesWithJitterUpToTheCap(t *testing.T) {
 // Internal names are refused whatever their case, down to the bare suffix.
 func TestCheckURLRefusesInternalNamesInAnyCase(t *testing.T) {
 	for _, raw := range []string{"https://.localhost/", "https://.internal/", "https://LocalHost/", "https://api.LOCALHOST/",
-		"https://metadata.google.Internal/", "https://x.internal/"} {
+		"https://metadata.google.Internal/", "https://x.internal/", "https://x.INTERNAL/", "https://LOCALHOST/"} {
 		u, err := url.Parse(raw)
 		if err != nil {
 			t.Fatal(err)
