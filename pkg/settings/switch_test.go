@@ -109,3 +109,14 @@ func TestSaveFailsWhenTheAccountCannotBeRead(t *testing.T) {
 		t.Fatalf("credentials: %v, want %v", err, errUnreadable)
 	}
 }
+
+// Mask shows a secret field that holds a value as asterisks, whatever the
+// case of its name, leaves out one that is empty, and shows the rest as typed.
+func TestMaskHidesSecretsWholly(t *testing.T) {
+	got := settings.Mask(platform.Credentials{"url": "https://acme.halopsa.com", "ClientSecret": "s3cr3t-value", "privateKey": ""},
+		[]string{"clientSecret", "privatekey"})
+	want := map[string]string{"url": "https://acme.halopsa.com", "ClientSecret": "********"}
+	if !maps.Equal(got, want) {
+		t.Fatalf("Mask = %v, want %v", got, want)
+	}
+}
