@@ -94,3 +94,24 @@ func TestCheckURLRefusesInternalNamesInAnyCase(t *testing.T) {
 		}
 	}
 }
+
+// The edges of Retry-After: zero means now, a decimal may have a zero
+// fraction, and a decimal may name up to a day.
+func TestRetryAfterEdges(t *testing.T) {
+	for _, tc := range []struct {
+		v    string
+		want time.Duration
+		ok   bool
+	}{
+		{"0", 0, true},
+		{"2.0", 2 * time.Second, true},
+		{"0.5", 500 * time.Millisecond, true},
+		{"86400.5", 86400*time.Second + 500*time.Millisecond, true},
+		{"86401.5", 0, false},
+	} {
+		got, ok := RetryAfter(http.Header{"Retry-After": {tc.v}}, time.Now())
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("Retry-After %q = %v, %v; want %v, %v", tc.v, got, ok, tc.want, tc.ok)
+		}
+	}
+}
