@@ -1,6 +1,9 @@
 package connectwise
 
-import "testing"
+import (
+	"net/http"
+	"testing"
+)
 
 // ConnectWise record ids start at 1: a callback whose only id is 0 (or
 // negative) names no ticket and is refused, wherever the id sits.
@@ -18,5 +21,17 @@ func TestCallbackTicketIDMustBePositive(t *testing.T) {
 	evs, err := ParseWebhook(sampleDelivery(t, func(d map[string]any) { d["ID"] = 1; d["Entity"] = nil }))
 	if err != nil || len(evs) != 1 || evs[0].TicketID != "1" {
 		t.Fatalf("ID 1: %+v, %v", evs, err)
+	}
+}
+
+// A header key in another case with no value (a hand-built request, not a
+// real delivery) reads as absent instead of panicking.
+func TestHeaderWithNoValueIsAbsent(t *testing.T) {
+	h := http.Header{"x-content-signature": {}, "X-Other": {"v"}}
+	if v := headerValue(h, "X-Content-Signature"); v != "" {
+		t.Fatalf("headerValue = %q, want empty", v)
+	}
+	if v := headerValue(http.Header{"x-content-signature": {"sig"}}, "X-Content-Signature"); v != "sig" {
+		t.Fatalf("lower-case key: %q, want sig", v)
 	}
 }
