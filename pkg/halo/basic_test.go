@@ -30,3 +30,21 @@ func TestBasicCredentialsPaddedOrNot(t *testing.T) {
 		t.Fatalf("a header with no value: %v, want %v", err, halo.ErrBadSignature)
 	}
 }
+
+// A timestamp of 0 (or below) is no time at all: the event's time stays
+// unknown rather than becoming 1970.
+func TestZeroTimestampIsUnknown(t *testing.T) {
+	for _, ts := range []string{"0", "-5"} {
+		evs, err := halo.ParseWebhook([]byte(`{"id":"t0","event":"Ticket Updated","object_id":3,"timestamp":` + ts + `}`))
+		if err != nil || len(evs) != 1 {
+			t.Fatalf("timestamp %s: %+v, %v", ts, evs, err)
+		}
+		if !evs[0].OccurredAt.IsZero() {
+			t.Errorf("timestamp %s read as %v, want unknown", ts, evs[0].OccurredAt)
+		}
+	}
+	evs, err := halo.ParseWebhook([]byte(`{"id":"t1","event":"Ticket Updated","object_id":3,"timestamp":1764064800}`))
+	if err != nil || len(evs) != 1 || evs[0].OccurredAt.Unix() != 1764064800 {
+		t.Fatalf("timestamp 1764064800: %+v, %v", evs, err)
+	}
+}
