@@ -10,8 +10,20 @@ GO          ?= go
 CDK         ?= npx --yes aws-cdk@2.1148.1
 # pinned, and run with `go run pkg@version` so neither module's go.mod carries it
 STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
+GREMLINS    ?= $(GO) run github.com/go-gremlins/gremlins/cmd/gremlins@v0.6.0
+# mutate: the packages that hold the guarantees, as dir[:file,file]; a platform package is limited to its webhook
+# verify/parse file. Efficacy under MUTATE_MIN % fails, after the survivors reviewed in MUTATE_REVIEWED.
+MUTATE_PKGS     ?= pkg/connection pkg/settings pkg/webhook pkg/autotask:inbound.go pkg/connectwise:inbound.go \
+                   pkg/halo:inbound.go pkg/graph:inbound.go pkg/relay pkg/integration pkg/egress
+MUTATE_MIN      ?= 90
+MUTATE_REVIEWED ?= mutation-survivors.txt
+MUTATE_WORKERS  ?= 2
+# a mutant's test run may take MUTATE_TIMEOUT times the package's coverage run before it counts as timed out; the
+# coverage run is often served from the build cache while every mutant rebuilds, hence the margin
+MUTATE_TIMEOUT  ?= 20
+MUTATE_NICE     ?= nice -n 15
 
-.PHONY: help dev test test-go test-fuzz fuzz test-infra check-deps build lint synth deploy bench clean screenshots
+.PHONY: help dev test test-go test-fuzz fuzz test-infra check-deps build lint synth deploy bench mutate clean screenshots
 
 # fuzz_each fuzzes every Fuzz target of the main module with -fuzztime=$(1), one target at a time. Each package's
 # instrumented test binary is built once (go test -c -fuzz) and run from the package directory with the fuzz cache
@@ -97,6 +109,34 @@ bench: ## Go benchmarks, then the sync harness (latency, API calls and DynamoDB 
 	$(GO) test -run='^$$' -bench=. -benchmem -count=5 ./pkg/autotask ./pkg/connectwise ./pkg/halo ./pkg/graph ./pkg/integration/... ./pkg/app ./pkg/queue/...
 	$(GO) test -run='^$$' -bench=Connection -benchmem -benchtime=100x -count=5 ./pkg/dynamostore
 	$(GO) run ./cmd/tandem-bench
+
+# mutate runs gremlins on one package at a time (its mutants are killed only by that package's own tests), keeps the
+# machine-readable result, and scores it: efficacy = killed / (killed + lived), where a lived mutant listed in
+# MUTATE_REVIEWED (path:line:column MUTATOR reason) is set aside as reviewed. A reviewed mutant that no longer lives is
+# reported, so the list does not go stale. Timed-out mutants count as neither (gremlins' own definition).
+mutate: ## mutation testing of the guarantee packages (slow: see TESTING.md); fails under MUTATE_MIN % efficacy
+	@out=$$(mktemp -d); trap 'rm -rf "$$out"' EXIT; fail=0; start=$$(date +%s); \
+	for spec in $(MUTATE_PKGS); do \
+	  dir=$${spec%%:*}; only=$$( [ "$$spec" = "$$dir" ] || echo "$${spec#*:}" | tr , ' ' ); \
+	  ex=(-E '/' -E '_test\.go$$'); \
+	  if [ -n "$$only" ]; then for f in $$(cd "$$dir" && ls *.go | grep -v '_test\.go$$'); do \
+	    case " $$only " in *" $$f "*) ;; *) ex+=(-E "^$${f//./\\.}\$$");; esac; done; fi; \
+	  json="$$out/$$(echo "$$dir" | tr / -).json"; t0=$$(date +%s); \
+	  $(MUTATE_NICE) $(GREMLINS) unleash --silent --workers $(MUTATE_WORKERS) --timeout-coefficient $(MUTATE_TIMEOUT) "$${ex[@]}" -o "$$json" "./$$dir" \
+	    || { echo "$$dir: gremlins failed"; fail=1; continue; }; \
+	  jq -r --arg d "$$dir" '.files[] | .file_name as $$f | .mutations[] | "\($$d)/\($$f):\(.line):\(.column) \(.type) \(.status)"' "$$json" \
+	  | awk -v dir="$$dir" -v min=$(MUTATE_MIN) -v secs=$$(( $$(date +%s) - t0 )) -v reviewed="$(MUTATE_REVIEWED)" ' \
+	    BEGIN { while ((getline l < reviewed) > 0) { if (l ~ /^[^#[:space:]]/) { split(l, w, " "); if (index(w[1], dir "/") == 1 && w[1] !~ ("^" dir "/.*/")) ok[w[1] " " w[2]] = 1 } } } \
+	    { st = $$3; for (i = 4; i <= NF; i++) st = st " " $$i; \
+	      if (st == "KILLED") k++; else if (st == "TIMED OUT") to++; else if (st == "NOT COVERED") nc++; \
+	      else if (st == "LIVED") { if (($$1 " " $$2) in ok) { r++; seen[$$1 " " $$2] = 1 } else { l++; print "  lived: " $$1 " " $$2 } } } \
+	    END { for (m in ok) if (!(m in seen)) print "  reviewed survivor no longer lives (remove it from " reviewed "): " m; \
+	      eff = (k + l + r) ? 100 * k / (k + l + r) : 100; rev = (k + l) ? 100 * k / (k + l) : 100; \
+	      printf "%-18s efficacy %5.1f%% (%5.1f%% before review)  killed %d  lived %d  reviewed %d  timed out %d  not covered %d  %ds\n", dir, rev, eff, k, l, r, to, nc, secs; \
+	      exit (rev < min) }' || fail=1; \
+	done; \
+	echo "mutate: $$(( $$(date +%s) - start ))s"; \
+	[ $$fail = 0 ] || { echo "mutate: efficacy under $(MUTATE_MIN)% (or a gremlins failure) above"; exit 1; }
 
 clean: ## remove build output
 	rm -rf $(BUILD_DIR) infra/cdk.out

@@ -53,6 +53,8 @@ type worldOptions struct {
 	// receives writes in the test (Microsoft 365, whose subscription
 	// handshake is another part of issue 10).
 	noWebhook platform.Kind
+	// queue shapes every queue's delivery (batch size, consumers).
+	queue memqueue.QueueConfig
 }
 
 func (w *world) api(org, method, path string, body any) (int, map[string]any) {
@@ -94,7 +96,7 @@ func newWorld(t *testing.T, src, dst platform.Kind, o worldOptions) *world {
 		wrap = func(h http.Handler) http.Handler { return o.hooks(contracted(t)(h)) }
 	}
 	r, err := localrun.Start(context.Background(), localrun.Options{
-		Addr: "127.0.0.1:0", ManualQueues: true, Simulators: true, WrapSync: o.wrap, WrapHTTP: wrap, WrapDynamoDB: o.dynamo,
+		Addr: "127.0.0.1:0", ManualQueues: true, Simulators: true, WrapSync: o.wrap, WrapHTTP: wrap, WrapDynamoDB: o.dynamo, Queue: o.queue,
 	})
 	if err != nil {
 		t.Fatal(err)
