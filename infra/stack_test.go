@@ -499,8 +499,9 @@ func TestEventSourceMappings(t *testing.T) {
 var routes = func() map[string]bool {
 	r := map[string]bool{
 		"GET /v1/connections/{id}/options/{kind}": true,
-		"GET /v1/openapi.json":                    false,
-		"POST /webhooks/{platform}/{endpointId}":  false,
+		"GET /v1/log":                            true,
+		"GET /v1/openapi.json":                   false,
+		"POST /webhooks/{platform}/{endpointId}": false,
 	}
 	for _, path := range []string{"/v1/settings/{proxy+}", "/v1/connections", "/v1/connections/{proxy+}", "/v1/connections/{id}/config"} {
 		for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {

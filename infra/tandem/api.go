@@ -176,6 +176,7 @@ func (a *api) addRoutes(f *functions) {
 	connections := integration("Connections", f.connections)
 	authorized("/v1/connections", apiMethods, connections)
 	authorized("/v1/connections/{proxy+}", apiMethods, connections)
+	authorized("/v1/log", get, connections)
 
 	// The API's OpenAPI document, which every function's router serves.
 	contract := a.http.AddRoutes(&awsapigatewayv2.AddRoutesOptions{

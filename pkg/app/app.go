@@ -138,7 +138,7 @@ func (d *Deps) Router() *api.Router {
 	d.settingsRoutes(rt)
 	api.ConnectionRoutes(rt, d.Connections)
 	api.ConfigRoutes(rt, d.NewConfiguration())
-	api.LogRoutes(rt, d.Connections, d.Store)
+	api.LogRoutes(rt, d.Connections, d.Store, d.Store)
 	return rt
 }
 
@@ -158,7 +158,7 @@ func (d *Deps) SettingsHandler() api.Handler {
 func (d *Deps) ConnectionsHandler() api.Handler {
 	rt := api.NewRouter(d.Auth, d.Log)
 	api.ConnectionRoutes(rt, d.Connections)
-	api.LogRoutes(rt, d.Connections, d.Store)
+	api.LogRoutes(rt, d.Connections, d.Store, d.Store)
 	return rt.Handler()
 }
 
