@@ -26,6 +26,12 @@ type Config struct {
 	PriorityMappings []Mapping `json:"priorityMappings,omitempty"`
 	CategoryMappings []Mapping `json:"categoryMappings,omitempty"`
 
+	// TypeMappings hold status and priority rows for partner tickets of one
+	// type, where workflows differ by type; a partner value without a row
+	// there falls back to the connection-wide StatusMappings and
+	// PriorityMappings.
+	TypeMappings []TypeMapping `json:"typeMappings,omitempty"`
+
 	// TicketTypeMappings and DefaultTicketType decide the type of tickets
 	// created on my side, so only the target side, which receives new
 	// tickets, may set them; the target must set DefaultTicketType.
@@ -60,6 +66,14 @@ type Config struct {
 	// CustomFields declares fields of my platform that field mappings and the
 	// escalation flag may use in addition to those the platform reports.
 	CustomFields []CustomFieldDef `json:"customFields,omitempty"`
+}
+
+// TypeMapping is the status and priority rows for partner tickets whose
+// type is PartnerType (a partner ticket type id).
+type TypeMapping struct {
+	PartnerType      string    `json:"partnerType"`
+	StatusMappings   []Mapping `json:"statusMappings,omitempty"`
+	PriorityMappings []Mapping `json:"priorityMappings,omitempty"`
 }
 
 // Mapping is one row of a mapping table: the partner's value and mine.

@@ -1,5 +1,7 @@
 package integration
 
+import "maps"
+
 // Rules is one side's Config indexed for translation. Compile it once per
 // stored config version and share it: it is never modified, so concurrent
 // Translate calls are safe.
@@ -10,6 +12,9 @@ type Rules struct {
 	fields     map[string]string
 	fieldOrder []Mapping
 	actions    map[string]ActionMapping
+	// byType holds, per partner ticket type with TypeMappings, the status
+	// and priority tables with that type's rows laid over the connection's.
+	byType map[string]valueTables
 
 	defaultStatus, defaultTicketType, defaultAction, board, account string
 	typeDefaultStatus                                               bool
@@ -33,6 +38,18 @@ func Compile(cfg Config) *Rules {
 		account:           cfg.Account,
 		typeDefaultStatus: cfg.UseTicketTypeDefaultStatus,
 	}
+	for _, tm := range cfg.TypeMappings {
+		if _, dup := r.byType[tm.PartnerType]; dup {
+			continue
+		}
+		if r.byType == nil {
+			r.byType = map[string]valueTables{}
+		}
+		r.byType[tm.PartnerType] = valueTables{
+			status:   overlay(r.status, tm.StatusMappings),
+			priority: overlay(r.priority, tm.PriorityMappings),
+		}
+	}
 	for _, a := range cfg.ActionMappings {
 		if _, dup := r.actions[a.Partner]; !dup {
 			r.actions[a.Partner] = a
@@ -47,6 +64,27 @@ func table(rows []Mapping) map[string]string {
 		if _, dup := m[row.Partner]; !dup {
 			m[row.Partner] = row.Mine
 		}
+	}
+	return m
+}
+
+type valueTables struct{ status, priority map[string]string }
+
+// tables returns the status and priority tables for a partner ticket of
+// type typ: its own rows over the connection-wide ones.
+func (r *Rules) tables(typ string) valueTables {
+	if t, ok := r.byType[typ]; ok {
+		return t
+	}
+	return valueTables{status: r.status, priority: r.priority}
+}
+
+// overlay is base with rows laid over it (the first row of a partner value
+// wins, as in table).
+func overlay(base map[string]string, rows []Mapping) map[string]string {
+	m := maps.Clone(base)
+	for partner, mine := range table(rows) {
+		m[partner] = mine
 	}
 	return m
 }

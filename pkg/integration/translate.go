@@ -37,7 +37,7 @@ func (r *Rules) Translate(change Change, sender Outbound) (Plan, error) {
 		}
 		attachments(change.Attachments, nil, sender, &p)
 	case TicketUpdated:
-		r.update(change.Fields, &p)
+		r.update(change.Fields, change.TicketType, &p)
 	case NoteAdded:
 		if change.Note == nil {
 			return Plan{}, fmt.Errorf("integration: %s change without a note", change.Kind)
@@ -48,7 +48,7 @@ func (r *Rules) Translate(change Change, sender Outbound) (Plan, error) {
 		// ticket with its own closing status, as CloseTicket("") defines.
 		var status string
 		if change.Ticket != nil {
-			status = r.status[change.Ticket.Status]
+			status = r.tables(change.Ticket.Type).status[change.Ticket.Status]
 		}
 		p.Commands = append(p.Commands, Command{Op: OpCloseTicket, Status: status})
 	default:
@@ -84,9 +84,10 @@ func (r *Rules) create(src platform.Ticket, p *Plan) error {
 	default:
 		return fmt.Errorf("%w: partner ticket type %q is unmapped and there is no default ticket type", ErrCannotCreate, src.Type)
 	}
+	values := r.tables(src.Type)
 	// Halo's rule: a mapped status wins, else the default, else the ticket
 	// type's default (left empty for the platform to fill).
-	switch mine, ok := r.status[src.Status]; {
+	switch mine, ok := values.status[src.Status]; {
 	case ok:
 		t.Status = mine
 	case r.defaultStatus != "":
@@ -96,7 +97,7 @@ func (r *Rules) create(src platform.Ticket, p *Plan) error {
 	}
 	const platformDefault = "the platform's default applies"
 	if src.Priority != "" {
-		t.Priority, _ = mapValue(r.priority, "priority", src.Priority, platformDefault, p)
+		t.Priority, _ = mapValue(values.priority, "priority", src.Priority, platformDefault, p)
 	}
 	if src.Category != "" {
 		t.Category, _ = mapValue(r.category, "category", src.Category, platformDefault, p)
@@ -136,8 +137,9 @@ func (r *Rules) mapsField(ref string) bool {
 	return ok
 }
 
-func (r *Rules) update(fields []FieldChange, p *Plan) {
+func (r *Rules) update(fields []FieldChange, partnerType string, p *Plan) {
 	var u platform.TicketUpdate
+	values := r.tables(partnerType)
 	changed := false
 	const unchanged = "the field is left unchanged"
 	// The picklist fields go through their value tables.
@@ -146,8 +148,8 @@ func (r *Rules) update(fields []FieldChange, p *Plan) {
 		noun  string
 		dst   **string
 	}{
-		FieldStatus:     {r.status, "status", &u.Status},
-		FieldPriority:   {r.priority, "priority", &u.Priority},
+		FieldStatus:     {values.status, "status", &u.Status},
+		FieldPriority:   {values.priority, "priority", &u.Priority},
 		FieldCategory:   {r.category, "category", &u.Category},
 		FieldTicketType: {r.ticketType, "ticket type", &u.Type},
 	}

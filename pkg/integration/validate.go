@@ -25,6 +25,7 @@ func Validate(cfg Config, side Side, mine, partner Catalog) error {
 	c.picklistMappings("statusMappings", cfg.StatusMappings, platform.PickStatuses)
 	c.picklistMappings("priorityMappings", cfg.PriorityMappings, platform.PickPriorities)
 	c.picklistMappings("categoryMappings", cfg.CategoryMappings, platform.PickCategories)
+	c.typeMappings(cfg)
 	c.creation(cfg)
 	c.board(cfg)
 	c.fieldMappings(cfg.FieldMappings)
