@@ -500,6 +500,7 @@ var routes = func() map[string]bool {
 	r := map[string]bool{
 		"GET /v1/connections/{id}/options/{kind}": true,
 		"GET /v1/log":                            true,
+		"POST /v1/connections/{id}/preview":      true,
 		"GET /v1/openapi.json":                   false,
 		"POST /webhooks/{platform}/{endpointId}": false,
 	}

@@ -195,6 +195,7 @@ func (a *api) addRoutes(f *functions) {
 	config := integration("Config", f.config)
 	authorized("/v1/connections/{id}/config", apiMethods, config)
 	authorized("/v1/connections/{id}/options/{kind}", get, config)
+	authorized("/v1/connections/{id}/preview", []awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod_POST}, config)
 
 	webhooks := a.http.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
 		Path:        jsii.String("/webhooks/{platform}/{endpointId}"),

@@ -138,6 +138,7 @@ func (d *Deps) Router() *api.Router {
 	d.settingsRoutes(rt)
 	api.ConnectionRoutes(rt, d.Connections)
 	api.ConfigRoutes(rt, d.NewConfiguration())
+	api.PreviewRoutes(rt, d.NewPreview())
 	api.LogRoutes(rt, d.Connections, d.Store, d.Store)
 	return rt
 }

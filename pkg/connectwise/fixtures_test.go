@@ -101,6 +101,7 @@ func TestFixtureGetTicket(t *testing.T) {
 	want := platform.Ticket{
 		ID: "200", Number: "200", Summary: "test", Status: "550", Priority: "8", Type: "248", Category: "701",
 		Queue: "30", StartDate: &start, TargetDate: &due, UpdatedAt: vendorfixture.Time(t, "2022-09-02T08:29:34Z"),
+		Contact: "Test Contact", AccountName: "Example Company",
 		// The three custom fields carry no "value" key: nothing to sync.
 	}
 	if !reflect.DeepEqual(got, want) {

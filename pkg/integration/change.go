@@ -24,6 +24,8 @@ type Change struct {
 	// TicketType is the partner ticket's current type, which selects its
 	// TypeMappings in an update (a created or closed ticket carries its own).
 	TicketType string `json:"ticketType,omitempty"`
+	// Origin accompanies a created ticket, for its description.
+	Origin Origin `json:"origin,omitzero"`
 }
 
 // FieldChange is one changed field. Field is a field reference (FieldStatus,

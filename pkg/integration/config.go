@@ -38,6 +38,13 @@ type Config struct {
 	TicketTypeMappings []Mapping `json:"ticketTypeMappings,omitempty"`
 	DefaultTicketType  string    `json:"defaultTicketType,omitempty"`
 
+	// DescriptionParts choose which of the partner ticket's parts make up
+	// the description of a ticket created on my side, in this order
+	// (PartSummary, PartDescription, ..., or a partner custom field as
+	// "custom:<key>"). Empty keeps the partner's description alone. Target
+	// side only.
+	DescriptionParts []string `json:"descriptionParts,omitempty"`
+
 	// FieldMappings map partner field → my field; both are field references
 	// (FieldSummary, FieldStartDate, FieldTargetDate or CustomField(key)) and
 	// must have the same type.

@@ -12,6 +12,7 @@ type Rules struct {
 	fields     map[string]string
 	fieldOrder []Mapping
 	actions    map[string]ActionMapping
+	describe   []string
 	// byType holds, per partner ticket type with TypeMappings, the status
 	// and priority tables with that type's rows laid over the connection's.
 	byType map[string]valueTables
@@ -30,6 +31,7 @@ func Compile(cfg Config) *Rules {
 		ticketType:        table(cfg.TicketTypeMappings),
 		fields:            table(cfg.FieldMappings),
 		fieldOrder:        cfg.FieldMappings,
+		describe:          cfg.DescriptionParts,
 		actions:           make(map[string]ActionMapping, len(cfg.ActionMappings)),
 		defaultStatus:     cfg.DefaultStatus,
 		defaultTicketType: cfg.DefaultTicketType,

@@ -32,7 +32,7 @@ func (r *Rules) Translate(change Change, sender Outbound) (Plan, error) {
 		if change.Ticket == nil {
 			return Plan{}, fmt.Errorf("integration: %s change without a ticket", change.Kind)
 		}
-		if err := r.create(*change.Ticket, &p); err != nil {
+		if err := r.create(*change.Ticket, change.Origin, &p); err != nil {
 			return Plan{}, err
 		}
 		attachments(change.Attachments, nil, sender, &p)
@@ -71,8 +71,8 @@ func mapValue(table map[string]string, noun, partner, instead string, p *Plan) (
 	return mine, ok
 }
 
-func (r *Rules) create(src platform.Ticket, p *Plan) error {
-	t := platform.Ticket{Summary: src.Summary, Description: src.Description, Queue: r.board, Account: r.account}
+func (r *Rules) create(src platform.Ticket, origin Origin, p *Plan) error {
+	t := platform.Ticket{Summary: src.Summary, Description: describe(r.describe, src, origin), Queue: r.board, Account: r.account}
 	switch mine, ok := r.ticketType[src.Type]; {
 	case ok:
 		t.Type = mine

@@ -29,6 +29,7 @@ func Validate(cfg Config, side Side, mine, partner Catalog) error {
 	c.creation(cfg)
 	c.board(cfg)
 	c.fieldMappings(cfg.FieldMappings)
+	c.descriptionParts(cfg.DescriptionParts)
 	c.actions(cfg)
 	c.outbound(cfg.Outbound)
 	c.escalation(cfg.Escalation)

@@ -18,12 +18,17 @@ type Ticket struct {
 	// Account is the customer account the ticket is filed under on the
 	// receiving platform (ConnectWise company, Autotask company), when the
 	// platform requires one.
-	Account    string            `json:"account,omitempty"`
-	StartDate  *time.Time        `json:"startDate,omitempty"`
-	TargetDate *time.Time        `json:"targetDate,omitempty"`
-	Closed     bool              `json:"closed,omitempty"`
-	Custom     map[string]string `json:"custom,omitempty"` // custom field name → value as text
-	UpdatedAt  time.Time         `json:"updatedAt,omitempty"`
+	Account string `json:"account,omitempty"`
+	// Contact and AccountName are the end user and customer account as the
+	// ticket's own platform names them, where its ticket record carries
+	// them; read for a partner's description, never written.
+	Contact     string            `json:"contact,omitempty"`
+	AccountName string            `json:"accountName,omitempty"`
+	StartDate   *time.Time        `json:"startDate,omitempty"`
+	TargetDate  *time.Time        `json:"targetDate,omitempty"`
+	Closed      bool              `json:"closed,omitempty"`
+	Custom      map[string]string `json:"custom,omitempty"` // custom field name → value as text
+	UpdatedAt   time.Time         `json:"updatedAt,omitempty"`
 	// Ref is the marker a ticket Tandem creates carries, kept in the
 	// platform's own external-reference field (Autotask externalID,
 	// ConnectWise externalXRef, a Halo external link, a Microsoft 365
