@@ -55,6 +55,13 @@ type Config struct {
 	ActionMappings []ActionMapping `json:"actionMappings,omitempty"`
 	DefaultAction  string          `json:"defaultAction,omitempty"`
 
+	// PersonMappings map a partner note author — their e-mail address
+	// (compared case-insensitively) or the partner platform's author id —
+	// to a person on my platform (a Halo agent, an Autotask resource), who
+	// is then shown as the author of the synced note. A note by an unmapped
+	// author says who wrote it in its text.
+	PersonMappings []Mapping `json:"personMappings,omitempty"`
+
 	Outbound Outbound `json:"outbound"`
 
 	// Escalation selects which of my tickets are sent to the partner. Source

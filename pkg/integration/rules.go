@@ -1,6 +1,9 @@
 package integration
 
-import "maps"
+import (
+	"maps"
+	"strings"
+)
 
 // Rules is one side's Config indexed for translation. Compile it once per
 // stored config version and share it: it is never modified, so concurrent
@@ -13,6 +16,7 @@ type Rules struct {
 	fieldOrder []Mapping
 	actions    map[string]ActionMapping
 	describe   []string
+	people     map[string]string // lower-cased partner e-mail or partner author id → my person
 	// byType holds, per partner ticket type with TypeMappings, the status
 	// and priority tables with that type's rows laid over the connection's.
 	byType map[string]valueTables
@@ -32,6 +36,7 @@ func Compile(cfg Config) *Rules {
 		fields:            table(cfg.FieldMappings),
 		fieldOrder:        cfg.FieldMappings,
 		describe:          cfg.DescriptionParts,
+		people:            make(map[string]string, len(cfg.PersonMappings)),
 		actions:           make(map[string]ActionMapping, len(cfg.ActionMappings)),
 		defaultStatus:     cfg.DefaultStatus,
 		defaultTicketType: cfg.DefaultTicketType,
@@ -39,6 +44,11 @@ func Compile(cfg Config) *Rules {
 		board:             cfg.Board,
 		account:           cfg.Account,
 		typeDefaultStatus: cfg.UseTicketTypeDefaultStatus,
+	}
+	for _, p := range cfg.PersonMappings {
+		if k := strings.ToLower(strings.TrimSpace(p.Partner)); r.people[k] == "" {
+			r.people[k] = p.Mine
+		}
 	}
 	for _, tm := range cfg.TypeMappings {
 		if _, dup := r.byType[tm.PartnerType]; dup {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/tandemsync/tandem/pkg/platform"
 )
@@ -193,9 +194,9 @@ func (r *Rules) note(n platform.Note, files []platform.Attachment, sender Outbou
 		p.skip(fmt.Sprintf("note %q", n.ID), fmt.Sprintf("partner action %q has no mapping and there is no default action", n.Kind))
 		return
 	}
-	p.Commands = append(p.Commands, Command{Op: OpAddNote, Note: &platform.Note{
-		Kind: kind, Title: n.Title, Body: n.Body, Public: public, CreatedAt: n.CreatedAt,
-	}})
+	out := &platform.Note{Kind: kind, Title: n.Title, Body: n.Body, Public: public, CreatedAt: n.CreatedAt}
+	r.attribute(n, out)
+	p.Commands = append(p.Commands, Command{Op: OpAddNote, Note: out})
 	attachments(files, &public, sender, p)
 }
 
@@ -212,5 +213,20 @@ func attachments(files []platform.Attachment, public *bool, sender Outbound, p *
 			a.Public = *public
 		}
 		p.Commands = append(p.Commands, Command{Op: OpAddAttachment, Attachment: &a})
+	}
+}
+
+// attribute says who wrote the partner's note n on my copy out: a mapped
+// person becomes its author; otherwise the author's name, when the partner's
+// platform gives one, heads the text.
+func (r *Rules) attribute(n platform.Note, out *platform.Note) {
+	for _, k := range []string{n.AuthorEmail, n.AuthorID} {
+		if mine, ok := r.people[strings.ToLower(strings.TrimSpace(k))]; ok && k != "" {
+			out.AuthorID = mine
+			return
+		}
+	}
+	if name := strings.TrimSpace(n.AuthorName); name != "" {
+		out.Body = name + " wrote:\n\n" + n.Body
 	}
 }

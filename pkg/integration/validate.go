@@ -31,6 +31,7 @@ func Validate(cfg Config, side Side, mine, partner Catalog) error {
 	c.fieldMappings(cfg.FieldMappings)
 	c.descriptionParts(cfg.DescriptionParts)
 	c.actions(cfg)
+	c.personMappings(cfg.PersonMappings)
 	c.outbound(cfg.Outbound)
 	c.escalation(cfg.Escalation)
 	return c.errs.Err()

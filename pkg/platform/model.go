@@ -52,14 +52,19 @@ type TicketUpdate struct {
 
 // Note is a ticket note, Halo action, ConnectWise note or mail reply.
 type Note struct {
-	ID        string    `json:"id"`
-	TicketID  string    `json:"ticketId"`
-	Kind      string    `json:"kind,omitempty"` // platform note type / Halo action (outcome) id
-	Title     string    `json:"title,omitempty"`
-	Body      string    `json:"body"`
-	Public    bool      `json:"public"` // visible to the end user
-	AuthorID  string    `json:"authorId,omitempty"`
-	CreatedAt time.Time `json:"createdAt"`
+	ID       string `json:"id"`
+	TicketID string `json:"ticketId"`
+	Kind     string `json:"kind,omitempty"` // platform note type / Halo action (outcome) id
+	Title    string `json:"title,omitempty"`
+	Body     string `json:"body"`
+	Public   bool   `json:"public"` // visible to the end user
+	AuthorID string `json:"authorId,omitempty"`
+	// AuthorName and AuthorEmail name who wrote the note, where the
+	// platform's note record says; read so the partner's copy can say who
+	// wrote it, never written.
+	AuthorName  string    `json:"authorName,omitempty"`
+	AuthorEmail string    `json:"authorEmail,omitempty"`
+	CreatedAt   time.Time `json:"createdAt"`
 }
 
 // Attachment is a file on a ticket. Data is only filled when downloaded.

@@ -95,7 +95,7 @@ async function loadLists(id) {
   return out;
 }
 
-const UNEDITED = ["typeMappings"];
+const UNEDITED = ["typeMappings", "descriptionParts", "personMappings"];
 
 function clone(v) {
   return JSON.parse(JSON.stringify(v));
