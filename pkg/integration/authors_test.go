@@ -56,3 +56,12 @@ func TestValidatePersonMappings(t *testing.T) {
 		}
 	}
 }
+
+func TestPersonMappingsOnlyWhereAuthorsCanBeSet(t *testing.T) {
+	f := connectwiseFixture(t)
+	f.cfg.PersonMappings = []Mapping{{Partner: "jane@acme.example", Mine: "14"}}
+	got := fieldErrors(t, Validate(f.cfg, f.side, f.mine, f.partner))
+	if len(got) != 1 || !strings.HasPrefix(got[0], "personMappings: ConnectWise notes cannot be attributed") {
+		t.Fatalf("%q", got)
+	}
+}

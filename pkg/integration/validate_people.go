@@ -1,12 +1,23 @@
 package integration
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/tandemsync/tandem/pkg/platform"
+)
 
 // personMappings checks the rows are complete and map each partner person
 // once. The people themselves are not in any picklist the platforms list,
 // so a wrong id shows when a note is written (the platform refuses it and
 // the sync log says why).
 func (c *checker) personMappings(rows []Mapping) {
+	if len(rows) > 0 && c.side.Platform != platform.Halo {
+		// Only Halo's action API takes the person an action is done by
+		// (actionby_agent_id); elsewhere the note would lose its author's
+		// name for nothing.
+		c.errs.Add("personMappings", "%s notes cannot be attributed to another person by Tandem; without mappings the author's name heads each synced note", displayName(c.side.Platform))
+		return
+	}
 	seen := make(map[string]int, len(rows))
 	for i, r := range rows {
 		path := row("personMappings", i)
