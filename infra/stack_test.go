@@ -556,6 +556,31 @@ func TestRoutes(t *testing.T) {
 				"AccessLogSettings":    map[string]any{"DestinationArn": assertions.Match_AnyValue(), "Format": assertions.Match_AnyValue()},
 			})
 		})
+		// The webhook route is throttled on its own, apart from /v1, and the
+		// stage waits for the route its settings name.
+		for id, st := range s.ofType("AWS::ApiGatewayV2::Stage") {
+			p := props(st)
+			rs, _ := p["RouteSettings"].(map[string]any)
+			wh, _ := rs["POST /webhooks/{platform}/{endpointId}"].(map[string]any)
+			if wh["ThrottlingRateLimit"] == nil || wh["ThrottlingBurstLimit"] == nil {
+				t.Fatalf("stage %s: no throttle of its own on the webhook route: %v", id, rs)
+			}
+			for key := range rs {
+				if strings.HasPrefix(key, "POST /v1") || strings.HasPrefix(key, "GET /v1") {
+					t.Errorf("stage %s: route settings for %s would take it out of the /v1 defaults", id, key)
+				}
+			}
+			deps := fmt.Sprint(st["DependsOn"])
+			found := false
+			for rid, r := range s.ofType("AWS::ApiGatewayV2::Route") {
+				if props(r)["RouteKey"] == "POST /webhooks/{platform}/{endpointId}" && strings.Contains(deps, rid) {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("stage %s does not depend on the webhook route (DependsOn %s)", id, deps)
+			}
+		}
 	})
 }
 

@@ -16,11 +16,21 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 )
 
-// Stage-wide limits: far above what admins and partner webhooks need, low
-// enough that a runaway client cannot run up the Lambda bill.
+// Stage-wide limits: far above what admins need, low enough that a runaway
+// client cannot run up the Lambda bill.
 const (
 	throttleRate  = 50
 	throttleBurst = 100
+)
+
+// The webhook route has limits of its own, set on the route, so partner
+// platforms' deliveries (bursty: a bulk edit posts one per ticket) and the
+// people using /v1 never draw on one bucket, and a noisy sender is refused
+// with 429, which every platform retries, without starving the console.
+const (
+	webhookRoute         = "POST /webhooks/{platform}/{endpointId}"
+	webhookThrottleRate  = 100
+	webhookThrottleBurst = 200
 )
 
 // accessLogFormat uses HTTP API context variables (routeKey, not the REST
@@ -208,7 +218,14 @@ func (a *api) addRoutes(f *functions) {
 			Reason: jsii.String("Partner platforms cannot obtain a Cognito token; the webhook function verifies each " +
 				"payload's signature against the endpoint's secret and the endpoint id is unguessable."),
 		}}, nil)
+		// Route settings name a route that must exist when the stage is
+		// updated.
+		a.stage.Node().AddDependency(route)
 	}
+	cfnStage := a.stage.Node().DefaultChild().(awsapigatewayv2.CfnStage)
+	cfnStage.AddPropertyOverride(jsii.String("RouteSettings"), map[string]any{
+		webhookRoute: map[string]any{"ThrottlingRateLimit": webhookThrottleRate, "ThrottlingBurstLimit": webhookThrottleBurst},
+	})
 }
 
 // accessLogSettings implements the jsii interface that HttpStage takes.

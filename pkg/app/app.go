@@ -95,6 +95,7 @@ func New(o Options) *Deps {
 	d.platforms = newOrgPlatforms(d.Settings, reg)
 	d.Settings.Endpoints = d.Installer()
 	d.Settings.Changed = d.platforms.forget
+	d.Connections.Ready = d.Settings
 	return d
 }
 

@@ -115,6 +115,21 @@ func (p *Platforms) Test(ctx context.Context, kind platform.Kind, creds platform
 	return c.Test(ctx)
 }
 
+// Checklist runs kind's preparation checklist where its client has one
+// (platform.Checklister); has is false for the other platforms.
+func (p *Platforms) Checklist(ctx context.Context, kind platform.Kind, creds platform.Credentials, queue string) ([]platform.CheckItem, bool, error) {
+	c, err := p.Client(kind, creds)
+	if err != nil {
+		return nil, false, err
+	}
+	cl, ok := c.(platform.Checklister)
+	if !ok {
+		return nil, false, nil
+	}
+	items, err := cl.Checklist(ctx, queue)
+	return items, true, err
+}
+
 // Picklists are the lists kind's mapping rows choose from.
 func (p *Platforms) Picklists(kind platform.Kind) []platform.PicklistKind {
 	return p.byKind[kind].Picklists

@@ -101,10 +101,25 @@ function showPlatform(card, ctx, account, show, message) {
 
 function testResult(res) {
   if (res.status === "Connection tested") {
-    return notice("ok", "Connection tested", `Tandem reached your platform with these credentials (${when(res.testedAt)}).`);
+    return notice("ok", "Connection tested", `Tandem reached your platform with these credentials (${when(res.testedAt)}).`,
+      checklist(res.checklist));
+  }
+  if (res.checklist) {
+    return notice("bad", "Test failed", "Fix the failing items of the preparation checklist in your platform, then test again: a connection is not activated until they pass.",
+      checklist(res.checklist));
   }
   return notice("bad", "Test failed", res.reason || "The platform refused the request.",
     h("p", { class: "help", text: "A failed test almost always means a credential is wrong or missing rather than a problem with the platform itself." }));
+}
+
+// checklist lists a platform's preparation checklist (ConnectWise), each
+// failing item with its fix; null for a platform without one.
+function checklist(items) {
+  if (!items || items.length === 0) return null;
+  return h("ul", { class: "checklist", "aria-label": "Preparation checklist" },
+    items.map((it) => h("li", { class: it.ok ? "ok" : "bad" },
+      h("strong", { text: `${it.ok ? "Passed" : "Failed"}: ${it.item}` }),
+      it.ok ? null : h("span", { text: it.fix }))));
 }
 
 // credentialForm asks for every field of the chosen platform. Saving
