@@ -500,8 +500,10 @@ func TestEventSourceMappings(t *testing.T) {
 var routes = func() map[string]bool {
 	r := map[string]bool{
 		"GET /v1/connections/{id}/options/{kind}": true,
-		"GET /v1/openapi.json":                    false,
-		"POST /webhooks/{platform}/{endpointId}":  false,
+		"GET /v1/log":                            true,
+		"POST /v1/connections/{id}/preview":      true,
+		"GET /v1/openapi.json":                   false,
+		"POST /webhooks/{platform}/{endpointId}": false,
 		// Zendesk's OAuth redirect: the browser carries no token; the
 		// single-use state names the organisation.
 		"GET /v1/oauth/zendesk/callback": false,

@@ -144,7 +144,8 @@ func (d *Deps) Router() *api.Router {
 	d.settingsRoutes(rt)
 	api.ConnectionRoutes(rt, d.Connections)
 	api.ConfigRoutes(rt, d.NewConfiguration())
-	api.LogRoutes(rt, d.Connections, d.Store)
+	api.PreviewRoutes(rt, d.NewPreview())
+	api.LogRoutes(rt, d.Connections, d.Store, d.Store)
 	return rt
 }
 
@@ -165,7 +166,7 @@ func (d *Deps) SettingsHandler() api.Handler {
 func (d *Deps) ConnectionsHandler() api.Handler {
 	rt := api.NewRouter(d.Auth, d.Log)
 	api.ConnectionRoutes(rt, d.Connections)
-	api.LogRoutes(rt, d.Connections, d.Store)
+	api.LogRoutes(rt, d.Connections, d.Store, d.Store)
 	return rt.Handler()
 }
 

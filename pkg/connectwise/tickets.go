@@ -30,7 +30,10 @@ type ticket struct {
 	EstimatedStartDate string        `json:"estimatedStartDate,omitempty"`
 	CustomFields       []customField `json:"customFields,omitempty"`
 	ExternalXRef       string        `json:"externalXRef,omitempty"`
-	Info               *info         `json:"_info,omitempty"`
+	// ContactName is read only (testdata/ticket-get.json); Tandem never
+	// sets a contact.
+	ContactName string `json:"contactName,omitempty"`
+	Info        *info  `json:"_info,omitempty"`
 }
 
 // customField is one entry of a record's customFields array. Value is text,
@@ -265,6 +268,10 @@ func fromTicket(t ticket) platform.Ticket {
 		Queue:    t.Board.idString(),
 		Closed:   t.ClosedFlag,
 		Ref:      t.ExternalXRef,
+		Contact:  t.ContactName,
+	}
+	if t.Company != nil {
+		out.AccountName = t.Company.Name
 	}
 	if ts, ok := parseTime(t.EstimatedStartDate); ok {
 		out.StartDate = &ts

@@ -33,7 +33,8 @@ func TestCreateAndGetTicket(t *testing.T) {
 	}
 	want := platform.Ticket{ID: created.ID, Number: created.ID, Summary: "Printer on 3rd floor jams",
 		Status: "2", Priority: "2", Type: "20", Category: "31", Queue: "1", StartDate: &start, TargetDate: &due,
-		Custom: map[string]string{"Customer Reference": "PO-7781", "Impact Score": "3.5", "Warranty": "true", "Region": "North"}}
+		AccountName: "TandemSim Customer Ltd", // the company's name, beside its id
+		Custom:      map[string]string{"Customer Reference": "PO-7781", "Impact Score": "3.5", "Warranty": "true", "Region": "North"}}
 	if got.UpdatedAt.IsZero() {
 		t.Fatal("UpdatedAt not read from _info.lastUpdated")
 	}

@@ -13,6 +13,7 @@
 //	link of a synced ticket   pk=CONN#<id>        sk=LINK#<org>#<ticket>   JSON document + version, conditional put
 //	ticket → its link         pk=CONN#<id>        sk=TICKET#<org>#<ticket> (one per side, written with the link)
 //	sync log                  pk=CONN#<id>        sk=LOG#<unix nanos>#<rand>  ttl = 90 days; read newest first
+//	log cursor signing key    pk=KEY#log-cursor   sk=KEY            created once by the first reader (conditional put)
 //	applied command ledger    pk=CMD#<id>         sk=CMD            ttl = 30 days
 //	webhook endpoint          pk=HOOK#<id>        sk=HOOK           (and pk=ORG#<org> sk=HOOK#<id> to list an org's)
 //

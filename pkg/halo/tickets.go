@@ -32,6 +32,11 @@ type faults struct {
 	TargetDate     string        `json:"targetdate"`
 	LastActionDate string        `json:"lastactiondate"`
 	CustomFields   []customValue `json:"customfields"`
+	// The end user and customer by name, as Halo returns them beside their
+	// ids (user_name, client_name: see the ticket model of
+	// github.com/Tim-ImpendingTech/HaloPSA-MCP-Server src/client/types.ts).
+	UserName   string `json:"user_name,omitempty"`
+	ClientName string `json:"client_name,omitempty"`
 }
 
 type customValue struct {
@@ -52,6 +57,8 @@ func (f faults) ticket() platform.Ticket {
 		Queue:       optional(f.TeamID),
 		Category:    f.Category1,
 		Closed:      string(f.StatusID) == ClosedStatusID,
+		Contact:     f.UserName,
+		AccountName: f.ClientName,
 	}
 	if d, ok := parseTime(f.StartDate); ok {
 		t.StartDate = &d

@@ -201,11 +201,12 @@ func (e *Engine) sendCreate(ctx context.Context, c connection.Connection, link L
 	if err := src.loadTicket(ctx); err != nil {
 		return err
 	}
-	rules, _, err := e.rules(ctx, c.ID, link.Target.Org)
+	rules, receiver, err := e.rules(ctx, c.ID, link.Target.Org)
 	if err != nil {
 		return err
 	}
-	plan, err := rules.Translate(integration.Change{Kind: integration.TicketCreated, Ticket: &src.ticket}, outbound)
+	origin := OriginOf(ctx, src.client, link.Source.Platform, src.ticket, receiver)
+	plan, err := rules.Translate(integration.Change{Kind: integration.TicketCreated, Ticket: &src.ticket, Origin: origin}, outbound)
 	if err != nil {
 		e.logEntry(ctx, LogEntry{ConnectionID: c.ID, Outcome: Failed, Org: link.Target.Org, Ticket: link.Key, What: "create ticket", Reason: err.Error()})
 		return nil

@@ -88,6 +88,9 @@ type LogEntry struct {
 	TargetTicket string    `json:"targetTicket,omitempty"`
 	What         string    `json:"what"`
 	Reason       string    `json:"reason,omitempty"`
+	// Position orders entries across connections (LogPosition); the store
+	// sets it when reading.
+	Position string `json:"-"`
 }
 
 // Errors of the Store.
@@ -109,9 +112,7 @@ type Store interface {
 	MarkDone(ctx context.Context, commandID string, expires time.Time) error
 	// AppendLog adds a sync log entry.
 	AppendLog(ctx context.Context, e LogEntry) error
-	// Log lists a connection's entries, newest first; ticket filters by link
-	// key or either side's ticket id when not empty.
-	Log(ctx context.Context, connID, ticket string, limit int) ([]LogEntry, error)
+	LogReader
 }
 
 // Command is one write for the partner's sync function.

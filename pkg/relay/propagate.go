@@ -112,7 +112,7 @@ func (p *propagation) fields(ctx context.Context) error {
 		p.cur = snapshotOf(p.src.ticket, p.was)
 	}
 	if fields := diff(p.was, p.cur); len(fields) > 0 {
-		plan, err := p.rules.Translate(integration.Change{Kind: integration.TicketUpdated, Fields: fields}, p.outbound)
+		plan, err := p.rules.Translate(integration.Change{Kind: integration.TicketUpdated, Fields: fields, TicketType: p.cur.Type}, p.outbound)
 		if err != nil {
 			return fmt.Errorf("%w: %v", ErrPermanent, err)
 		}

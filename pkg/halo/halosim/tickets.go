@@ -13,22 +13,27 @@ import (
 // Ticket is the simulator's view of a Halo ticket ("Faults" in the swagger),
 // serialised with Halo's field names.
 type Ticket struct {
-	ID             int           `json:"id"`
-	Summary        string        `json:"summary"`
-	Details        string        `json:"details"`
-	StatusID       int           `json:"status_id"`
-	PriorityID     int           `json:"priority_id"`
-	TicketTypeID   int           `json:"tickettype_id"`
-	TeamID         int           `json:"team_id"`
-	Team           string        `json:"team"`
-	Category1      string        `json:"category_1"`
-	StartDate      string        `json:"startdate,omitempty"`
-	TargetDate     string        `json:"targetdate,omitempty"`
-	DateOccurred   string        `json:"dateoccurred"`
-	LastActionDate string        `json:"lastactiondate"`
-	AgentID        int           `json:"agent_id"`
-	ClientID       int           `json:"client_id"`
-	CustomFields   []CustomField `json:"customfields"`
+	ID             int    `json:"id"`
+	Summary        string `json:"summary"`
+	Details        string `json:"details"`
+	StatusID       int    `json:"status_id"`
+	PriorityID     int    `json:"priority_id"`
+	TicketTypeID   int    `json:"tickettype_id"`
+	TeamID         int    `json:"team_id"`
+	Team           string `json:"team"`
+	Category1      string `json:"category_1"`
+	StartDate      string `json:"startdate,omitempty"`
+	TargetDate     string `json:"targetdate,omitempty"`
+	DateOccurred   string `json:"dateoccurred"`
+	LastActionDate string `json:"lastactiondate"`
+	AgentID        int    `json:"agent_id"`
+	ClientID       int    `json:"client_id"`
+	// The customer and end user by name, beside their ids (the ticket
+	// model of github.com/Tim-ImpendingTech/HaloPSA-MCP-Server
+	// src/client/types.ts carries client_name and user_name).
+	ClientName   string        `json:"client_name,omitempty"`
+	UserName     string        `json:"user_name,omitempty"`
+	CustomFields []CustomField `json:"customfields"`
 }
 
 // CustomField is one entry of a ticket's customfields array.
