@@ -5,7 +5,9 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -251,6 +253,7 @@ func (s *Server) routes() http.Handler {
 	api("GET /v1.0/users/{user}/messages/{id}/attachments", s.handleListAttachments)
 	api("POST /v1.0/users/{user}/messages/{id}/attachments", s.handleAddAttachment)
 	api("GET /v1.0/users/{user}/messages/{id}/attachments/{aid}", s.handleGetAttachment)
+	api("GET /v1.0/users/{user}/messages/{id}/attachments/{aid}/$value", s.handleAttachmentValue)
 	api("POST /v1.0/users/{user}/messages/{id}/attachments/createUploadSession", s.handleCreateUploadSession)
 	api("POST /v1.0/subscriptions", s.handleCreateSubscription)
 	api("GET /v1.0/subscriptions/{id}", s.handleGetSubscription)
@@ -259,9 +262,10 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "BadRequest", "Resource not found for the segment '"+lastSegment(r.URL.Path)+"'.")
 	})
+	h := contentDecoding(mux)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.requests.Add(1)
-		mux.ServeHTTP(w, r)
+		h.ServeHTTP(w, r)
 	})
 }
 
@@ -334,11 +338,27 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 8<<20)).Decode(v); err != nil {
+	return decode(w, r, v, false)
+}
+
+// decodeOptionalBody is decodeBody for actions whose body may be left out
+// (createReply): an empty body, compressed or not, decodes to v's zero value.
+func decodeOptionalBody(w http.ResponseWriter, r *http.Request, v any) bool {
+	return decode(w, r, v, true)
+}
+
+func decode(w http.ResponseWriter, r *http.Request, v any, optional bool) bool {
+	err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 8<<20)).Decode(v)
+	var pe *propertyError
+	switch {
+	case err == nil, optional && errors.Is(err, io.EOF):
+		return true
+	case errors.As(err, &pe):
+		writeError(w, http.StatusBadRequest, "RequestBodyRead", pe.Error())
+	default:
 		writeError(w, http.StatusBadRequest, "RequestBodyRead", "Invalid JSON in request body: "+err.Error())
-		return false
 	}
-	return true
+	return false
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
