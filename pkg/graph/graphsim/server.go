@@ -43,7 +43,8 @@ type Options struct {
 
 // Server is a running simulator. URL is the login root (token endpoint at
 // URL/{tenant}/oauth2/v2.0/token); GraphURL is URL + "/v1.0". UploadURL is
-// another host, where upload sessions take their byte ranges, as Outlook's
+// another host (localhost rather than 127.0.0.1), where upload sessions take
+// their byte ranges, as Outlook's
 // pre-authenticated upload URLs live on outlook.office.com rather than on
 // graph.microsoft.com.
 type Server struct {
@@ -137,7 +138,12 @@ func Start(opts Options) *Server {
 	s.URL = s.srv.URL
 	s.GraphURL = s.srv.URL + "/v1.0"
 	s.upload = httptest.NewServer(s.uploadRoutes())
-	s.UploadURL = s.upload.URL
+	// Another host name, not just another port: Microsoft's SDK attaches its
+	// token by host name (kiota AllowedHostsValidator compares Hostname()),
+	// so only a different name keeps the bearer token away from the
+	// pre-authenticated URL, as outlook.office.com is kept apart from
+	// graph.microsoft.com.
+	s.UploadURL = strings.Replace(s.upload.URL, "://127.0.0.1:", "://localhost:", 1)
 	return s
 }
 
