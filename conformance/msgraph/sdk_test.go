@@ -282,7 +282,7 @@ func TestMailboxThroughMicrosoftSDK(t *testing.T) {
 	defer f.Close()
 	task := fileuploader.NewLargeFileUploadTask[models.FileAttachmentable](client.GetAdapter(), session, f, 10*320<<10,
 		models.CreateFileAttachmentFromDiscriminatorValue, nil)
-	if res := task.Upload(nil); !res.GetUploadSucceeded() {
+	if res := task.Upload(func(int64, int64) {}); !res.GetUploadSucceeded() {
 		t.Fatalf("upload session did not succeed")
 	}
 
