@@ -1,6 +1,7 @@
 package graphsim
 
 import (
+	"cmp"
 	"encoding/base64"
 	"fmt"
 	"io"
@@ -107,7 +108,7 @@ func (s *Server) handleAttachmentValue(w http.ResponseWriter, r *http.Request, _
 	}
 	for _, a := range m.Attachments {
 		if a.ID == r.PathValue("aid") {
-			w.Header().Set("Content-Type", a.ContentType)
+			w.Header().Set("Content-Type", cmp.Or(a.ContentType, "application/octet-stream"))
 			w.Header().Set("Content-Length", strconv.Itoa(len(a.Data)))
 			w.WriteHeader(http.StatusOK)
 			_, _ = w.Write(a.Data)
