@@ -120,7 +120,7 @@ func (c *Client) AddAttachment(ctx context.Context, ticketID string, a platform.
 	if a.ContentType == "" {
 		a.ContentType = "application/octet-stream"
 	}
-	draft, err := c.createReply(ctx, op, ticketID, "Attached: "+a.Name)
+	draft, err := c.replyDraft(ctx, op, ticketID, "Attached: "+a.Name, "")
 	if err != nil {
 		return platform.Attachment{}, err
 	}

@@ -303,6 +303,9 @@ func nullable(s string) any {
 // emit notifies every subscription watching m; the caller holds s.mu.
 // Deliveries run in the background like Graph's, tracked for Flush.
 func (s *Server) emit(m *Message, changeType string) {
+	if s.missing {
+		return
+	}
 	u := s.users[m.Mailbox]
 	res := fmt.Sprintf("Users/%s/Messages/%s", u.id, m.ID)
 	for _, sub := range s.subs {
