@@ -62,3 +62,9 @@ func (c *Client) ChangesSince(ctx context.Context, deltaLink string) (Changes, e
 		path = p.NextLink
 	}
 }
+
+// InboxChanges is ChangesSince for the sync engine's catch-up.
+func (c *Client) InboxChanges(ctx context.Context, deltaLink string) ([]string, string, error) {
+	ch, err := c.ChangesSince(ctx, deltaLink)
+	return ch.MessageIDs, ch.DeltaLink, err
+}

@@ -315,6 +315,11 @@ func (e *Engine) write(ctx context.Context, client platform.Client, cmd Command,
 		}
 		return client.CloseTicket(ctx, ticketID, do.Status)
 	case integration.OpAddNote:
+		if w, ok := client.(NoteWithholder); ok {
+			if reason := w.Withholds(*do.Note); reason != "" {
+				return &skipped{reason: reason}
+			}
+		}
 		fp := fingerprint(do.Note.Body)
 		return e.addRecorded(ctx, cmd, fp, notesOf, func() (string, error) {
 			n, err := client.AddNote(ctx, ticketID, *do.Note)
@@ -369,6 +374,13 @@ func (e *Engine) write(ctx context.Context, client platform.Client, cmd Command,
 		})
 	}
 	return fmt.Errorf("%w: unknown command %q", ErrPermanent, do.Op)
+}
+
+// NoteWithholder is implemented by clients that must not write some notes
+// at all (a private note to a support mailbox would be mailed to the
+// requester): the reason is logged and the note stays on the partner's side.
+type NoteWithholder interface {
+	Withholds(n platform.Note) string
 }
 
 // newest picks the last of the matching ids (listings are oldest first)
