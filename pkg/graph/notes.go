@@ -74,7 +74,11 @@ func (c *Client) replyDraft(ctx context.Context, op, ticketID, comment, ref stri
 	}
 	to, cc := c.replyRecipients(head)
 	if len(to) == 0 {
-		return message{}, newError(platform.ReasonInvalid, 0, op+": the conversation has no requester to reply to (its first mail was sent from and to the support mailbox)", nil)
+		// A ticket Tandem created from a partner's, mailed to the mailbox
+		// itself: there is no requester, and the note is for the agents
+		// reading the mailbox (its copy is screened out as the mailbox's
+		// own mail).
+		to = []recipient{{EmailAddress: emailAddress{Address: c.creds.Mailbox}}}
 	}
 	msg := map[string]any{"toRecipients": to, "ccRecipients": cc}
 	if ref != "" {
@@ -90,7 +94,7 @@ func (c *Client) replyDraft(ctx context.Context, op, ticketID, comment, ref stri
 
 // replyRecipients answers the requester (the first mail's sender, or its
 // recipients when the mailbox itself sent it) and copies everyone else the
-// first mail went to. The support mailbox is never a recipient: its copy
+// first mail went to. The support mailbox is never one of them: its copy
 // would come back as new mail.
 func (c *Client) replyRecipients(head message) (to, cc []recipient) {
 	seen := map[string]bool{c.creds.Mailbox: true, "": true}
