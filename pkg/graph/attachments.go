@@ -200,3 +200,7 @@ func (c *Client) attachLarge(ctx context.Context, op, draftID string, a platform
 	}
 	return "", newError(platform.ReasonServer, 0, op+": upload did not finish", nil)
 }
+
+// TicketsCarryFiles: a mail arrives with its attachments and inline
+// images, so they cross with the ticket it becomes.
+func (c *Client) TicketsCarryFiles() bool { return true }

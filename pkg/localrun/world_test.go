@@ -51,6 +51,9 @@ type worldOptions struct {
 	// receives writes in the test (Microsoft 365, whose subscription
 	// handshake is another part of issue 10).
 	noWebhook platform.Kind
+	// creds edits a side's credentials before they are saved (a support
+	// mailbox's categories, rules and closing reply, say).
+	creds func(platform.Kind, platform.Credentials)
 }
 
 func (w *world) api(org, method, path string, body any) (int, map[string]any) {
@@ -102,6 +105,9 @@ func newWorld(t *testing.T, src, dst platform.Kind, o worldOptions) *world {
 		source: side{org: "cust", kind: src}, target: side{org: "msp", kind: dst}}
 	for _, s := range []*side{&w.source, &w.target} {
 		creds, _ := r.Sims.IntegrationCredentials(s.kind)
+		if o.creds != nil {
+			o.creds(s.kind, creds)
+		}
 		w.mustAPI(s.org, "PUT", "/v1/settings/platform", map[string]any{"platform": s.kind, "credentials": creds}, 200)
 		if res := w.mustAPI(s.org, "POST", "/v1/settings/platform/test", nil, 200); res["status"] != "Connection tested" {
 			t.Fatalf("%s test: %v", s.kind, res)

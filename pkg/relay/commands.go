@@ -191,10 +191,20 @@ func (e *Engine) adopt(ctx context.Context, cmd Command, t platform.Ticket) (str
 		s.Snapshot = snapshotOf(t, s.Snapshot)
 		s.Seq++
 		s.Creating = ""
+		// Platforms that keep the description as the ticket's first note
+		// (ConnectWise) would send it back as a new note: the side's first
+		// note listing takes it as Tandem's own write (see newNotes).
+		if cmd.Do.Ticket != nil && strings.TrimSpace(cmd.Do.Ticket.Description) != "" {
+			s.Snapshot.Pending = addID(s.Snapshot.Pending, descriptionMark+fingerprint(cmd.Do.Ticket.Description))
+		}
 		return nil
 	})
 	return t.ID, err
 }
+
+// descriptionMark prefixes the pending fingerprint of a created ticket's
+// description; the first listing of the ticket's notes drops it.
+const descriptionMark = "desc:"
 
 // TicketFinder is implemented by clients whose platform stores the marker
 // a created ticket carries (platform.Ticket.Ref) and can be searched by it.

@@ -29,6 +29,9 @@ type sourceState struct {
 	// creation event, when the ticket can hold no note without an event of
 	// its own.
 	fieldsUnchanged, notesUnchanged, created bool
+	// filesOnCreate: a new ticket of this platform can hold files (a
+	// mail's attachments), listed when it escalates.
+	filesOnCreate bool
 }
 
 func (s *sourceState) loadTicket(ctx context.Context) error {
@@ -126,6 +129,9 @@ func (e *Engine) HandleEvent(ctx context.Context, org string, ev platform.Event)
 		ev.TicketID = id
 	}
 	src := &sourceState{client: client, ticketID: ev.TicketID}
+	if fb, ok := client.(FileBearer); ok {
+		src.filesOnCreate = fb.TicketsCarryFiles()
+	}
 	if sc, ok := client.(EventScope); ok {
 		src.fieldsUnchanged = ev.Type == platform.EventNoteCreated && sc.FieldsChangeOnlyInTicketEvents()
 		src.notesUnchanged = (ev.Type == platform.EventTicketUpdated || ev.Type == platform.EventTicketCreated) && sc.NotesHaveOwnEvents()
@@ -278,6 +284,13 @@ func contains(list []string, v string) bool {
 // for the sync log.
 type MailScreen interface {
 	ScreenEvent(ctx context.Context, ev platform.Event) (what, skip string, err error)
+}
+
+// FileBearer is implemented by clients whose tickets can have files from
+// the moment they exist (a mail's attachments and inline images): those
+// cross with the escalation instead of waiting for a note to ride with.
+type FileBearer interface {
+	TicketsCarryFiles() bool
 }
 
 // Renewer is implemented by platforms whose webhook subscriptions expire
