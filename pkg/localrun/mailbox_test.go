@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tandemsync/tandem/pkg/clock"
 	"github.com/tandemsync/tandem/pkg/graph"
 	"github.com/tandemsync/tandem/pkg/graph/graphsim"
 	"github.com/tandemsync/tandem/pkg/localrun"
@@ -38,16 +39,21 @@ const (
 
 // mailboxWorld connects the mailbox organisation (source) with an MSP on
 // the partner platform, both configured through the API.
-func mailboxWorld(t *testing.T, partner platform.Kind, desk func(platform.Credentials)) *world {
+func mailboxWorld(t *testing.T, partner platform.Kind, desk func(platform.Credentials), clk ...clock.Clock) *world {
 	t.Helper()
-	w := newWorld(t, platform.Graph, partner, worldOptions{creds: func(k platform.Kind, c platform.Credentials) {
+	o := worldOptions{}
+	if len(clk) > 0 {
+		o.clock = clk[0]
+	}
+	o.creds = func(k platform.Kind, c platform.Credentials) {
 		if k == platform.Graph {
 			localrun.MailboxDesk(c)
 			if desk != nil {
 				desk(c)
 			}
 		}
-	}})
+	}
+	w := newWorld(t, platform.Graph, partner, o)
 	mailbox, msp := localrun.MailboxConfigs(partner)
 	w.configure(w.target.org, msp)
 	w.configure(w.source.org, mailbox)

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/tandemsync/tandem/pkg/autotask"
+	"github.com/tandemsync/tandem/pkg/clock"
 	"github.com/tandemsync/tandem/pkg/connectwise"
 	"github.com/tandemsync/tandem/pkg/graph"
 	"github.com/tandemsync/tandem/pkg/halo"
@@ -54,6 +55,8 @@ type worldOptions struct {
 	// creds edits a side's credentials before they are saved (a support
 	// mailbox's categories, rules and closing reply, say).
 	creds func(platform.Kind, platform.Credentials)
+	// clock replaces the runner's clock.
+	clock clock.Clock
 }
 
 func (w *world) api(org, method, path string, body any) (int, map[string]any) {
@@ -95,7 +98,7 @@ func newWorld(t *testing.T, src, dst platform.Kind, o worldOptions) *world {
 		wrap = func(h http.Handler) http.Handler { return o.hooks(contracted(t)(h)) }
 	}
 	r, err := localrun.Start(context.Background(), localrun.Options{
-		Addr: "127.0.0.1:0", ManualQueues: true, Simulators: true, WrapSync: o.wrap, WrapHTTP: wrap, WrapDynamoDB: o.dynamo,
+		Addr: "127.0.0.1:0", ManualQueues: true, Simulators: true, WrapSync: o.wrap, WrapHTTP: wrap, WrapDynamoDB: o.dynamo, Clock: o.clock,
 	})
 	if err != nil {
 		t.Fatal(err)

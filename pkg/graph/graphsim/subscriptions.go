@@ -34,6 +34,8 @@ type Subscription struct {
 	ClientState              string
 	ApplicationID            string
 	Expiration               time.Time
+	// Renewals counts the PATCHes that extended it.
+	Renewals int
 
 	mailbox string
 	folder  string // "" watches every folder
@@ -260,6 +262,7 @@ func (s *Server) handleRenewSubscription(w http.ResponseWriter, r *http.Request,
 	defer s.mu.Unlock()
 	if sub := s.ownSubscription(w, r, c); sub != nil {
 		sub.Expiration = exp
+		sub.Renewals++
 		writeJSON(w, http.StatusOK, s.renderSubscription(sub))
 	}
 }
