@@ -357,6 +357,8 @@ var functionIDs = map[string]string{
 	"sync-connectwise": "SyncConnectwiseFunction",
 	"sync-halo":        "SyncHaloFunction",
 	"sync-graph":       "SyncGraphFunction",
+	// renew-subscriptions runs on the EventBridge schedule (TestRenewSchedule).
+	"renew-subscriptions": "RenewSubscriptionsFunction",
 }
 
 func TestFunctions(t *testing.T) {
@@ -928,6 +930,46 @@ func TestTimeouts(t *testing.T) {
 			if !strings.HasPrefix(name, "sync-") && timeout >= 30 {
 				t.Errorf("%s: timeout %v s does not fit API Gateway's 30 s", id, timeout)
 			}
+		}
+	})
+}
+
+// The renewal of Microsoft Graph subscriptions runs on an EventBridge
+// schedule that invokes renew-subscriptions, and only it, every 6 hours.
+func TestRenewSchedule(t *testing.T) {
+	forEachStage(t, func(t *testing.T, s *synthesized) {
+		var found int
+		for id, r := range s.ofType("AWS::Events::Rule") {
+			p := props(r)
+			if p["ScheduleExpression"] != "rate(6 hours)" {
+				continue
+			}
+			found++
+			if p["State"] != "ENABLED" {
+				t.Errorf("%s: state %v, want ENABLED", id, p["State"])
+			}
+			targets, _ := p["Targets"].([]any)
+			if len(targets) != 1 {
+				t.Fatalf("%s: %d targets, want the renew function", id, len(targets))
+			}
+			arn, _ := json.Marshal(targets[0].(map[string]any)["Arn"])
+			if !strings.Contains(string(arn), "RenewSubscriptionsFunction") {
+				t.Errorf("%s targets %s, want RenewSubscriptionsFunction", id, arn)
+			}
+		}
+		if found != 1 {
+			t.Fatalf("%d rate(6 hours) rules, want 1", found)
+		}
+		var invokes bool
+		for _, perm := range s.ofType("AWS::Lambda::Permission") {
+			p := props(perm)
+			fn, _ := json.Marshal(p["FunctionName"])
+			if p["Principal"] == "events.amazonaws.com" && strings.Contains(string(fn), "RenewSubscriptionsFunction") {
+				invokes = true
+			}
+		}
+		if !invokes {
+			t.Error("EventBridge may not invoke RenewSubscriptionsFunction")
 		}
 	})
 }
