@@ -6,6 +6,7 @@ package localrun_test
 
 import (
 	"context"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -285,5 +286,44 @@ func TestMailboxNoiseAndDefaults(t *testing.T) {
 	}
 	if m, _ := w.r.Sims.Graph.Message(flood[2].ID); !slices.Contains(m.Categories, graph.SkippedCategory) {
 		t.Fatalf("the skipped mail is not marked for the mailbox's readers: %v", m.Categories)
+	}
+}
+
+// make dev DEMO=1 connects a support mailbox organisation to the MSP, and
+// the one command it prints sends a mail in that becomes a Halo ticket.
+func TestDemoMailbox(t *testing.T) {
+	r, err := localrun.Start(context.Background(), localrun.Options{Addr: "127.0.0.1:0", ManualQueues: true, Simulators: true, WrapHTTP: contracted(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	ctx := context.Background()
+	demo, err := r.SetUpDemo(ctx)
+	if err != nil || demo.MailboxConnectionID == "" {
+		t.Fatalf("demo: %+v, %v", demo, err)
+	}
+	before := r.Sims.Count(platform.Halo)
+	resp, err := http.Post(r.URL+"/dev/simulators/graph/mail", "application/json",
+		strings.NewReader(`{"from":"dana@fabrikam.example","subject":"Printer on floor 3 jams","text":"Every job since Monday"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("sending the demo mail: %d", resp.StatusCode)
+	}
+	for range 5 {
+		r.Sims.Flush()
+		if err := r.Broker.Drain(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tickets := r.Sims.Halo.Tickets()
+	if len(tickets) != before+1 {
+		t.Fatalf("Halo holds %d tickets, want %d", len(tickets), before+1)
+	}
+	got := tickets[len(tickets)-1]
+	if got.Summary != "Printer on floor 3 jams" || got.Category1 != "Hardware" || got.TicketTypeID != 1 {
+		t.Fatalf("Halo ticket %+v: want the mail's subject, Hardware, Incident", got)
 	}
 }
