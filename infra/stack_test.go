@@ -437,6 +437,9 @@ func TestEnvironment(t *testing.T) {
 				want = events
 			case strings.HasPrefix(name, "sync-"):
 				want = commands
+			case name == "renew-subscriptions":
+				// It queues the catch-up after recreating a subscription.
+				want = []string{"TANDEM_QUEUE_GRAPH_EVENTS"}
 			}
 			if got := queueVars(env); !slices.Equal(got, want) {
 				t.Errorf("%s: queue variables %v, want %v", id, got, want)
@@ -786,7 +789,9 @@ func render(v any) string {
 // config reads credentials (any platform: a mapping may name the partner's
 // values); the public webhook reads signing secrets and, for ConnectWise's
 // signature check, ConnectWise credentials; each sync function reads its own
-// platform's credentials only; connections reads none.
+// platform's credentials only; renew-subscriptions reads Microsoft 365
+// credentials and, to recreate a removed subscription with the same
+// clientState, signing secrets; connections reads none.
 func TestSecretsPerFunction(t *testing.T) {
 	forEachStage(t, func(t *testing.T, s *synthesized) {
 		prefix := "tandem/" + stageOf(s) + "/"
@@ -795,9 +800,10 @@ func TestSecretsPerFunction(t *testing.T) {
 			"secretsmanager:DeleteSecret,secretsmanager:TagResource on "
 		creds := func(p string) string { return prefix + "*/" + p + "-??????" }
 		want := map[string][]string{
-			"SettingsFunction": {manage + prefix + "*"},
-			"ConfigFunction":   {read + creds("autotask"), read + creds("connectwise"), read + creds("graph"), read + creds("halo")},
-			"WebhookFunction":  {read + creds("connectwise"), read + prefix + "*/*/webhook/*"},
+			"SettingsFunction":           {manage + prefix + "*"},
+			"ConfigFunction":             {read + creds("autotask"), read + creds("connectwise"), read + creds("graph"), read + creds("halo")},
+			"WebhookFunction":            {read + creds("connectwise"), read + prefix + "*/*/webhook/*"},
+			"RenewSubscriptionsFunction": {read + creds("graph"), read + prefix + "*/*/webhook/*"},
 		}
 		for _, p := range tandem.Platforms {
 			want[functionIDs["sync-"+p]] = []string{read + creds(p)}
