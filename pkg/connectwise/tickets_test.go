@@ -97,7 +97,8 @@ func TestUpdateTicket(t *testing.T) {
 	due := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 	err = cl.UpdateTicket(ctx, tk.ID, platform.TicketUpdate{
 		Summary: ptr("VPN drops every hour"), Status: ptr("3"), Priority: ptr("1"), Type: ptr("22"), Category: ptr("32"),
-		TargetDate: &due, Custom: map[string]string{"Impact Score": "7", "Warranty": "false"},
+		// Impact Score by its id, as the custom-field picklist offers it.
+		TargetDate: &due, Custom: map[string]string{"2": "7", "Warranty": "false"},
 	})
 	if err != nil {
 		t.Fatalf("UpdateTicket: %v", err)

@@ -9,7 +9,12 @@
 //     conversationId, $select, $top/$skip and @odata.nextLink, update,
 //     create draft, send, reply, createReply, sendMail
 //     (api-reference/v1.0/api/message-*.md, user-sendmail.md);
-//   - attachments under 3 MB inline and 3–150 MB through upload sessions
+//   - request bodies compressed with gzip, as Microsoft's SDKs send them,
+//     and 415 for any other Content-Encoding (encoding.go); action
+//     parameters matched in any case, entity properties exactly (wire.go);
+//   - attachments under 3 MB inline (also inside a message given to create,
+//     sendMail, reply and createReply), their raw bytes at .../$value,
+//     and 3–150 MB through upload sessions
 //     whose pre-authorised URL, on a host of its own (UploadURL, as
 //     outlook.office.com is to graph.microsoft.com), refuses an
 //     Authorization header (graph/outlook-large-attachments);

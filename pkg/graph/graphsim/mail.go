@@ -452,6 +452,9 @@ type messageIn struct {
 		ID    string `json:"id"`
 		Value string `json:"value"`
 	} `json:"singleValueExtendedProperties"`
+	// Attachments given with a new message: create, sendMail, reply and
+	// createReply take them; an update does not (message-update.md).
+	Attachments []attachmentIn `json:"attachments"`
 }
 
 func (in messageIn) recipients() []string { return addresses(in.ToRecipients) }
@@ -478,7 +481,7 @@ func (s *Server) handleCreateDraft(w http.ResponseWriter, r *http.Request, _ *ca
 		return
 	}
 	m := s.newMessage(u.upn, folderDrafts, u.upn, in.recipients(), "", "", "")
-	if !applyUpdate(w, m, in) {
+	if !applyUpdate(w, m, in) || !s.addAttachments(w, m, in.Attachments) {
 		delete(s.messages, m.ID)
 		return
 	}
@@ -544,6 +547,10 @@ func applyUpdate(w http.ResponseWriter, m *Message, in messageIn) bool {
 func (s *Server) handleUpdateMessage(w http.ResponseWriter, r *http.Request, _ *caller) {
 	var in messageIn
 	if !decodeBody(w, r, &in) {
+		return
+	}
+	if in.Attachments != nil {
+		writeError(w, http.StatusBadRequest, "ErrorInvalidRequest", "Attachments cannot be updated with the message; POST them to its attachments.")
 		return
 	}
 	s.mu.Lock()
@@ -636,7 +643,7 @@ func (s *Server) draftReply(w http.ResponseWriter, orig *Message, in replyIn) *M
 	}
 	body := in.Comment + "\r\n\r\nFrom: " + orig.From + "\r\nSubject: " + orig.Subject + "\r\n\r\n" + orig.Body
 	d := s.newMessage(orig.Mailbox, folderDrafts, orig.Mailbox, replyRecipients(orig), subject, body, orig.ConversationID)
-	if in.Message != nil && !applyUpdate(w, d, *in.Message) {
+	if in.Message != nil && (!applyUpdate(w, d, *in.Message) || !s.addAttachments(w, d, in.Message.Attachments)) {
 		delete(s.messages, d.ID)
 		return nil
 	}
@@ -663,7 +670,7 @@ func (s *Server) handleReply(w http.ResponseWriter, r *http.Request, _ *caller) 
 
 func (s *Server) handleCreateReply(w http.ResponseWriter, r *http.Request, _ *caller) {
 	var in replyIn
-	if r.ContentLength != 0 && !decodeBody(w, r, &in) {
+	if !decodeOptionalBody(w, r, &in) {
 		return
 	}
 	s.mu.Lock()
@@ -692,7 +699,7 @@ func (s *Server) handleSendMail(w http.ResponseWriter, r *http.Request, _ *calle
 		return
 	}
 	m := s.newMessage(u.upn, folderDrafts, u.upn, in.Message.recipients(), "", "", "")
-	if !applyUpdate(w, m, in.Message) || !s.send(w, m) {
+	if !applyUpdate(w, m, in.Message) || !s.addAttachments(w, m, in.Message.Attachments) || !s.send(w, m) {
 		delete(s.messages, m.ID)
 		return
 	}

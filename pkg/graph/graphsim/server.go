@@ -5,7 +5,9 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -42,7 +44,8 @@ type Options struct {
 
 // Server is a running simulator. URL is the login root (token endpoint at
 // URL/{tenant}/oauth2/v2.0/token); GraphURL is URL + "/v1.0". UploadURL is
-// another host, where upload sessions take their byte ranges, as Outlook's
+// another host (localhost rather than 127.0.0.1), where upload sessions take
+// their byte ranges, as Outlook's
 // pre-authenticated upload URLs live on outlook.office.com rather than on
 // graph.microsoft.com.
 type Server struct {
@@ -144,7 +147,12 @@ func Start(opts Options) *Server {
 	s.URL = s.srv.URL
 	s.GraphURL = s.srv.URL + "/v1.0"
 	s.upload = httptest.NewServer(s.uploadRoutes())
-	s.UploadURL = s.upload.URL
+	// Another host name, not just another port: Microsoft's SDK attaches its
+	// token by host name (kiota AllowedHostsValidator compares Hostname()),
+	// so only a different name keeps the bearer token away from the
+	// pre-authenticated URL, as outlook.office.com is kept apart from
+	// graph.microsoft.com.
+	s.UploadURL = strings.Replace(s.upload.URL, "://127.0.0.1:", "://localhost:", 1)
 	return s
 }
 
@@ -273,6 +281,7 @@ func (s *Server) routes() http.Handler {
 	api("GET /v1.0/users/{user}/messages/{id}/attachments", s.handleListAttachments)
 	api("POST /v1.0/users/{user}/messages/{id}/attachments", s.handleAddAttachment)
 	api("GET /v1.0/users/{user}/messages/{id}/attachments/{aid}", s.handleGetAttachment)
+	api("GET /v1.0/users/{user}/messages/{id}/attachments/{aid}/$value", s.handleAttachmentValue)
 	api("POST /v1.0/users/{user}/messages/{id}/attachments/createUploadSession", s.handleCreateUploadSession)
 	api("POST /v1.0/subscriptions", s.handleCreateSubscription)
 	api("GET /v1.0/subscriptions/{id}", s.handleGetSubscription)
@@ -281,9 +290,10 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "BadRequest", "Resource not found for the segment '"+lastSegment(r.URL.Path)+"'.")
 	})
+	h := contentDecoding(mux)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.requests.Add(1)
-		mux.ServeHTTP(w, r)
+		h.ServeHTTP(w, r)
 	})
 }
 
@@ -377,11 +387,27 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 8<<20)).Decode(v); err != nil {
+	return decode(w, r, v, false)
+}
+
+// decodeOptionalBody is decodeBody for actions whose body may be left out
+// (createReply): an empty body, compressed or not, decodes to v's zero value.
+func decodeOptionalBody(w http.ResponseWriter, r *http.Request, v any) bool {
+	return decode(w, r, v, true)
+}
+
+func decode(w http.ResponseWriter, r *http.Request, v any, optional bool) bool {
+	err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 8<<20)).Decode(v)
+	var pe *propertyError
+	switch {
+	case err == nil, optional && errors.Is(err, io.EOF):
+		return true
+	case errors.As(err, &pe):
+		writeError(w, http.StatusBadRequest, "RequestBodyRead", pe.Error())
+	default:
 		writeError(w, http.StatusBadRequest, "RequestBodyRead", "Invalid JSON in request body: "+err.Error())
-		return false
 	}
-	return true
+	return false
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -211,7 +211,6 @@ func applyTicket(t *Ticket, item map[string]json.RawMessage) (string, string) {
 		{"status_id", statuses, "id", "Invalid status", &t.StatusID},
 		{"priority_id", priorities, "priorityid", "Invalid priority", &t.PriorityID},
 		{"tickettype_id", ticketTypes, "id", "Invalid ticket type", &t.TicketTypeID},
-		{"team_id", teams, "id", "Invalid team", &t.TeamID},
 	} {
 		if v, ok := item[p.field]; ok {
 			if !knownID(p.rows, p.key, intOf(v)) {
@@ -220,8 +219,21 @@ func applyTicket(t *Ticket, item map[string]json.RawMessage) (string, string) {
 			*p.dst = intOf(v)
 		}
 	}
+	// A ticket's team is written by name: Halo's swagger schema for a
+	// ticket (Faults) has "team", a string, and no team_id, which only
+	// reads and webhook bodies carry (testdata/action-added.json). Halo
+	// would ignore a team_id in a write and leave the ticket with the
+	// default team; the simulator refuses it so a client relying on it
+	// fails here rather than in production.
 	if _, ok := item["team_id"]; ok {
-		t.Team = nameOf(teams, "id", t.TeamID, "name")
+		return "team_id", "team_id cannot be written; set the team by name in team"
+	}
+	if v, ok := item["team"]; ok {
+		id, found := idOf(teams, "name", strOf(v))
+		if !found {
+			return "team", "Invalid team"
+		}
+		t.TeamID, t.Team = id, nameOf(teams, "id", id, "name")
 	}
 	if v, ok := item["agent_id"]; ok {
 		// The assigned agent (Faults agent_id); 0 unassigns.
