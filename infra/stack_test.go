@@ -791,7 +791,8 @@ func render(v any) string {
 // signature check, ConnectWise credentials; each sync function reads its own
 // platform's credentials only; renew-subscriptions reads Microsoft 365
 // credentials and, to recreate a removed subscription with the same
-// clientState, signing secrets; connections reads none.
+// clientState, Microsoft 365 signing secrets (so does sync-graph);
+// connections reads none.
 func TestSecretsPerFunction(t *testing.T) {
 	forEachStage(t, func(t *testing.T, s *synthesized) {
 		prefix := "tandem/" + stageOf(s) + "/"
@@ -803,11 +804,13 @@ func TestSecretsPerFunction(t *testing.T) {
 			"SettingsFunction":           {manage + prefix + "*"},
 			"ConfigFunction":             {read + creds("autotask"), read + creds("connectwise"), read + creds("graph"), read + creds("halo")},
 			"WebhookFunction":            {read + creds("connectwise"), read + prefix + "*/*/webhook/*"},
-			"RenewSubscriptionsFunction": {read + creds("graph"), read + prefix + "*/*/webhook/*"},
+			"RenewSubscriptionsFunction": {read + creds("graph"), read + prefix + "*/graph/webhook/*"},
 		}
 		for _, p := range tandem.Platforms {
 			want[functionIDs["sync-"+p]] = []string{read + creds(p)}
 		}
+		// sync-graph recreates a removed subscription with its clientState.
+		want["SyncGraphFunction"] = append(want["SyncGraphFunction"], read+prefix+"*/graph/webhook/*")
 		got := secretGrants(s)
 		for _, id := range functionIDs {
 			sort.Strings(want[id])
@@ -829,13 +832,15 @@ func TestSecretPatternsMatchTheirKindOnly(t *testing.T) {
 		"prod webhook":     "tandem/prod/acme/halo/webhook/wh_Q2x9halo-AbC123",
 		"dev credentials":  "tandem/dev/acme/halo-AbC123",
 		"odd org":          "tandem/prod/halo/graph-AbC123",
+		"graph webhook":    "tandem/prod/acme/graph/webhook/wh_Q2x9graph-AbC123",
 	}
 	patterns := map[string][]string{
 		"tandem/prod/*/halo-??????":        {"prod credentials"},
 		"tandem/prod/*/connectwise-??????": {"prod cw creds"},
-		"tandem/prod/*/*/webhook/*":        {"prod webhook"},
+		"tandem/prod/*/*/webhook/*":        {"graph webhook", "prod webhook"},
+		"tandem/prod/*/graph/webhook/*":    {"graph webhook"},
 		"tandem/prod/*/graph-??????":       {"odd org"},
-		"tandem/prod/*":                    {"odd org", "prod credentials", "prod cw creds", "prod webhook"},
+		"tandem/prod/*":                    {"graph webhook", "odd org", "prod credentials", "prod cw creds", "prod webhook"},
 	}
 	for pattern, want := range patterns {
 		var got []string

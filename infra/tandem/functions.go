@@ -132,6 +132,11 @@ func newFunctions(scope constructs.Construct, id string, props functionsProps) *
 		f.sync = append(f.sync, fn)
 		props.table.GrantReadWriteData(fn)
 		grantSecrets(role, readSecrets, props.stage.credentialsOf(p))
+		if p == "graph" {
+			// subscriptionRemoved recreates the subscription with the
+			// endpoint's clientState (pkg/webhook Recreate).
+			grantSecrets(role, readSecrets, props.stage.webhookSecretsOf(p))
+		}
 		props.files.attach(fn, role)
 		// Any platform's change may become a command for any other.
 		for _, target := range Platforms {
@@ -156,7 +161,7 @@ func newFunctions(scope constructs.Construct, id string, props functionsProps) *
 	// graph-events for sync-graph.
 	f.renew, role = add("renew-subscriptions", renewSize)
 	props.table.GrantReadWriteData(f.renew)
-	grantSecrets(role, readSecrets, props.stage.credentialsOf("graph"), props.stage.webhookSecrets())
+	grantSecrets(role, readSecrets, props.stage.credentialsOf("graph"), props.stage.webhookSecretsOf("graph"))
 	graphEvents := props.queues.byPlatform["graph"].events
 	f.renew.AddEnvironment(queueEnv("graph", "events"), graphEvents.QueueUrl(), nil)
 	graphEvents.GrantSendMessages(f.renew)
