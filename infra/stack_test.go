@@ -358,6 +358,8 @@ var functionIDs = map[string]string{
 	"sync-halo":        "SyncHaloFunction",
 	"sync-graph":       "SyncGraphFunction",
 	"sync-zendesk":     "SyncZendeskFunction",
+	// renew-subscriptions runs on the EventBridge schedule (TestRenewSchedule).
+	"renew-subscriptions": "RenewSubscriptionsFunction",
 }
 
 func TestFunctions(t *testing.T) {
@@ -436,6 +438,9 @@ func TestEnvironment(t *testing.T) {
 				want = events
 			case strings.HasPrefix(name, "sync-"):
 				want = commands
+			case name == "renew-subscriptions":
+				// It queues the catch-up after recreating a subscription.
+				want = []string{"TANDEM_QUEUE_GRAPH_EVENTS"}
 			}
 			if got := queueVars(env); !slices.Equal(got, want) {
 				t.Errorf("%s: queue variables %v, want %v", id, got, want)
@@ -815,7 +820,10 @@ func render(v any) string {
 // config reads credentials (any platform: a mapping may name the partner's
 // values); the public webhook reads signing secrets and, for ConnectWise's
 // signature check, ConnectWise credentials; each sync function reads its own
-// platform's credentials only; connections reads none. Zendesk rotates its
+// platform's credentials only; renew-subscriptions reads Microsoft 365
+// credentials and, to recreate a removed subscription with the same
+// clientState, Microsoft 365 signing secrets (so does sync-graph);
+// connections reads none. Zendesk rotates its
 // OAuth refresh token at every use, so the functions that build Zendesk
 // clients (config, sync-zendesk) also write Zendesk credentials and read
 // Tandem's Zendesk OAuth client.
@@ -832,12 +840,15 @@ func TestSecretsPerFunction(t *testing.T) {
 			"SettingsFunction": {manage + prefix + "*"},
 			"ConfigFunction": {read + creds("autotask"), read + creds("connectwise"), read + creds("graph"), read + creds("halo"),
 				read + creds("zendesk"), rotate + creds("zendesk"), read + oauthClient},
-			"WebhookFunction": {read + creds("connectwise"), read + prefix + "*/*/webhook/*"},
+			"WebhookFunction":            {read + creds("connectwise"), read + prefix + "*/*/webhook/*"},
+			"RenewSubscriptionsFunction": {read + creds("graph"), read + prefix + "*/graph/webhook/*"},
 		}
 		for _, p := range tandem.Platforms {
 			want[functionIDs["sync-"+p]] = []string{read + creds(p)}
 		}
 		want["SyncZendeskFunction"] = append(want["SyncZendeskFunction"], rotate+creds("zendesk"), read+oauthClient)
+		// sync-graph recreates a removed subscription with its clientState.
+		want["SyncGraphFunction"] = append(want["SyncGraphFunction"], read+prefix+"*/graph/webhook/*")
 		got := secretGrants(s)
 		for _, id := range functionIDs {
 			sort.Strings(want[id])
@@ -859,13 +870,15 @@ func TestSecretPatternsMatchTheirKindOnly(t *testing.T) {
 		"prod webhook":     "tandem/prod/acme/halo/webhook/wh_Q2x9halo-AbC123",
 		"dev credentials":  "tandem/dev/acme/halo-AbC123",
 		"odd org":          "tandem/prod/halo/graph-AbC123",
+		"graph webhook":    "tandem/prod/acme/graph/webhook/wh_Q2x9graph-AbC123",
 	}
 	patterns := map[string][]string{
 		"tandem/prod/*/halo-??????":        {"prod credentials"},
 		"tandem/prod/*/connectwise-??????": {"prod cw creds"},
-		"tandem/prod/*/*/webhook/*":        {"prod webhook"},
+		"tandem/prod/*/*/webhook/*":        {"graph webhook", "prod webhook"},
+		"tandem/prod/*/graph/webhook/*":    {"graph webhook"},
 		"tandem/prod/*/graph-??????":       {"odd org"},
-		"tandem/prod/*":                    {"odd org", "prod credentials", "prod cw creds", "prod webhook"},
+		"tandem/prod/*":                    {"graph webhook", "odd org", "prod credentials", "prod cw creds", "prod webhook"},
 	}
 	for pattern, want := range patterns {
 		var got []string
@@ -957,15 +970,57 @@ func TestTimeouts(t *testing.T) {
 				want = 25
 			case strings.HasPrefix(name, "sync-"):
 				want = 120
+			case name == "renew-subscriptions":
+				want = 300 // scheduled, behind no API Gateway
 			default:
 				want = 10
 			}
 			if timeout != want {
 				t.Errorf("%s: timeout %v s, want %v s", id, timeout, want)
 			}
-			if !strings.HasPrefix(name, "sync-") && timeout >= 30 {
+			if !strings.HasPrefix(name, "sync-") && name != "renew-subscriptions" && timeout >= 30 {
 				t.Errorf("%s: timeout %v s does not fit API Gateway's 30 s", id, timeout)
 			}
+		}
+	})
+}
+
+// The renewal of Microsoft Graph subscriptions runs on an EventBridge
+// schedule that invokes renew-subscriptions, and only it, every 6 hours.
+func TestRenewSchedule(t *testing.T) {
+	forEachStage(t, func(t *testing.T, s *synthesized) {
+		var found int
+		for id, r := range s.ofType("AWS::Events::Rule") {
+			p := props(r)
+			if p["ScheduleExpression"] != "rate(6 hours)" {
+				continue
+			}
+			found++
+			if p["State"] != "ENABLED" {
+				t.Errorf("%s: state %v, want ENABLED", id, p["State"])
+			}
+			targets, _ := p["Targets"].([]any)
+			if len(targets) != 1 {
+				t.Fatalf("%s: %d targets, want the renew function", id, len(targets))
+			}
+			arn, _ := json.Marshal(targets[0].(map[string]any)["Arn"])
+			if !strings.Contains(string(arn), "RenewSubscriptionsFunction") {
+				t.Errorf("%s targets %s, want RenewSubscriptionsFunction", id, arn)
+			}
+		}
+		if found != 1 {
+			t.Fatalf("%d rate(6 hours) rules, want 1", found)
+		}
+		var invokes bool
+		for _, perm := range s.ofType("AWS::Lambda::Permission") {
+			p := props(perm)
+			fn, _ := json.Marshal(p["FunctionName"])
+			if p["Principal"] == "events.amazonaws.com" && strings.Contains(string(fn), "RenewSubscriptionsFunction") {
+				invokes = true
+			}
+		}
+		if !invokes {
+			t.Error("EventBridge may not invoke RenewSubscriptionsFunction")
 		}
 	})
 }

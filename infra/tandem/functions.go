@@ -6,6 +6,8 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdaeventsources"
@@ -35,6 +37,9 @@ var (
 	// handler stops taking records sqsbatch.DefaultMargin (5 s) before the
 	// deadline, so its partial-batch response is always returned.
 	syncSize = functionSize{memoryMB: 512, timeout: awscdk.Duration_Seconds(jsii.Number(120))}
+	// renewSize fits a few calls per mailbox (renew, or recreate with its
+	// validation handshake) for many mailboxes.
+	renewSize = functionSize{memoryMB: 256, timeout: awscdk.Duration_Seconds(jsii.Number(300))}
 )
 
 // syncConcurrency caps the concurrent invocations of each event source
@@ -49,7 +54,7 @@ func FunctionNames() []string {
 	for _, p := range Platforms {
 		names = append(names, "sync-"+p)
 	}
-	return names
+	return append(names, "renew-subscriptions")
 }
 
 type functionsProps struct {
@@ -63,6 +68,8 @@ type functionsProps struct {
 
 type functions struct {
 	settings, connections, config, webhook awslambda.Function
+	// renew runs on a schedule and renews expiring subscriptions (Graph).
+	renew awslambda.Function
 	// sync is sync-<platform> in Platforms order.
 	sync []awslambda.Function
 	// all is every function in FunctionNames order, for the alarms, with
@@ -129,6 +136,11 @@ func newFunctions(scope constructs.Construct, id string, props functionsProps) *
 		if p == "zendesk" {
 			grantZendeskRefresh(role, props.stage)
 		}
+		if p == "graph" {
+			// subscriptionRemoved recreates the subscription with the
+			// endpoint's clientState (pkg/webhook Recreate).
+			grantSecrets(role, readSecrets, props.stage.webhookSecretsOf(p))
+		}
 		props.files.attach(fn, role)
 		// Any platform's change may become a command for any other.
 		for _, target := range Platforms {
@@ -145,6 +157,23 @@ func newFunctions(scope constructs.Construct, id string, props functionsProps) *
 			}))
 		}
 	}
+
+	// renew-subscriptions renews Microsoft Graph's subscriptions before they
+	// lapse, on a schedule: it reads and updates the endpoints, calls Graph
+	// with the mailbox organisations' credentials, reads an endpoint's
+	// secret to recreate a removed subscription, and queues the catch-up on
+	// graph-events for sync-graph.
+	f.renew, role = add("renew-subscriptions", renewSize)
+	props.table.GrantReadWriteData(f.renew)
+	grantSecrets(role, readSecrets, props.stage.credentialsOf("graph"), props.stage.webhookSecretsOf("graph"))
+	graphEvents := props.queues.byPlatform["graph"].events
+	f.renew.AddEnvironment(queueEnv("graph", "events"), graphEvents.QueueUrl(), nil)
+	graphEvents.GrantSendMessages(f.renew)
+	awsevents.NewRule(c, jsii.String("RenewSchedule"), &awsevents.RuleProps{
+		Description: jsii.String("Renews expiring Microsoft Graph subscriptions (they live under 3 days) every 6 hours"),
+		Schedule:    awsevents.Schedule_Rate(awscdk.Duration_Hours(jsii.Number(renewEveryHours))),
+		Targets:     &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(f.renew, &awseventstargets.LambdaFunctionProps{RetryAttempts: jsii.Number(2)})},
+	})
 	return f
 }
 
@@ -155,6 +184,10 @@ func grantZendeskRefresh(role awsiam.Role, stage stageSettings) {
 	grantSecrets(role, rotateSecrets, stage.credentialsOf("zendesk"))
 	grantSecrets(role, readSecrets, stage.zendeskOAuthClient())
 }
+
+// renewEveryHours is the renewal schedule's period; app.RenewBefore (48 h)
+// leaves several missed runs before an Outlook subscription (70.5 h) lapses.
+const renewEveryHours = 6
 
 // newFunction creates one Go function with its own role and log group. The
 // role is built here rather than by Lambda so it gets write access to its log

@@ -22,6 +22,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -194,6 +195,10 @@ var expectations = map[string]expectation{
 	"sync-halo":        syncSample(platform.Halo),
 	"sync-graph":       syncSample(platform.Graph),
 	"sync-zendesk":     syncSample(zendesk.Kind),
+	// The scheduled renewal: a subscription due within app.RenewBefore is
+	// renewed (here it fails: the organisation has no credentials, which
+	// is logged and reported), one that is not due is left alone.
+	"renew-subscriptions": renewSample,
 }
 
 func TestEventSamples(t *testing.T) {
@@ -649,5 +654,41 @@ func syncSample(kind platform.Kind) expectation {
 		if q := h.queued(t); len(q) > 0 {
 			t.Errorf("sync queued %v; nothing to send without a connection", q)
 		}
+	}
+}
+
+// renewSample feeds the schedule's event (an EventBridge "Scheduled Event",
+// docs.aws.amazon.com/eventbridge, "Amazon EventBridge events" example) to
+// the handler renew-subscriptions starts.
+func renewSample(t *testing.T, h *harness, raw []byte) {
+	var ev events.EventBridgeEvent
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		t.Fatalf("not an EventBridge event: %v", err)
+	}
+	checkKnownKeys(t, raw, ev)
+	if ev.DetailType != "Scheduled Event" || ev.Source != "aws.events" || len(ev.Resources) != 1 || !strings.Contains(ev.Resources[0], ":rule/") {
+		t.Fatalf("event %+v: want a Scheduled Event from aws.events naming its rule", ev)
+	}
+	ctx := context.Background()
+	now := h.deps.Clock.Now()
+	for _, ep := range []webhook.Endpoint{
+		{ID: "wh_due", OrgID: sampleOrg, Platform: platform.Graph, SecretName: "s1", PlatformWebhookID: "sub-due", CreatedAt: now, ExpiresAt: now.Add(time.Hour)},
+		{ID: "wh_fresh", OrgID: "org_other", Platform: platform.Graph, SecretName: "s2", PlatformWebhookID: "sub-fresh", CreatedAt: now, ExpiresAt: now.Add(app.RenewBefore + time.Hour)},
+	} {
+		if err := h.deps.Store.PutEndpoint(ctx, ep); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep, err := h.deps.RenewHandler()(ctx, ev)
+	if err == nil || rep.Checked != 2 || rep.Failed != 1 || rep.Renewed != 0 {
+		t.Fatalf("report %+v, error %v: want both checked, the due one failed (no credentials), an error", rep, err)
+	}
+	if q := h.queued(t); len(q) != 0 {
+		t.Fatalf("queued %v: nothing was recreated, so no catch-up", q)
+	}
+	// Any other event is refused rather than taken for the schedule.
+	ev.DetailType = "Object Created"
+	if _, err := h.deps.RenewHandler()(ctx, ev); err == nil {
+		t.Fatal("a non-scheduled event was accepted")
 	}
 }

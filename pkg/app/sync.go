@@ -47,6 +47,9 @@ func (d *Deps) Engine() *relay.Engine {
 		Files:     d.Files,
 		Clock:     d.Clock,
 		Log:       d.Log,
+		// Graph's lifecycle notifications reach the sync function: it
+		// renews, recreates and catches up through the installer.
+		Subscriptions: d.Installer(),
 	})
 }
 

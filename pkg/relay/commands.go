@@ -191,10 +191,20 @@ func (e *Engine) adopt(ctx context.Context, cmd Command, t platform.Ticket) (str
 		s.Snapshot = snapshotOf(t, s.Snapshot)
 		s.Seq++
 		s.Creating = ""
+		// Platforms that keep the description as the ticket's first note
+		// (ConnectWise) would send it back as a new note: the side's first
+		// note listing takes it as Tandem's own write (see newNotes).
+		if cmd.Do.Ticket != nil && strings.TrimSpace(cmd.Do.Ticket.Description) != "" {
+			s.Snapshot.Pending = addID(s.Snapshot.Pending, descriptionMark+fingerprint(cmd.Do.Ticket.Description))
+		}
 		return nil
 	})
 	return t.ID, err
 }
+
+// descriptionMark prefixes the pending fingerprint of a created ticket's
+// description; the first listing of the ticket's notes drops it.
+const descriptionMark = "desc:"
 
 // TicketFinder is implemented by clients whose platform stores the marker
 // a created ticket carries (platform.Ticket.Ref) and can be searched by it.
@@ -315,6 +325,11 @@ func (e *Engine) write(ctx context.Context, client platform.Client, cmd Command,
 		}
 		return client.CloseTicket(ctx, ticketID, do.Status)
 	case integration.OpAddNote:
+		if w, ok := client.(NoteWithholder); ok {
+			if reason := w.Withholds(*do.Note); reason != "" {
+				return &skipped{reason: reason}
+			}
+		}
 		fp := fingerprint(do.Note.Body)
 		return e.addRecorded(ctx, cmd, fp, notesOf, func() (string, error) {
 			n, err := client.AddNote(ctx, ticketID, *do.Note)
@@ -369,6 +384,13 @@ func (e *Engine) write(ctx context.Context, client platform.Client, cmd Command,
 		})
 	}
 	return fmt.Errorf("%w: unknown command %q", ErrPermanent, do.Op)
+}
+
+// NoteWithholder is implemented by clients that must not write some notes
+// at all (a private note to a support mailbox would be mailed to the
+// requester): the reason is logged and the note stays on the partner's side.
+type NoteWithholder interface {
+	Withholds(n platform.Note) string
 }
 
 // newest picks the last of the matching ids (listings are oldest first)

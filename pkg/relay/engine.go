@@ -94,6 +94,9 @@ type Engine struct {
 	MaxAttachment int64
 	// LedgerTTL is how long applied command ids are remembered.
 	LedgerTTL time.Duration
+	// Subscriptions restores change notifications after Graph's lifecycle
+	// notifications; nil only logs them.
+	Subscriptions Subscriptions
 
 	compiled *sync.Map // connID|org|version → *integration.Rules
 }

@@ -3,7 +3,9 @@ package relay
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/tandemsync/tandem/pkg/connection"
 	"github.com/tandemsync/tandem/pkg/integration"
@@ -29,7 +31,7 @@ func (e *Engine) propagate(ctx context.Context, c connection.Connection, org str
 			return err
 		}
 	}
-	p := &propagation{e: e, src: src, rules: rules, outbound: myCfg.Outbound, was: mine.Snapshot, seq: mine.Seq}
+	p := &propagation{e: e, src: src, rules: rules, outbound: myCfg.Outbound, was: mine.Snapshot, seq: mine.Seq, createSent: createSent}
 	if err := p.plan(ctx); err != nil {
 		return err
 	}
@@ -68,6 +70,9 @@ type propagation struct {
 	was      Snapshot             // the sending side's snapshot before the event
 	seq      int64                // and its sequence number
 	cur      Snapshot             // the snapshot after the event
+	// createSent: the event escalated the ticket, whose create went out
+	// just before this propagation.
+	createSent bool
 
 	plans []integration.Plan
 	tags  []string // the command-id tag of each plan
@@ -88,7 +93,7 @@ func (p *propagation) plan(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	files, err := p.newFiles(ctx, len(fresh) > 0)
+	files, err := p.newFiles(ctx, len(fresh) > 0 || p.createSent && p.src.filesOnCreate)
 	if err != nil {
 		return err
 	}
@@ -141,8 +146,15 @@ func (p *propagation) newNotes(ctx context.Context) ([]platform.Note, error) {
 			// landed when the platform's event did.
 			p.cur.Pending = removeID(p.cur.Pending, fp)
 			continue
+		} else if contains(p.cur.Pending, descriptionMark+fp) {
+			continue // the description Tandem created the ticket with
 		}
 		fresh = append(fresh, n)
+	}
+	if p.src.loaded.notes {
+		// Whether or not the platform made the description a note, it
+		// would have by its first listing.
+		p.cur.Pending = slices.DeleteFunc(p.cur.Pending, func(id string) bool { return strings.HasPrefix(id, descriptionMark) })
 	}
 	return fresh, nil
 }
