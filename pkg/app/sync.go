@@ -56,6 +56,7 @@ func (d *Deps) Engine() *relay.Engine {
 // than retried into the dead-letter queue.
 func (d *Deps) SyncHandler(kind platform.Kind) SQSHandler {
 	engine := d.Engine()
+	sweeper := d.Sweeper()
 	log := d.Log.With("function", "sync-"+string(kind))
 	return func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 		return sqsbatch.Process(ctx, ev, func(ctx context.Context, m events.SQSMessage) error {
@@ -67,7 +68,12 @@ func (d *Deps) SyncHandler(kind platform.Kind) SQSHandler {
 			if n, err := strconv.Atoi(m.Attributes["ApproximateReceiveCount"]); err == nil {
 				ctx = relay.WithReceiveCount(ctx, n)
 			}
-			err := engine.Handle(ctx, env)
+			var err error
+			if env.Sweep != nil {
+				err = sweeper.Run(ctx, env.Org, *env.Sweep)
+			} else {
+				err = engine.Handle(ctx, env)
+			}
 			if err == nil {
 				return nil
 			}

@@ -15,6 +15,8 @@
 //	sync log                  pk=CONN#<id>        sk=LOG#<unix nanos>#<rand>  ttl = 90 days; read newest first
 //	applied command ledger    pk=CMD#<id>         sk=CMD            ttl = 30 days
 //	webhook endpoint          pk=HOOK#<id>        sk=HOOK           (and pk=ORG#<org> sk=HOOK#<id> to list an org's)
+//	active connections        pk=ACTIVE           sk=CONN#<id>      (a copy while active, written with the status)
+//	sweep mark of a side      pk=CONN#<id>        sk=SWEEP#<org>    watermark and last run (JSON document)
 //
 // Every query is keyed by the caller's organisation or by an id the domain
 // checks against it; nothing scans. Expiry is decided by the code that reads

@@ -31,6 +31,9 @@ func Validate(cfg Config, side Side, mine, partner Catalog) error {
 	c.actions(cfg)
 	c.outbound(cfg.Outbound)
 	c.escalation(cfg.Escalation)
+	if m := cfg.SweepMinutes; m != 0 && (m < MinSweepMinutes || m > MaxSweepMinutes) {
+		c.errs.Add("sweepMinutes", "must be between %d and %d minutes, got %d", MinSweepMinutes, MaxSweepMinutes, m)
+	}
 	return c.errs.Err()
 }
 

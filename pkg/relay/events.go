@@ -66,7 +66,7 @@ func loadOnce[T any](loaded *bool, dst *T, what string, read func() (T, error)) 
 // HandleEvent handles one event from org's platform.
 func (e *Engine) HandleEvent(ctx context.Context, org string, ev platform.Event) error {
 	switch ev.Type {
-	case platform.EventTicketCreated, platform.EventTicketUpdated, platform.EventNoteCreated, platform.EventMailReceived:
+	case platform.EventTicketCreated, platform.EventTicketUpdated, platform.EventNoteCreated, platform.EventMailReceived, platform.EventTicketReconciled:
 	case platform.EventSubscriptionRenew:
 		return e.renew(ctx, org, ev)
 	default:

@@ -130,12 +130,27 @@ type Command struct {
 	Do           integration.Command `json:"do"`
 }
 
-// Envelope is what travels on the queues: an event from the webhook, or a
-// command from the partner's sync function.
+// Envelope is what travels on the queues: an event from the webhook, a
+// command from the partner's sync function, or a sweep request from the
+// schedule.
 type Envelope struct {
 	Org     string          `json:"org"`
 	Event   *platform.Event `json:"event,omitempty"`
 	Command *Command        `json:"command,omitempty"`
+	Sweep   *Sweep          `json:"sweep,omitempty"`
+}
+
+// Sweep asks Org's sync function to reconcile its side of a connection:
+// list what its platform reports changed since the side's watermark and
+// queue an event for each change, so what a webhook missed still crosses.
+type Sweep struct {
+	ConnectionID string `json:"connectionId"`
+	// Since, when set, lists the changes since then instead of since the
+	// watermark: the initial sync of a connection from a start date.
+	Since *time.Time `json:"since,omitempty"`
+	// At names the schedule tick or request, so a repeated send of the
+	// same request is dropped by the queue.
+	At time.Time `json:"at"`
 }
 
 // LogMatches reports whether e concerns ticket: its link key, or the ticket
