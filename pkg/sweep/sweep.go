@@ -12,6 +12,8 @@ package sweep
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -50,9 +52,9 @@ type ChangeLister interface {
 // Mark is one connection side's sweep state.
 type Mark struct {
 	// Watermark is the platform's time of the newest change queued, and
-	// Boundary the tickets queued with exactly that time: a later change
-	// at the same instant (a platform that keeps whole seconds) is still
-	// new.
+	// Boundary the tickets queued with exactly that time (boundaryKey): a
+	// later change at the same instant (a platform that keeps whole
+	// seconds) is still new.
 	Watermark time.Time `json:"watermark"`
 	Boundary  []string  `json:"boundary,omitempty"`
 	// LastRun is when the sweep last ran, on Tandem's clock.
@@ -176,7 +178,7 @@ func (m Mark) after(t platform.Ticket) bool {
 	case 1:
 		return true
 	case 0:
-		return !slices.Contains(m.Boundary, t.ID)
+		return !slices.Contains(m.Boundary, boundaryKey(t))
 	}
 	return false
 }
@@ -185,12 +187,22 @@ func (m Mark) after(t platform.Ticket) bool {
 func (m *Mark) advance(t platform.Ticket) {
 	switch t.UpdatedAt.Compare(m.Watermark) {
 	case 1:
-		m.Watermark, m.Boundary = t.UpdatedAt, []string{t.ID}
+		m.Watermark, m.Boundary = t.UpdatedAt, []string{boundaryKey(t)}
 	case 0:
-		if !slices.Contains(m.Boundary, t.ID) {
-			m.Boundary = append(m.Boundary, t.ID)
+		if k := boundaryKey(t); !slices.Contains(m.Boundary, k) {
+			m.Boundary = append(m.Boundary, k)
 		}
 	}
+}
+
+// boundaryKey names a ticket at the watermark by its id and what the
+// listing showed of it: a platform keeping whole seconds (ConnectWise) can
+// change the same ticket twice within the second a sweep saw, and the
+// second change then shows only in its fields.
+func boundaryKey(t platform.Ticket) string {
+	t.UpdatedAt = time.Time{}
+	h := sha256.Sum256(fmt.Appendf(nil, "%+v", t))
+	return t.ID + "@" + hex.EncodeToString(h[:8])
 }
 
 // eventMessage is the event a webhook would have delivered for t's change.
@@ -198,10 +210,12 @@ func (m *Mark) advance(t platform.Ticket) {
 // queues nothing twice within the queue's deduplication window, and the
 // ledger covers the rest.
 func eventMessage(connID, org string, kind platform.Kind, t platform.Ticket) (queue.Message, error) {
-	at := strconv.FormatInt(t.UpdatedAt.UnixNano(), 10)
+	// The listing's fields join the time: two changes within one second
+	// of a platform keeping whole seconds are two events.
+	at := strconv.FormatInt(t.UpdatedAt.UnixNano(), 10) + ":" + boundaryKey(t)
 	ev := platform.Event{
 		Platform: kind, Type: platform.EventTicketReconciled, TicketID: t.ID, OccurredAt: t.UpdatedAt,
-		DeliveryID: "sweep:" + connID + ":" + t.ID + ":" + at,
+		DeliveryID: "sweep:" + connID + ":" + at,
 	}
 	body, err := json.Marshal(relay.Envelope{Org: org, Event: &ev})
 	if err != nil {
