@@ -357,6 +357,7 @@ var functionIDs = map[string]string{
 	"sync-connectwise": "SyncConnectwiseFunction",
 	"sync-halo":        "SyncHaloFunction",
 	"sync-graph":       "SyncGraphFunction",
+	"sweep":            "SweepFunction",
 }
 
 func TestFunctions(t *testing.T) {
@@ -431,7 +432,7 @@ func TestEnvironment(t *testing.T) {
 			}
 			want := []string(nil)
 			switch {
-			case name == "webhook":
+			case name == "webhook", name == "sweep":
 				want = events
 			case strings.HasPrefix(name, "sync-"):
 				want = commands
@@ -919,14 +920,40 @@ func TestTimeouts(t *testing.T) {
 				want = 25
 			case strings.HasPrefix(name, "sync-"):
 				want = 120
+			case name == "sweep":
+				want = 60
 			default:
 				want = 10
 			}
 			if timeout != want {
 				t.Errorf("%s: timeout %v s, want %v s", id, timeout, want)
 			}
-			if !strings.HasPrefix(name, "sync-") && timeout >= 30 {
+			if !strings.HasPrefix(name, "sync-") && name != "sweep" && timeout >= 30 {
 				t.Errorf("%s: timeout %v s does not fit API Gateway's 30 s", id, timeout)
+			}
+		}
+	})
+}
+
+// The reconciliation sweep's schedule: one rule, every five minutes (the
+// shortest interval a connection may set), invoking the sweep function,
+// which may invoke nothing else.
+func TestSweepSchedule(t *testing.T) {
+	forEachStage(t, func(t *testing.T, s *synthesized) {
+		rules := s.ofType("AWS::Events::Rule")
+		if len(rules) != 1 {
+			t.Fatalf("%d event rules, want the sweep's", len(rules))
+		}
+		for id, r := range rules {
+			p := props(r)
+			targets := asList(p["Targets"])
+			if p["ScheduleExpression"] != "rate(5 minutes)" || len(targets) != 1 || p["State"] == "DISABLED" {
+				t.Errorf("%s: %v, want an enabled rate(5 minutes) rule with one target", id, p)
+				continue
+			}
+			arn, _ := targets[0].(map[string]any)["Arn"].(map[string]any)
+			if fn, _ := arn["Fn::GetAtt"].([]any); len(fn) == 0 || fn[0] != functionIDs["sweep"] {
+				t.Errorf("%s targets %v, want %s", id, targets[0], functionIDs["sweep"])
 			}
 		}
 	})

@@ -6,6 +6,8 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdaeventsources"
@@ -35,6 +37,9 @@ var (
 	// handler stops taking records sqsbatch.DefaultMargin (5 s) before the
 	// deadline, so its partial-batch response is always returned.
 	syncSize = functionSize{memoryMB: 512, timeout: awscdk.Duration_Seconds(jsii.Number(120))}
+	// sweepSize lists the active connections and reads a few records per
+	// side on each tick; a minute covers thousands of connections.
+	sweepSize = functionSize{memoryMB: 256, timeout: awscdk.Duration_Seconds(jsii.Number(60))}
 )
 
 // syncConcurrency caps the concurrent invocations of each event source
@@ -49,7 +54,7 @@ func FunctionNames() []string {
 	for _, p := range Platforms {
 		names = append(names, "sync-"+p)
 	}
-	return names
+	return append(names, "sweep")
 }
 
 type functionsProps struct {
@@ -65,6 +70,8 @@ type functions struct {
 	settings, connections, config, webhook awslambda.Function
 	// sync is sync-<platform> in Platforms order.
 	sync []awslambda.Function
+	// sweep is the reconciliation sweep's schedule.
+	sweep awslambda.Function
 	// all is every function in FunctionNames order, for the alarms, with
 	// names and log groups alongside.
 	all   []awslambda.Function
@@ -141,6 +148,26 @@ func newFunctions(scope constructs.Construct, id string, props functionsProps) *
 			}))
 		}
 	}
+
+	// The sweep's schedule reads connections, configurations and sweep
+	// marks, and queues each due side's sweep on that platform's events
+	// queue; the sync function runs it. It calls no platform.
+	f.sweep, _ = add("sweep", sweepSize)
+	props.table.GrantReadData(f.sweep)
+	for _, p := range Platforms {
+		events := props.queues.byPlatform[p].events
+		f.sweep.AddEnvironment(queueEnv(p, "events"), events.QueueUrl(), nil)
+		events.GrantSendMessages(f.sweep)
+	}
+	// Every five minutes: the shortest sweep interval a connection may
+	// configure (integration.MinSweepMinutes); sides not yet due are
+	// skipped.
+	awsevents.NewRule(c, jsii.String("SweepSchedule"), &awsevents.RuleProps{
+		RuleName:    jsii.String(props.stage.resourceName("sweep")),
+		Description: jsii.String("Tandem's reconciliation sweep: queues the sweeps that are due"),
+		Schedule:    awsevents.Schedule_Rate(awscdk.Duration_Minutes(jsii.Number(5))),
+		Targets:     &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(f.sweep, &awseventstargets.LambdaFunctionProps{RetryAttempts: jsii.Number(2)})},
+	})
 	return f
 }
 

@@ -2,6 +2,8 @@ package localrun_test
 
 import (
 	"context"
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/tandemsync/tandem/pkg/platform"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -95,6 +97,52 @@ func TestSweepRecoversDroppedWebhooks(t *testing.T) {
 				t.Fatalf("faults not exercised: %d of %d deliveries dropped, %d writes made by the sweeps", drop.lost, drop.seen, fixed)
 			}
 			t.Logf("%d of %d webhook deliveries dropped; the sweeps made %d of %d writes", drop.lost, drop.seen, fixed, faulty.applied())
+		})
+	}
+}
+
+// simRequests is the number of API requests kind's simulator has answered.
+func (w *world) simRequests(kind platform.Kind) int64 {
+	switch kind {
+	case platform.Autotask:
+		return w.r.Sims.Autotask.Requests()
+	case platform.ConnectWise:
+		return w.r.Sims.ConnectWise.Requests()
+	case platform.Halo:
+		return w.r.Sims.Halo.Requests()
+	}
+	w.t.Fatalf("no request count for %s", kind)
+	return 0
+}
+
+// TestNoOpSweepCost measures what a sweep costs when nothing changed: one
+// query to each side's platform, and the DynamoDB requests of the
+// schedule's tick and of the sweep itself (the figures in BENCHMARKS.md).
+func TestNoOpSweepCost(t *testing.T) {
+	ctx := context.Background()
+	for _, p := range pairs {
+		t.Run(p.name, func(t *testing.T) {
+			w := p.world(t, worldOptions{})
+			script(t, w, p, w.settle)
+			w.sweep() // the first sweep sees the script's changes
+			w.sweep() // and the second sees the first's echoes, if any
+
+			src, dst, db := w.simRequests(p.src), w.simRequests(p.dst), w.r.DynamoDBRequests()
+			w.sweep()
+			srcCalls, dstCalls, dbSweep := w.simRequests(p.src)-src, w.simRequests(p.dst)-dst, w.r.DynamoDBRequests()-db
+			if srcCalls != 1 || dstCalls != 1 {
+				t.Errorf("a sweep with nothing to do made %d %s and %d %s requests, want one query each", srcCalls, p.src, dstCalls, p.dst)
+			}
+			// The schedule's tick, with both sides swept a moment ago: it
+			// reads and decides, and queues nothing.
+			db = w.r.DynamoDBRequests()
+			out, err := w.r.Deps.SweepHandler()(ctx, events.EventBridgeEvent{ID: "bench"})
+			if err != nil || out.Queued != 0 {
+				t.Fatalf("tick: %+v %v; want nothing due", out, err)
+			}
+			dbTick := w.r.DynamoDBRequests() - db
+			t.Logf("no-op sweep of one connection: %s %d request, %s %d request; DynamoDB %d requests for the two sides' sweeps, %d for the tick that finds neither due",
+				p.src, srcCalls, p.dst, dstCalls, dbSweep, dbTick)
 		})
 	}
 }
