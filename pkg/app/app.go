@@ -139,6 +139,7 @@ func (d *Deps) Router() *api.Router {
 	api.ConnectionRoutes(rt, d.Connections)
 	api.ConfigRoutes(rt, d.NewConfiguration())
 	api.LogRoutes(rt, d.Connections, d.Store)
+	api.FailureRoutes(rt, d.Connections, d.Store, d.Queue, d.Clock)
 	return rt
 }
 
@@ -154,11 +155,13 @@ func (d *Deps) SettingsHandler() api.Handler {
 	return rt.Handler()
 }
 
-// ConnectionsHandler serves functions/connections, sync log included.
+// ConnectionsHandler serves functions/connections, sync log, failures and
+// replays included.
 func (d *Deps) ConnectionsHandler() api.Handler {
 	rt := api.NewRouter(d.Auth, d.Log)
 	api.ConnectionRoutes(rt, d.Connections)
 	api.LogRoutes(rt, d.Connections, d.Store)
+	api.FailureRoutes(rt, d.Connections, d.Store, d.Queue, d.Clock)
 	return rt.Handler()
 }
 

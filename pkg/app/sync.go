@@ -47,6 +47,10 @@ func (d *Deps) Engine() *relay.Engine {
 		Files:     d.Files,
 		Clock:     d.Clock,
 		Log:       d.Log,
+		Failures:  d.Store,
+		// The queues' redrive count (infra: maxReceiveCount 5): the fifth
+		// failed try becomes a failure record instead of a dead letter.
+		MaxReceives: 5,
 	})
 }
 

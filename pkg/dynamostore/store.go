@@ -16,6 +16,8 @@
 //	applied command ledger    pk=CMD#<id>         sk=CMD            ttl = 30 days
 //	webhook endpoint          pk=HOOK#<id>        sk=HOOK           (and pk=ORG#<org> sk=HOOK#<id> to list an org's)
 //	active connections        pk=ACTIVE           sk=CONN#<id>      (a copy while active, written with the status)
+//	failure of a command      pk=CONN#<id>        sk=FAILURE#<fid>  JSON document + held counter
+//	command held behind it    pk=CONN#<id>        sk=HELD#<fid>#<seq>  JSON document, in order
 //	sweep mark of a side      pk=CONN#<id>        sk=SWEEP#<org>    watermark and last run (JSON document)
 //
 // Every query is keyed by the caller's organisation or by an id the domain

@@ -49,6 +49,9 @@ type Side struct {
 	// ticket for good: the changes that would follow the create are
 	// skipped with it instead of waiting for a ticket that will not come.
 	Refused string `json:"refused,omitempty"`
+	// Blocked is the failure (Failure.ID) this side's writes wait behind:
+	// a later command for this side is held until it is retried or skipped.
+	Blocked string `json:"blocked,omitempty"`
 }
 
 // Link ties a source ticket to its partner ticket for one connection.
@@ -76,6 +79,8 @@ const (
 	Applied Outcome = "applied"
 	Skipped Outcome = "skipped"
 	Failed  Outcome = "failed"
+	// Held: the change waits behind an earlier failure of its ticket.
+	Held Outcome = "held"
 )
 
 // LogEntry is one line of a connection's sync log.
@@ -138,6 +143,7 @@ type Envelope struct {
 	Event   *platform.Event `json:"event,omitempty"`
 	Command *Command        `json:"command,omitempty"`
 	Sweep   *Sweep          `json:"sweep,omitempty"`
+	Release *Release        `json:"release,omitempty"`
 }
 
 // Sweep asks Org's sync function to reconcile its side of a connection:
