@@ -16,7 +16,7 @@ import (
 
 var _ relay.Failures = (*Store)(nil)
 
-func failureSK(id string) string { return "FAILURE#" + id }
+func failureSK(id string) string  { return "FAILURE#" + id }
 func heldPrefix(id string) string { return "HELD#" + id + "#" }
 
 // AddFailure stores f, once: a redelivered command's failure is the same
