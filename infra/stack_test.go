@@ -436,6 +436,9 @@ func TestEnvironment(t *testing.T) {
 				want = events
 			case strings.HasPrefix(name, "sync-"):
 				want = commands
+			case name == "connections":
+				want = append(slices.Clone(commands), events...)
+				sort.Strings(want)
 			}
 			if got := queueVars(env); !slices.Equal(got, want) {
 				t.Errorf("%s: queue variables %v, want %v", id, got, want)

@@ -97,8 +97,18 @@ func newFunctions(scope constructs.Construct, id string, props functionsProps) *
 	props.table.GrantReadWriteData(f.settings)
 	grantSecrets(role, manageSecrets, props.stage.allSecrets())
 
+	// Connections also serves the failures: a retry or skip is queued on
+	// the refusing platform's commands queue, a replay on the events
+	// queues; the sync functions do the platform calls.
 	f.connections, _ = add("connections", apiSize)
 	props.table.GrantReadWriteData(f.connections)
+	for _, p := range Platforms {
+		own := props.queues.byPlatform[p]
+		f.connections.AddEnvironment(queueEnv(p, "events"), own.events.QueueUrl(), nil)
+		f.connections.AddEnvironment(queueEnv(p, "commands"), own.commands.QueueUrl(), nil)
+		own.events.GrantSendMessages(f.connections)
+		own.commands.GrantSendMessages(f.connections)
+	}
 
 	// Validating a mapping and listing live picklists call the platform of
 	// either side of a connection, so config reads any platform's

@@ -2,8 +2,13 @@ package localrun_test
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/tandemsync/tandem/pkg/clock"
+	"github.com/tandemsync/tandem/pkg/queue/memqueue"
 
 	"github.com/tandemsync/tandem/pkg/platform"
 	"github.com/tandemsync/tandem/pkg/simfault"
@@ -134,5 +139,88 @@ func TestPermanentRefusalHoldsOnlyItsTicket(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A 30-minute outage of the partner platform, on an injected clock with
+// SQS's visibility timeout (6 × the sync functions' 120 s): the commands
+// wait in their queue and are retried, and once the partner is back every
+// change crosses, once and in order, with nothing dead-lettered or turned
+// into a failure.
+func TestPartnerOutageHoldsAndRetriesInOrder(t *testing.T) {
+	ctx := context.Background()
+	for _, p := range pairs {
+		t.Run(p.name, func(t *testing.T) {
+			clk := clock.NewManual(time.Now())
+			w := p.world(t, worldOptions{clock: clk, queue: memqueue.QueueConfig{VisibilityTimeout: 12 * time.Minute, MaxReceiveCount: 5}})
+			st, err := w.source.agent.CreateTicket(ctx, p.escalate)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.settle()
+			dt := w.partnerTicket(st.ID).ID
+
+			injectFault(w, p.dst, simfault.Fault{Status: http.StatusServiceUnavailable}) // everything, until cleared
+			bodies := []string{"O1 during the outage", "O2 during the outage", "O3 during the outage"}
+			for _, b := range bodies {
+				mustNote(t, w.source.agent, st.ID, platform.Note{Kind: p.srcNote, Body: b, Public: true})
+				w.r.Sims.Flush()
+				w.tickUntilIdle()
+			}
+			for elapsed := time.Duration(0); elapsed < 30*time.Minute; elapsed += 5 * time.Minute {
+				clk.Advance(5 * time.Minute)
+				w.tickUntilIdle()
+			}
+			cmds := string(p.dst) + "-commands"
+			if m := w.r.Broker.Metrics(cmds); m.Redelivered == 0 {
+				t.Fatalf("no command was retried during the outage: %+v", m)
+			}
+			clearFaults(w, p.dst)
+			clk.Advance(12 * time.Minute)
+			w.settle()
+
+			pos := noteOrder(t, w.target.agent, dt, bodies...)
+			for i := range pos {
+				if pos[i] < 0 || (i > 0 && pos[i] < pos[i-1]) {
+					t.Fatalf("after the outage the notes are at %v: want all three, in order", pos)
+				}
+			}
+			if n := len(w.r.Broker.DLQ(cmds)); n != 0 {
+				t.Fatalf("%d commands dead-lettered", n)
+			}
+			if fs := w.failures(w.target.org); len(fs) != 0 {
+				t.Fatalf("failures after a 30-minute outage: %v", fs)
+			}
+		})
+	}
+}
+
+// tickUntilIdle delivers what is deliverable now, without moving the clock
+// or treating visibility timeouts as elapsed.
+func (w *world) tickUntilIdle() {
+	w.t.Helper()
+	for range 100 {
+		n, err := w.r.Broker.Tick(context.Background())
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+		w.r.Sims.Flush()
+	}
+	w.t.Fatal("queues kept delivering")
+}
+
+// clearFaults ends every standing fault on kind's simulator.
+func clearFaults(w *world, kind platform.Kind) {
+	sims := w.r.Sims
+	switch kind {
+	case platform.Autotask:
+		sims.Autotask.ClearFaults()
+	case platform.ConnectWise:
+		sims.ConnectWise.ClearFaults()
+	case platform.Halo:
+		sims.Halo.ClearFaults()
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/tandemsync/tandem/pkg/autotask"
+	"github.com/tandemsync/tandem/pkg/clock"
 	"github.com/tandemsync/tandem/pkg/connectwise"
 	"github.com/tandemsync/tandem/pkg/graph"
 	"github.com/tandemsync/tandem/pkg/halo"
@@ -51,6 +52,10 @@ type worldOptions struct {
 	// receives writes in the test (Microsoft 365, whose subscription
 	// handshake is another part of issue 10).
 	noWebhook platform.Kind
+	// clock and queue replace the runner's clock and queue behaviour (an
+	// outage measured in minutes, SQS's visibility timeouts).
+	clock clock.Clock
+	queue memqueue.QueueConfig
 }
 
 func (w *world) api(org, method, path string, body any) (int, map[string]any) {
@@ -93,6 +98,7 @@ func newWorld(t *testing.T, src, dst platform.Kind, o worldOptions) *world {
 	}
 	r, err := localrun.Start(context.Background(), localrun.Options{
 		Addr: "127.0.0.1:0", ManualQueues: true, Simulators: true, WrapSync: o.wrap, WrapHTTP: wrap, WrapDynamoDB: o.dynamo,
+		Clock: o.clock, Queue: o.queue,
 	})
 	if err != nil {
 		t.Fatal(err)
