@@ -140,6 +140,7 @@ func (d *Deps) Router() *api.Router {
 	api.ConfigRoutes(rt, d.NewConfiguration())
 	api.LogRoutes(rt, d.Connections, d.Store)
 	api.FailureRoutes(rt, d.Connections, d.Store, d.Queue, d.Clock)
+	api.InitialSyncRoutes(rt, d.Connections, d.Store, d.platforms, d.Queue, d.Clock)
 	return rt
 }
 
@@ -162,6 +163,7 @@ func (d *Deps) ConnectionsHandler() api.Handler {
 	api.ConnectionRoutes(rt, d.Connections)
 	api.LogRoutes(rt, d.Connections, d.Store)
 	api.FailureRoutes(rt, d.Connections, d.Store, d.Queue, d.Clock)
+	api.InitialSyncRoutes(rt, d.Connections, d.Store, d.platforms, d.Queue, d.Clock)
 	return rt.Handler()
 }
 

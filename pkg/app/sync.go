@@ -48,6 +48,7 @@ func (d *Deps) Engine() *relay.Engine {
 		Clock:     d.Clock,
 		Log:       d.Log,
 		Failures:  d.Store,
+		Progress:  d.Store,
 		// The queues' redrive count (infra: maxReceiveCount 5): the fifth
 		// failed try becomes a failure record instead of a dead letter.
 		MaxReceives: 5,

@@ -18,6 +18,7 @@
 //	active connections        pk=ACTIVE           sk=CONN#<id>      (a copy while active, written with the status)
 //	failure of a command      pk=CONN#<id>        sk=FAILURE#<fid>  JSON document + held counter
 //	command held behind it    pk=CONN#<id>        sk=HELD#<fid>#<seq>  JSON document, in order
+//	initial sync progress     pk=CONN#<id>        sk=SYNC           run, start date, counters (a new run replaces it)
 //	sweep mark of a side      pk=CONN#<id>        sk=SWEEP#<org>    watermark and last run (JSON document)
 //
 // Every query is keyed by the caller's organisation or by an id the domain

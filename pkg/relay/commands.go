@@ -162,15 +162,19 @@ func (e *Engine) apply(ctx context.Context, client platform.Client, cmd Command)
 func (e *Engine) create(ctx context.Context, client platform.Client, cmd Command, link Link) (string, error) {
 	ref := createRef(cmd.ConnectionID, cmd.LinkKey)
 	mine, _ := link.SideOf(cmd.ToOrg)
-	if mine.Creating == ref {
+	if mine.Creating == ref || cmd.Match {
 		t, found, err := findCreated(ctx, client, ref)
 		if err != nil {
 			return "", fmt.Errorf("look up ticket %s: %w", ref, err)
 		}
 		if found {
+			if cmd.Match {
+				e.count(ctx, cmd.ConnectionID, cmd.SyncRun, ProgressMatched)
+			}
 			return e.adopt(ctx, cmd, t)
 		}
-	} else {
+	}
+	if mine.Creating != ref {
 		mine.Creating = ref
 		if _, err := e.Store.PutLink(ctx, link); errors.Is(err, ErrConflict) {
 			_, err = e.editLink(ctx, cmd, func(s *Side) error { s.Creating = ref; return nil })
@@ -198,6 +202,9 @@ func (e *Engine) create(ctx context.Context, client platform.Client, cmd Command
 	id, aerr := e.adopt(ctx, cmd, t)
 	if err == nil {
 		err = aerr
+	}
+	if err == nil && cmd.Match {
+		e.count(ctx, cmd.ConnectionID, cmd.SyncRun, ProgressCreated)
 	}
 	return id, err
 }
@@ -282,7 +289,7 @@ func (e *Engine) addRecorded(ctx context.Context, cmd Command, fp string, ids fu
 	}
 	var id string
 	var found bool
-	if tried || redelivered(ctx) {
+	if tried || redelivered(ctx) || cmd.Match {
 		var err error
 		if id, found, err = find(known, !tried); err != nil {
 			return err

@@ -102,6 +102,8 @@ type Engine struct {
 	// becomes a failure instead of going back to the queue: the queue's
 	// redrive count, so it never reaches the dead-letter queue.
 	MaxReceives int
+	// Progress, when set, counts initial syncs' progress.
+	Progress Progress
 
 	compiled *sync.Map // connID|org|version → *integration.Rules
 }

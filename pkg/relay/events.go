@@ -29,6 +29,9 @@ type sourceState struct {
 	// creation event, when the ticket can hold no note without an event of
 	// its own.
 	fieldsUnchanged, notesUnchanged, created bool
+	// syncRun and syncConn name the initial sync the event belongs to
+	// (from a Sweep with Since), on that connection only.
+	syncRun, syncConn string
 }
 
 func (s *sourceState) loadTicket(ctx context.Context) error {
@@ -106,7 +109,7 @@ func (e *Engine) HandleEvent(ctx context.Context, org string, ev platform.Event)
 		}
 		ev.TicketID = id
 	}
-	src := &sourceState{client: client, ticketID: ev.TicketID}
+	src := &sourceState{client: client, ticketID: ev.TicketID, syncRun: ev.Fields[FieldSyncRun], syncConn: ev.Fields[FieldSyncConnection]}
 	if sc, ok := client.(EventScope); ok {
 		src.fieldsUnchanged = ev.Type == platform.EventNoteCreated && sc.FieldsChangeOnlyInTicketEvents()
 		src.notesUnchanged = (ev.Type == platform.EventTicketUpdated || ev.Type == platform.EventTicketCreated) && sc.NotesHaveOwnEvents()
@@ -131,6 +134,9 @@ func (e *Engine) eventForConnection(ctx context.Context, c connection.Connection
 		}
 		if errors.Is(err, ErrConflict) && attempt < 5 {
 			continue // the link moved under us (a command landed): diff again
+		}
+		if err == nil && src.syncRun != "" && src.syncConn == c.ID {
+			e.count(ctx, c.ID, src.syncRun, ProgressDone)
 		}
 		return err
 	}
@@ -210,7 +216,9 @@ func (e *Engine) sendCreate(ctx context.Context, c connection.Connection, link L
 		e.logEntry(ctx, LogEntry{ConnectionID: c.ID, Outcome: Failed, Org: link.Target.Org, Ticket: link.Key, What: "create ticket", Reason: err.Error()})
 		return nil
 	}
-	if err := e.send(ctx, e.commands(c, link, link.Source.Org, link.Target.Org, link.Target.Platform, plan, "create")); err != nil {
+	cmds := e.commands(c, link, link.Source.Org, link.Target.Org, link.Target.Platform, plan, "create")
+	src.mark(c.ID, cmds)
+	if err := e.send(ctx, cmds); err != nil {
 		return err
 	}
 	e.logSkips(ctx, c.ID, link.Target.Org, link.Key, plan.Skipped)

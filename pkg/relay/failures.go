@@ -82,6 +82,9 @@ func (e *Engine) fail(ctx context.Context, cmd Command, target, reason string) e
 		ConnectionID: cmd.ConnectionID, Ticket: cmd.LinkKey, Org: cmd.ToOrg, FromOrg: cmd.FromOrg,
 		What: describe(cmd.Do), Reason: reason, At: e.Clock.Now(), Command: cmd,
 	}
+	if cmd.Do.Op == integration.OpCreateTicket {
+		e.count(ctx, cmd.ConnectionID, cmd.SyncRun, ProgressFailed)
+	}
 	if err := e.Failures.AddFailure(ctx, f); err != nil {
 		return fmt.Errorf("record failure of %s: %w", cmd.LinkKey, err)
 	}

@@ -133,6 +133,13 @@ type Command struct {
 	Data         []byte              `json:"data,omitempty"`    // attachment content, inline
 	FileKey      string              `json:"fileKey,omitempty"` // attachment content in Engine.Files, when too large for Data
 	Do           integration.Command `json:"do"`
+	// Match: the command escalates a ticket of an initial sync, whose
+	// partner ticket may already exist. A create looks for it by marker
+	// first, and a note for the same text, so nothing is copied twice.
+	Match bool `json:"match,omitempty"`
+	// SyncRun names the initial sync the command belongs to, whose
+	// progress it counts.
+	SyncRun string `json:"syncRun,omitempty"`
 }
 
 // Envelope is what travels on the queues: an event from the webhook, a

@@ -80,16 +80,25 @@ type Links interface {
 	LinkByTicket(ctx context.Context, connID, org, ticketID string) (relay.Link, error)
 }
 
+// Totals records how many tickets an initial sync found.
+type Totals interface {
+	SetSyncTotal(ctx context.Context, connID, run string, total int) error
+}
+
 // Sweeper runs one side's sweep in that side's sync function.
 type Sweeper struct {
 	Conns     Connections
 	Platforms relay.Platforms
 	Links     Links
 	Marks     Marks
+	Totals    Totals
 	Out       relay.Sender
 	Clock     clock.Clock
 	Log       *slog.Logger
 }
+
+// Run names an initial sync: its request's time.
+func Run(req relay.Sweep) string { return req.At.UTC().Format(time.RFC3339Nano) }
 
 // Run sweeps org's side of a connection: one query to org's platform, an
 // event queued for each ticket changed since the watermark that this
@@ -128,14 +137,18 @@ func (s *Sweeper) Run(ctx context.Context, org string, req relay.Sweep) error {
 		since = c.AcceptedAt
 	}
 	initial := req.Since != nil
+	run := ""
 	if initial {
-		since = *req.Since
+		since, run = *req.Since, Run(req)
 	}
 	changed, err := lister.ChangedSince(ctx, since.Add(-Overlap))
 	if err != nil {
 		return fmt.Errorf("sweep %s on %s: %w", c.ID, kind, err)
 	}
 	source := c.RoleOf(org) == connection.Source
+	if initial && !source {
+		return nil // only the source's tickets are escalated
+	}
 	var msgs []queue.Message
 	next := mark
 	for _, t := range changed {
@@ -152,7 +165,7 @@ func (s *Sweeper) Run(ctx context.Context, org string, req relay.Sweep) error {
 				return fmt.Errorf("sweep %s: %w", c.ID, err)
 			}
 		}
-		m, err := eventMessage(c.ID, org, kind, t)
+		m, err := eventMessage(c.ID, org, kind, t, run)
 		if err != nil {
 			return err
 		}
@@ -161,6 +174,11 @@ func (s *Sweeper) Run(ctx context.Context, org string, req relay.Sweep) error {
 	if len(msgs) > 0 {
 		if err := s.Out.Send(ctx, relay.EventsQueue(kind), msgs...); err != nil {
 			return fmt.Errorf("sweep %s: queue events: %w", c.ID, err)
+		}
+	}
+	if initial {
+		if err := s.Totals.SetSyncTotal(ctx, c.ID, run, len(msgs)); err != nil {
+			return fmt.Errorf("sweep %s: %w", c.ID, err)
 		}
 	}
 	next.LastRun, next.Found = s.Clock.Now(), len(msgs)
@@ -209,7 +227,9 @@ func boundaryKey(t platform.Ticket) string {
 // Its id is fixed by the change, so a sweep repeated after a failure
 // queues nothing twice within the queue's deduplication window, and the
 // ledger covers the rest.
-func eventMessage(connID, org string, kind platform.Kind, t platform.Ticket) (queue.Message, error) {
+// An initial sync's events name its run, which joins the id: a second run
+// handles every ticket again.
+func eventMessage(connID, org string, kind platform.Kind, t platform.Ticket, run string) (queue.Message, error) {
 	// The listing's fields join the time: two changes within one second
 	// of a platform keeping whole seconds are two events.
 	at := strconv.FormatInt(t.UpdatedAt.UnixNano(), 10) + ":" + boundaryKey(t)
@@ -217,9 +237,13 @@ func eventMessage(connID, org string, kind platform.Kind, t platform.Ticket) (qu
 		Platform: kind, Type: platform.EventTicketReconciled, TicketID: t.ID, OccurredAt: t.UpdatedAt,
 		DeliveryID: "sweep:" + connID + ":" + at,
 	}
+	if run != "" {
+		ev.Fields = map[string]string{relay.FieldSyncRun: run, relay.FieldSyncConnection: connID}
+		ev.DeliveryID += ":" + run
+	}
 	body, err := json.Marshal(relay.Envelope{Org: org, Event: &ev})
 	if err != nil {
 		return queue.Message{}, fmt.Errorf("encode event: %w", err)
 	}
-	return queue.Message{Group: queue.GroupID(org, t.ID), DedupID: queue.DedupID("sweep", connID, org, t.ID, at), Body: body}, nil
+	return queue.Message{Group: queue.GroupID(org, t.ID), DedupID: queue.DedupID("sweep", connID, org, t.ID, at, run), Body: body}, nil
 }
