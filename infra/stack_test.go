@@ -712,9 +712,27 @@ func TestLeastPrivilege(t *testing.T) {
 		return actions, resources
 	}
 
-	for _, fn := range []string{"SettingsFunction", "ConnectionsFunction", "ConfigFunction"} {
+	for _, fn := range []string{"SettingsFunction", "ConfigFunction"} {
 		if actions, _ := actionsOf(fn, "sqs:"); len(actions) > 0 {
 			t.Errorf("%s may use queues: %v", fn, actions)
+		}
+	}
+	// Connections queues retries, skips, replays and initial syncs for the
+	// sync functions, and the sweep's schedule queues sweeps: they send,
+	// and consume nothing.
+	for fn, suffixes := range map[string][]string{
+		"ConnectionsFunction": {"-events.fifo", "-commands.fifo"},
+		"SweepFunction":       {"-events.fifo"},
+	} {
+		actions, resources := actionsOf(fn, "sqs:")
+		if len(actions) == 0 || slices.ContainsFunc(actions, func(a string) bool { return strings.Contains(a, "Receive") || strings.Contains(a, "Delete") }) {
+			t.Errorf("%s may use queues with %v: want send only", fn, actions)
+		}
+		for _, r := range resources {
+			name, _ := props(s.resources[refTo(r)])["QueueName"].(string)
+			if !slices.ContainsFunc(suffixes, func(sfx string) bool { return strings.HasSuffix(name, sfx) }) || strings.Contains(name, "-dlq") {
+				t.Errorf("%s may send to %v; only %v queues are allowed", fn, r, suffixes)
+			}
 		}
 	}
 	if actions, _ := actionsOf("ConnectionsFunction", "secretsmanager:"); len(actions) > 0 {
