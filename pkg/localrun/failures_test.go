@@ -133,6 +133,13 @@ func TestPermanentRefusalHoldsOnlyItsTicket(t *testing.T) {
 			if !logHas(w.log(w.target.org, a.ID), "skipped", "add note") || !logHas(w.log(w.target.org, a.ID), "held", "add note") {
 				t.Fatalf("the sync log does not show the hold and the skip: %v", w.log(w.target.org, a.ID))
 			}
+			// A replay re-reads both sides and sends only what differs from
+			// what was synced: nothing already across is written again.
+			w.mustAPI(w.source.org, "POST", "/v1/connections/"+w.connID+"/replay", map[string]string{"ticket": a.ID}, 202)
+			w.mustAPI(w.target.org, "POST", "/v1/connections/"+w.connID+"/replay", map[string]string{"ticket": "no-such-ticket"}, 404)
+			w.settle()
+			noteOrder(t, w.target.agent, da, "A1 refused first", "A2 after the refusal", "A4 released by the skip")
+			noteOrder(t, src, a.ID, "A1 refused first", "A2 after the refusal", "A4 released by the skip")
 			for _, q := range []string{string(p.dst) + "-commands", string(p.src) + "-events"} {
 				if n := len(w.r.Broker.DLQ(q)); n != 0 {
 					t.Fatalf("%d messages dead-lettered on %s", n, q)
