@@ -11,7 +11,7 @@ CDK         ?= npx --yes aws-cdk@2.1148.1
 # pinned, and run with `go run pkg@version` so neither module's go.mod carries it
 STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: help dev test test-go test-fuzz fuzz test-infra check-deps build lint synth deploy bench clean
+.PHONY: help dev test test-go test-fuzz fuzz test-infra check-deps build lint synth deploy bench clean screenshots
 
 # fuzz_each fuzzes every Fuzz target of the main module with -fuzztime=$(1), one target at a time. Each package's
 # instrumented test binary is built once (go test -c -fuzz) and run from the package directory with the fuzz cache
@@ -52,6 +52,9 @@ test-fuzz: ## fuzz every target for a fixed FUZZ_ITERS executions (deterministic
 
 fuzz: ## fuzz every target for FUZZTIME each (default 30s), for looking for new crashers rather than CI
 	@$(call fuzz_each,$(FUZZTIME))
+
+screenshots: ## retake the console screenshots in docs/screenshots (the browser tests check them on every run, but write them only here)
+	TANDEM_SCREENSHOTS=1 $(GO) test -count=1 -run 'TestConsoleWalkthrough' ./pkg/console
 
 test-infra: ## synthesize the CDK app and check it (assertions, cdk-nag, cfn-lint)
 	cd infra && $(GO) test -count=1 ./...

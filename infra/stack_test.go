@@ -357,6 +357,7 @@ var functionIDs = map[string]string{
 	"sync-connectwise": "SyncConnectwiseFunction",
 	"sync-halo":        "SyncHaloFunction",
 	"sync-graph":       "SyncGraphFunction",
+	"sync-zendesk":     "SyncZendeskFunction",
 	"sweep":            "SweepFunction",
 }
 
@@ -505,6 +506,9 @@ var routes = func() map[string]bool {
 		"GET /v1/connections/{id}/options/{kind}": true,
 		"GET /v1/openapi.json":                    false,
 		"POST /webhooks/{platform}/{endpointId}":  false,
+		// Zendesk's OAuth redirect: the browser carries no token; the
+		// single-use state names the organisation.
+		"GET /v1/oauth/zendesk/callback": false,
 	}
 	for _, path := range []string{"/v1/settings/{proxy+}", "/v1/connections", "/v1/connections/{proxy+}", "/v1/connections/{id}/config"} {
 		for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
@@ -558,6 +562,31 @@ func TestRoutes(t *testing.T) {
 				"AccessLogSettings":    map[string]any{"DestinationArn": assertions.Match_AnyValue(), "Format": assertions.Match_AnyValue()},
 			})
 		})
+		// The webhook route is throttled on its own, apart from /v1, and the
+		// stage waits for the route its settings name.
+		for id, st := range s.ofType("AWS::ApiGatewayV2::Stage") {
+			p := props(st)
+			rs, _ := p["RouteSettings"].(map[string]any)
+			wh, _ := rs["POST /webhooks/{platform}/{endpointId}"].(map[string]any)
+			if wh["ThrottlingRateLimit"] == nil || wh["ThrottlingBurstLimit"] == nil {
+				t.Fatalf("stage %s: no throttle of its own on the webhook route: %v", id, rs)
+			}
+			for key := range rs {
+				if strings.HasPrefix(key, "POST /v1") || strings.HasPrefix(key, "GET /v1") {
+					t.Errorf("stage %s: route settings for %s would take it out of the /v1 defaults", id, key)
+				}
+			}
+			deps := fmt.Sprint(st["DependsOn"])
+			found := false
+			for rid, r := range s.ofType("AWS::ApiGatewayV2::Route") {
+				if props(r)["RouteKey"] == "POST /webhooks/{platform}/{endpointId}" && strings.Contains(deps, rid) {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("stage %s does not depend on the webhook route (DependsOn %s)", id, deps)
+			}
+		}
 	})
 }
 
@@ -806,7 +835,10 @@ func render(v any) string {
 // config reads credentials (any platform: a mapping may name the partner's
 // values); the public webhook reads signing secrets and, for ConnectWise's
 // signature check, ConnectWise credentials; each sync function reads its own
-// platform's credentials only; connections reads none.
+// platform's credentials only; connections reads none. Zendesk rotates its
+// OAuth refresh token at every use, so the functions that build Zendesk
+// clients (config, sync-zendesk) also write Zendesk credentials and read
+// Tandem's Zendesk OAuth client.
 func TestSecretsPerFunction(t *testing.T) {
 	forEachStage(t, func(t *testing.T, s *synthesized) {
 		prefix := "tandem/" + stageOf(s) + "/"
@@ -814,14 +846,18 @@ func TestSecretsPerFunction(t *testing.T) {
 		manage := "secretsmanager:GetSecretValue,secretsmanager:CreateSecret,secretsmanager:PutSecretValue," +
 			"secretsmanager:DeleteSecret,secretsmanager:TagResource on "
 		creds := func(p string) string { return prefix + "*/" + p + "-??????" }
+		rotate := "secretsmanager:GetSecretValue,secretsmanager:PutSecretValue on "
+		oauthClient := prefix + "config/zendesk-oauth-??????"
 		want := map[string][]string{
 			"SettingsFunction": {manage + prefix + "*"},
-			"ConfigFunction":   {read + creds("autotask"), read + creds("connectwise"), read + creds("graph"), read + creds("halo")},
-			"WebhookFunction":  {read + creds("connectwise"), read + prefix + "*/*/webhook/*"},
+			"ConfigFunction": {read + creds("autotask"), read + creds("connectwise"), read + creds("graph"), read + creds("halo"),
+				read + creds("zendesk"), rotate + creds("zendesk"), read + oauthClient},
+			"WebhookFunction": {read + creds("connectwise"), read + prefix + "*/*/webhook/*"},
 		}
 		for _, p := range tandem.Platforms {
 			want[functionIDs["sync-"+p]] = []string{read + creds(p)}
 		}
+		want["SyncZendeskFunction"] = append(want["SyncZendeskFunction"], rotate+creds("zendesk"), read+oauthClient)
 		got := secretGrants(s)
 		for _, id := range functionIDs {
 			sort.Strings(want[id])

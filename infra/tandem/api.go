@@ -16,11 +16,21 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 )
 
-// Stage-wide limits: far above what admins and partner webhooks need, low
-// enough that a runaway client cannot run up the Lambda bill.
+// Stage-wide limits: far above what admins need, low enough that a runaway
+// client cannot run up the Lambda bill.
 const (
 	throttleRate  = 50
 	throttleBurst = 100
+)
+
+// The webhook route has limits of its own, set on the route, so partner
+// platforms' deliveries (bursty: a bulk edit posts one per ticket) and the
+// people using /v1 never draw on one bucket, and a noisy sender is refused
+// with 429, which every platform retries, without starving the console.
+const (
+	webhookRoute         = "POST /webhooks/{platform}/{endpointId}"
+	webhookThrottleRate  = 100
+	webhookThrottleBurst = 200
 )
 
 // accessLogFormat uses HTTP API context variables (routeKey, not the REST
@@ -173,6 +183,22 @@ func (a *api) addRoutes(f *functions) {
 	settings := integration("Settings", f.settings)
 	authorized("/v1/settings/{proxy+}", apiMethods, settings)
 
+	// Zendesk's OAuth redirect lands here from the administrator's browser,
+	// which carries no Cognito token: the settings function trusts only the
+	// single-use state it issued to the organisation.
+	callback := a.http.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
+		Path:        jsii.String("/v1/oauth/zendesk/callback"),
+		Methods:     &get,
+		Integration: settings,
+	})
+	for _, route := range *callback {
+		cdknag.NagSuppressions_AddResourceSuppressions(route, &[]*cdknag.NagPackSuppression{{
+			Id: jsii.String("AwsSolutions-APIG4"),
+			Reason: jsii.String("Zendesk redirects the administrator's browser here after consent, without a Cognito " +
+				"token; the settings function accepts only a single-use, ten-minute state it issued to the organisation."),
+		}}, nil)
+	}
+
 	connections := integration("Connections", f.connections)
 	authorized("/v1/connections", apiMethods, connections)
 	authorized("/v1/connections/{proxy+}", apiMethods, connections)
@@ -206,7 +232,14 @@ func (a *api) addRoutes(f *functions) {
 			Reason: jsii.String("Partner platforms cannot obtain a Cognito token; the webhook function verifies each " +
 				"payload's signature against the endpoint's secret and the endpoint id is unguessable."),
 		}}, nil)
+		// Route settings name a route that must exist when the stage is
+		// updated.
+		a.stage.Node().AddDependency(route)
 	}
+	cfnStage := a.stage.Node().DefaultChild().(awsapigatewayv2.CfnStage)
+	cfnStage.AddPropertyOverride(jsii.String("RouteSettings"), map[string]any{
+		webhookRoute: map[string]any{"ThrottlingRateLimit": webhookThrottleRate, "ThrottlingBurstLimit": webhookThrottleBurst},
+	})
 }
 
 // accessLogSettings implements the jsii interface that HttpStage takes.

@@ -120,6 +120,7 @@ func newFunctions(scope constructs.Construct, id string, props functionsProps) *
 		credentials[i] = props.stage.credentialsOf(p)
 	}
 	grantSecrets(role, readSecrets, credentials...)
+	grantZendeskRefresh(role, props.stage)
 
 	// The webhook is public: it only resolves an endpoint id and verifies a
 	// signature before queueing, so it reads signing secrets, plus
@@ -142,6 +143,9 @@ func newFunctions(scope constructs.Construct, id string, props functionsProps) *
 		f.sync = append(f.sync, fn)
 		props.table.GrantReadWriteData(fn)
 		grantSecrets(role, readSecrets, props.stage.credentialsOf(p))
+		if p == "zendesk" {
+			grantZendeskRefresh(role, props.stage)
+		}
 		props.files.attach(fn, role)
 		// Any platform's change may become a command for any other.
 		for _, target := range Platforms {
@@ -179,6 +183,14 @@ func newFunctions(scope constructs.Construct, id string, props functionsProps) *
 		Targets:     &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(f.sweep, &awseventstargets.LambdaFunctionProps{RetryAttempts: jsii.Number(2)})},
 	})
 	return f
+}
+
+// grantZendeskRefresh lets a function that builds Zendesk clients (config
+// for picklists, sync-zendesk) refresh an organisation's OAuth tokens: it
+// stores the rotated pair and reads Tandem's OAuth client to refresh.
+func grantZendeskRefresh(role awsiam.Role, stage stageSettings) {
+	grantSecrets(role, rotateSecrets, stage.credentialsOf("zendesk"))
+	grantSecrets(role, readSecrets, stage.zendeskOAuthClient())
 }
 
 // newFunction creates one Go function with its own role and log group. The

@@ -11,7 +11,7 @@ import (
 
 // Platforms are the partner platforms, each with its own queues and sync
 // function. The order fixes the order of resources in the template.
-var Platforms = []string{"autotask", "connectwise", "halo", "graph"}
+var Platforms = []string{"autotask", "connectwise", "halo", "graph", "zendesk"}
 
 const (
 	// maxReceiveCount is how often a message is retried before it is parked in

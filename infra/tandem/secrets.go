@@ -13,6 +13,7 @@ import (
 //
 //	tandem/<stage>/<org>/<platform>                  credentials
 //	tandem/<stage>/<org>/<platform>/webhook/<id>     a webhook's signing secret
+//	tandem/<stage>/config/zendesk-oauth              Tandem's Zendesk OAuth client (the operator creates it)
 //
 // Secrets Manager appends "-" and six random characters to every secret's
 // ARN. Organisation ids contain no "/" (pkg/api validOrgID) and endpoint ids
@@ -21,6 +22,12 @@ import (
 // credentialsOf matches the credentials of one platform, any organisation.
 func (s stageSettings) credentialsOf(platform string) string {
 	return s.secretPrefix() + "*/" + platform + "-??????"
+}
+
+// zendeskOAuthClient matches the deployment's Zendesk OAuth client
+// (pkg/app ZendeskOAuthSecret under the stage's prefix).
+func (s stageSettings) zendeskOAuthClient() string {
+	return s.secretPrefix() + "config/zendesk-oauth-??????"
 }
 
 // webhookSecrets matches every endpoint's signing secret.
@@ -33,6 +40,10 @@ var (
 	// readSecrets is for functions that call a platform or verify a webhook
 	// with secrets someone else stored.
 	readSecrets = []string{"secretsmanager:GetSecretValue"}
+	// rotateSecrets is for functions that refresh Zendesk's OAuth tokens:
+	// Zendesk replaces the refresh token at every use, so whoever refreshes
+	// stores the new pair in the organisation's credentials.
+	rotateSecrets = []string{"secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"}
 	// manageSecrets is for the settings function, where admins enter, replace
 	// and remove credentials and install webhooks with their signing secrets.
 	// pkg/secretstore tags each secret as it creates it, hence TagResource.

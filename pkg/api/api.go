@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"unicode"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -46,7 +47,7 @@ var errUnauthenticated = errors.New("unauthenticated")
 func (a Auth) Caller(req events.APIGatewayV2HTTPRequest) (connection.Caller, error) {
 	if jwt := req.RequestContext.Authorizer; jwt != nil && jwt.JWT != nil {
 		if org := strings.TrimSpace(jwt.JWT.Claims[ClaimOrgID]); validOrgID(org) {
-			name := strings.TrimSpace(jwt.JWT.Claims[ClaimOrgName])
+			name := displayName(jwt.JWT.Claims[ClaimOrgName])
 			if name == "" {
 				name = org
 			}
@@ -60,6 +61,31 @@ func (a Auth) Caller(req events.APIGatewayV2HTTPRequest) (connection.Caller, err
 		}
 	}
 	return connection.Caller{}, errUnauthenticated
+}
+
+// maxOrgName matches the limit on contract names: an organisation's name is
+// shown to its partners beside them.
+const maxOrgName = 200
+
+// displayName is the organisation's name as partners will see it: without
+// control or invisible formatting characters (a right-to-left override
+// would make it read as another name), and at most maxOrgName characters.
+// The claim is set by whoever administers the user pool, so it is cleaned
+// rather than refused.
+func displayName(claim string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range strings.TrimSpace(claim) {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			continue
+		}
+		if n == maxOrgName {
+			break
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return strings.TrimSpace(b.String())
 }
 
 // validOrgID keeps ids usable inside keys and secret names.
@@ -83,12 +109,12 @@ type Request struct {
 	Log    *slog.Logger
 }
 
-// Decode reads the JSON body into v strictly: unknown fields, trailing data,
-// oversize bodies and non-JSON content types are refused.
+// Decode reads the JSON body into v strictly: unknown fields, repeated keys,
+// trailing data, oversize bodies and a content type other than JSON are
+// refused.
 func (r *Request) Decode(v any) error {
-	ct := header(r.Raw.Headers, "content-type")
-	if ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
-		return &Error{Status: http.StatusUnsupportedMediaType, Code: "unsupported_media_type", Message: "send the body as application/json"}
+	if !isJSON(header(r.Raw.Headers, "content-type")) {
+		return &Error{Status: http.StatusUnsupportedMediaType, Code: "unsupported_media_type", Message: "send the body as JSON with the header Content-Type: application/json"}
 	}
 	body, err := requestBody(r.Raw)
 	if err != nil {
@@ -100,6 +126,9 @@ func (r *Request) Decode(v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return &Error{Status: http.StatusBadRequest, Code: "invalid_body", Message: "the request needs a JSON body"}
 	}
+	if key := repeatedKey(body); key != "" {
+		return duplicateKeyError(key)
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -109,6 +138,13 @@ func (r *Request) Decode(v any) error {
 		return &Error{Status: http.StatusBadRequest, Code: "invalid_json", Message: "the body has data after the JSON object"}
 	}
 	return nil
+}
+
+// isJSON accepts application/json with parameters (charset=utf-8), in any
+// case, and nothing else: a form or text body is not read as JSON by accident.
+func isJSON(contentType string) bool {
+	media, _, _ := strings.Cut(contentType, ";")
+	return strings.EqualFold(strings.TrimSpace(media), "application/json")
 }
 
 // jsonProblem describes a decode error without echoing body content, which
@@ -196,6 +232,34 @@ func (rt *Router) Routes() []Route {
 	return out
 }
 
+// maxPathID keeps path ids far below DynamoDB's 2,048-byte key limit, past
+// which the store answers with an error that would surface as a 500.
+const maxPathID = 128
+
+// validPathID admits the ids Tandem issues and the names it routes on, and
+// nothing a key or a log line should not hold.
+func validPathID(s string) bool {
+	if s == "" || len(s) > maxPathID {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+func validPathIDs(params map[string]string) bool {
+	for _, v := range params {
+		if !validPathID(v) {
+			return false
+		}
+	}
+	return true
+}
+
 func splitPath(p string) []string { return strings.Split(strings.Trim(p, "/"), "/") }
 
 func match(pattern, path []string) (map[string]string, bool) {
@@ -237,6 +301,10 @@ func (rt *Router) Handler() Handler {
 			if r.method != method {
 				allowed = append(allowed, r.method)
 				continue
+			}
+			if !validPathIDs(params) {
+				return errorResponse(&Error{Status: http.StatusNotFound, Code: "not_found",
+					Message: "no such resource: ids in the path are 1 to 128 letters, digits, '-', '_' or '.'"}), nil
 			}
 			var caller connection.Caller
 			if !r.public {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -410,11 +411,14 @@ func TestBadInputIsRefusedAndWritesNothing(t *testing.T) {
 		{"wrong method", "acme", "PATCH", "/v1/connections", `{}`, 405},
 		{"unknown route", "acme", "GET", "/v1/nothing", ``, 404},
 		{"no organisation", "", "POST", "/v1/connections", `{"role":"source","contractName":"x"}`, 401},
-		{"unknown platform", "acme", "PUT", "/v1/settings/platform", `{"platform":"zendesk","credentials":{"url":"u","secret":"s"}}`, 400},
+		{"unknown platform", "acme", "PUT", "/v1/settings/platform", `{"platform":"servicenow","credentials":{"url":"u","secret":"s"}}`, 400},
 		{"missing credentials", "acme", "PUT", "/v1/settings/platform", `{"platform":"halo"}`, 400},
 		{"invalid credentials", "acme", "PUT", "/v1/settings/platform", `{"platform":"halo","credentials":{"url":"https://x"}}`, 422},
 		{"credential not a string", "acme", "PUT", "/v1/settings/platform", `{"platform":"halo","credentials":{"url":"https://x","secret":42}}`, 400},
 		{"test before save", "acme", "POST", "/v1/settings/platform/test", ``, 404},
+		{"repeated key", "acme", "POST", "/v1/connections", `{"role":"source","contractName":"x","role":"target"}`, 400},
+		{"keys differing only in case", "acme", "POST", "/v1/connections", `{"role":"source","contractName":"x","ROLE":"target"}`, 400},
+		{"repeated credential key", "acme", "PUT", "/v1/settings/platform", `{"platform":"halo","credentials":{"url":"https://x","secret":"a","Secret":"b"}}`, 400},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -431,15 +435,31 @@ func TestBadInputIsRefusedAndWritesNothing(t *testing.T) {
 			}
 		})
 	}
-	t.Run("wrong content type", func(t *testing.T) {
+	for _, ct := range []string{"", "text/plain", "application/x-www-form-urlencoded", "application/jsonp", "multipart/form-data; boundary=x"} {
+		t.Run("content type "+strconv.Quote(ct), func(t *testing.T) {
+			hs := newHarness(t)
+			headers := map[string]string{"authorization": "Bearer dev:acme"}
+			if ct != "" {
+				headers["content-type"] = ct
+			}
+			resp, _ := hs.h(context.Background(), events.APIGatewayV2HTTPRequest{
+				RawPath: "/v1/connections", Body: `{"role":"source","contractName":"x"}`, Headers: headers,
+				RequestContext: events.APIGatewayV2HTTPRequestContext{HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "POST"}},
+			})
+			if resp.StatusCode != http.StatusUnsupportedMediaType || hs.conns.Len() != 0 {
+				t.Fatalf("status %d, conns %d", resp.StatusCode, hs.conns.Len())
+			}
+		})
+	}
+	t.Run("JSON with a charset is JSON", func(t *testing.T) {
 		hs := newHarness(t)
 		resp, _ := hs.h(context.Background(), events.APIGatewayV2HTTPRequest{
 			RawPath: "/v1/connections", Body: `{"role":"source","contractName":"x"}`,
-			Headers:        map[string]string{"content-type": "text/plain", "authorization": "Bearer dev:acme"},
+			Headers:        map[string]string{"content-type": "Application/JSON; charset=utf-8", "authorization": "Bearer dev:acme"},
 			RequestContext: events.APIGatewayV2HTTPRequestContext{HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "POST"}},
 		})
-		if resp.StatusCode != http.StatusUnsupportedMediaType || hs.conns.Len() != 0 {
-			t.Fatalf("status %d, conns %d", resp.StatusCode, hs.conns.Len())
+		if resp.StatusCode != http.StatusCreated {
+			t.Fatalf("status %d: %s", resp.StatusCode, resp.Body)
 		}
 	})
 }

@@ -2,10 +2,13 @@ package api
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/tandemsync/tandem/pkg/configuration"
 	"github.com/tandemsync/tandem/pkg/connection"
+	"github.com/tandemsync/tandem/pkg/oauthflow"
 	"github.com/tandemsync/tandem/pkg/platform"
 	"github.com/tandemsync/tandem/pkg/settings"
 	"github.com/tandemsync/tandem/pkg/webhook"
@@ -46,9 +49,14 @@ func toError(err error) *Error {
 		return &Error{Status: http.StatusConflict, Code: "not_pending", Message: "the connection is no longer pending, so it has no code to replace"}
 	case errors.Is(err, connection.ErrEnded):
 		return &Error{Status: http.StatusConflict, Code: "ended", Message: "the connection has already ended"}
+	case errors.Is(err, connection.ErrNotReady):
+		return notReady(err)
 	case errors.Is(err, connection.ErrRateLimited):
 		return &Error{Status: http.StatusTooManyRequests, Code: "rate_limited",
 			Message: "too many invalid codes from your organisation: wait 15 minutes, then check the code with your partner"}
+	case errors.Is(err, connection.ErrTooManyPending):
+		return &Error{Status: http.StatusConflict, Code: "too_many_pending",
+			Message: fmt.Sprintf("your organisation already has %d connections waiting for a partner to accept: cancel the ones no partner will accept (DELETE /v1/connections/{id}), or wait for their codes to expire", connection.MaxPending)}
 	case errors.Is(err, platform.ErrUnknownPlatform):
 		return &Error{Status: http.StatusBadRequest, Code: "invalid_platform", Message: err.Error()}
 	case errors.Is(err, settings.ErrNotConfigured):
@@ -76,9 +84,45 @@ func toError(err error) *Error {
 			msg = "your platform refused to register the webhook: " + pe.Message
 		}
 		return &Error{Status: http.StatusBadGateway, Code: "webhook_not_registered", Message: msg}
+	case errors.Is(err, oauthflow.ErrNotConfigured):
+		return &Error{Status: http.StatusServiceUnavailable, Code: "oauth_not_configured",
+			Message: "this Tandem deployment has no Zendesk OAuth client configured: enter an email and API token instead, or ask your Tandem operator"}
 	case errors.Is(err, configuration.ErrPartnerUnavailable):
 		return &Error{Status: http.StatusBadGateway, Code: "partner_unavailable",
 			Message: "your partner's platform could not be read just now: try again in a minute, and if it persists ask your partner to test their platform settings"}
 	}
 	return &Error{Status: http.StatusInternalServerError, Code: "internal", Message: "internal error; try again, and contact support with the request id if it persists"}
+}
+
+// notReady words a refused activation: the caller's own failing checklist
+// items with their fixes, or only the fact for the partner's.
+func notReady(err error) *Error {
+	var nr *connection.NotReadyError
+	if errors.As(err, &nr) && !nr.Partner {
+		return &Error{Status: http.StatusConflict, Code: "platform_not_ready",
+			Message: "your platform is not ready for this connection, so it was not activated: " + strings.Join(nr.Problems, " ") +
+				" Fix these, check with POST /v1/settings/platform/test, then accept the same code again."}
+	}
+	return &Error{Status: http.StatusConflict, Code: "partner_not_ready",
+		Message: "your partner's platform is not ready for this connection, so it was not activated: ask your partner to run the connection test on their settings page and fix the failing items, then accept the same code again"}
+}
+
+// callbackPage is the status and sentence of the page Zendesk's OAuth
+// redirect lands on, for a failed authorization: the person reading it is
+// in a browser tab, not a program.
+func callbackPage(err error) (int, string) {
+	var pe *platform.Error
+	switch {
+	case errors.Is(err, oauthflow.ErrUnknownState):
+		return http.StatusBadRequest, "This authorization link is not valid or was already used. Press Generate token on the settings page again."
+	case errors.Is(err, oauthflow.ErrExpiredState):
+		return http.StatusBadRequest, "This authorization took too long. Press Generate token on the settings page again."
+	case errors.Is(err, oauthflow.ErrDenied):
+		return http.StatusBadRequest, "Access was not granted in Zendesk, so no token was stored."
+	case errors.Is(err, oauthflow.ErrNotConfigured):
+		return http.StatusServiceUnavailable, "This Tandem deployment has no Zendesk OAuth client configured."
+	case errors.As(err, &pe) && !pe.Temporary():
+		return http.StatusBadRequest, "Zendesk refused the authorization. Press Generate token on the settings page again."
+	}
+	return http.StatusBadGateway, "The token could not be processed just now. Press Generate token on the settings page again."
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tandemsync/tandem/pkg/connection"
 	"github.com/tandemsync/tandem/pkg/platform"
 	"github.com/tandemsync/tandem/pkg/webhook"
 )
@@ -18,5 +19,30 @@ func TestWebhookNotRegisteredIsBadGateway(t *testing.T) {
 	e := toError(fmt.Errorf("register graph webhook: %w: %w", webhook.ErrNotRegistered, refusal))
 	if e.Status != http.StatusBadGateway || e.Code != "webhook_not_registered" || !strings.HasSuffix(e.Message, refusal.Message) {
 		t.Fatalf("answer %+v", e)
+	}
+}
+
+// A refused activation names the caller's own failing items and their
+// fixes, and says nothing of the partner's but that there are some.
+func TestNotReadyAnswers(t *testing.T) {
+	fix := `Default team: Board "Help Desk" (1) has no default team.`
+	cases := []struct {
+		name     string
+		err      error
+		code     string
+		has      string
+		lacks    string
+		wantCode int
+	}{
+		{"own platform", &connection.NotReadyError{Problems: []string{fix}}, "platform_not_ready", fix, "", http.StatusConflict},
+		{"partner's platform", &connection.NotReadyError{Partner: true, Problems: []string{fix}}, "partner_not_ready", "ask your partner", "Help Desk", http.StatusConflict},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := toError(fmt.Errorf("accept connection conn_x: %w", c.err))
+			if e.Status != c.wantCode || e.Code != c.code || !strings.Contains(e.Message, c.has) || c.lacks != "" && strings.Contains(e.Message, c.lacks) {
+				t.Fatalf("answer %+v", e)
+			}
+		})
 	}
 }

@@ -61,7 +61,7 @@ func TestOpenAPIDocumentRules(t *testing.T) {
 	if !c.Doc.IsOpenAPI31OrLater() {
 		t.Fatalf("openapi %q, want 3.1", c.Doc.OpenAPI)
 	}
-	public := map[string]bool{"GET " + api.OpenAPIPath: true, "POST /webhooks/{platform}/{endpointId}": true}
+	public := map[string]bool{"GET " + api.OpenAPIPath: true, "POST /webhooks/{platform}/{endpointId}": true, "GET " + api.ZendeskCallbackPath: true}
 	ids := map[string]string{}
 	for path, item := range c.Doc.Paths.Map() {
 		for method, op := range item.Operations() {

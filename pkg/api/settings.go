@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/tandemsync/tandem/pkg/platform"
@@ -12,6 +13,12 @@ import (
 type platformBody struct {
 	Platform    string               `json:"platform"`
 	Credentials platform.Credentials `json:"credentials"`
+}
+
+// testBody optionally names the service board the ConnectWise checklist
+// checks; the other platforms ignore it.
+type testBody struct {
+	Board string `json:"board"`
 }
 
 type accountView struct {
@@ -50,7 +57,14 @@ func SettingsRoutes(rt *Router, svc *settings.Service) {
 		return Result{Status: http.StatusOK, Body: viewAccount(a)}, nil
 	})
 	rt.Handle(http.MethodPost, "/v1/settings/platform/test", func(ctx context.Context, r *Request) (Result, error) {
-		res, err := svc.Test(ctx, r.Caller.OrgID)
+		var body testBody
+		// The body is optional: without one the test checks no particular board.
+		if strings.TrimSpace(r.Raw.Body) != "" {
+			if err := r.Decode(&body); err != nil {
+				return Result{}, err
+			}
+		}
+		res, err := svc.Test(ctx, r.Caller.OrgID, body.Board)
 		if err != nil {
 			return Result{}, err
 		}

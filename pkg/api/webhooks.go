@@ -32,7 +32,7 @@ type Receiver interface {
 func WebhookHandler(rcv Receiver) Handler {
 	return func(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 		parts := strings.Split(strings.Trim(requestPath(req), "/"), "/")
-		if len(parts) != 3 || parts[0] != "webhooks" {
+		if len(parts) != 3 || parts[0] != "webhooks" || !validPathID(parts[1]) || !validPathID(parts[2]) {
 			return errorResponse(&Error{Status: http.StatusNotFound, Code: "not_found", Message: "no such webhook endpoint"}), nil
 		}
 		if req.RequestContext.HTTP.Method != http.MethodPost {

@@ -47,6 +47,8 @@ type Deps struct {
 	WebhookBaseURL string
 	providers      *Platforms
 	platforms      *orgPlatforms
+	zendeskApp     *zendeskApp
+	localMode      bool
 }
 
 // Options choose the adapters; FromEnv fills them from the environment.
@@ -91,10 +93,14 @@ func New(o Options) *Deps {
 		Queue:          o.Queue,
 		Files:          o.Files,
 		WebhookBaseURL: strings.TrimRight(o.WebhookBaseURL, "/"),
+		zendeskApp:     &zendeskApp{secrets: o.Secrets, name: zendeskOAuthSecretName()},
+		localMode:      o.LocalMode,
 	}
+	reg.keep = d.keepTokens
 	d.platforms = newOrgPlatforms(d.Settings, reg)
 	d.Settings.Endpoints = d.Installer()
 	d.Settings.Changed = d.platforms.forget
+	d.Connections.Ready = d.Settings
 	return d
 }
 
@@ -147,6 +153,7 @@ func (d *Deps) Router() *api.Router {
 func (d *Deps) settingsRoutes(rt *api.Router) {
 	api.SettingsRoutes(rt, d.Settings)
 	api.WebhookRoutes(rt, d.Installer())
+	api.OAuthRoutes(rt, d.OAuthFlow())
 }
 
 // SettingsHandler serves functions/settings.

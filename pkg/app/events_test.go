@@ -37,6 +37,7 @@ import (
 	"github.com/tandemsync/tandem/pkg/secretstore/secretstoretest"
 	"github.com/tandemsync/tandem/pkg/settings"
 	"github.com/tandemsync/tandem/pkg/webhook"
+	"github.com/tandemsync/tandem/pkg/zendesk"
 )
 
 const (
@@ -194,6 +195,7 @@ var expectations = map[string]expectation{
 	"sync-connectwise": syncSample(platform.ConnectWise),
 	"sync-halo":        syncSample(platform.Halo),
 	"sync-graph":       syncSample(platform.Graph),
+	"sync-zendesk":     syncSample(zendesk.Kind),
 	"sweep":            sweepSample,
 }
 

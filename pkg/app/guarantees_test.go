@@ -26,6 +26,7 @@ import (
 	"github.com/tandemsync/tandem/pkg/relay"
 	"github.com/tandemsync/tandem/pkg/secretstore/secretstoretest"
 	"github.com/tandemsync/tandem/pkg/webhook"
+	"github.com/tandemsync/tandem/pkg/zendesk"
 )
 
 // productionDeps wires Deps as a Lambda function does: LocalMode off.
@@ -64,6 +65,7 @@ var urlFields = map[platform.Kind][]string{
 	platform.ConnectWise: {"site"},
 	platform.Halo:        {"url"},
 	platform.Graph:       {"loginUrl", "graphUrl"},
+	zendesk.Kind:         {"subdomain"},
 }
 
 // In production every platform refuses, when credentials are saved, a URL
@@ -126,6 +128,7 @@ var secretFields = map[platform.Kind][]string{
 	platform.ConnectWise: {"privateKey"},
 	platform.Halo:        {"clientSecret"},
 	platform.Graph:       {"clientSecret"},
+	zendesk.Kind:         {"apiToken"},
 }
 
 // For every real platform, the secret credential values never come back

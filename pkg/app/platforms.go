@@ -46,6 +46,7 @@ func (p *orgPlatforms) get(ctx context.Context, org string) (orgClient, error) {
 	if err != nil {
 		return orgClient{}, fmt.Errorf("platform client of %s: %w", org, err)
 	}
+	p.providers.forOrg(org, client)
 	c := orgClient{kind: kind, creds: creds, client: client}
 	p.clients.Put(org, c)
 	return c, nil

@@ -10,6 +10,7 @@ import (
 	"github.com/tandemsync/tandem/pkg/graph"
 	"github.com/tandemsync/tandem/pkg/halo"
 	"github.com/tandemsync/tandem/pkg/platform"
+	"github.com/tandemsync/tandem/pkg/zendesk"
 )
 
 // Providers are the partner platforms Tandem syncs. Everything else finds a
@@ -20,6 +21,7 @@ var Providers = []platform.Provider{
 	connectwise.Provider,
 	halo.Provider,
 	graph.Provider,
+	zendesk.Provider,
 }
 
 // Platforms looks the wired providers up by kind and serves, for each
@@ -31,6 +33,9 @@ type Platforms struct {
 	byKind       map[platform.Kind]platform.Provider
 	inbound      map[platform.Kind]platform.Inbound
 	allowPrivate bool
+	// keep gives a client built for an organisation what belongs to it
+	// (a Zendesk client's token keeper).
+	keep func(org string, c platform.Client)
 }
 
 // NewPlatforms wires list; allowPrivate is local/test mode (simulator URLs
@@ -106,13 +111,38 @@ func (p *Platforms) Client(kind platform.Kind, creds platform.Credentials) (plat
 	return pr.NewClient(creds, p.allowPrivate)
 }
 
-// Test runs the platform's connection test.
+// Test runs the platform's connection test; ctx names the organisation
+// (platform.WithOrg) whose credentials these are.
 func (p *Platforms) Test(ctx context.Context, kind platform.Kind, creds platform.Credentials) error {
 	c, err := p.Client(kind, creds)
 	if err != nil {
 		return err
 	}
+	if org, ok := platform.OrgFrom(ctx); ok {
+		p.forOrg(org, c)
+	}
 	return c.Test(ctx)
+}
+
+// Checklist runs kind's preparation checklist where its client has one
+// (platform.Checklister); has is false for the other platforms.
+func (p *Platforms) Checklist(ctx context.Context, kind platform.Kind, creds platform.Credentials, queue string) ([]platform.CheckItem, bool, error) {
+	c, err := p.Client(kind, creds)
+	if err != nil {
+		return nil, false, err
+	}
+	cl, ok := c.(platform.Checklister)
+	if !ok {
+		return nil, false, nil
+	}
+	items, err := cl.Checklist(ctx, queue)
+	return items, true, err
+}
+
+func (p *Platforms) forOrg(org string, c platform.Client) {
+	if p.keep != nil {
+		p.keep(org, c)
+	}
 }
 
 // Picklists are the lists kind's mapping rows choose from.

@@ -122,7 +122,7 @@ func parseAPIURL(raw string, allowPrivate bool) (string, string) {
 		return "", "Invalid API URL: remove any user name, query or fragment. " + hint
 	}
 	if err := egress.CheckURL(u, allowPrivate); err != nil {
-		return "", fmt.Sprintf("Invalid API URL: %s. %s", strings.TrimPrefix(err.Error(), egress.ErrForbiddenDestination.Error()+": "), hint)
+		return "", fmt.Sprintf("Invalid API URL: %s. %s", egress.Reason(err), hint)
 	}
 	if !allowPrivate {
 		if u.Scheme != "https" {

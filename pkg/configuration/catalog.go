@@ -102,9 +102,9 @@ func (r *reader) catalog(ctx context.Context, fresh bool) (integration.Catalog, 
 
 // boardFacts derives the ConnectWise board facts from the lists: a board has
 // statuses if a status names it as parent (statuses read without a parent
-// carry their board). Whether a board has a default team is not something
-// platform.Client reports, so it is taken as set; ConnectWise refuses the
-// first ticket with its own message if it is not.
+// carry their board). Whether a board has a default team is not in the
+// lists: it is taken as set here, and checkBoard asks the platform about the
+// board a configuration chooses.
 func boardFacts(lists map[platform.PicklistKind][]platform.Option) map[string]integration.Board {
 	facts := make(map[string]integration.Board, len(lists[platform.PickQueues]))
 	for _, b := range lists[platform.PickQueues] {
@@ -117,6 +117,38 @@ func boardFacts(lists map[platform.PicklistKind][]platform.Option) map[string]in
 		}
 	}
 	return facts
+}
+
+// checkBoard replaces what the lists suggest about the board a
+// configuration chooses with what the platform's preparation checklist
+// finds (ConnectWise: its default team and statuses), where the client has
+// one. The checklist reads the board live, like the rest of my catalog.
+func (r *reader) checkBoard(ctx context.Context, cat integration.Catalog, board string) error {
+	if _, ok := cat.Boards[board]; !ok {
+		return nil // not a board of mine: validation says so
+	}
+	if err := r.connect(ctx); err != nil {
+		return err
+	}
+	cl, ok := r.client.(platform.Checklister)
+	if !ok {
+		return nil
+	}
+	items, err := cl.Checklist(ctx, board)
+	if err != nil {
+		return fmt.Errorf("check %s board %s: %w: %w", r.platform, board, ErrPlatformUnavailable, err)
+	}
+	facts := cat.Boards[board]
+	for _, it := range items {
+		switch it.Item {
+		case platform.ItemDefaultTeam:
+			facts.HasDefaultTeam = it.OK
+		case platform.ItemStatuses:
+			facts.HasStatuses = it.OK
+		}
+	}
+	cat.Boards[board] = facts
+	return nil
 }
 
 // hidePartner turns a failure to read the partner's platform into an error

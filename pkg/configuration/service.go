@@ -99,7 +99,7 @@ func (s *Service) Put(ctx context.Context, caller connection.Caller, connID stri
 	if stored.Version != cfg.Version {
 		return integration.Config{}, fmt.Errorf("save configuration of connection %s: version %d, stored %d: %w", connID, cfg.Version, stored.Version, ErrVersionConflict)
 	}
-	side, mine, partner, err := s.catalogs(ctx, c, caller.OrgID)
+	side, mine, partner, err := s.catalogs(ctx, c, caller.OrgID, cfg.Board)
 	if err != nil {
 		return integration.Config{}, fmt.Errorf("save configuration of connection %s: %w", connID, err)
 	}
@@ -132,8 +132,10 @@ func (s *Service) active(ctx context.Context, caller connection.Caller, connID s
 	return c, nil
 }
 
-// catalogs works out the caller's side and reads both platforms' lists.
-func (s *Service) catalogs(ctx context.Context, c connection.Connection, org string) (integration.Side, integration.Catalog, integration.Catalog, error) {
+// catalogs works out the caller's side and reads both platforms' lists,
+// and checks board, the board the caller's configuration chooses, where it
+// chooses one.
+func (s *Service) catalogs(ctx context.Context, c connection.Connection, org, board string) (integration.Side, integration.Catalog, integration.Catalog, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.ReadTimeout)
 	defer cancel()
 	partnerOrg, _ := c.Partner(org)
@@ -156,6 +158,9 @@ func (s *Service) catalogs(ctx context.Context, c connection.Connection, org str
 	)
 	wg.Go(func() { partnerCat, partnerErr = them.catalog(ctx, false) })
 	mineCat, mineErr = me.catalog(ctx, true)
+	if mineErr == nil && board != "" {
+		mineErr = me.checkBoard(ctx, mineCat, board)
+	}
 	wg.Wait()
 	// My own platform's failure comes first: it is the one the caller can fix.
 	for _, err := range []error{mineErr, partnerErr} {

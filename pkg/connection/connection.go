@@ -98,12 +98,15 @@ var (
 	ErrNotFound = errors.New("connection not found")
 	// ErrInvalidCode is the single answer for an unknown, used, revoked or
 	// expired code, so a caller learns nothing about which codes exist.
-	ErrInvalidCode  = errors.New("verification code is not valid")
-	ErrOwnCode      = errors.New("cannot accept a connection your own organisation created")
-	ErrNotPending   = errors.New("connection is not pending")
-	ErrEnded        = errors.New("connection has already ended")
-	ErrRateLimited  = errors.New("too many failed attempts to accept a connection")
-	ErrInvalidInput = errors.New("invalid connection request")
+	ErrInvalidCode = errors.New("verification code is not valid")
+	ErrOwnCode     = errors.New("cannot accept a connection your own organisation created")
+	ErrNotPending  = errors.New("connection is not pending")
+	ErrEnded       = errors.New("connection has already ended")
+	ErrRateLimited = errors.New("too many failed attempts to accept a connection")
+	// ErrTooManyPending refuses a new connection while the organisation
+	// holds MaxPending codes that are neither accepted nor expired.
+	ErrTooManyPending = errors.New("too many pending connections")
+	ErrInvalidInput   = errors.New("invalid connection request")
 	// ErrConflict is returned by a Store when a conditional write lost to a
 	// concurrent change.
 	ErrConflict = errors.New("connection changed concurrently")
@@ -132,9 +135,8 @@ type Store interface {
 	// End stores next (now ended) if the stored status is still prev;
 	// otherwise ErrConflict. A pending connection's code is removed.
 	End(ctx context.Context, next Connection, prev Status) error
-	// AddFailedAccept counts one failed accept for org in the window that
-	// starts at window, and returns the count so far.
-	AddFailedAccept(ctx context.Context, org string, window time.Time, expires time.Time) (int, error)
-	// FailedAccepts returns the count for org's window.
-	FailedAccepts(ctx context.Context, org string, window time.Time) (int, error)
+	// AddAcceptAttempts adds delta (1 to reserve an attempt, -1 to give one
+	// back) to org's count for the window that starts at window, atomically,
+	// and returns the count after the change.
+	AddAcceptAttempts(ctx context.Context, org string, window, expires time.Time, delta int) (int, error)
 }

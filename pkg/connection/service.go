@@ -23,6 +23,11 @@ const (
 	FailureWindow    = 15 * time.Minute
 )
 
+// MaxPending is how many unaccepted, unexpired connections an organisation
+// may hold: enough for a provider onboarding many customers at once, and a
+// bound on what one account can make the table hold.
+const MaxPending = 25
+
 // Caller is the organisation making a request, as the authorizer vouched.
 type Caller struct {
 	OrgID   string
@@ -56,6 +61,10 @@ type Service struct {
 	store Store
 	clock clock.Clock
 	log   *slog.Logger
+	// Ready, when set, keeps a connection pending while either
+	// organisation's platform fails a required prerequisite; the code
+	// stays valid, so accepting works once the platform is fixed.
+	Ready Readiness
 }
 
 // NewService wires a Service. log may be nil.
@@ -77,6 +86,9 @@ func (s *Service) Create(ctx context.Context, caller Caller, role Role, contract
 		return Created{}, fmt.Errorf("create connection: %w", err)
 	}
 	now := s.clock.Now()
+	if err := s.checkPendingRoom(ctx, caller, now); err != nil {
+		return Created{}, err
+	}
 	c := Connection{
 		ID:            newID(),
 		ContractName:  contractName,
@@ -93,6 +105,26 @@ func (s *Service) Create(ctx context.Context, caller Caller, role Role, contract
 	}
 	s.log.InfoContext(ctx, "connection created", "org_id", caller.OrgID, "connection_id", c.ID, "role", role)
 	return Created{View: c.viewFor(caller.OrgID), VerificationCode: code}, nil
+}
+
+// checkPendingRoom refuses a new connection while the caller holds
+// MaxPending live codes. The count is read, not reserved, so parallel creates
+// can pass it together; each still costs a request, and codes expire.
+func (s *Service) checkPendingRoom(ctx context.Context, caller Caller, now time.Time) error {
+	all, err := s.store.ListForOrg(ctx, caller.OrgID)
+	if err != nil {
+		return fmt.Errorf("create connection: %w", err)
+	}
+	live := 0
+	for _, c := range all {
+		if c.Status == Pending && c.CreatorOrg == caller.OrgID && now.Before(c.CodeExpiresAt) {
+			live++
+		}
+	}
+	if live >= MaxPending {
+		return ErrTooManyPending
+	}
+	return nil
 }
 
 // printable refuses control characters and the invisible formatting
@@ -131,26 +163,44 @@ func validateCreate(role Role, contractName string) error {
 func (s *Service) Accept(ctx context.Context, caller Caller, code string) (View, error) {
 	now := s.clock.Now()
 	window := now.Truncate(FailureWindow)
-	n, err := s.store.FailedAccepts(ctx, caller.OrgID, window)
+	expires := window.Add(2 * FailureWindow)
+	// The attempt is counted before the code is looked at, in one atomic
+	// update, so parallel guesses cannot all pass a check made before any of
+	// them is counted. An attempt that turns out not to be a failure is given
+	// back.
+	n, err := s.store.AddAcceptAttempts(ctx, caller.OrgID, window, expires, 1)
 	if err != nil {
 		return View{}, fmt.Errorf("accept connection: %w", err)
 	}
-	if n >= MaxFailedAccepts {
+	if n > MaxFailedAccepts {
 		return View{}, ErrRateLimited
 	}
-	c, err := s.lookupAcceptable(ctx, code, now)
+	v, err := s.accept(ctx, caller, code, now)
 	if errors.Is(err, ErrInvalidCode) {
-		if _, ferr := s.store.AddFailedAccept(ctx, caller.OrgID, window, window.Add(2*FailureWindow)); ferr != nil {
-			return View{}, fmt.Errorf("accept connection: %w", ferr)
-		}
 		s.log.WarnContext(ctx, "connection accept refused", "org_id", caller.OrgID, "reason", "invalid code")
-		return View{}, ErrInvalidCode
+		return View{}, err
 	}
+	if _, rerr := s.store.AddAcceptAttempts(ctx, caller.OrgID, window, expires, -1); rerr != nil {
+		// The org is left one attempt short for this window: harmless, and
+		// not worth failing an accept that has already happened.
+		s.log.WarnContext(ctx, "accept attempt not given back", "org_id", caller.OrgID, "error", rerr)
+	}
+	return v, err
+}
+
+func (s *Service) accept(ctx context.Context, caller Caller, code string, now time.Time) (View, error) {
+	c, err := s.lookupAcceptable(ctx, code, now)
 	if err != nil {
+		if errors.Is(err, ErrInvalidCode) {
+			return View{}, err
+		}
 		return View{}, fmt.Errorf("accept connection: %w", err)
 	}
 	if c.CreatorOrg == caller.OrgID {
 		return View{}, ErrOwnCode
+	}
+	if err := s.checkReady(ctx, caller.OrgID, c.CreatorOrg); err != nil {
+		return View{}, fmt.Errorf("accept connection %s: %w", c.ID, err)
 	}
 	hash := c.CodeHash
 	c.Status = Active

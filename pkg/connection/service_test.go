@@ -3,6 +3,7 @@ package connection_test
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -50,7 +51,8 @@ func (f *fixture) create(t *testing.T, caller connection.Caller) connection.Crea
 // failures is what the store counts for org in the current window.
 func (f *fixture) failures(t *testing.T, org connection.Caller) int {
 	t.Helper()
-	n, err := f.store.FailedAccepts(f.ctx, org.OrgID, f.clock.Now().Truncate(connection.FailureWindow))
+	w := f.clock.Now().Truncate(connection.FailureWindow)
+	n, err := f.store.AddAcceptAttempts(f.ctx, org.OrgID, w, w.Add(time.Hour), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,5 +236,130 @@ func TestContractNameMustBePlainText(t *testing.T) {
 	}
 	if _, err := f.svc.Create(f.ctx, orgA, connection.Source, "Acme managed service – 2026 (Zürich)"); err != nil {
 		t.Fatalf("a plain name with punctuation and accents was refused: %v", err)
+	}
+}
+
+// gatedStore holds every code lookup until each of the parallel accepts has
+// either reached a lookup or returned, so a limit checked before attempts are
+// counted would let every one of them through to the lookup.
+type gatedStore struct {
+	*connectiontest.MemStore
+	mu      sync.Mutex
+	settled int
+	total   int
+	open    chan struct{}
+}
+
+func (g *gatedStore) settle() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.settled++
+	if g.settled == g.total {
+		close(g.open)
+	}
+}
+
+func (g *gatedStore) ByCodeHash(ctx context.Context, hash string) (connection.Connection, error) {
+	g.settle()
+	<-g.open
+	return g.MemStore.ByCodeHash(ctx, hash)
+}
+
+func TestParallelWrongCodesCannotOutrunTheLimit(t *testing.T) {
+	const attempts = 200
+	store := &gatedStore{MemStore: connectiontest.NewMemStore(), total: attempts, open: make(chan struct{})}
+	svc := connection.NewService(store, clock.NewManual(t0), nil)
+	errs := make(chan error, attempts)
+	var wg sync.WaitGroup
+	for range attempts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := svc.Accept(context.Background(), orgB, wrongCode)
+			if !errors.Is(err, connection.ErrInvalidCode) {
+				// This attempt never reaches a lookup: it is settled now.
+				store.settle()
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	var invalid, limited int
+	for err := range errs {
+		switch {
+		case errors.Is(err, connection.ErrInvalidCode):
+			invalid++
+		case errors.Is(err, connection.ErrRateLimited):
+			limited++
+		default:
+			t.Fatalf("unexpected answer: %v", err)
+		}
+	}
+	if invalid != connection.MaxFailedAccepts || limited != attempts-connection.MaxFailedAccepts {
+		t.Fatalf("%d invalid and %d rate limited, want %d and %d", invalid, limited, connection.MaxFailedAccepts, attempts-connection.MaxFailedAccepts)
+	}
+}
+
+func TestSuccessfulAcceptsDoNotUseUpAttempts(t *testing.T) {
+	f := newFixture()
+	for i := range connection.MaxFailedAccepts + 5 {
+		c := f.create(t, orgA)
+		if _, err := f.svc.Accept(f.ctx, orgB, c.VerificationCode); err != nil {
+			t.Fatalf("accept %d: %v", i+1, err)
+		}
+	}
+	if _, err := f.svc.Accept(f.ctx, orgB, wrongCode); !errors.Is(err, connection.ErrInvalidCode) {
+		t.Fatalf("first wrong code after good ones: %v, want %v", err, connection.ErrInvalidCode)
+	}
+	if n := f.failures(t, orgB); n != 1 {
+		t.Fatalf("attempts counted: %d, want 1 (only the wrong code)", n)
+	}
+}
+
+func TestPendingConnectionsAreCapped(t *testing.T) {
+	f := newFixture()
+	var first connection.Created
+	for i := range connection.MaxPending {
+		c := f.create(t, orgA)
+		if i == 0 {
+			first = c
+		}
+	}
+	if _, err := f.svc.Create(f.ctx, orgA, connection.Source, "One too many"); !errors.Is(err, connection.ErrTooManyPending) {
+		t.Fatalf("create past the cap: %v, want %v", err, connection.ErrTooManyPending)
+	}
+	// The cap is the caller's own: another organisation still creates.
+	if _, err := f.svc.Create(f.ctx, orgB, connection.Source, "Mine"); err != nil {
+		t.Fatalf("org B: %v", err)
+	}
+	// An accepted connection is no longer pending, so it frees a place...
+	if _, err := f.svc.Accept(f.ctx, orgB, first.VerificationCode); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Create(f.ctx, orgA, connection.Source, "Room again"); err != nil {
+		t.Fatalf("create after an accept: %v", err)
+	}
+	// ...and so does a cancelled one, and expired codes hold none.
+	if _, err := f.svc.Create(f.ctx, orgA, connection.Source, "Full again"); !errors.Is(err, connection.ErrTooManyPending) {
+		t.Fatalf("create at the cap: %v, want %v", err, connection.ErrTooManyPending)
+	}
+	f.clock.Advance(connection.CodeLifetime)
+	if _, err := f.svc.Create(f.ctx, orgA, connection.Source, "After expiry"); err != nil {
+		t.Fatalf("create once the codes expired: %v", err)
+	}
+}
+
+func TestCancelledConnectionsFreeAPendingPlace(t *testing.T) {
+	f := newFixture()
+	var last connection.Created
+	for range connection.MaxPending {
+		last = f.create(t, orgA)
+	}
+	if err := f.svc.End(f.ctx, orgA, last.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Create(f.ctx, orgA, connection.Source, "In its place"); err != nil {
+		t.Fatalf("create after a cancel: %v", err)
 	}
 }

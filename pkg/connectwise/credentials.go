@@ -119,7 +119,7 @@ func normaliseSite(raw string, allowPrivate bool) (string, string) {
 		if errors.Is(err, egress.ErrForbiddenDestination) && u.Scheme != "https" {
 			return "", "The site must use https. ConnectWise cloud and on-premises servers both accept https."
 		}
-		return "", "The site must be a public https address; private and loopback addresses cannot be reached from Tandem."
+		return "", "The site must be a public https address (" + egress.Reason(err) + "); private and loopback addresses cannot be reached from Tandem."
 	}
 	host := strings.ToLower(u.Hostname())
 	if strings.HasSuffix(host, cloudDomain) {

@@ -25,7 +25,6 @@ func TestParseCredentialsNormalisesSite(t *testing.T) {
 		{"api-au.myconnectwise.net", "https://api-au.myconnectwise.net"},
 		{"https://sandbox-na.myconnectwise.net", "https://sandbox-na.myconnectwise.net"},
 		{"https://CW.Example.com/", "https://cw.example.com"},
-		{"cw.example.com:8443", "https://cw.example.com:8443"},
 	}
 	for _, c := range cases {
 		t.Run(c.site, func(t *testing.T) {
@@ -56,6 +55,7 @@ func TestParseCredentialsRefusals(t *testing.T) {
 			[]string{FieldSite, FieldCompanyID, FieldPublicKey, FieldPrivateKey, FieldClientID}, "na, eu or au"},
 		{"http site", func(c platform.Credentials) { c["site"] = "http://cw.example.com" }, []string{FieldSite}, "https"},
 		{"loopback site", func(c platform.Credentials) { c["site"] = "https://127.0.0.1:8443" }, []string{FieldSite}, "public"},
+		{"port other than https's", func(c platform.Credentials) { c["site"] = "https://cw.example.com:8443" }, []string{FieldSite}, "port 8443"},
 		{"metadata address", func(c platform.Credentials) { c["site"] = "https://169.254.169.254" }, []string{FieldSite}, "public"},
 		{"private address", func(c platform.Credentials) { c["site"] = "10.1.2.3" }, []string{FieldSite}, "public"},
 		{"userinfo", func(c platform.Credentials) { c["site"] = "https://me:pw@cw.example.com" }, []string{FieldSite}, "user name"},

@@ -16,6 +16,7 @@ const (
 	msgAuth           = "Authentication failed. Check that the company ID, public key and private key belong to an active API member (System > Members > API Members) and that the key has not been deleted."
 	msgNoSite         = "No ConnectWise site answered at that address. Check the site: na, eu or au for ConnectWise cloud, or your on-premises server's https address."
 	msgUnknownCompany = "Authentication failed. ConnectWise does not know that company ID. Check the Company value you type on the ConnectWise login screen."
+	msgClientID       = "ConnectWise refused the client ID. Register the integration at https://developer.connectwise.com/ClientID and paste the GUID it gives you as the client ID."
 	msgForbidden      = "Permission denied. Give the API member's security role (System > Security Roles) access to Service Desk tickets, notes and boards, and System documents and callbacks."
 	msgThrottled      = "ConnectWise is throttling requests. Tandem will try again later."
 	msgServer         = "ConnectWise had a server error. Try again later; if it persists, check the ConnectWise status page."
@@ -45,6 +46,9 @@ func (c *Client) statusError(status int, h http.Header, body []byte) error {
 	switch reason {
 	case platform.ReasonAuthFailed:
 		e.Message = msgAuth
+		if strings.Contains(strings.ToLower(ae.Message), "clientid") {
+			e.Message, e.Err = msgClientID, errClientID
+		}
 	case platform.ReasonNotPermitted:
 		e.Message = c.withDetail(msgForbidden, ae)
 	case platform.ReasonNotFound:

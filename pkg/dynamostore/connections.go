@@ -284,44 +284,26 @@ func (s *Store) End(ctx context.Context, next connection.Connection, prev connec
 
 func failSK(window time.Time) string { return "FAIL#" + window.UTC().Format(time.RFC3339) }
 
-func (s *Store) AddFailedAccept(ctx context.Context, org string, window, expires time.Time) (int, error) {
+func (s *Store) AddAcceptAttempts(ctx context.Context, org string, window, expires time.Time, delta int) (int, error) {
 	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                aws.String(s.table),
 		Key:                      key(orgPK(org), failSK(window)),
-		UpdateExpression:         aws.String("ADD n :one SET #ttl = :ttl"),
+		UpdateExpression:         aws.String("ADD n :delta SET #ttl = :ttl"),
 		ExpressionAttributeNames: map[string]string{"#ttl": "ttl"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":one": &types.AttributeValueMemberN{Value: "1"},
-			":ttl": &types.AttributeValueMemberN{Value: strconv.FormatInt(expires.Unix(), 10)},
+			":delta": &types.AttributeValueMemberN{Value: strconv.Itoa(delta)},
+			":ttl":   &types.AttributeValueMemberN{Value: strconv.FormatInt(expires.Unix(), 10)},
 		},
 		ReturnValues: types.ReturnValueUpdatedNew,
 	})
 	if err != nil {
-		return 0, fmt.Errorf("count failed accept: %w", err)
+		return 0, fmt.Errorf("count accept attempt: %w", err)
 	}
 	var v struct {
 		N int `dynamodbav:"n"`
 	}
 	if err := attributevalue.UnmarshalMap(out.Attributes, &v); err != nil {
-		return 0, fmt.Errorf("decode failed accept count: %w", err)
-	}
-	return v.N, nil
-}
-
-func (s *Store) FailedAccepts(ctx context.Context, org string, window time.Time) (int, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(s.table), Key: key(orgPK(org), failSK(window)), ConsistentRead: aws.Bool(true),
-	})
-	if err != nil {
-		return 0, fmt.Errorf("read failed accepts: %w", err)
-	}
-	var v struct {
-		N int `dynamodbav:"n"`
-	}
-	if out.Item != nil {
-		if err := attributevalue.UnmarshalMap(out.Item, &v); err != nil {
-			return 0, fmt.Errorf("decode failed accepts: %w", err)
-		}
+		return 0, fmt.Errorf("decode accept attempt count: %w", err)
 	}
 	return v.N, nil
 }

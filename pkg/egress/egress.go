@@ -156,6 +156,9 @@ func (c *Client) AllowsPrivate() bool { return c.opts.AllowPrivate }
 func (c *Client) CheckURL(u *url.URL) error { return CheckURL(u, c.opts.AllowPrivate) }
 
 // CheckURL is the policy without a client, for validating typed URLs on save.
+// Outside local mode it also refuses any port but 443: no platform Tandem
+// talks to documents another for its API, and a typed port is how a URL
+// reaches a service that was never meant to be a partner API.
 func CheckURL(u *url.URL, allowPrivate bool) error {
 	if u == nil || u.Host == "" {
 		return fmt.Errorf("%w: URL has no host", ErrForbiddenDestination)
@@ -172,37 +175,72 @@ func CheckURL(u *url.URL, allowPrivate bool) error {
 	if u.Scheme != "https" {
 		return fmt.Errorf("%w: only https URLs are allowed", ErrForbiddenDestination)
 	}
-	host := u.Hostname()
-	if host == "localhost" || hasSuffixFold(host, ".localhost") || hasSuffixFold(host, ".internal") {
+	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") || strings.HasSuffix(host, ".internal") {
 		return fmt.Errorf("%w: %s is not a public host", ErrForbiddenDestination, host)
 	}
-	if ip, err := netip.ParseAddr(host); err == nil && !isPublic(ip) {
+	ip, err := netip.ParseAddr(host)
+	if err == nil && !isPublic(ip) {
 		return fmt.Errorf("%w: %s is not a public address", ErrForbiddenDestination, host)
+	}
+	// Some resolvers read 2130706433, 0177.1 or 0x7f.0.0.1 as an IPv4
+	// address; Go's does not. Either way the URL does not say what it means.
+	if ip, ok := legacyIPv4(host); err != nil && ok {
+		if !isPublic(ip) {
+			return fmt.Errorf("%w: %s is %s, not a public address", ErrForbiddenDestination, host, ip)
+		}
+		return fmt.Errorf("%w: %s is an unusual spelling of %s; write the address as four decimal numbers, or use the host name", ErrForbiddenDestination, host, ip)
+	}
+	if p := u.Port(); p != "" && p != "443" {
+		return fmt.Errorf("%w: port %s; partner APIs are reached on 443, so leave the port out", ErrForbiddenDestination, p)
 	}
 	return nil
 }
 
-func hasSuffixFold(s, suffix string) bool {
-	return len(s) >= len(suffix) && equalFold(s[len(s)-len(suffix):], suffix)
+// Reason is what CheckURL found wrong, without the sentinel's words, for a
+// message that begins with its own.
+func Reason(err error) string {
+	return strings.TrimPrefix(err.Error(), ErrForbiddenDestination.Error()+": ")
 }
 
-func equalFold(a, b string) bool {
-	if len(a) != len(b) {
-		return false
+// legacyIPv4 parses the inet_aton forms of an IPv4 address: one to four
+// parts, each decimal, octal (leading 0) or hex (0x), the last part filling
+// the remaining bytes.
+func legacyIPv4(host string) (netip.Addr, bool) {
+	parts := strings.Split(host, ".")
+	if len(parts) > 4 {
+		return netip.Addr{}, false
 	}
-	for i := 0; i < len(a); i++ {
-		x, y := a[i], b[i]
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
+	vals := make([]uint64, len(parts))
+	for i, p := range parts {
+		base, digits := 10, p
+		switch {
+		case len(p) > 2 && (p[:2] == "0x"):
+			base, digits = 16, p[2:]
+		case p == "0x":
+			base, digits = 16, "0"
+		case len(p) > 1 && p[0] == '0':
+			base, digits = 8, p[1:]
 		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
+		v, err := strconv.ParseUint(digits, base, 32)
+		if err != nil || digits == "" {
+			return netip.Addr{}, false
 		}
-		if x != y {
-			return false
-		}
+		vals[i] = v
 	}
-	return true
+	var n uint64
+	for i, v := range vals[:len(vals)-1] {
+		if v > 0xff {
+			return netip.Addr{}, false
+		}
+		n |= v << (8 * (3 - i))
+	}
+	last := vals[len(vals)-1]
+	if last >= 1<<(8*(4-len(vals)+1)) {
+		return netip.Addr{}, false
+	}
+	n |= last
+	return netip.AddrFrom4([4]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}), true
 }
 
 func isPublic(ip netip.Addr) bool {
@@ -220,8 +258,10 @@ func isPublic(ip netip.Addr) bool {
 }
 
 // Ranges that net/netip does not classify but that never hold a partner API:
-// carrier-grade NAT, benchmarking, documentation, 6to4 relay, NAT64, ULA is
-// covered by IsPrivate.
+// carrier-grade NAT, benchmarking, documentation, and the IPv6 forms that
+// embed an IPv4 address (NAT64, both the well-known and the local-use prefix,
+// and 6to4), through which any IPv4 address, private ones included, can be
+// reached. ULA is covered by IsPrivate.
 var blockedPrefixes = []netip.Prefix{
 	netip.MustParsePrefix("0.0.0.0/8"),
 	netip.MustParsePrefix("100.64.0.0/10"),
@@ -232,6 +272,8 @@ var blockedPrefixes = []netip.Prefix{
 	netip.MustParsePrefix("203.0.113.0/24"),
 	netip.MustParsePrefix("240.0.0.0/4"),
 	netip.MustParsePrefix("64:ff9b::/96"),
+	netip.MustParsePrefix("64:ff9b:1::/48"),
+	netip.MustParsePrefix("2002::/16"),
 	netip.MustParsePrefix("2001:db8::/32"),
 }
 

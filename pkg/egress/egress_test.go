@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
@@ -33,6 +34,32 @@ func TestCheckURL(t *testing.T) {
 		{"ftp://example.com/", true, false},
 		{"http://127.0.0.1:8080/", true, true},
 		{"https:///nohost", false, false},
+		// The host is normalised before it is judged.
+		{"https://LOCALHOST/", false, false},
+		{"https://localhost./", false, false},
+		{"https://api.Internal./", false, false},
+		{"https://webservices2.autotask.net./", false, true},
+		// IPv4 spelt as resolvers outside Go read it: decimal, octal, hex,
+		// short forms. Private ones are refused as such, public ones because
+		// the spelling hides what they are.
+		{"https://2130706433/", false, false},
+		{"https://0177.0.0.1/", false, false},
+		{"https://0x7f.0.0.1/", false, false},
+		{"https://0x7f000001/", false, false},
+		{"https://127.1/", false, false},
+		{"https://10.1/", false, false},
+		{"https://0xa9fea9fe/", false, false},
+		{"https://134744072/", false, false},
+		// IPv6 forms that carry an IPv4 address: NAT64 and 6to4.
+		{"https://[64:ff9b::a00:1]/", false, false},
+		{"https://[64:ff9b:1::a00:1]/", false, false},
+		{"https://[2002:a00:1::]/", false, false},
+		{"https://[::ffff:127.0.0.1]/", false, false},
+		// Only the https port.
+		{"https://webservices2.autotask.net:443/", false, true},
+		{"https://webservices2.autotask.net:8443/", false, false},
+		{"https://webservices2.autotask.net:22/", false, false},
+		{"http://127.0.0.1:39001/", true, true},
 	}
 	for _, tc := range cases {
 		u, _ := url.Parse(tc.url)
@@ -49,6 +76,41 @@ func TestCheckURL(t *testing.T) {
 // A hostname that resolves to a private address passes the URL check, so
 // the dialer checks the resolved address too: that is what stops DNS
 // rebinding. The production transport must carry the check.
+func TestLegacyIPv4(t *testing.T) {
+	cases := []struct {
+		host string
+		want string // "" when host is not an IPv4 spelling
+	}{
+		{"2130706433", "127.0.0.1"},
+		{"0177.0.0.1", "127.0.0.1"},
+		{"0x7f.0.0.1", "127.0.0.1"},
+		{"127.1", "127.0.0.1"},
+		{"10.0.1", "10.0.0.1"},
+		{"0xa9.0xfe.0xa9.0xfe", "169.254.169.254"},
+		{"8.8.8.8", "8.8.8.8"},
+		{"4294967295", "255.255.255.255"},
+		{"4294967296", ""},
+		{"256.0.0.1", ""},
+		{"1.2.3.256", ""},
+		{"1.2.65536", ""},
+		{"08.0.0.1", ""}, // 8 is not an octal digit
+		{"1.2.3.4.5", ""},
+		{"example.com", ""},
+		{"deadbeef", ""},
+		{"1..2", ""},
+	}
+	for _, tc := range cases {
+		ip, ok := legacyIPv4(tc.host)
+		got := ""
+		if ok {
+			got = ip.String()
+		}
+		if got != tc.want {
+			t.Errorf("legacyIPv4(%q) = %q, want %q", tc.host, got, tc.want)
+		}
+	}
+}
+
 func TestDialRefusesPrivateAddresses(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { t.Error("request reached the server") }))
 	defer srv.Close()
@@ -239,4 +301,29 @@ func TestRetryAfterParsing(t *testing.T) {
 			t.Errorf("RetryAfter(%q) = %v %v, want %v %v", tc.v, got, ok, tc.want, tc.ok)
 		}
 	}
+}
+
+// FuzzCheckURL holds the production policy to what it promises for any URL:
+// an accepted URL is https, on the default port, and names no non-public
+// address however the address is spelt.
+func FuzzCheckURL(f *testing.F) {
+	for _, s := range []string{"https://example.com/", "https://127.0.0.1/", "https://[::1]:443/", "https://0x7f.1/", "https://2130706433", "https://example.com:8443", "https://[2002:a00:1::]/"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		u, err := url.Parse(raw)
+		if err != nil || CheckURL(u, false) != nil {
+			return
+		}
+		if u.Scheme != "https" || (u.Port() != "" && u.Port() != "443") {
+			t.Fatalf("accepted %q: scheme %q port %q", raw, u.Scheme, u.Port())
+		}
+		host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+		if ip, err := netip.ParseAddr(host); err == nil && !isPublic(ip) {
+			t.Fatalf("accepted %q, a non-public address", raw)
+		}
+		if ip, ok := legacyIPv4(host); ok {
+			t.Fatalf("accepted %q, an IPv4 address (%s) in disguise", raw, ip)
+		}
+	})
 }

@@ -129,7 +129,7 @@ func normaliseURL(raw string, allowPrivate bool) (string, string) {
 	}
 	if err := egress.CheckURL(u, allowPrivate); err != nil {
 		if errors.Is(err, egress.ErrForbiddenDestination) {
-			return "", "Tandem can only reach Halo over https at a public address, e.g. https://acme.halopsa.com."
+			return "", "Tandem can only reach Halo over https at a public address (" + egress.Reason(err) + "), e.g. https://acme.halopsa.com."
 		}
 		return "", "This address cannot be used: enter your Halo address, e.g. https://acme.halopsa.com."
 	}

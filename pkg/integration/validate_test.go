@@ -232,6 +232,23 @@ func TestValidate(t *testing.T) {
 		{name: "ConnectWise status of another board", base: connectwiseFixture,
 			mutate: func(f *fixture) { f.cfg.StatusMappings[1].Mine = "610" },
 			want:   []string{`statusMappings[1]: status "610" (New (Projects)) belongs to board "20", not to board "12"`}},
+		// The seed's Advanced Settings: one ConnectWise value may serve
+		// several partner values, not every value needs a row, and
+		// priorities belong to no board, whichever board is chosen.
+		{name: "ConnectWise status used by two partner statuses", base: connectwiseFixture,
+			mutate: func(f *fixture) {
+				f.cfg.StatusMappings = []Mapping{{Partner: "1", Mine: "550"}, {Partner: "8", Mine: "550"}}
+			}},
+		{name: "ConnectWise priority used twice, on another board", base: connectwiseFixture,
+			mutate: func(f *fixture) {
+				f.cfg.Board = "20"
+				f.cfg.StatusMappings = []Mapping{{Partner: "1", Mine: "610"}}
+				f.cfg.DefaultStatus = "610"
+				f.cfg.PriorityMappings = []Mapping{{Partner: "1", Mine: "8"}, {Partner: "2", Mine: "8"}}
+			}},
+		{name: "ConnectWise board whose default team the checklist did not find", base: connectwiseFixture,
+			mutate: func(f *fixture) { f.mine.Boards["12"] = Board{HasStatuses: true} },
+			want:   []string{`board: board "12" has no default team; set one in ConnectWise`}},
 		{name: "board on a Halo side", base: targetFixture,
 			mutate: func(f *fixture) { f.cfg.Board = "1" },
 			want:   []string{`board: applies only to a ConnectWise target side`}},

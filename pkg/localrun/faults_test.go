@@ -21,6 +21,8 @@ import (
 	"github.com/tandemsync/tandem/pkg/halo/halosim"
 	"github.com/tandemsync/tandem/pkg/platform"
 	"github.com/tandemsync/tandem/pkg/queue/memqueue"
+	"github.com/tandemsync/tandem/pkg/simfault"
+	"github.com/tandemsync/tandem/pkg/zendesk"
 )
 
 // deliveryJuggler stands between the platforms and Tandem's webhook
@@ -170,6 +172,10 @@ func (w *world) ticketIDs(kind platform.Kind) []string {
 		for _, t := range w.r.Sims.Halo.Tickets() {
 			ids = append(ids, itoa(t.ID))
 		}
+	case zendesk.Kind:
+		for _, t := range w.r.Sims.Zendesk.Tickets() {
+			ids = append(ids, itoa(t.ID))
+		}
 	}
 	slices.Sort(ids)
 	return ids
@@ -186,6 +192,8 @@ func injectFailures(s *world, kind platform.Kind, rate float64, status int) {
 		sims.ConnectWise.FailFraction(rate, connectwisesim.Fault{Status: status})
 	case platform.Halo:
 		sims.Halo.InjectFault(halosim.Fault{Status: status, Rate: rate})
+	case zendesk.Kind:
+		sims.Zendesk.FailFraction(rate, simfault.Fault{Status: status})
 	}
 }
 

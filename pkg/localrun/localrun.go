@@ -164,6 +164,10 @@ func Start(ctx context.Context, o Options) (*Runner, error) {
 	if o.Simulators {
 		r.Sims = startSimulators()
 		r.closers = append(r.closers, r.Sims.Close)
+		if err := r.Sims.zendeskOAuth(ctx, secrets, r.URL); err != nil {
+			r.Close()
+			return nil, err
+		}
 	}
 	if !o.ManualQueues {
 		runCtx, cancel := context.WithCancel(context.Background())

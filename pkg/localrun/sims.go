@@ -1,15 +1,21 @@
 package localrun
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
 
+	"github.com/tandemsync/tandem/pkg/api"
+	"github.com/tandemsync/tandem/pkg/app"
 	"github.com/tandemsync/tandem/pkg/autotask/autotasksim"
 	"github.com/tandemsync/tandem/pkg/connectwise/connectwisesim"
 	"github.com/tandemsync/tandem/pkg/graph/graphsim"
 	"github.com/tandemsync/tandem/pkg/halo/halosim"
 	"github.com/tandemsync/tandem/pkg/platform"
+	"github.com/tandemsync/tandem/pkg/settings"
+	"github.com/tandemsync/tandem/pkg/zendesk"
+	"github.com/tandemsync/tandem/pkg/zendesk/zendesksim"
 )
 
 // Simulators are in-process stand-ins for the four partner platforms, so a
@@ -20,6 +26,7 @@ type Simulators struct {
 	ConnectWise *connectwisesim.Server
 	Halo        *halosim.Server
 	Graph       *graphsim.Server
+	Zendesk     *zendesksim.Server
 }
 
 func startSimulators() *Simulators {
@@ -28,6 +35,7 @@ func startSimulators() *Simulators {
 		ConnectWise: connectwisesim.NewServer(connectwisesim.Options{}),
 		Halo:        halosim.New(nil, halosim.Options{}),
 		Graph:       graphsim.Start(graphsim.Options{}),
+		Zendesk:     zendesksim.New(nil, zendesksim.Options{}),
 	}
 }
 
@@ -37,6 +45,7 @@ func (s *Simulators) Close() {
 	s.ConnectWise.Close()
 	s.Halo.Close()
 	s.Graph.Close()
+	s.Zendesk.Close()
 }
 
 // Flush waits until every webhook delivery the simulators started has been
@@ -46,6 +55,7 @@ func (s *Simulators) Flush() {
 	s.ConnectWise.Flush()
 	s.Halo.Flush()
 	s.Graph.Flush()
+	s.Zendesk.Flush()
 }
 
 // IntegrationCredentials are the settings fields of the integration's API
@@ -60,6 +70,8 @@ func (s *Simulators) IntegrationCredentials(kind platform.Kind) (platform.Creden
 		return s.Halo.Credentials(halosim.Integration), true
 	case platform.Graph:
 		return s.Graph.Credentials(s.Graph.Integration), true
+	case zendesk.Kind:
+		return s.Zendesk.Credentials(zendesksim.Integration), true
 	}
 	return nil, false
 }
@@ -80,7 +92,7 @@ func (r *Runner) serveSimulators(w http.ResponseWriter, req *http.Request) {
 	}
 	if !known || req.Method != http.MethodGet || (tail != "credentials" && tail != "tickets") {
 		w.WriteHeader(http.StatusNotFound)
-		_, _ = w.Write([]byte(`{"error":{"code":"not_found","message":"GET /dev/simulators/{autotask|connectwise|halo|graph}/{credentials|tickets} (make dev starts the simulators)"}}`))
+		_, _ = w.Write([]byte(`{"error":{"code":"not_found","message":"GET /dev/simulators/{autotask|connectwise|halo|graph|zendesk}/{credentials|tickets} (make dev starts the simulators)"}}`))
 		return
 	}
 	if tail == "tickets" {
@@ -98,6 +110,8 @@ func (s *Simulators) tickets(kind platform.Kind) any {
 		return s.ConnectWise.Tickets()
 	case platform.Halo:
 		return s.Halo.Tickets()
+	case zendesk.Kind:
+		return s.Zendesk.Tickets()
 	}
 	return s.Graph.Messages(s.Graph.Integration.Mailbox)
 }
@@ -111,6 +125,19 @@ func (s *Simulators) Count(kind platform.Kind) int {
 		return len(s.ConnectWise.Tickets())
 	case platform.Halo:
 		return len(s.Halo.Tickets())
+	case zendesk.Kind:
+		return len(s.Zendesk.Tickets())
 	}
 	return len(s.Graph.Messages(s.Graph.Integration.Mailbox))
+}
+
+// zendeskOAuth configures the deployment's Zendesk OAuth client as the one
+// the simulated account registered, with this runner's callback, so
+// "Generate token" works against the simulator.
+func (s *Simulators) zendeskOAuth(ctx context.Context, secrets settings.SecretStore, baseURL string) error {
+	raw, err := json.Marshal(zendesk.App{ClientID: zendesksim.Tandem.ID, ClientSecret: zendesksim.Tandem.Secret, RedirectURL: baseURL + api.ZendeskCallbackPath})
+	if err != nil {
+		return err
+	}
+	return secrets.PutSecret(ctx, app.ZendeskOAuthSecret, raw)
 }

@@ -22,6 +22,8 @@ import (
 	"github.com/tandemsync/tandem/pkg/localrun"
 	"github.com/tandemsync/tandem/pkg/platform"
 	"github.com/tandemsync/tandem/pkg/queue/memqueue"
+	"github.com/tandemsync/tandem/pkg/zendesk"
+	"github.com/tandemsync/tandem/pkg/zendesk/zendesksim"
 )
 
 // world is two organisations connected through a local Tandem, each on a
@@ -196,6 +198,12 @@ func agentClient(t *testing.T, sims *localrun.Simulators, kind platform.Kind) pl
 			t.Fatal(err)
 		}
 		return graph.New(c, graph.Options{AllowPrivate: true})
+	case zendesk.Kind:
+		c, err := zendesk.ParseCredentials(sims.Zendesk.Credentials(zendesksim.Agent), true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return zendesk.New(c, zendesk.Options{AllowPrivate: true})
 	}
 	t.Fatalf("no agent client for %s", kind)
 	return nil

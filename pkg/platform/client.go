@@ -58,6 +58,9 @@ type WebhookSpec struct {
 type Webhook struct {
 	ID        string
 	ExpiresAt time.Time // Graph subscriptions expire; zero elsewhere
+	// Secret is the signing secret the platform chose, where it chooses
+	// its own (Zendesk); it replaces WebhookSpec.Secret for verification.
+	Secret string
 }
 
 // WebhookRequest is an inbound delivery as the webhook function received it.

@@ -43,6 +43,9 @@ type TestResult struct {
 	Reason     string          `json:"reason,omitempty"`
 	ReasonCode platform.Reason `json:"reasonCode,omitempty"`
 	At         time.Time       `json:"testedAt"`
+	// Checklist is the platform's preparation checklist, where it has one
+	// (ConnectWise): each prerequisite with its fix.
+	Checklist []platform.CheckItem `json:"checklist,omitempty"`
 }
 
 // AccountStore persists Account records.
@@ -66,6 +69,16 @@ type Platforms interface {
 	Validate(kind platform.Kind, creds platform.Credentials) (normalised platform.Credentials, secretFields []string, err error)
 	// Test makes one authenticated request with creds.
 	Test(ctx context.Context, kind platform.Kind, creds platform.Credentials) error
+}
+
+// Checklists is implemented by Platforms that run a platform's preparation
+// checklist (platform.Checklister) where the platform has one; the
+// connection test then reports it item by item.
+type Checklists interface {
+	// Checklist returns has false for a platform without a checklist.
+	// When the platform refuses the credentials, items say which and err
+	// is the refusal.
+	Checklist(ctx context.Context, kind platform.Kind, creds platform.Credentials, queue string) (items []platform.CheckItem, has bool, err error)
 }
 
 // Service runs the settings use cases.
@@ -189,17 +202,19 @@ func (s *Service) Credentials(ctx context.Context, org string) (platform.Kind, p
 }
 
 // Test runs the platform's connection test with the saved credentials and
-// records the outcome. A failing platform is a result, not an error.
-func (s *Service) Test(ctx context.Context, org string) (TestResult, error) {
+// records the outcome. A failing platform is a result, not an error. queue,
+// when set, is the queue (ConnectWise: service board) the checklist checks.
+func (s *Service) Test(ctx context.Context, org, queue string) (TestResult, error) {
 	kind, creds, err := s.Credentials(ctx, org)
 	if err != nil {
 		return TestResult{}, fmt.Errorf("test platform connection: %w", err)
 	}
-	tctx, cancel := context.WithTimeout(ctx, s.testBudget(ctx))
-	terr := s.platforms.Test(tctx, kind, creds)
+	tctx, cancel := context.WithTimeout(platform.WithOrg(ctx, org), s.testBudget(ctx))
+	items, terr := s.check(tctx, kind, creds, queue)
 	timedOut := errors.Is(tctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil
 	cancel()
-	res := TestResult{Status: StatusTested, At: s.clock.Now()}
+	res := TestResult{Status: StatusTested, At: s.clock.Now(), Checklist: items}
+	failing := platform.FailedRequired(items)
 	switch {
 	case terr != nil && timedOut:
 		// Whatever the client made of its cancelled request, the platform
@@ -209,6 +224,9 @@ func (s *Service) Test(ctx context.Context, org string) (TestResult, error) {
 	case terr != nil:
 		res.Status = StatusFailed
 		res.Reason, res.ReasonCode = failureReason(kind, terr)
+	case len(failing) > 0:
+		res.Status = StatusFailed
+		res.Reason, res.ReasonCode = checklistReason(failing), platform.ReasonNotPermitted
 	}
 	a, err := s.accounts.GetAccount(ctx, org)
 	if err != nil {
@@ -218,8 +236,63 @@ func (s *Service) Test(ctx context.Context, org string) (TestResult, error) {
 	if err := s.accounts.PutAccount(ctx, a); err != nil {
 		return TestResult{}, fmt.Errorf("record test result: %w", err)
 	}
-	s.log.InfoContext(ctx, "platform connection tested", "org_id", org, "platform", kind, "status", res.Status, "reason_code", res.ReasonCode)
+	s.log.InfoContext(ctx, "platform connection tested", "org_id", org, "platform", kind, "status", res.Status, "reason_code", res.ReasonCode, "failed_items", len(failing))
 	return res, nil
+}
+
+// check runs the platform's checklist where it has one, else its one-call
+// test.
+func (s *Service) check(ctx context.Context, kind platform.Kind, creds platform.Credentials, queue string) ([]platform.CheckItem, error) {
+	if cl, ok := s.platforms.(Checklists); ok {
+		items, has, err := cl.Checklist(ctx, kind, creds, queue)
+		if has || err != nil {
+			return items, err
+		}
+	}
+	return nil, s.platforms.Test(ctx, kind, creds)
+}
+
+func checklistReason(failing []platform.CheckItem) string {
+	msg := failing[0].Item + ": " + failing[0].Fix
+	if n := len(failing) - 1; n > 0 {
+		msg += fmt.Sprintf(" (and %d more item(s) of the checklist)", n)
+	}
+	return msg
+}
+
+// Unready says what keeps the organisation's platform from being ready for
+// a connection: the failing required items of its preparation checklist,
+// as "item: fix". A platform without a checklist, and an organisation
+// without credentials, have nothing to report. A platform that cannot be
+// asked is reported as not ready, since nothing could be checked.
+func (s *Service) Unready(ctx context.Context, org string) ([]string, error) {
+	cl, ok := s.platforms.(Checklists)
+	if !ok {
+		return nil, nil
+	}
+	kind, creds, err := s.Credentials(ctx, org)
+	if errors.Is(err, ErrNotConfigured) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("check platform readiness: %w", err)
+	}
+	tctx, cancel := context.WithTimeout(ctx, s.testBudget(ctx))
+	defer cancel()
+	items, has, cerr := cl.Checklist(tctx, kind, creds, "")
+	if !has && cerr == nil {
+		return nil, nil
+	}
+	var out []string
+	for _, it := range platform.FailedRequired(items) {
+		out = append(out, it.Item+": "+it.Fix)
+	}
+	if cerr != nil && len(out) == 0 {
+		msg, _ := failureReason(kind, cerr)
+		out = append(out, "Connection test: "+msg)
+	}
+	s.log.InfoContext(ctx, "platform readiness checked", "org_id", org, "platform", kind, "failed_items", len(out))
+	return out, nil
 }
 
 // testBudget is how long a connection test may take: TestTimeout, cut to

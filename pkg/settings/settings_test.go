@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -107,7 +108,7 @@ func TestConnectionTestThatHangsEndsInsideTheCallersDeadline(t *testing.T) {
 			lambdaCtx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 			defer cancel()
 
-			res, err := svc.Test(lambdaCtx, "acme")
+			res, err := svc.Test(lambdaCtx, "acme", "")
 			if err != nil {
 				t.Fatalf("Test: %v (a hang must be a result, not a 500)", err)
 			}
@@ -121,7 +122,7 @@ func TestConnectionTestThatHangsEndsInsideTheCallersDeadline(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if saved.LastTest == nil || *saved.LastTest != res {
+			if saved.LastTest == nil || !reflect.DeepEqual(*saved.LastTest, res) {
 				t.Errorf("LastTest %+v, want the result %+v saved", saved.LastTest, res)
 			}
 		})
@@ -132,14 +133,14 @@ func TestConnectionTestThatHangsEndsInsideTheCallersDeadline(t *testing.T) {
 func TestConnectionTestTimeout(t *testing.T) {
 	svc, accounts := newService(t, hangingPlatform{})
 	svc.TestTimeout = 50 * time.Millisecond
-	res, err := svc.Test(context.Background(), "acme")
+	res, err := svc.Test(context.Background(), "acme", "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(res.Reason, "did not answer in time") {
 		t.Errorf("reason %q", res.Reason)
 	}
-	if saved, _ := accounts.GetAccount(context.Background(), "acme"); saved.LastTest == nil || *saved.LastTest != res {
+	if saved, _ := accounts.GetAccount(context.Background(), "acme"); saved.LastTest == nil || !reflect.DeepEqual(*saved.LastTest, res) {
 		t.Errorf("LastTest %+v, want %+v", saved.LastTest, res)
 	}
 }

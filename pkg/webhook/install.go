@@ -107,6 +107,14 @@ func (in *Installer) Install(ctx context.Context, org string) (Installed, error)
 		return Installed{}, fmt.Errorf("register %s webhook: %w: %w", kind, ErrNotRegistered, err)
 	default:
 		ep.PlatformWebhookID, ep.ExpiresAt = hook.ID, hook.ExpiresAt
+		if hook.Secret != "" {
+			// The platform signs with a secret of its own choosing.
+			if err := in.Secrets.PutSecret(ctx, ep.SecretName, []byte(hook.Secret)); err != nil {
+				in.unregister(ctx, client, ep)
+				in.forget(ctx, ep)
+				return Installed{}, fmt.Errorf("install webhook: %w", err)
+			}
+		}
 		if err := in.Store.PutEndpoint(ctx, ep); err != nil {
 			// Without the registration's id the endpoint could never be
 			// removed at the platform: undo it now rather than leak it.

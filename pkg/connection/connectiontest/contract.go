@@ -149,23 +149,23 @@ func RunStoreContract(t *testing.T, newStore func(t *testing.T) connection.Store
 		}
 	})
 
-	t.Run("failed accept counter per org and window", func(t *testing.T) {
+	t.Run("accept attempt counter per org and window", func(t *testing.T) {
 		s := newStore(t)
 		w := t0.Truncate(connection.FailureWindow)
 		for i := 1; i <= 3; i++ {
-			n, err := s.AddFailedAccept(ctx, "org-x", w, w.Add(time.Hour))
+			n, err := s.AddAcceptAttempts(ctx, "org-x", w, w.Add(time.Hour), 1)
 			must(t, err)
 			if n != i {
 				t.Fatalf("count after %d = %d", i, n)
 			}
 		}
-		if n, err := s.FailedAccepts(ctx, "org-x", w); err != nil || n != 3 {
-			t.Fatalf("FailedAccepts = %d, %v", n, err)
+		if n, err := s.AddAcceptAttempts(ctx, "org-x", w, w.Add(time.Hour), -1); err != nil || n != 2 {
+			t.Fatalf("after giving one back = %d, %v", n, err)
 		}
-		if n, err := s.FailedAccepts(ctx, "org-y", w); err != nil || n != 0 {
+		if n, err := s.AddAcceptAttempts(ctx, "org-y", w, w.Add(time.Hour), 1); err != nil || n != 1 {
 			t.Fatalf("other org = %d, %v", n, err)
 		}
-		if n, err := s.FailedAccepts(ctx, "org-x", w.Add(connection.FailureWindow)); err != nil || n != 0 {
+		if n, err := s.AddAcceptAttempts(ctx, "org-x", w.Add(connection.FailureWindow), w.Add(time.Hour), 1); err != nil || n != 1 {
 			t.Fatalf("next window = %d, %v", n, err)
 		}
 	})
@@ -213,6 +213,35 @@ func RunConcurrencyContract(t *testing.T, newStore func(t *testing.T) connection
 		}
 	})
 
+	t.Run("concurrent accept attempts each get their own count", func(t *testing.T) {
+		s := newStore(t)
+		w := t0.Truncate(connection.FailureWindow)
+		const n = 40
+		counts := make(chan int, n)
+		var wg sync.WaitGroup
+		for i := 0; i < n; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				got, err := s.AddAcceptAttempts(ctx, "org-x", w, w.Add(time.Hour), 1)
+				if err != nil {
+					t.Errorf("AddAcceptAttempts: %v", err)
+				}
+				counts <- got
+			}()
+		}
+		wg.Wait()
+		close(counts)
+		seen := map[int]bool{}
+		for c := range counts {
+			seen[c] = true
+		}
+		for i := 1; i <= n; i++ {
+			if !seen[i] {
+				t.Fatalf("no attempt was told it was number %d (saw %v): the counter is not atomic", i, seen)
+			}
+		}
+	})
 }
 
 func must(t *testing.T, err error) {

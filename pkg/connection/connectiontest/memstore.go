@@ -124,20 +124,13 @@ func (m *MemStore) End(_ context.Context, next connection.Connection, prev conne
 	return nil
 }
 
-func (m *MemStore) AddFailedAccept(_ context.Context, org string, window, _ time.Time) (int, error) {
+func (m *MemStore) AddAcceptAttempts(_ context.Context, org string, window, _ time.Time, delta int) (int, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.Calls++
 	k := org + "|" + window.UTC().Format(time.RFC3339)
-	m.failures[k]++
+	m.failures[k] += delta
 	return m.failures[k], nil
-}
-
-func (m *MemStore) FailedAccepts(_ context.Context, org string, window time.Time) (int, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.Calls++
-	return m.failures[org+"|"+window.UTC().Format(time.RFC3339)], nil
 }
 
 // Len is the number of stored connections.

@@ -120,6 +120,17 @@ func TestPicklistsMatchVendorFixtures(t *testing.T) {
 	vendorfixture.Check(t, fixture(t, "priorities.json"), got, []string{"[].id", "[].name"}, nil)
 }
 
+// The calling member's record, which the preparation checklist reads.
+func TestMyMemberMatchesVendorFixture(t *testing.T) {
+	s := connectwisesim.New(t)
+	status, got := api(t, s, s.Integration, http.MethodGet, "/system/myMembers", nil)
+	if status != http.StatusOK {
+		t.Fatalf("myMembers: %d %s", status, got)
+	}
+	vendorfixture.Check(t, fixture(t, "member-get.json"), got,
+		[]string{"identifier", "licenseClass", "securityRole", "securityRole.name"}, nil)
+}
+
 func TestCallbacksMatchVendorFixtures(t *testing.T) {
 	s := connectwisesim.New(t)
 	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) }))

@@ -45,14 +45,32 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, m Member, path st
 				s.listBoardChild(w, r, n, strings.ToLower(seg[3]))
 			}
 		}}}
+	case is("service", "boards", "*", "teams"):
+		hs = []handler{{http.MethodGet, func() {
+			if n, ok := id(2); ok {
+				s.listTeams(w, r, n)
+			}
+		}}}
+	case is("system", "myMembers"):
+		hs = []handler{{http.MethodGet, func() { s.myMember(w, m) }}}
+	case is("system", "mySecurity"):
+		hs = []handler{{http.MethodGet, func() { s.mySecurity(w, r, m) }}}
 	case is("service", "priorities"):
 		hs = []handler{{http.MethodGet, func() { s.listPriorities(w, r) }}}
 	case is("system", "userDefinedFields"):
 		hs = []handler{{http.MethodGet, func() { s.listUDFs(w, r) }}}
 	case is("service", "tickets"):
 		hs = []handler{
-			{http.MethodGet, func() { s.listTickets(w, r) }},
-			{http.MethodPost, func() { s.createTicket(w, r, m) }},
+			{http.MethodGet, func() {
+				if s.allowed(w, m, FuncServiceTickets, "inquire") {
+					s.listTickets(w, r)
+				}
+			}},
+			{http.MethodPost, func() {
+				if s.allowed(w, m, FuncServiceTickets, "add") {
+					s.createTicket(w, r, m)
+				}
+			}},
 		}
 	case is("service", "tickets", "*"):
 		hs = []handler{
@@ -62,7 +80,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, m Member, path st
 				}
 			}},
 			{http.MethodPatch, func() {
-				if n, ok := id(2); ok {
+				if n, ok := id(2); ok && s.allowed(w, m, FuncServiceTickets, "edit") {
 					s.patchTicket(w, r, m, n)
 				}
 			}},
@@ -80,7 +98,9 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, m Member, path st
 				}
 			}},
 			{http.MethodPost, func() {
-				if n, ok := id(2); ok {
+				// A note is an edit of its ticket in ConnectWise's
+				// security roles: Service Tickets covers both.
+				if n, ok := id(2); ok && s.allowed(w, m, FuncServiceTickets, "edit") {
 					s.addNote(w, r, m, n)
 				}
 			}},
@@ -123,6 +143,9 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, m Member, path st
 	}
 	if len(hs) == 0 {
 		endpointMissing(w)
+		return
+	}
+	if (is("system", "callbacks") || is("system", "callbacks", "*")) && !s.callbacksAllowed(w, m) {
 		return
 	}
 	for _, h := range hs {

@@ -50,6 +50,10 @@
 //     create-webhook-bad-request-2.json "ObjectExists");
 //   - contact callbacks (Type "contact") for UpdateContact, shaped like the
 //     capture in amp-labs internal/webhook/test/contact-update.json.
+//   - the preparation an integration needs — the calling member's record
+//     (/system/myMembers), its security role (/system/mySecurity), board
+//     teams with a default flag — and the 403 a role without ticket or
+//     callback access gets (preparation.go, which cites its sources).
 //
 // Where the public material is silent (the exact 401 text, what companyinfo
 // says about an unknown company), the choices are marked in the code.
@@ -148,6 +152,8 @@ func NewServer(opts Options) *Server {
 		rnd:         rnd,
 	}
 	s.data = seed(s.now())
+	s.data.members[s.Integration.ID] = newMemberSetup("A", "Tandem Integration")
+	s.data.members[s.Agent.ID] = newMemberSetup("F", "Technician")
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
 	return s
@@ -221,8 +227,11 @@ func (s *Server) companyInfo(w http.ResponseWriter, r *http.Request) {
 // authenticate checks the Basic credentials and the clientId header. The
 // exact 401 wording of the real service is not published; the code matches.
 func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (Member, bool) {
-	if r.Header.Get("clientId") == "" {
-		writeError(w, http.StatusUnauthorized, "Unauthorized", "A clientId header is required. Register one at https://developer.connectwise.com/ClientID.")
+	if id := r.Header.Get("clientId"); !strings.EqualFold(id, s.ClientID) {
+		// ConnectWise documents the header as required and registered; what
+		// it answers for an unregistered id is not published, so the sim
+		// refuses both alike, naming the header.
+		writeError(w, http.StatusUnauthorized, "Unauthorized", "A registered clientId header is required. Register one at https://developer.connectwise.com/ClientID.")
 		return Member{}, false
 	}
 	h := r.Header.Get("Authorization")

@@ -96,6 +96,8 @@ type store struct {
 	types      []boardItem
 	subtypes   []boardItem
 	udfs       []udf
+	teams      []team
+	members    map[int64]*memberSetup
 	companies  []company
 	tickets    map[int64]*Ticket
 	notes      []*Note
@@ -141,6 +143,13 @@ func seed(now time.Time) *store {
 			{4, 10, "Go-Live", "Date", "Date", 0, nil},
 			{5, 10, "Region", "Text", "List", 0, []string{"North", "South", "East", "West"}},
 		},
+		// Every board starts with a default team: ConnectWise needs one to
+		// route new tickets (the seed's "board should have a default team").
+		teams: []team{
+			{41, 1, "Service Desk Tier 1", true}, {42, 1, "Service Desk Tier 2", false},
+			{43, 2, "Projects", true}, {44, 3, "Legacy", true},
+		},
+		members:    map[int64]*memberSetup{},
 		companies:  []company{{CustomerCompanyID, "Customer", "TandemSim Customer Ltd"}, {19, "YourCompany", "Tandem Simulated MSP"}},
 		tickets:    map[int64]*Ticket{},
 		nextTicket: 1000,

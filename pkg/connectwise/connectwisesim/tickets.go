@@ -122,7 +122,13 @@ func (s *Server) apply(t *Ticket, wt wireTicket) []fieldError {
 			t.StatusID = st.ID
 		}
 	case boardChanged || t.StatusID == 0:
-		t.StatusID = d.defaultStatus(t.BoardID).ID
+		st := d.defaultStatus(t.BoardID)
+		if st == nil {
+			// The board has no statuses: the seed's reason a board needs them.
+			bad("status", "The board has no statuses to give the ticket.")
+			return errs
+		}
+		t.StatusID = st.ID
 	}
 	if st := d.status(t.StatusID); st != nil {
 		t.ClosedFlag = st.Closed
@@ -248,6 +254,9 @@ func (s *Server) createTicket(w http.ResponseWriter, r *http.Request, m Member) 
 	var wt wireTicket
 	if err := decodeBody(r, &wt); err != nil {
 		writeError(w, http.StatusBadRequest, "InvalidObject", "The request body is not a valid serviceTicket: "+err.Error())
+		return
+	}
+	if wt.Board != nil && s.boardExcluded(w, m, wt.Board.ID) {
 		return
 	}
 	s.mu.Lock()

@@ -101,10 +101,25 @@ function showPlatform(card, ctx, account, show, message) {
 
 function testResult(res) {
   if (res.status === "Connection tested") {
-    return notice("ok", "Connection tested", `Tandem reached your platform with these credentials (${when(res.testedAt)}).`);
+    return notice("ok", "Connection tested", `Tandem reached your platform with these credentials (${when(res.testedAt)}).`,
+      checklist(res.checklist));
+  }
+  if (res.checklist) {
+    return notice("bad", "Test failed", "Fix the failing items of the preparation checklist in your platform, then test again: a connection is not activated until they pass.",
+      checklist(res.checklist));
   }
   return notice("bad", "Test failed", res.reason || "The platform refused the request.",
     h("p", { class: "help", text: "A failed test almost always means a credential is wrong or missing rather than a problem with the platform itself." }));
+}
+
+// checklist lists a platform's preparation checklist (ConnectWise), each
+// failing item with its fix; null for a platform without one.
+function checklist(items) {
+  if (!items || items.length === 0) return null;
+  return h("ul", { class: "checklist", "aria-label": "Preparation checklist" },
+    items.map((it) => h("li", { class: it.ok ? "ok" : "bad" },
+      h("strong", { text: `${it.ok ? "Passed" : "Failed"}: ${it.item}` }),
+      it.ok ? null : h("span", { text: it.fix }))));
 }
 
 // credentialForm asks for every field of the chosen platform. Saving
@@ -141,6 +156,7 @@ function credentialForm(ctx, account, show) {
       inputs.set(def.name, f);
       fieldsBox.appendChild(f.wrap);
     }
+    if (p.oauth) fieldsBox.appendChild(generateToken(p, inputs, show));
     if (account) fieldsBox.appendChild(h("p", { class: "muted", text: "Saving replaces every value: enter the secret values again, they are never shown back." }));
   };
   platformSel.addEventListener("change", drawFields);
@@ -194,6 +210,28 @@ function credentialForm(ctx, account, show) {
     });
   });
   return form;
+}
+
+// generateToken starts the platform's OAuth authorization in a new tab
+// (Zendesk's "Generate token"); the callback stores the tokens, and
+// Reload shows the saved credentials.
+function generateToken(p, inputs, show) {
+  const out = h("div", { "aria-live": "polite" });
+  const start = h("button", { type: "button" }, "Generate token");
+  start.addEventListener("click", () => busy(start, async () => {
+    clear(out);
+    const sub = inputs.get(p.oauth.field);
+    try {
+      const res = await api.startOAuth(p.kind, sub ? sub.input.value.trim() : "");
+      window.open(res.authorizeUrl, "_blank", "noopener");
+      const reload = h("button", { type: "button", class: "secondary" }, "Reload settings");
+      reload.addEventListener("click", async () => show(await api.platform()));
+      out.appendChild(notice("info", `Sign in to ${p.name} in the new tab`, p.oauth.help, h("div", { class: "actions" }, reload)));
+    } catch (e) {
+      out.appendChild(notice("bad", "The authorization was not started", e.message));
+    }
+  }));
+  return h("div", { class: "oauth" }, h("div", { class: "actions" }, start), out);
 }
 
 // showWebhook installs the endpoint platforms deliver changes to.
