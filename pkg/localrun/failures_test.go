@@ -55,7 +55,7 @@ func noteOrder(t *testing.T, c platform.Client, ticketID string, bodies ...strin
 // order; skip drops the refused write and releases the held ones.
 func TestPermanentRefusalHoldsOnlyItsTicket(t *testing.T) {
 	ctx := context.Background()
-	for _, p := range pairs {
+	for _, p := range psaPairs() {
 		t.Run(p.name, func(t *testing.T) {
 			w := p.world(t, worldOptions{})
 			src := w.source.agent
@@ -156,7 +156,7 @@ func TestPermanentRefusalHoldsOnlyItsTicket(t *testing.T) {
 // into a failure.
 func TestPartnerOutageHoldsAndRetriesInOrder(t *testing.T) {
 	ctx := context.Background()
-	for _, p := range pairs {
+	for _, p := range psaPairs() {
 		t.Run(p.name, func(t *testing.T) {
 			clk := clock.NewManual(time.Now())
 			w := p.world(t, worldOptions{clock: clk, queue: memqueue.QueueConfig{VisibilityTimeout: 12 * time.Minute, MaxReceiveCount: 5}})
