@@ -360,6 +360,7 @@ var functionIDs = map[string]string{
 	"sync-zendesk":     "SyncZendeskFunction",
 	// renew-subscriptions runs on the EventBridge schedule (TestRenewSchedule).
 	"renew-subscriptions": "RenewSubscriptionsFunction",
+	"sweep":               "SweepFunction",
 }
 
 func TestFunctions(t *testing.T) {
@@ -434,13 +435,16 @@ func TestEnvironment(t *testing.T) {
 			}
 			want := []string(nil)
 			switch {
-			case name == "webhook":
+			case name == "webhook", name == "sweep":
 				want = events
 			case strings.HasPrefix(name, "sync-"):
 				want = commands
 			case name == "renew-subscriptions":
 				// It queues the catch-up after recreating a subscription.
 				want = []string{"TANDEM_QUEUE_GRAPH_EVENTS"}
+			case name == "connections":
+				want = append(slices.Clone(commands), events...)
+				sort.Strings(want)
 			}
 			if got := queueVars(env); !slices.Equal(got, want) {
 				t.Errorf("%s: queue variables %v, want %v", id, got, want)
@@ -744,9 +748,27 @@ func TestLeastPrivilege(t *testing.T) {
 		return actions, resources
 	}
 
-	for _, fn := range []string{"SettingsFunction", "ConnectionsFunction", "ConfigFunction"} {
+	for _, fn := range []string{"SettingsFunction", "ConfigFunction"} {
 		if actions, _ := actionsOf(fn, "sqs:"); len(actions) > 0 {
 			t.Errorf("%s may use queues: %v", fn, actions)
+		}
+	}
+	// Connections queues retries, skips, replays and initial syncs for the
+	// sync functions, and the sweep's schedule queues sweeps: they send,
+	// and consume nothing.
+	for fn, suffixes := range map[string][]string{
+		"ConnectionsFunction": {"-events.fifo", "-commands.fifo"},
+		"SweepFunction":       {"-events.fifo"},
+	} {
+		actions, resources := actionsOf(fn, "sqs:")
+		if len(actions) == 0 || slices.ContainsFunc(actions, func(a string) bool { return strings.Contains(a, "Receive") || strings.Contains(a, "Delete") }) {
+			t.Errorf("%s may use queues with %v: want send only", fn, actions)
+		}
+		for _, r := range resources {
+			name, _ := props(s.resources[refTo(r)])["QueueName"].(string)
+			if !slices.ContainsFunc(suffixes, func(sfx string) bool { return strings.HasSuffix(name, sfx) }) || strings.Contains(name, "-dlq") {
+				t.Errorf("%s may send to %v; only %v queues are allowed", fn, r, suffixes)
+			}
 		}
 	}
 	if actions, _ := actionsOf("ConnectionsFunction", "secretsmanager:"); len(actions) > 0 {
@@ -972,13 +994,15 @@ func TestTimeouts(t *testing.T) {
 				want = 120
 			case name == "renew-subscriptions":
 				want = 300 // scheduled, behind no API Gateway
+			case name == "sweep":
+				want = 60
 			default:
 				want = 10
 			}
 			if timeout != want {
 				t.Errorf("%s: timeout %v s, want %v s", id, timeout, want)
 			}
-			if !strings.HasPrefix(name, "sync-") && name != "renew-subscriptions" && timeout >= 30 {
+			if !strings.HasPrefix(name, "sync-") && name != "renew-subscriptions" && name != "sweep" && timeout >= 30 {
 				t.Errorf("%s: timeout %v s does not fit API Gateway's 30 s", id, timeout)
 			}
 		}
@@ -1021,6 +1045,35 @@ func TestRenewSchedule(t *testing.T) {
 		}
 		if !invokes {
 			t.Error("EventBridge may not invoke RenewSubscriptionsFunction")
+		}
+	})
+}
+
+// The reconciliation sweep's schedule: one rule, every five minutes (the
+// shortest interval a connection may set), invoking the sweep function,
+// which may invoke nothing else.
+func TestSweepSchedule(t *testing.T) {
+	forEachStage(t, func(t *testing.T, s *synthesized) {
+		rules := map[string]map[string]any{}
+		for id, r := range s.ofType("AWS::Events::Rule") {
+			if props(r)["ScheduleExpression"] == "rate(5 minutes)" {
+				rules[id] = r
+			}
+		}
+		if len(rules) != 1 {
+			t.Fatalf("%d rate(5 minutes) rules, want the sweep's", len(rules))
+		}
+		for id, r := range rules {
+			p := props(r)
+			targets := asList(p["Targets"])
+			if p["ScheduleExpression"] != "rate(5 minutes)" || len(targets) != 1 || p["State"] == "DISABLED" {
+				t.Errorf("%s: %v, want an enabled rate(5 minutes) rule with one target", id, p)
+				continue
+			}
+			arn, _ := targets[0].(map[string]any)["Arn"].(map[string]any)
+			if fn, _ := arn["Fn::GetAtt"].([]any); len(fn) == 0 || fn[0] != functionIDs["sweep"] {
+				t.Errorf("%s targets %v, want %s", id, targets[0], functionIDs["sweep"])
+			}
 		}
 	})
 }

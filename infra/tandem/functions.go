@@ -40,6 +40,9 @@ var (
 	// renewSize fits a few calls per mailbox (renew, or recreate with its
 	// validation handshake) for many mailboxes.
 	renewSize = functionSize{memoryMB: 256, timeout: awscdk.Duration_Seconds(jsii.Number(300))}
+	// sweepSize lists the active connections and reads a few records per
+	// side on each tick; a minute covers thousands of connections.
+	sweepSize = functionSize{memoryMB: 256, timeout: awscdk.Duration_Seconds(jsii.Number(60))}
 )
 
 // syncConcurrency caps the concurrent invocations of each event source
@@ -54,7 +57,7 @@ func FunctionNames() []string {
 	for _, p := range Platforms {
 		names = append(names, "sync-"+p)
 	}
-	return append(names, "renew-subscriptions")
+	return append(names, "renew-subscriptions", "sweep")
 }
 
 type functionsProps struct {
@@ -72,6 +75,8 @@ type functions struct {
 	renew awslambda.Function
 	// sync is sync-<platform> in Platforms order.
 	sync []awslambda.Function
+	// sweep is the reconciliation sweep's schedule.
+	sweep awslambda.Function
 	// all is every function in FunctionNames order, for the alarms, with
 	// names and log groups alongside.
 	all   []awslambda.Function
@@ -97,8 +102,18 @@ func newFunctions(scope constructs.Construct, id string, props functionsProps) *
 	props.table.GrantReadWriteData(f.settings)
 	grantSecrets(role, manageSecrets, props.stage.allSecrets())
 
+	// Connections also serves the failures: a retry or skip is queued on
+	// the refusing platform's commands queue, a replay on the events
+	// queues; the sync functions do the platform calls.
 	f.connections, _ = add("connections", apiSize)
 	props.table.GrantReadWriteData(f.connections)
+	for _, p := range Platforms {
+		own := props.queues.byPlatform[p]
+		f.connections.AddEnvironment(queueEnv(p, "events"), own.events.QueueUrl(), nil)
+		f.connections.AddEnvironment(queueEnv(p, "commands"), own.commands.QueueUrl(), nil)
+		own.events.GrantSendMessages(f.connections)
+		own.commands.GrantSendMessages(f.connections)
+	}
 
 	// Validating a mapping and listing live picklists call the platform of
 	// either side of a connection, so config reads any platform's
@@ -173,6 +188,25 @@ func newFunctions(scope constructs.Construct, id string, props functionsProps) *
 		Description: jsii.String("Renews expiring Microsoft Graph subscriptions (they live under 3 days) every 6 hours"),
 		Schedule:    awsevents.Schedule_Rate(awscdk.Duration_Hours(jsii.Number(renewEveryHours))),
 		Targets:     &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(f.renew, &awseventstargets.LambdaFunctionProps{RetryAttempts: jsii.Number(2)})},
+	})
+	// The sweep's schedule reads connections, configurations and sweep
+	// marks, and queues each due side's sweep on that platform's events
+	// queue; the sync function runs it. It calls no platform.
+	f.sweep, _ = add("sweep", sweepSize)
+	props.table.GrantReadData(f.sweep)
+	for _, p := range Platforms {
+		events := props.queues.byPlatform[p].events
+		f.sweep.AddEnvironment(queueEnv(p, "events"), events.QueueUrl(), nil)
+		events.GrantSendMessages(f.sweep)
+	}
+	// Every five minutes: the shortest sweep interval a connection may
+	// configure (integration.MinSweepMinutes); sides not yet due are
+	// skipped.
+	awsevents.NewRule(c, jsii.String("SweepSchedule"), &awsevents.RuleProps{
+		RuleName:    jsii.String(props.stage.resourceName("sweep")),
+		Description: jsii.String("Tandem's reconciliation sweep: queues the sweeps that are due"),
+		Schedule:    awsevents.Schedule_Rate(awscdk.Duration_Minutes(jsii.Number(5))),
+		Targets:     &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(f.sweep, &awseventstargets.LambdaFunctionProps{RetryAttempts: jsii.Number(2)})},
 	})
 	return f
 }

@@ -80,6 +80,10 @@ type Config struct {
 	// CustomFields declares fields of my platform that field mappings and the
 	// escalation flag may use in addition to those the platform reports.
 	CustomFields []CustomFieldDef `json:"customFields,omitempty"`
+
+	// SweepMinutes is how often the reconciliation sweep asks my platform
+	// what changed (0: every 15 minutes), MinSweepMinutes to MaxSweepMinutes.
+	SweepMinutes int `json:"sweepMinutes,omitempty"`
 }
 
 // TypeMapping is the status and priority rows for partner tickets whose
@@ -89,6 +93,13 @@ type TypeMapping struct {
 	StatusMappings   []Mapping `json:"statusMappings,omitempty"`
 	PriorityMappings []Mapping `json:"priorityMappings,omitempty"`
 }
+
+// The sweep's interval bounds: the schedule ticks every five minutes, and a
+// day between sweeps is the longest a missed change may wait.
+const (
+	MinSweepMinutes = 5
+	MaxSweepMinutes = 24 * 60
+)
 
 // Mapping is one row of a mapping table: the partner's value and mine.
 type Mapping struct {

@@ -34,6 +34,9 @@ func Validate(cfg Config, side Side, mine, partner Catalog) error {
 	c.personMappings(cfg.PersonMappings)
 	c.outbound(cfg.Outbound)
 	c.escalation(cfg.Escalation)
+	if m := cfg.SweepMinutes; m != 0 && (m < MinSweepMinutes || m > MaxSweepMinutes) {
+		c.errs.Add("sweepMinutes", "must be between %d and %d minutes, got %d", MinSweepMinutes, MaxSweepMinutes, m)
+	}
 	return c.errs.Err()
 }
 

@@ -112,6 +112,10 @@ const (
 	EventTicketDeleted EventType = "ticket.deleted"
 	EventNoteCreated   EventType = "note.created"
 	EventMailReceived  EventType = "mail.received" // Graph: a message arrived in the support mailbox
+	// EventTicketReconciled is queued by the reconciliation sweep for a
+	// ticket its platform reports changed: it says nothing of what
+	// changed, so the ticket and its notes are read in full.
+	EventTicketReconciled EventType = "ticket.reconciled"
 	// Lifecycle events concern the webhook itself, not a ticket.
 	EventWebhookDeactivated  EventType = "webhook.deactivated"      // Autotask deactivation URL
 	EventSubscriptionRenew   EventType = "subscription.reauthorize" // Graph reauthorizationRequired

@@ -28,7 +28,14 @@ func (e *Engine) HandleCommand(ctx context.Context, cmd Command) error {
 	var pe *platform.Error
 	reason, refused := refusedFile(err)
 	var skip *skipped
+	var wait *held
 	switch {
+	case errors.As(err, &wait):
+		if err := e.Failures.Hold(ctx, cmd.ConnectionID, wait.failure, cmd); err != nil {
+			return fmt.Errorf("hold %s: %w", what, err)
+		}
+		e.logEntry(ctx, LogEntry{ConnectionID: cmd.ConnectionID, Outcome: Held, Org: cmd.ToOrg, Ticket: cmd.LinkKey, What: what, Reason: "waits behind an earlier failure of this ticket"})
+		return nil
 	case err == nil:
 		e.logEntry(ctx, LogEntry{ConnectionID: cmd.ConnectionID, Outcome: Applied, Org: cmd.ToOrg, Ticket: cmd.LinkKey, TargetTicket: target, What: what})
 	case refused:
@@ -39,10 +46,14 @@ func (e *Engine) HandleCommand(ctx context.Context, cmd Command) error {
 	case errors.Is(err, ErrPermanent), errors.As(err, &pe) && !pe.Temporary():
 		// The platform refused for good (say the mapped action is not on the
 		// ticket's workflow, or a required field is missing): record its
-		// reason, once, and let later changes flow.
+		// reason, once. With failure records, the ticket's later changes to
+		// this side wait behind it; without, they flow.
 		reason := err.Error()
 		if pe != nil {
 			reason = pe.Message
+		}
+		if e.Failures != nil {
+			return e.fail(ctx, cmd, target, reason)
 		}
 		e.logEntry(ctx, LogEntry{ConnectionID: cmd.ConnectionID, Outcome: Failed, Org: cmd.ToOrg, Ticket: cmd.LinkKey, TargetTicket: target, What: what, Reason: reason})
 		if cmd.Do.Op == integration.OpCreateTicket && target == "" {
@@ -50,6 +61,10 @@ func (e *Engine) HandleCommand(ctx context.Context, cmd Command) error {
 				return fmt.Errorf("record refused create of %s: %w", cmd.LinkKey, err)
 			}
 		}
+	case e.Failures != nil && e.MaxReceives > 0 && receives(ctx) >= e.MaxReceives:
+		// The last try before the dead-letter queue: a failure record
+		// instead, which holds the ticket and can be retried.
+		return e.fail(ctx, cmd, target, fmt.Sprintf("gave up after %d attempts: %v", receives(ctx), err))
 	default:
 		return fmt.Errorf("%s on %s: %w", what, cmd.ToOrg, err)
 	}
@@ -110,6 +125,9 @@ func (e *Engine) apply(ctx context.Context, client platform.Client, cmd Command)
 		return "", fmt.Errorf("link of %s: %w", cmd.LinkKey, err)
 	}
 	mine, _ := link.SideOf(cmd.ToOrg)
+	if mine.Blocked != "" && !releasing(ctx, mine.Blocked) {
+		return mine.TicketID, &held{failure: mine.Blocked}
+	}
 	do := cmd.Do
 	if do.Op == integration.OpCreateTicket {
 		if mine.TicketID != "" {
@@ -144,15 +162,19 @@ func (e *Engine) apply(ctx context.Context, client platform.Client, cmd Command)
 func (e *Engine) create(ctx context.Context, client platform.Client, cmd Command, link Link) (string, error) {
 	ref := createRef(cmd.ConnectionID, cmd.LinkKey)
 	mine, _ := link.SideOf(cmd.ToOrg)
-	if mine.Creating == ref {
+	if mine.Creating == ref || cmd.Match {
 		t, found, err := findCreated(ctx, client, ref)
 		if err != nil {
 			return "", fmt.Errorf("look up ticket %s: %w", ref, err)
 		}
 		if found {
+			if cmd.Match {
+				e.count(ctx, cmd.ConnectionID, cmd.SyncRun, ProgressMatched)
+			}
 			return e.adopt(ctx, cmd, t)
 		}
-	} else {
+	}
+	if mine.Creating != ref {
 		mine.Creating = ref
 		if _, err := e.Store.PutLink(ctx, link); errors.Is(err, ErrConflict) {
 			_, err = e.editLink(ctx, cmd, func(s *Side) error { s.Creating = ref; return nil })
@@ -180,6 +202,9 @@ func (e *Engine) create(ctx context.Context, client platform.Client, cmd Command
 	id, aerr := e.adopt(ctx, cmd, t)
 	if err == nil {
 		err = aerr
+	}
+	if err == nil && cmd.Match {
+		e.count(ctx, cmd.ConnectionID, cmd.SyncRun, ProgressCreated)
 	}
 	return id, err
 }
@@ -238,9 +263,12 @@ func WithReceiveCount(ctx context.Context, n int) context.Context {
 
 // redelivered reports whether the message was delivered before: an earlier
 // attempt may have written what this one is about to write.
-func redelivered(ctx context.Context) bool {
+func redelivered(ctx context.Context) bool { return receives(ctx) > 1 }
+
+// receives is how often the queue has delivered the message (0: unknown).
+func receives(ctx context.Context) int {
 	n, _ := ctx.Value(deliveryKey{}).(int)
-	return n > 1
+	return n
 }
 
 // addRecorded adds a note or file with add, which returns the new id. The
@@ -271,7 +299,7 @@ func (e *Engine) addRecorded(ctx context.Context, cmd Command, fp string, ids fu
 	}
 	var id string
 	var found bool
-	if tried || redelivered(ctx) {
+	if tried || redelivered(ctx) || cmd.Match {
 		var err error
 		if id, found, err = find(known, !tried); err != nil {
 			return err

@@ -32,6 +32,9 @@ type sourceState struct {
 	// filesOnCreate: a new ticket of this platform can hold files (a
 	// mail's attachments), listed when it escalates.
 	filesOnCreate bool
+	// syncRun and syncConn name the initial sync the event belongs to
+	// (from a Sweep with Since), on that connection only.
+	syncRun, syncConn string
 }
 
 func (s *sourceState) loadTicket(ctx context.Context) error {
@@ -69,7 +72,7 @@ func loadOnce[T any](loaded *bool, dst *T, what string, read func() (T, error)) 
 // HandleEvent handles one event from org's platform.
 func (e *Engine) HandleEvent(ctx context.Context, org string, ev platform.Event) error {
 	switch ev.Type {
-	case platform.EventTicketCreated, platform.EventTicketUpdated, platform.EventNoteCreated, platform.EventMailReceived:
+	case platform.EventTicketCreated, platform.EventTicketUpdated, platform.EventNoteCreated, platform.EventMailReceived, platform.EventTicketReconciled:
 	case platform.EventSubscriptionRenew:
 		return e.renew(ctx, org, ev)
 	case platform.EventSubscriptionRemoved, platform.EventSubscriptionMissed:
@@ -128,7 +131,7 @@ func (e *Engine) HandleEvent(ctx context.Context, org string, ev platform.Event)
 		}
 		ev.TicketID = id
 	}
-	src := &sourceState{client: client, ticketID: ev.TicketID}
+	src := &sourceState{client: client, ticketID: ev.TicketID, syncRun: ev.Fields[FieldSyncRun], syncConn: ev.Fields[FieldSyncConnection]}
 	if fb, ok := client.(FileBearer); ok {
 		src.filesOnCreate = fb.TicketsCarryFiles()
 	}
@@ -156,6 +159,9 @@ func (e *Engine) eventForConnection(ctx context.Context, c connection.Connection
 		}
 		if errors.Is(err, ErrConflict) && attempt < 5 {
 			continue // the link moved under us (a command landed): diff again
+		}
+		if err == nil && src.syncRun != "" && src.syncConn == c.ID {
+			e.count(ctx, c.ID, src.syncRun, ProgressDone)
 		}
 		return err
 	}
@@ -236,7 +242,9 @@ func (e *Engine) sendCreate(ctx context.Context, c connection.Connection, link L
 		e.logEntry(ctx, LogEntry{ConnectionID: c.ID, Outcome: Failed, Org: link.Target.Org, Ticket: link.Key, What: "create ticket", Reason: err.Error()})
 		return nil
 	}
-	if err := e.send(ctx, e.commands(c, link, link.Source.Org, link.Target.Org, link.Target.Platform, plan, "create")); err != nil {
+	cmds := e.commands(c, link, link.Source.Org, link.Target.Org, link.Target.Platform, plan, "create")
+	src.mark(c.ID, cmds)
+	if err := e.send(ctx, cmds); err != nil {
 		return err
 	}
 	e.logSkips(ctx, c.ID, link.Target.Org, link.Key, plan.Skipped)

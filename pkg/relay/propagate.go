@@ -42,6 +42,11 @@ func (e *Engine) propagate(ctx context.Context, c connection.Connection, org str
 	for i, plan := range p.plans {
 		cmds = append(cmds, e.commands(c, link, org, other.Org, other.Platform, plan, p.tags[i])...)
 	}
+	if createSent {
+		// The notes that follow an initial sync's create may be on a
+		// matched partner ticket already.
+		src.mark(c.ID, cmds)
+	}
 	// Commands go out before the snapshot moves: if we crash in between,
 	// the redelivered event rebuilds the same command ids and the ledger
 	// drops them; the other order could lose the change.

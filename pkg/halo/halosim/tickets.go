@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Ticket is the simulator's view of a Halo ticket ("Faults" in the swagger),
@@ -88,6 +89,20 @@ func (s *Server) getTicket(w http.ResponseWriter, r *http.Request, _ APIUser, id
 func (s *Server) listTickets(w http.ResponseWriter, r *http.Request, _ APIUser, _ string) {
 	q := r.URL.Query()
 	all := s.Tickets()
+	if v := q.Get("lastupdatefromdate"); v != "" {
+		// Tickets updated at or after the date: the incremental-sync filter
+		// of topleft-team/django-psa-connector (djpsa/halo/sync.py). The
+		// simulator's last update is its last action date.
+		from, err := time.Parse(haloTime, v)
+		if err != nil {
+			badRequest(w, "lastupdatefromdate", "lastupdatefromdate is not a date: %s", v)
+			return
+		}
+		all = slices.DeleteFunc(all, func(t Ticket) bool {
+			at, err := time.Parse(haloTime, t.LastActionDate)
+			return err != nil || at.Before(from)
+		})
+	}
 	if n, err := strconv.Atoi(q.Get("count")); err == nil && n >= 0 && n < len(all) {
 		all = all[:n]
 	}
