@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/tandemsync/tandem/pkg/autotask"
+	"github.com/tandemsync/tandem/pkg/autotask/autotasksim"
 	"github.com/tandemsync/tandem/pkg/connectwise"
 	"github.com/tandemsync/tandem/pkg/connectwise/connectwisesim"
 	"github.com/tandemsync/tandem/pkg/halo"
@@ -26,6 +28,10 @@ type vendor struct {
 }
 
 var vendors = []vendor{
+	{autotaskSpec, autotask.Provider, platform.Ticket{}, func(t *testing.T) (platform.Credentials, string) {
+		s := autotasksim.New(t, autotasksim.Options{})
+		return s.Credentials(s.Integration), "apiUrl"
+	}},
 	{connectwiseSpec, connectwise.Provider, platform.Ticket{Account: strconv.Itoa(connectwisesim.CustomerCompanyID)}, func(t *testing.T) (platform.Credentials, string) {
 		s := connectwisesim.New(t)
 		return s.Credentials(s.Integration), "site"
