@@ -15,6 +15,8 @@ import (
 	"github.com/tandemsync/tandem/pkg/halo/halosim"
 	"github.com/tandemsync/tandem/pkg/platform"
 	"github.com/tandemsync/tandem/pkg/specconform"
+	"github.com/tandemsync/tandem/pkg/zendesk"
+	"github.com/tandemsync/tandem/pkg/zendesk/zendesksim"
 )
 
 // vendor is one platform judged by its vendor's specification: the
@@ -39,6 +41,10 @@ var vendors = []vendor{
 	{haloSpec, halo.Provider, platform.Ticket{}, func(t *testing.T) (platform.Credentials, string) {
 		s := halosim.New(t, halosim.Options{})
 		return s.Credentials(halosim.Integration), "url"
+	}},
+	{zendeskSpec, zendesk.Provider, platform.Ticket{}, func(t *testing.T) (platform.Credentials, string) {
+		s := zendesksim.New(t, zendesksim.Options{})
+		return s.Credentials(zendesksim.Integration), "subdomain"
 	}},
 }
 
