@@ -7,12 +7,16 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/tandemsync/tandem/pkg/autotask"
+	"github.com/tandemsync/tandem/pkg/autotask/autotasksim"
 	"github.com/tandemsync/tandem/pkg/connectwise"
 	"github.com/tandemsync/tandem/pkg/connectwise/connectwisesim"
 	"github.com/tandemsync/tandem/pkg/halo"
 	"github.com/tandemsync/tandem/pkg/halo/halosim"
 	"github.com/tandemsync/tandem/pkg/platform"
 	"github.com/tandemsync/tandem/pkg/specconform"
+	"github.com/tandemsync/tandem/pkg/zendesk"
+	"github.com/tandemsync/tandem/pkg/zendesk/zendesksim"
 )
 
 // vendor is one platform judged by its vendor's specification: the
@@ -26,6 +30,10 @@ type vendor struct {
 }
 
 var vendors = []vendor{
+	{autotaskSpec, autotask.Provider, platform.Ticket{}, func(t *testing.T) (platform.Credentials, string) {
+		s := autotasksim.New(t, autotasksim.Options{})
+		return s.Credentials(s.Integration), "apiUrl"
+	}},
 	{connectwiseSpec, connectwise.Provider, platform.Ticket{Account: strconv.Itoa(connectwisesim.CustomerCompanyID)}, func(t *testing.T) (platform.Credentials, string) {
 		s := connectwisesim.New(t)
 		return s.Credentials(s.Integration), "site"
@@ -33,6 +41,10 @@ var vendors = []vendor{
 	{haloSpec, halo.Provider, platform.Ticket{}, func(t *testing.T) (platform.Credentials, string) {
 		s := halosim.New(t, halosim.Options{})
 		return s.Credentials(halosim.Integration), "url"
+	}},
+	{zendeskSpec, zendesk.Provider, platform.Ticket{}, func(t *testing.T) (platform.Credentials, string) {
+		s := zendesksim.New(t, zendesksim.Options{})
+		return s.Credentials(zendesksim.Integration), "subdomain"
 	}},
 }
 

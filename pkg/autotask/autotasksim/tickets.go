@@ -24,7 +24,9 @@ func (s *Server) createTicket(w http.ResponseWriter, r *http.Request, u User) {
 	}
 	s.mu.Lock()
 	now := nowMillis()
-	t := &Ticket{CreateDate: now, LastActivityDate: now, CreatorResourceID: u.ResourceID, LastActivityResourceID: u.ResourceID}
+	// A ticket with no user-defined field values answers "userDefinedFields": [],
+	// never null (live capture, pkg/autotask/testdata/ticket-get.json).
+	t := &Ticket{CreateDate: now, LastActivityDate: now, CreatorResourceID: u.ResourceID, LastActivityResourceID: u.ResourceID, UserDefinedFields: []UDF{}}
 	if _, msg := applyTicket(t, f); msg != "" {
 		s.mu.Unlock()
 		writeErrors(w, statusRule, msg)
@@ -55,7 +57,7 @@ func (s *Server) updateTicket(w http.ResponseWriter, r *http.Request, u User) {
 		return
 	}
 	draft := *t
-	draft.UserDefinedFields = append([]UDF(nil), t.UserDefinedFields...)
+	draft.UserDefinedFields = append([]UDF{}, t.UserDefinedFields...)
 	changed, msg := applyTicket(&draft, f)
 	if msg != "" {
 		s.mu.Unlock()

@@ -2,6 +2,7 @@ package autotasksim
 
 import (
 	"net/http"
+	"strconv"
 	"testing"
 )
 
@@ -31,6 +32,31 @@ func TestUDFInformationNamesTheTypeType(t *testing.T) {
 			if _, ok := m[tt.not]; ok {
 				t.Errorf("%s: field %v carries %q", tt.path, m["name"], tt.not)
 			}
+		}
+	}
+}
+
+// A ticket with no user-defined field values answers an empty list, never
+// null, before and after an update (live capture in
+// pkg/autotask/testdata/ticket-get.json: "userDefinedFields": []).
+func TestTicketWithoutUDFValuesAnswersEmptyList(t *testing.T) {
+	s := New(t, Options{})
+	status, _, body := do(t, s, s.Agent, http.MethodPost, "/ATServicesRest/V1.0/Tickets",
+		`{"companyID":0,"title":"No custom fields","status":1,"priority":2,"dueDateTime":"2026-12-01T00:00:00Z"}`)
+	if status != http.StatusOK {
+		t.Fatalf("create: %d %v", status, body)
+	}
+	id := strconv.FormatInt(int64(body["itemId"].(float64)), 10)
+	for _, step := range []string{"create", "update"} {
+		if step == "update" {
+			if status, _, body := do(t, s, s.Agent, http.MethodPatch, "/ATServicesRest/V1.0/Tickets", `{"id":`+id+`,"title":"Renamed"}`); status != http.StatusOK {
+				t.Fatalf("update: %d %v", status, body)
+			}
+		}
+		_, _, got := do(t, s, s.Agent, http.MethodGet, "/ATServicesRest/V1.0/Tickets/"+id, "")
+		item, _ := got["item"].(map[string]any)
+		if udfs, ok := item["userDefinedFields"].([]any); !ok || len(udfs) != 0 {
+			t.Errorf("after %s: userDefinedFields = %#v, want []", step, item["userDefinedFields"])
 		}
 	}
 }
