@@ -80,3 +80,33 @@ func TestTooLargeFileIsLoggedWithItsSize(t *testing.T) {
 		t.Fatalf("skipped %+v, want one entry saying %q", skipped, want)
 	}
 }
+
+// Files travel with notes: a file put on the ticket with no note waits for
+// the next note (Autotask fires no webhook for a file alone), so a status
+// change does not carry it.
+func TestFileWithoutANoteWaitsForTheNextNote(t *testing.T) {
+	f, src, dst := fileFixture(t, nil, nil)
+	src.files["A1"] = append(src.files["A1"], platform.Attachment{ID: "a1", TicketID: "A1", Name: "photo.jpg", Size: 3, Data: []byte("jpg"), Public: true})
+	a1 := f.src.tickets["A1"]
+	a1.Status = "1"
+	f.src.tickets["A1"] = a1
+	if err := f.engine.HandleEvent(context.Background(), "cust", platform.Event{Type: platform.EventTicketUpdated, TicketID: "A1", DeliveryID: "u"}); err != nil {
+		t.Fatal(err)
+	}
+	f.deliver(t)
+	if got := f.dst.tickets["T1"].Status; got != "progress" {
+		t.Fatalf("partner status %q, want progress", got)
+	}
+	if n := len(dst.files["T1"]); n != 0 {
+		t.Fatalf("a status change carried %d files", n)
+	}
+	attachWithNote(t, f, src, "notes.txt", []byte("txt"))
+	f.deliver(t)
+	var names []string
+	for _, a := range dst.files["T1"] {
+		names = append(names, a.Name)
+	}
+	if len(names) != 2 {
+		t.Fatalf("partner files %v after the next note, want photo.jpg and notes.txt", names)
+	}
+}
