@@ -23,7 +23,7 @@ MUTATE_WORKERS  ?= 2
 MUTATE_TIMEOUT  ?= 20
 MUTATE_NICE     ?= nice -n 15
 
-.PHONY: help dev test test-go test-fuzz fuzz test-infra check-deps build lint synth deploy bench mutate clean screenshots
+.PHONY: help dev test test-go test-graph-sdk test-fuzz fuzz test-infra check-deps build lint synth deploy bench mutate clean screenshots
 
 # fuzz_each fuzzes every Fuzz target of the main module with -fuzztime=$(1), one target at a time. Each package's
 # instrumented test binary is built once (go test -c -fuzz) and run from the package directory with the fuzz cache
@@ -48,7 +48,7 @@ help: ## list the targets
 dev: ## run Tandem locally on TANDEM_ADDR (default 127.0.0.1:8080), no AWS account; DEMO=1 adds two connected demo organisations
 	DEMO=$(DEMO) $(GO) run ./cmd/tandem-local
 
-test: check-deps lint test-go test-fuzz test-infra ## everything CI runs
+test: check-deps lint test-go test-graph-sdk test-fuzz test-infra ## everything CI runs
 
 check-deps: ## fail early, with the fix, if a tool the tests need is missing
 	@command -v moto_server >/dev/null || { echo "moto_server is missing: install it with  pip install 'moto[server]'  (the integration tests start it themselves)"; exit 1; }
@@ -58,6 +58,11 @@ check-deps: ## fail early, with the fix, if a tool the tests need is missing
 
 test-go: ## unit + integration tests (moto_server started by the tests) with the race detector
 	$(GO) test -race -count=1 ./...
+
+# Its own module (conformance/msgraph) because msgraph-sdk-go takes minutes to compile; test-go stays quick. No -race:
+# instrumenting the SDK would compile it a second time, and the simulator's concurrency is raced in test-go.
+test-graph-sdk: ## Microsoft's Graph SDK (msgraph-sdk-go, pinned) as a client of the Graph simulator
+	cd conformance/msgraph && $(GO) vet ./... && $(GO) mod tidy -diff && $(GO) test -count=1 ./...
 
 test-fuzz: ## fuzz every target for a fixed FUZZ_ITERS executions (deterministic length; its seed corpus runs in test-go)
 	@$(call fuzz_each,$(FUZZ_ITERS)x)

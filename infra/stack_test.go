@@ -358,6 +358,9 @@ var functionIDs = map[string]string{
 	"sync-halo":        "SyncHaloFunction",
 	"sync-graph":       "SyncGraphFunction",
 	"sync-zendesk":     "SyncZendeskFunction",
+	// renew-subscriptions runs on the EventBridge schedule (TestRenewSchedule).
+	"renew-subscriptions": "RenewSubscriptionsFunction",
+	"sweep":               "SweepFunction",
 }
 
 func TestFunctions(t *testing.T) {
@@ -432,10 +435,16 @@ func TestEnvironment(t *testing.T) {
 			}
 			want := []string(nil)
 			switch {
-			case name == "webhook":
+			case name == "webhook", name == "sweep":
 				want = events
 			case strings.HasPrefix(name, "sync-"):
 				want = commands
+			case name == "renew-subscriptions":
+				// It queues the catch-up after recreating a subscription.
+				want = []string{"TANDEM_QUEUE_GRAPH_EVENTS"}
+			case name == "connections":
+				want = append(slices.Clone(commands), events...)
+				sort.Strings(want)
 			}
 			if got := queueVars(env); !slices.Equal(got, want) {
 				t.Errorf("%s: queue variables %v, want %v", id, got, want)
@@ -500,8 +509,10 @@ func TestEventSourceMappings(t *testing.T) {
 var routes = func() map[string]bool {
 	r := map[string]bool{
 		"GET /v1/connections/{id}/options/{kind}": true,
-		"GET /v1/openapi.json":                    false,
-		"POST /webhooks/{platform}/{endpointId}":  false,
+		"GET /v1/log":                            true,
+		"POST /v1/connections/{id}/preview":      true,
+		"GET /v1/openapi.json":                   false,
+		"POST /webhooks/{platform}/{endpointId}": false,
 		// Zendesk's OAuth redirect: the browser carries no token; the
 		// single-use state names the organisation.
 		"GET /v1/oauth/zendesk/callback": false,
@@ -737,9 +748,27 @@ func TestLeastPrivilege(t *testing.T) {
 		return actions, resources
 	}
 
-	for _, fn := range []string{"SettingsFunction", "ConnectionsFunction", "ConfigFunction"} {
+	for _, fn := range []string{"SettingsFunction", "ConfigFunction"} {
 		if actions, _ := actionsOf(fn, "sqs:"); len(actions) > 0 {
 			t.Errorf("%s may use queues: %v", fn, actions)
+		}
+	}
+	// Connections queues retries, skips, replays and initial syncs for the
+	// sync functions, and the sweep's schedule queues sweeps: they send,
+	// and consume nothing.
+	for fn, suffixes := range map[string][]string{
+		"ConnectionsFunction": {"-events.fifo", "-commands.fifo"},
+		"SweepFunction":       {"-events.fifo"},
+	} {
+		actions, resources := actionsOf(fn, "sqs:")
+		if len(actions) == 0 || slices.ContainsFunc(actions, func(a string) bool { return strings.Contains(a, "Receive") || strings.Contains(a, "Delete") }) {
+			t.Errorf("%s may use queues with %v: want send only", fn, actions)
+		}
+		for _, r := range resources {
+			name, _ := props(s.resources[refTo(r)])["QueueName"].(string)
+			if !slices.ContainsFunc(suffixes, func(sfx string) bool { return strings.HasSuffix(name, sfx) }) || strings.Contains(name, "-dlq") {
+				t.Errorf("%s may send to %v; only %v queues are allowed", fn, r, suffixes)
+			}
 		}
 	}
 	if actions, _ := actionsOf("ConnectionsFunction", "secretsmanager:"); len(actions) > 0 {
@@ -813,7 +842,10 @@ func render(v any) string {
 // config reads credentials (any platform: a mapping may name the partner's
 // values); the public webhook reads signing secrets and, for ConnectWise's
 // signature check, ConnectWise credentials; each sync function reads its own
-// platform's credentials only; connections reads none. Zendesk rotates its
+// platform's credentials only; renew-subscriptions reads Microsoft 365
+// credentials and, to recreate a removed subscription with the same
+// clientState, Microsoft 365 signing secrets (so does sync-graph);
+// connections reads none. Zendesk rotates its
 // OAuth refresh token at every use, so the functions that build Zendesk
 // clients (config, sync-zendesk) also write Zendesk credentials and read
 // Tandem's Zendesk OAuth client.
@@ -830,12 +862,15 @@ func TestSecretsPerFunction(t *testing.T) {
 			"SettingsFunction": {manage + prefix + "*"},
 			"ConfigFunction": {read + creds("autotask"), read + creds("connectwise"), read + creds("graph"), read + creds("halo"),
 				read + creds("zendesk"), rotate + creds("zendesk"), read + oauthClient},
-			"WebhookFunction": {read + creds("connectwise"), read + prefix + "*/*/webhook/*"},
+			"WebhookFunction":            {read + creds("connectwise"), read + prefix + "*/*/webhook/*"},
+			"RenewSubscriptionsFunction": {read + creds("graph"), read + prefix + "*/graph/webhook/*"},
 		}
 		for _, p := range tandem.Platforms {
 			want[functionIDs["sync-"+p]] = []string{read + creds(p)}
 		}
 		want["SyncZendeskFunction"] = append(want["SyncZendeskFunction"], rotate+creds("zendesk"), read+oauthClient)
+		// sync-graph recreates a removed subscription with its clientState.
+		want["SyncGraphFunction"] = append(want["SyncGraphFunction"], read+prefix+"*/graph/webhook/*")
 		got := secretGrants(s)
 		for _, id := range functionIDs {
 			sort.Strings(want[id])
@@ -857,13 +892,15 @@ func TestSecretPatternsMatchTheirKindOnly(t *testing.T) {
 		"prod webhook":     "tandem/prod/acme/halo/webhook/wh_Q2x9halo-AbC123",
 		"dev credentials":  "tandem/dev/acme/halo-AbC123",
 		"odd org":          "tandem/prod/halo/graph-AbC123",
+		"graph webhook":    "tandem/prod/acme/graph/webhook/wh_Q2x9graph-AbC123",
 	}
 	patterns := map[string][]string{
 		"tandem/prod/*/halo-??????":        {"prod credentials"},
 		"tandem/prod/*/connectwise-??????": {"prod cw creds"},
-		"tandem/prod/*/*/webhook/*":        {"prod webhook"},
+		"tandem/prod/*/*/webhook/*":        {"graph webhook", "prod webhook"},
+		"tandem/prod/*/graph/webhook/*":    {"graph webhook"},
 		"tandem/prod/*/graph-??????":       {"odd org"},
-		"tandem/prod/*":                    {"odd org", "prod credentials", "prod cw creds", "prod webhook"},
+		"tandem/prod/*":                    {"graph webhook", "odd org", "prod credentials", "prod cw creds", "prod webhook"},
 	}
 	for pattern, want := range patterns {
 		var got []string
@@ -955,14 +992,87 @@ func TestTimeouts(t *testing.T) {
 				want = 25
 			case strings.HasPrefix(name, "sync-"):
 				want = 120
+			case name == "renew-subscriptions":
+				want = 300 // scheduled, behind no API Gateway
+			case name == "sweep":
+				want = 60
 			default:
 				want = 10
 			}
 			if timeout != want {
 				t.Errorf("%s: timeout %v s, want %v s", id, timeout, want)
 			}
-			if !strings.HasPrefix(name, "sync-") && timeout >= 30 {
+			if !strings.HasPrefix(name, "sync-") && name != "renew-subscriptions" && name != "sweep" && timeout >= 30 {
 				t.Errorf("%s: timeout %v s does not fit API Gateway's 30 s", id, timeout)
+			}
+		}
+	})
+}
+
+// The renewal of Microsoft Graph subscriptions runs on an EventBridge
+// schedule that invokes renew-subscriptions, and only it, every 6 hours.
+func TestRenewSchedule(t *testing.T) {
+	forEachStage(t, func(t *testing.T, s *synthesized) {
+		var found int
+		for id, r := range s.ofType("AWS::Events::Rule") {
+			p := props(r)
+			if p["ScheduleExpression"] != "rate(6 hours)" {
+				continue
+			}
+			found++
+			if p["State"] != "ENABLED" {
+				t.Errorf("%s: state %v, want ENABLED", id, p["State"])
+			}
+			targets, _ := p["Targets"].([]any)
+			if len(targets) != 1 {
+				t.Fatalf("%s: %d targets, want the renew function", id, len(targets))
+			}
+			arn, _ := json.Marshal(targets[0].(map[string]any)["Arn"])
+			if !strings.Contains(string(arn), "RenewSubscriptionsFunction") {
+				t.Errorf("%s targets %s, want RenewSubscriptionsFunction", id, arn)
+			}
+		}
+		if found != 1 {
+			t.Fatalf("%d rate(6 hours) rules, want 1", found)
+		}
+		var invokes bool
+		for _, perm := range s.ofType("AWS::Lambda::Permission") {
+			p := props(perm)
+			fn, _ := json.Marshal(p["FunctionName"])
+			if p["Principal"] == "events.amazonaws.com" && strings.Contains(string(fn), "RenewSubscriptionsFunction") {
+				invokes = true
+			}
+		}
+		if !invokes {
+			t.Error("EventBridge may not invoke RenewSubscriptionsFunction")
+		}
+	})
+}
+
+// The reconciliation sweep's schedule: one rule, every five minutes (the
+// shortest interval a connection may set), invoking the sweep function,
+// which may invoke nothing else.
+func TestSweepSchedule(t *testing.T) {
+	forEachStage(t, func(t *testing.T, s *synthesized) {
+		rules := map[string]map[string]any{}
+		for id, r := range s.ofType("AWS::Events::Rule") {
+			if props(r)["ScheduleExpression"] == "rate(5 minutes)" {
+				rules[id] = r
+			}
+		}
+		if len(rules) != 1 {
+			t.Fatalf("%d rate(5 minutes) rules, want the sweep's", len(rules))
+		}
+		for id, r := range rules {
+			p := props(r)
+			targets := asList(p["Targets"])
+			if p["ScheduleExpression"] != "rate(5 minutes)" || len(targets) != 1 || p["State"] == "DISABLED" {
+				t.Errorf("%s: %v, want an enabled rate(5 minutes) rule with one target", id, p)
+				continue
+			}
+			arn, _ := targets[0].(map[string]any)["Arn"].(map[string]any)
+			if fn, _ := arn["Fn::GetAtt"].([]any); len(fn) == 0 || fn[0] != functionIDs["sweep"] {
+				t.Errorf("%s targets %v, want %s", id, targets[0], functionIDs["sweep"])
 			}
 		}
 	})

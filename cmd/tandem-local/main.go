@@ -64,8 +64,19 @@ Then watch it cross to the MSP's Halo, and read the sync log:
 
   curl -s %[1]s/dev/simulators/halo/tickets
   curl -s %[1]s/v1/connections/%[4]s/log -H 'Authorization: Bearer dev:%[3]s'
+
+%[10]q (a Microsoft 365 support mailbox, simulated) is connected to %[3]q too (%[11]s). Send a mail into
+it as a requester would; every new conversation becomes a ticket in the MSP's Halo, with the category and
+service type the mailbox's rules choose (printer trouble from fabrikam.example: Hardware, Incident):
+
+  curl -s -X POST %[1]s/dev/simulators/graph/mail -H 'Content-Type: application/json' \
+    -d '{"from":"dana@fabrikam.example","subject":"Printer on floor 3 jams","text":"Every job since Monday"}'
+
+A public note on the Halo ticket comes back to dana as a reply from the mailbox:
+
+  curl -s %[1]s/dev/simulators/graph/tickets
 `, r.URL, localrun.DemoCustomer, localrun.DemoMSP, demo.ConnectionID, localrun.DemoEscalationQueue,
-			at.URL, at.Agent.IntegrationCode, at.Agent.Username, at.Agent.Secret)
+			at.URL, at.Agent.IntegrationCode, at.Agent.Username, at.Agent.Secret, localrun.DemoMailbox, demo.MailboxConnectionID)
 	}
 	fmt.Println("\nCtrl-C stops.")
 	<-ctx.Done()

@@ -202,6 +202,7 @@ func (a *api) addRoutes(f *functions) {
 	connections := integration("Connections", f.connections)
 	authorized("/v1/connections", apiMethods, connections)
 	authorized("/v1/connections/{proxy+}", apiMethods, connections)
+	authorized("/v1/log", get, connections)
 
 	// The API's OpenAPI document, which every function's router serves.
 	contract := a.http.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
@@ -220,6 +221,7 @@ func (a *api) addRoutes(f *functions) {
 	config := integration("Config", f.config)
 	authorized("/v1/connections/{id}/config", apiMethods, config)
 	authorized("/v1/connections/{id}/options/{kind}", get, config)
+	authorized("/v1/connections/{id}/preview", []awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod_POST}, config)
 
 	webhooks := a.http.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
 		Path:        jsii.String("/webhooks/{platform}/{endpointId}"),

@@ -6,6 +6,8 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdaeventsources"
@@ -35,6 +37,12 @@ var (
 	// handler stops taking records sqsbatch.DefaultMargin (5 s) before the
 	// deadline, so its partial-batch response is always returned.
 	syncSize = functionSize{memoryMB: 512, timeout: awscdk.Duration_Seconds(jsii.Number(120))}
+	// renewSize fits a few calls per mailbox (renew, or recreate with its
+	// validation handshake) for many mailboxes.
+	renewSize = functionSize{memoryMB: 256, timeout: awscdk.Duration_Seconds(jsii.Number(300))}
+	// sweepSize lists the active connections and reads a few records per
+	// side on each tick; a minute covers thousands of connections.
+	sweepSize = functionSize{memoryMB: 256, timeout: awscdk.Duration_Seconds(jsii.Number(60))}
 )
 
 // syncConcurrency caps the concurrent invocations of each event source
@@ -49,7 +57,7 @@ func FunctionNames() []string {
 	for _, p := range Platforms {
 		names = append(names, "sync-"+p)
 	}
-	return names
+	return append(names, "renew-subscriptions", "sweep")
 }
 
 type functionsProps struct {
@@ -63,8 +71,12 @@ type functionsProps struct {
 
 type functions struct {
 	settings, connections, config, webhook awslambda.Function
+	// renew runs on a schedule and renews expiring subscriptions (Graph).
+	renew awslambda.Function
 	// sync is sync-<platform> in Platforms order.
 	sync []awslambda.Function
+	// sweep is the reconciliation sweep's schedule.
+	sweep awslambda.Function
 	// all is every function in FunctionNames order, for the alarms, with
 	// names and log groups alongside.
 	all   []awslambda.Function
@@ -90,8 +102,18 @@ func newFunctions(scope constructs.Construct, id string, props functionsProps) *
 	props.table.GrantReadWriteData(f.settings)
 	grantSecrets(role, manageSecrets, props.stage.allSecrets())
 
+	// Connections also serves the failures: a retry or skip is queued on
+	// the refusing platform's commands queue, a replay on the events
+	// queues; the sync functions do the platform calls.
 	f.connections, _ = add("connections", apiSize)
 	props.table.GrantReadWriteData(f.connections)
+	for _, p := range Platforms {
+		own := props.queues.byPlatform[p]
+		f.connections.AddEnvironment(queueEnv(p, "events"), own.events.QueueUrl(), nil)
+		f.connections.AddEnvironment(queueEnv(p, "commands"), own.commands.QueueUrl(), nil)
+		own.events.GrantSendMessages(f.connections)
+		own.commands.GrantSendMessages(f.connections)
+	}
 
 	// Validating a mapping and listing live picklists call the platform of
 	// either side of a connection, so config reads any platform's
@@ -129,6 +151,11 @@ func newFunctions(scope constructs.Construct, id string, props functionsProps) *
 		if p == "zendesk" {
 			grantZendeskRefresh(role, props.stage)
 		}
+		if p == "graph" {
+			// subscriptionRemoved recreates the subscription with the
+			// endpoint's clientState (pkg/webhook Recreate).
+			grantSecrets(role, readSecrets, props.stage.webhookSecretsOf(p))
+		}
 		props.files.attach(fn, role)
 		// Any platform's change may become a command for any other.
 		for _, target := range Platforms {
@@ -145,6 +172,42 @@ func newFunctions(scope constructs.Construct, id string, props functionsProps) *
 			}))
 		}
 	}
+
+	// renew-subscriptions renews Microsoft Graph's subscriptions before they
+	// lapse, on a schedule: it reads and updates the endpoints, calls Graph
+	// with the mailbox organisations' credentials, reads an endpoint's
+	// secret to recreate a removed subscription, and queues the catch-up on
+	// graph-events for sync-graph.
+	f.renew, role = add("renew-subscriptions", renewSize)
+	props.table.GrantReadWriteData(f.renew)
+	grantSecrets(role, readSecrets, props.stage.credentialsOf("graph"), props.stage.webhookSecretsOf("graph"))
+	graphEvents := props.queues.byPlatform["graph"].events
+	f.renew.AddEnvironment(queueEnv("graph", "events"), graphEvents.QueueUrl(), nil)
+	graphEvents.GrantSendMessages(f.renew)
+	awsevents.NewRule(c, jsii.String("RenewSchedule"), &awsevents.RuleProps{
+		Description: jsii.String("Renews expiring Microsoft Graph subscriptions (they live under 3 days) every 6 hours"),
+		Schedule:    awsevents.Schedule_Rate(awscdk.Duration_Hours(jsii.Number(renewEveryHours))),
+		Targets:     &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(f.renew, &awseventstargets.LambdaFunctionProps{RetryAttempts: jsii.Number(2)})},
+	})
+	// The sweep's schedule reads connections, configurations and sweep
+	// marks, and queues each due side's sweep on that platform's events
+	// queue; the sync function runs it. It calls no platform.
+	f.sweep, _ = add("sweep", sweepSize)
+	props.table.GrantReadData(f.sweep)
+	for _, p := range Platforms {
+		events := props.queues.byPlatform[p].events
+		f.sweep.AddEnvironment(queueEnv(p, "events"), events.QueueUrl(), nil)
+		events.GrantSendMessages(f.sweep)
+	}
+	// Every five minutes: the shortest sweep interval a connection may
+	// configure (integration.MinSweepMinutes); sides not yet due are
+	// skipped.
+	awsevents.NewRule(c, jsii.String("SweepSchedule"), &awsevents.RuleProps{
+		RuleName:    jsii.String(props.stage.resourceName("sweep")),
+		Description: jsii.String("Tandem's reconciliation sweep: queues the sweeps that are due"),
+		Schedule:    awsevents.Schedule_Rate(awscdk.Duration_Minutes(jsii.Number(5))),
+		Targets:     &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(f.sweep, &awseventstargets.LambdaFunctionProps{RetryAttempts: jsii.Number(2)})},
+	})
 	return f
 }
 
@@ -155,6 +218,10 @@ func grantZendeskRefresh(role awsiam.Role, stage stageSettings) {
 	grantSecrets(role, rotateSecrets, stage.credentialsOf("zendesk"))
 	grantSecrets(role, readSecrets, stage.zendeskOAuthClient())
 }
+
+// renewEveryHours is the renewal schedule's period; app.RenewBefore (48 h)
+// leaves several missed runs before an Outlook subscription (70.5 h) lapses.
+const renewEveryHours = 6
 
 // newFunction creates one Go function with its own role and log group. The
 // role is built here rather than by Lambda so it gets write access to its log

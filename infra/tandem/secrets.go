@@ -33,6 +33,11 @@ func (s stageSettings) zendeskOAuthClient() string {
 // webhookSecrets matches every endpoint's signing secret.
 func (s stageSettings) webhookSecrets() string { return s.secretPrefix() + "*/*/webhook/*" }
 
+// webhookSecretsOf matches the signing secrets of one platform's endpoints.
+func (s stageSettings) webhookSecretsOf(platform string) string {
+	return s.secretPrefix() + "*/" + platform + "/webhook/*"
+}
+
 // allSecrets matches everything the stage keeps.
 func (s stageSettings) allSecrets() string { return s.secretPrefix() + "*" }
 

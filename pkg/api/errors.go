@@ -10,6 +10,7 @@ import (
 	"github.com/tandemsync/tandem/pkg/connection"
 	"github.com/tandemsync/tandem/pkg/oauthflow"
 	"github.com/tandemsync/tandem/pkg/platform"
+	"github.com/tandemsync/tandem/pkg/preview"
 	"github.com/tandemsync/tandem/pkg/settings"
 	"github.com/tandemsync/tandem/pkg/webhook"
 )
@@ -87,6 +88,14 @@ func toError(err error) *Error {
 	case errors.Is(err, oauthflow.ErrNotConfigured):
 		return &Error{Status: http.StatusServiceUnavailable, Code: "oauth_not_configured",
 			Message: "this Tandem deployment has no Zendesk OAuth client configured: enter an email and API token instead, or ask your Tandem operator"}
+	case errors.Is(err, preview.ErrNotTarget):
+		return &Error{Status: http.StatusConflict, Code: "not_target",
+			Message: "only the target side previews new tickets: the partner's configuration decides how your tickets look on their platform"}
+	case errors.Is(err, preview.ErrNotShared):
+		return &Error{Status: http.StatusNotFound, Code: "ticket_not_found",
+			Message: "no ticket with this id is shared with you: your partner's escalation rule does not select it, or it does not exist"}
+	case errors.Is(err, preview.ErrCannotCreate):
+		return &Error{Status: http.StatusUnprocessableEntity, Code: "cannot_create", Message: err.Error()}
 	case errors.Is(err, configuration.ErrPartnerUnavailable):
 		return &Error{Status: http.StatusBadGateway, Code: "partner_unavailable",
 			Message: "your partner's platform could not be read just now: try again in a minute, and if it persists ask your partner to test their platform settings"}

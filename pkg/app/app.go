@@ -144,7 +144,10 @@ func (d *Deps) Router() *api.Router {
 	d.settingsRoutes(rt)
 	api.ConnectionRoutes(rt, d.Connections)
 	api.ConfigRoutes(rt, d.NewConfiguration())
-	api.LogRoutes(rt, d.Connections, d.Store)
+	api.PreviewRoutes(rt, d.NewPreview())
+	api.LogRoutes(rt, d.Connections, d.Store, d.Store)
+	api.FailureRoutes(rt, d.Connections, d.Store, d.Queue, d.Clock)
+	api.InitialSyncRoutes(rt, d.Connections, d.Store, d.platforms, d.Queue, d.Clock)
 	return rt
 }
 
@@ -161,11 +164,14 @@ func (d *Deps) SettingsHandler() api.Handler {
 	return rt.Handler()
 }
 
-// ConnectionsHandler serves functions/connections, sync log included.
+// ConnectionsHandler serves functions/connections, sync log, failures and
+// replays included.
 func (d *Deps) ConnectionsHandler() api.Handler {
 	rt := api.NewRouter(d.Auth, d.Log)
 	api.ConnectionRoutes(rt, d.Connections)
-	api.LogRoutes(rt, d.Connections, d.Store)
+	api.LogRoutes(rt, d.Connections, d.Store, d.Store)
+	api.FailureRoutes(rt, d.Connections, d.Store, d.Queue, d.Clock)
+	api.InitialSyncRoutes(rt, d.Connections, d.Store, d.platforms, d.Queue, d.Clock)
 	return rt.Handler()
 }
 

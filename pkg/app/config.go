@@ -3,6 +3,8 @@ package app
 import (
 	"github.com/tandemsync/tandem/pkg/api"
 	"github.com/tandemsync/tandem/pkg/configuration"
+	"github.com/tandemsync/tandem/pkg/platform"
+	"github.com/tandemsync/tandem/pkg/preview"
 )
 
 // ConfigHandler serves functions/config. Its service, and so its picklist
@@ -10,7 +12,19 @@ import (
 func (d *Deps) ConfigHandler() api.Handler {
 	rt := api.NewRouter(d.Auth, d.Log)
 	api.ConfigRoutes(rt, d.NewConfiguration())
+	api.PreviewRoutes(rt, d.NewPreview())
 	return rt.Handler()
+}
+
+// NewPreview builds the preview service: reads of the source's platform and
+// the stored configurations, no writes.
+func (d *Deps) NewPreview() *preview.Service {
+	return &preview.Service{
+		Conns: d.Connections, Configs: d.Store, Accounts: d.Settings, Links: d.Store, Log: d.Log,
+		Readers: func(kind platform.Kind, creds platform.Credentials) (preview.Reader, error) {
+			return d.providers.Client(kind, creds)
+		},
+	}
 }
 
 // NewConfiguration builds a configuration service, with its own picklist

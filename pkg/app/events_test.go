@@ -22,18 +22,21 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/tandemsync/tandem/pkg/api"
 	"github.com/tandemsync/tandem/pkg/app"
 	"github.com/tandemsync/tandem/pkg/autotask/autotasksim"
+	"github.com/tandemsync/tandem/pkg/connection"
 	"github.com/tandemsync/tandem/pkg/localrun"
 	"github.com/tandemsync/tandem/pkg/platform"
 	"github.com/tandemsync/tandem/pkg/queue"
 	"github.com/tandemsync/tandem/pkg/queue/memqueue"
 	"github.com/tandemsync/tandem/pkg/relay"
 	"github.com/tandemsync/tandem/pkg/secretstore/secretstoretest"
+	"github.com/tandemsync/tandem/pkg/settings"
 	"github.com/tandemsync/tandem/pkg/webhook"
 	"github.com/tandemsync/tandem/pkg/zendesk"
 )
@@ -194,6 +197,11 @@ var expectations = map[string]expectation{
 	"sync-halo":        syncSample(platform.Halo),
 	"sync-graph":       syncSample(platform.Graph),
 	"sync-zendesk":     syncSample(zendesk.Kind),
+	// The scheduled renewal: a subscription due within app.RenewBefore is
+	// renewed (here it fails: the organisation has no credentials, which
+	// is logged and reported), one that is not due is left alone.
+	"renew-subscriptions": renewSample,
+	"sweep":               sweepSample,
 }
 
 func TestEventSamples(t *testing.T) {
@@ -649,5 +657,93 @@ func syncSample(kind platform.Kind) expectation {
 		if q := h.queued(t); len(q) > 0 {
 			t.Errorf("sync queued %v; nothing to send without a connection", q)
 		}
+	}
+}
+
+// renewSample feeds the schedule's event (an EventBridge "Scheduled Event",
+// docs.aws.amazon.com/eventbridge, "Amazon EventBridge events" example) to
+// the handler renew-subscriptions starts.
+func renewSample(t *testing.T, h *harness, raw []byte) {
+	var ev events.EventBridgeEvent
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		t.Fatalf("not an EventBridge event: %v", err)
+	}
+	checkKnownKeys(t, raw, ev)
+	if ev.DetailType != "Scheduled Event" || ev.Source != "aws.events" || len(ev.Resources) != 1 || !strings.Contains(ev.Resources[0], ":rule/") {
+		t.Fatalf("event %+v: want a Scheduled Event from aws.events naming its rule", ev)
+	}
+	ctx := context.Background()
+	now := h.deps.Clock.Now()
+	for _, ep := range []webhook.Endpoint{
+		{ID: "wh_due", OrgID: sampleOrg, Platform: platform.Graph, SecretName: "s1", PlatformWebhookID: "sub-due", CreatedAt: now, ExpiresAt: now.Add(time.Hour)},
+		{ID: "wh_fresh", OrgID: "org_other", Platform: platform.Graph, SecretName: "s2", PlatformWebhookID: "sub-fresh", CreatedAt: now, ExpiresAt: now.Add(app.RenewBefore + time.Hour)},
+	} {
+		if err := h.deps.Store.PutEndpoint(ctx, ep); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep, err := h.deps.RenewHandler()(ctx, ev)
+	if err == nil || rep.Checked != 2 || rep.Failed != 1 || rep.Renewed != 0 {
+		t.Fatalf("report %+v, error %v: want both checked, the due one failed (no credentials), an error", rep, err)
+	}
+	if q := h.queued(t); len(q) != 0 {
+		t.Fatalf("queued %v: nothing was recreated, so no catch-up", q)
+	}
+	// Any other event is refused rather than taken for the schedule.
+	ev.DetailType = "Object Created"
+	if _, err := h.deps.RenewHandler()(ctx, ev); err == nil {
+		t.Fatal("a non-scheduled event was accepted")
+	}
+}
+
+// sweepSample: the schedule's tick queues one sweep for each side of each
+// active connection, on that side's platform's events queue, and the
+// same tick again queues nothing new (the queue drops the repeat).
+func sweepSample(t *testing.T, h *harness, raw []byte) {
+	var ev events.EventBridgeEvent
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		t.Fatalf("not an EventBridge event: %v", err)
+	}
+	checkKnownKeys(t, raw, ev)
+	if ev.Source != "aws.events" || ev.DetailType != "Scheduled Event" || len(ev.Resources) != 1 {
+		t.Fatalf("not a scheduled event: %+v", ev)
+	}
+	ctx := context.Background()
+	partner := "org_partner"
+	for org, kind := range map[string]platform.Kind{sampleOrg: platform.Autotask, partner: platform.Halo} {
+		if err := h.deps.Store.PutAccount(ctx, settings.Account{OrgID: org, Platform: kind}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The accounts carry no credentials: the platforms' readiness for a
+	// connection is not what this sample exercises.
+	h.deps.Connections.Ready = nil
+	created, err := h.deps.Connections.Create(ctx, connection.Caller{OrgID: sampleOrg, OrgName: "Acme"}, connection.Source, "Sweep sample")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.deps.Connections.Accept(ctx, connection.Caller{OrgID: partner, OrgName: "Partner"}, created.VerificationCode); err != nil {
+		t.Fatal(err)
+	}
+	handler := h.deps.SweepHandler()
+	out, err := handler(ctx, ev)
+	if err != nil || out.Queued != 2 {
+		t.Fatalf("tick: %+v, %v; want 2 sweeps queued", out, err)
+	}
+	got := h.queued(t)
+	for q, org := range map[string]string{relay.EventsQueue(platform.Autotask): sampleOrg, relay.EventsQueue(platform.Halo): partner} {
+		if len(got[q]) != 1 {
+			t.Fatalf("%s got %d messages, want one sweep", q, len(got[q]))
+		}
+		env := decodeEnvelope(t, got[q][0].Body)
+		if env.Org != org || env.Sweep == nil || env.Sweep.ConnectionID != created.ID {
+			t.Errorf("%s: %+v, want a sweep of %s for %s", q, env, created.ID, org)
+		}
+	}
+	if _, err := handler(ctx, ev); err != nil {
+		t.Fatal(err)
+	}
+	if again := h.queued(t); len(again[relay.EventsQueue(platform.Halo)]) != 1 {
+		t.Errorf("a repeated tick queued the sweep again: %v", again)
 	}
 }

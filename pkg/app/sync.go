@@ -47,6 +47,14 @@ func (d *Deps) Engine() *relay.Engine {
 		Files:     d.Files,
 		Clock:     d.Clock,
 		Log:       d.Log,
+		// Graph's lifecycle notifications reach the sync function: it
+		// renews, recreates and catches up through the installer.
+		Subscriptions: d.Installer(),
+		Failures:      d.Store,
+		Progress:      d.Store,
+		// The queues' redrive count (infra: maxReceiveCount 5): the fifth
+		// failed try becomes a failure record instead of a dead letter.
+		MaxReceives: 5,
 	})
 }
 
@@ -56,6 +64,7 @@ func (d *Deps) Engine() *relay.Engine {
 // than retried into the dead-letter queue.
 func (d *Deps) SyncHandler(kind platform.Kind) SQSHandler {
 	engine := d.Engine()
+	sweeper := d.Sweeper()
 	log := d.Log.With("function", "sync-"+string(kind))
 	return func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 		return sqsbatch.Process(ctx, ev, func(ctx context.Context, m events.SQSMessage) error {
@@ -67,7 +76,12 @@ func (d *Deps) SyncHandler(kind platform.Kind) SQSHandler {
 			if n, err := strconv.Atoi(m.Attributes["ApproximateReceiveCount"]); err == nil {
 				ctx = relay.WithReceiveCount(ctx, n)
 			}
-			err := engine.Handle(ctx, env)
+			var err error
+			if env.Sweep != nil {
+				err = sweeper.Run(ctx, env.Org, *env.Sweep)
+			} else {
+				err = engine.Handle(ctx, env)
+			}
 			if err == nil {
 				return nil
 			}

@@ -1,6 +1,7 @@
 package autotask
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -15,9 +16,14 @@ type picklistValue struct {
 	IsActive bool   `json:"isActive"`
 }
 
+// fieldInfo is one field of an entityInformation answer. Built-in fields
+// (…/entityInformation/fields) name their data type "dataType"; user-defined
+// fields (…/entityInformation/userDefinedFields) name it "type" (Autotask's
+// swagger models Field and FieldInformationModel).
 type fieldInfo struct {
 	Name           string          `json:"name"`
 	DataType       string          `json:"dataType"`
+	Type           string          `json:"type"`
 	IsPickList     bool            `json:"isPickList"`
 	PicklistValues []picklistValue `json:"picklistValues"`
 }
@@ -86,7 +92,7 @@ func fieldType(f fieldInfo) string {
 	if f.IsPickList {
 		return "picklist"
 	}
-	switch strings.ToLower(f.DataType) {
+	switch strings.ToLower(cmp.Or(f.Type, f.DataType)) {
 	case "integer", "long", "short", "double", "decimal", "float":
 		return "number"
 	case "datetime", "date":

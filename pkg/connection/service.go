@@ -258,6 +258,16 @@ func (s *Service) List(ctx context.Context, caller Caller) (pending, active []Vi
 	return pending, active, nil
 }
 
+// AllFor returns every connection the caller is a side of, ended ones
+// included: their sync log outlives them.
+func (s *Service) AllFor(ctx context.Context, caller Caller) ([]Connection, error) {
+	all, err := s.store.ListForOrg(ctx, caller.OrgID)
+	if err != nil {
+		return nil, fmt.Errorf("list connections: %w", err)
+	}
+	return all, nil
+}
+
 // Get returns one connection the caller is a side of. Another organisation's
 // connection is ErrNotFound, exactly like a missing one.
 func (s *Service) Get(ctx context.Context, caller Caller, id string) (Connection, error) {

@@ -101,6 +101,7 @@ func TestFixtureGetTicket(t *testing.T) {
 	want := platform.Ticket{
 		ID: "200", Number: "200", Summary: "test", Status: "550", Priority: "8", Type: "248", Category: "701",
 		Queue: "30", StartDate: &start, TargetDate: &due, UpdatedAt: vendorfixture.Time(t, "2022-09-02T08:29:34Z"),
+		Contact: "Test Contact", AccountName: "Example Company",
 		// The three custom fields carry no "value" key: nothing to sync.
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -117,11 +118,11 @@ func TestFixtureListNotes(t *testing.T) {
 	}
 	want := []platform.Note{
 		{ID: "1545986", TicketID: "945315", Kind: NoteDiscussion, Body: "many_parameters unit text", Public: true,
-			AuthorID: "user", CreatedAt: vendorfixture.Time(t, "2022-09-01T08:45:10Z")},
+			AuthorID: "user", AuthorName: "user", CreatedAt: vendorfixture.Time(t, "2022-09-01T08:45:10Z")},
 		// Both detailDescriptionFlag and internalAnalysisFlag: the note shows
 		// on the customer-visible discussion, so it is public.
 		{ID: "1545987", TicketID: "945315", Kind: NoteDiscussion, Body: "test many_parameters text", Public: true,
-			AuthorID: "user", CreatedAt: vendorfixture.Time(t, "2022-09-01T08:45:49Z")},
+			AuthorID: "user", AuthorName: "user", CreatedAt: vendorfixture.Time(t, "2022-09-01T08:45:49Z")},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("ListNotes =\n %+v\nwant\n %+v", got, want)

@@ -145,7 +145,7 @@ func fromNote(n note, ticketID int64) platform.Note {
 	}
 	switch {
 	case n.Member != nil && n.Member.Identifier != "":
-		out.AuthorID = n.Member.Identifier
+		out.AuthorID, out.AuthorName = n.Member.Identifier, n.Member.Name
 	case n.CreatedBy != "":
 		out.AuthorID = n.CreatedBy
 	}

@@ -30,18 +30,23 @@ type ticket struct {
 	EstimatedStartDate string        `json:"estimatedStartDate,omitempty"`
 	CustomFields       []customField `json:"customFields,omitempty"`
 	ExternalXRef       string        `json:"externalXRef,omitempty"`
-	Info               *info         `json:"_info,omitempty"`
+	// ContactName is read only (testdata/ticket-get.json); Tandem never
+	// sets a contact.
+	ContactName string `json:"contactName,omitempty"`
+	Info        *info  `json:"_info,omitempty"`
 }
 
 // customField is one entry of a record's customFields array. Value is text,
-// a number, a boolean or null depending on Type.
+// a number or a boolean depending on Type, and nil for an unset field, which
+// is written without a "value" key: ConnectWise sends unset fields that way
+// (testdata/ticket-get.json) and its specification does not allow null.
 type customField struct {
 	ID               int64  `json:"id"`
 	Caption          string `json:"caption,omitempty"`
 	Type             string `json:"type,omitempty"`
 	EntryMethod      string `json:"entryMethod,omitempty"`
 	NumberOfDecimals int    `json:"numberOfDecimals,omitempty"`
-	Value            any    `json:"value"`
+	Value            any    `json:"value,omitempty"`
 }
 
 // patchOp is one RFC 6902 operation; ConnectWise PATCH takes an array of them.
@@ -265,6 +270,10 @@ func fromTicket(t ticket) platform.Ticket {
 		Queue:    t.Board.idString(),
 		Closed:   t.ClosedFlag,
 		Ref:      t.ExternalXRef,
+		Contact:  t.ContactName,
+	}
+	if t.Company != nil {
+		out.AccountName = t.Company.Name
 	}
 	if ts, ok := parseTime(t.EstimatedStartDate); ok {
 		out.StartDate = &ts
@@ -308,7 +317,9 @@ func mergeCustom(cur []customField, set map[string]string) ([]customField, error
 
 func indexCustom(fields []customField, name string) int {
 	for i, f := range fields {
-		if f.Caption == name {
+		// The custom-field picklist offers a field by its id (Picklist), so a
+		// mapping names it that way; captions are what reads carry.
+		if f.Caption == name || strconv.FormatInt(f.ID, 10) == name {
 			return i
 		}
 	}

@@ -33,7 +33,8 @@ func TestCreateAndGetTicket(t *testing.T) {
 	}
 	want := platform.Ticket{ID: created.ID, Number: created.ID, Summary: "Printer on 3rd floor jams",
 		Status: "2", Priority: "2", Type: "20", Category: "31", Queue: "1", StartDate: &start, TargetDate: &due,
-		Custom: map[string]string{"Customer Reference": "PO-7781", "Impact Score": "3.5", "Warranty": "true", "Region": "North"}}
+		AccountName: "TandemSim Customer Ltd", // the company's name, beside its id
+		Custom:      map[string]string{"Customer Reference": "PO-7781", "Impact Score": "3.5", "Warranty": "true", "Region": "North"}}
 	if got.UpdatedAt.IsZero() {
 		t.Fatal("UpdatedAt not read from _info.lastUpdated")
 	}
@@ -97,7 +98,8 @@ func TestUpdateTicket(t *testing.T) {
 	due := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 	err = cl.UpdateTicket(ctx, tk.ID, platform.TicketUpdate{
 		Summary: ptr("VPN drops every hour"), Status: ptr("3"), Priority: ptr("1"), Type: ptr("22"), Category: ptr("32"),
-		TargetDate: &due, Custom: map[string]string{"Impact Score": "7", "Warranty": "false"},
+		// Impact Score by its id, as the custom-field picklist offers it.
+		TargetDate: &due, Custom: map[string]string{"2": "7", "Warranty": "false"},
 	})
 	if err != nil {
 		t.Fatalf("UpdateTicket: %v", err)

@@ -103,6 +103,13 @@ func (s *Store) puts(c connection.Connection, metaCond *string, values map[strin
 		}
 		items = append(items, types.TransactWriteItem{Put: &types.Put{TableName: aws.String(s.table), Item: m}})
 	}
+	idx, err := s.activeIndex(c)
+	if err != nil {
+		return nil, err
+	}
+	if idx != nil {
+		items = append(items, *idx)
+	}
 	return items, nil
 }
 

@@ -9,13 +9,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/tandemsync/tandem/pkg/platform"
 	"github.com/tandemsync/tandem/pkg/webhook"
 )
 
 var _ webhook.Store = (*Store)(nil)
 
-// Endpoints are written twice in one transaction: by id for the webhook
-// function, and under the organisation for listing and removal.
+// Endpoints are written three times in one transaction: by id for the
+// webhook function, under the organisation for listing and removal, and
+// under the platform for the renewal schedule of expiring subscriptions.
 func (s *Store) PutEndpoint(ctx context.Context, e webhook.Endpoint) error {
 	doc, err := json.Marshal(e)
 	if err != nil {
@@ -27,7 +29,7 @@ func (s *Store) PutEndpoint(ctx context.Context, e webhook.Endpoint) error {
 		}}}
 	}
 	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
-		item("HOOK#"+e.ID, "HOOK"), item(orgPK(e.OrgID), "HOOK#"+e.ID),
+		item("HOOK#"+e.ID, "HOOK"), item(orgPK(e.OrgID), "HOOK#"+e.ID), item(platformHooksPK(e.Platform), "HOOK#"+e.ID),
 	}})
 	if err != nil {
 		return fmt.Errorf("put endpoint %s: %w", e.ID, err)
@@ -54,31 +56,61 @@ func (s *Store) GetEndpoint(ctx context.Context, id string) (webhook.Endpoint, e
 }
 
 func (s *Store) EndpointsOf(ctx context.Context, org string) ([]webhook.Endpoint, error) {
-	out, err := s.db.Query(ctx, &dynamodb.QueryInput{
-		TableName:                 aws.String(s.table),
-		KeyConditionExpression:    aws.String("pk = :pk AND begins_with(sk, :p)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(orgPK(org)), ":p": str("HOOK#")},
-		// A reinstall right after an install must see it, to replace it.
-		ConsistentRead: aws.Bool(true),
-	})
+	eps, err := s.endpointsUnder(ctx, orgPK(org))
 	if err != nil {
 		return nil, fmt.Errorf("list endpoints of %s: %w", org, err)
 	}
-	var eps []webhook.Endpoint
-	for _, it := range out.Items {
-		var e webhook.Endpoint
-		if err := json.Unmarshal([]byte(getS(it, "doc")), &e); err != nil {
-			return nil, fmt.Errorf("decode endpoint: %w", err)
-		}
-		eps = append(eps, e)
+	return eps, nil
+}
+
+func platformHooksPK(k platform.Kind) string { return "HOOKS#" + string(k) }
+
+var _ webhook.ExpiringStore = (*Store)(nil)
+
+// EndpointsOfPlatform lists every organisation's endpoints on one platform.
+func (s *Store) EndpointsOfPlatform(ctx context.Context, kind platform.Kind) ([]webhook.Endpoint, error) {
+	eps, err := s.endpointsUnder(ctx, platformHooksPK(kind))
+	if err != nil {
+		return nil, fmt.Errorf("list %s endpoints: %w", kind, err)
 	}
 	return eps, nil
+}
+
+// endpointsUnder reads every page of one partition's endpoint items.
+func (s *Store) endpointsUnder(ctx context.Context, pk string) ([]webhook.Endpoint, error) {
+	var eps []webhook.Endpoint
+	var start map[string]types.AttributeValue
+	for {
+		out, err := s.db.Query(ctx, &dynamodb.QueryInput{
+			TableName:                 aws.String(s.table),
+			KeyConditionExpression:    aws.String("pk = :pk AND begins_with(sk, :p)"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(pk), ":p": str("HOOK#")},
+			// A reinstall right after an install must see it, to replace it.
+			ConsistentRead:    aws.Bool(true),
+			ExclusiveStartKey: start,
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range out.Items {
+			var e webhook.Endpoint
+			if err := json.Unmarshal([]byte(getS(it, "doc")), &e); err != nil {
+				return nil, fmt.Errorf("decode endpoint: %w", err)
+			}
+			eps = append(eps, e)
+		}
+		if len(out.LastEvaluatedKey) == 0 {
+			return eps, nil
+		}
+		start = out.LastEvaluatedKey
+	}
 }
 
 func (s *Store) DeleteEndpoint(ctx context.Context, e webhook.Endpoint) error {
 	_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
 		{Delete: &types.Delete{TableName: aws.String(s.table), Key: key("HOOK#"+e.ID, "HOOK")}},
 		{Delete: &types.Delete{TableName: aws.String(s.table), Key: key(orgPK(e.OrgID), "HOOK#"+e.ID)}},
+		{Delete: &types.Delete{TableName: aws.String(s.table), Key: key(platformHooksPK(e.Platform), "HOOK#"+e.ID)}},
 	}})
 	if err != nil {
 		return fmt.Errorf("delete endpoint %s: %w", e.ID, err)

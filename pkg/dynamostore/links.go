@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -131,9 +132,8 @@ func (s *Store) AppendLog(ctx context.Context, e relay.LogEntry) error {
 	}
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
-	// Zero-padded nanoseconds sort lexically in time order; the suffix keeps
-	// two entries of the same instant apart.
-	sk := fmt.Sprintf("LOG#%020d#%s", e.At.UnixNano(), hex.EncodeToString(b))
+	// The random suffix keeps two entries of the same instant apart.
+	sk := "LOG#" + relay.LogPosition(e.At, hex.EncodeToString(b))
 	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(s.table),
 		Item: map[string]types.AttributeValue{
@@ -147,27 +147,42 @@ func (s *Store) AppendLog(ctx context.Context, e relay.LogEntry) error {
 	return nil
 }
 
-func (s *Store) Log(ctx context.Context, connID, ticket string, limit int) ([]relay.LogEntry, error) {
+// QueryLog reads the connection's log newest first within the query's
+// period and before its position (the sort key's range), and keeps the
+// entries that meet the rest of the query, up to one more than the page.
+func (s *Store) QueryLog(ctx context.Context, connID string, q relay.LogQuery) ([]relay.LogEntry, error) {
+	lo, hi := relay.PeriodBounds(q)
+	// "LOG#~" sorts after every position, whose first byte is a digit.
+	if hi == "" {
+		hi = "~"
+	}
 	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
 		TableName:              aws.String(s.table),
-		KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :p)"),
+		KeyConditionExpression: aws.String("pk = :pk AND sk BETWEEN :lo AND :hi"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": str(connPK(connID)), ":p": str("LOG#"),
+			":pk": str(connPK(connID)), ":lo": str("LOG#" + lo), ":hi": str("LOG#" + hi),
 		},
 		ScanIndexForward: aws.Bool(false),
 	})
+	want := q.Limit + 1
 	var out []relay.LogEntry
-	for p.HasMorePages() && (limit <= 0 || len(out) < limit) {
+	for p.HasMorePages() && len(out) < want {
 		page, err := p.NextPage(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("read sync log of %s: %w", connID, err)
 		}
 		for _, item := range page.Items {
+			pos := strings.TrimPrefix(getS(item, "sk"), "LOG#")
+			// BETWEEN includes its upper bound, which is exclusive here.
+			if pos >= hi || len(out) >= want {
+				continue
+			}
 			var e relay.LogEntry
 			if err := json.Unmarshal([]byte(getS(item, "doc")), &e); err != nil {
 				return nil, fmt.Errorf("decode sync log entry: %w", err)
 			}
-			if relay.LogMatches(e, ticket) && (limit <= 0 || len(out) < limit) {
+			e.Position = pos
+			if q.Matches(e) {
 				out = append(out, e)
 			}
 		}

@@ -13,8 +13,14 @@
 //	link of a synced ticket   pk=CONN#<id>        sk=LINK#<org>#<ticket>   JSON document + version, conditional put
 //	ticket → its link         pk=CONN#<id>        sk=TICKET#<org>#<ticket> (one per side, written with the link)
 //	sync log                  pk=CONN#<id>        sk=LOG#<unix nanos>#<rand>  ttl = 90 days; read newest first
+//	log cursor signing key    pk=KEY#log-cursor   sk=KEY            created once by the first reader (conditional put)
 //	applied command ledger    pk=CMD#<id>         sk=CMD            ttl = 30 days
 //	webhook endpoint          pk=HOOK#<id>        sk=HOOK           (and pk=ORG#<org> sk=HOOK#<id> to list an org's)
+//	active connections        pk=ACTIVE           sk=CONN#<id>      (a copy while active, written with the status)
+//	failure of a command      pk=CONN#<id>        sk=FAILURE#<fid>  JSON document + held counter
+//	command held behind it    pk=CONN#<id>        sk=HELD#<fid>#<seq>  JSON document, in order
+//	initial sync progress     pk=CONN#<id>        sk=SYNC           run, start date, counters (a new run replaces it)
+//	sweep mark of a side      pk=CONN#<id>        sk=SWEEP#<org>    watermark and last run (JSON document)
 //
 // Every query is keyed by the caller's organisation or by an id the domain
 // checks against it; nothing scans. Expiry is decided by the code that reads

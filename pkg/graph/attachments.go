@@ -120,7 +120,7 @@ func (c *Client) AddAttachment(ctx context.Context, ticketID string, a platform.
 	if a.ContentType == "" {
 		a.ContentType = "application/octet-stream"
 	}
-	draft, err := c.createReply(ctx, op, ticketID, "Attached: "+a.Name)
+	draft, err := c.replyDraft(ctx, op, ticketID, "Attached: "+a.Name, "")
 	if err != nil {
 		return platform.Attachment{}, err
 	}
@@ -200,3 +200,7 @@ func (c *Client) attachLarge(ctx context.Context, op, draftID string, a platform
 	}
 	return "", newError(platform.ReasonServer, 0, op+": upload did not finish", nil)
 }
+
+// TicketsCarryFiles: a mail arrives with its attachments and inline
+// images, so they cross with the ticket it becomes.
+func (c *Client) TicketsCarryFiles() bool { return true }

@@ -3,13 +3,16 @@ package graph
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tandemsync/tandem/pkg/clientcredentials"
@@ -21,8 +24,9 @@ const (
 	defaultLoginURL = "https://login.microsoftonline.com"
 	defaultGraphURL = "https://graph.microsoft.com/v1.0"
 	graphScope      = "https://graph.microsoft.com/.default"
-	// Outlook allows 4 concurrent requests per app across mailboxes
-	// (Graph throttling limits, "Outlook service limits").
+	// Outlook allows 4 concurrent requests per app and mailbox (Graph
+	// throttling limits, "Outlook service limits"): clients of one
+	// mailbox share one guarded HTTP client (see mailboxHTTP).
 	maxConcurrent = 4
 	// Attachments travel base64 in JSON, so the largest allowed file needs
 	// about 200 MB of response.
@@ -56,6 +60,7 @@ type Client struct {
 	graphURL string
 	private  bool
 	tokens   *clientcredentials.Source
+	slots    chan struct{} // shared by the mailbox's clients
 }
 
 var _ platform.Client = (*Client)(nil)
@@ -66,7 +71,7 @@ func New(creds Credentials, opts Options) *Client {
 	if h == nil {
 		h = egress.New(egress.Options{AllowPrivate: opts.AllowPrivate, MaxConcurrent: maxConcurrent})
 	}
-	c := &Client{creds: creds, http: h, loginURL: defaultLoginURL, graphURL: defaultGraphURL, private: opts.AllowPrivate}
+	c := &Client{creds: creds, http: h, loginURL: defaultLoginURL, graphURL: defaultGraphURL, private: opts.AllowPrivate, slots: mailboxSlots(creds)}
 	if opts.AllowPrivate {
 		c.loginURL = firstNonEmpty(opts.LoginURL, creds.LoginURL, defaultLoginURL)
 		c.graphURL = firstNonEmpty(opts.GraphURL, creds.GraphURL, defaultGraphURL)
@@ -82,6 +87,21 @@ func New(creds Credentials, opts Options) *Client {
 		Margin:       tokenSlack,
 	})
 	return c
+}
+
+// mailboxes holds one semaphore per tenant and mailbox in this process,
+// so every client of a mailbox (a new one is built when credentials
+// change, and tests build several) shares the 4 requests in flight
+// Outlook allows.
+var mailboxes sync.Map // tenant|mailbox → chan struct{}
+
+func mailboxSlots(creds Credentials) chan struct{} {
+	key := creds.TenantID + "|" + creds.Mailbox
+	if s, ok := mailboxes.Load(key); ok {
+		return s.(chan struct{})
+	}
+	s, _ := mailboxes.LoadOrStore(key, make(chan struct{}, maxConcurrent))
+	return s.(chan struct{})
 }
 
 func firstNonEmpty(v ...string) string {
@@ -103,10 +123,33 @@ func (c *Client) GoString() string { return c.String() }
 // Requests counts HTTP requests sent, token requests and retries included.
 func (c *Client) Requests() int64 { return c.http.Requests() }
 
-// Test gets a token and reads the inbox folder id: the smallest call that
-// proves sign-in, mailbox existence and mail permission together.
+// requiredRoles are the application permissions Tandem needs: reading
+// and changing the mailbox's mail (categories, drafts) and sending as it.
+var requiredRoles = []string{"Mail.ReadWrite", "Mail.Send"}
+
+// Test proves what the sync needs: the app signs in, its token carries the
+// Mail.ReadWrite and Mail.Send application permissions (an app-only
+// token lists them in its roles claim), and it can read the mailbox's
+// inbox (the mailbox exists, and no application access policy keeps the
+// app out of it). A missing permission is named.
 func (c *Client) Test(ctx context.Context) error {
-	err := c.getJSON(ctx, "test connection", c.userPath("/mailFolders/inbox")+"?$select=id", &struct{}{})
+	tok, err := c.accessToken(ctx)
+	if err != nil {
+		return fmt.Errorf("test connection: %w", err)
+	}
+	if roles, ok := tokenRoles(tok); ok {
+		var missing []string
+		for _, r := range requiredRoles {
+			if !slices.Contains(roles, r) {
+				missing = append(missing, r)
+			}
+		}
+		if len(missing) > 0 {
+			return newError(platform.ReasonNotPermitted, 0, fmt.Sprintf("Not permitted. The app registration lacks the %s application permission%s: add %s under API permissions (Microsoft Graph, Application permissions), then select Grant admin consent",
+				strings.Join(missing, " and "), map[bool]string{true: "s", false: ""}[len(missing) > 1], strings.Join(missing, " and ")), nil)
+		}
+	}
+	err = c.getJSON(ctx, "test connection", c.userPath("/mailFolders/inbox")+"?$select=id", &struct{}{})
 	var pe *platform.Error
 	if !errors.As(err, &pe) {
 		return err
@@ -118,6 +161,27 @@ func (c *Client) Test(ctx context.Context) error {
 		pe.Message = "Not permitted. Grant the app registration the Mail.ReadWrite and Mail.Send application permissions (Microsoft Graph, Application permissions), then select Grant admin consent; if an application access policy restricts the app, include this mailbox"
 	}
 	return pe
+}
+
+// tokenRoles reads the roles claim of an app-only access token. Tokens
+// for Microsoft Graph are JWTs; one that is not readable proves nothing
+// either way, and the inbox read decides.
+func tokenRoles(tok string) ([]string, bool) {
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 {
+		return nil, false
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
+	if err != nil {
+		return nil, false
+	}
+	var claims struct {
+		Roles *[]string `json:"roles"`
+	}
+	if json.Unmarshal(raw, &claims) != nil || claims.Roles == nil {
+		return nil, false
+	}
+	return *claims.Roles, true
 }
 
 // userPath is the Graph path of the configured mailbox plus rest.
@@ -194,12 +258,19 @@ func (c *Client) sendWithToken(ctx context.Context, r request, tok string) (*htt
 	if err != nil {
 		return nil, nil, newError(platform.ReasonInvalid, 0, r.op+": invalid request URL", err)
 	}
+	select {
+	case c.slots <- struct{}{}:
+		defer func() { <-c.slots }()
+	case <-ctx.Done():
+		return nil, nil, transportError(r.op, ctx.Err())
+	}
 	req.Header.Set("Authorization", "Bearer "+tok)
 	req.Header.Set("Accept", "application/json")
-	// Immutable ids keep Ticket.ID valid when a message moves folders;
-	// text bodies keep HTML out of the neutral model.
+	// Immutable ids keep Ticket.ID valid when a message moves folders.
+	// Bodies come as HTML, as sent, and are converted here (HTMLToText):
+	// Graph's own text rendering keeps no link targets.
 	req.Header.Add("Prefer", `IdType="ImmutableId"`)
-	req.Header.Add("Prefer", `outlook.body-content-type="text"`)
+	req.Header.Add("Prefer", `outlook.body-content-type="html"`)
 	if r.body != nil {
 		req.Header.Set("Content-Type", firstNonEmpty(r.contentType, "application/json"))
 	}

@@ -34,6 +34,8 @@ type Credentials struct {
 	Mailbox      string // e-mail address / UPN, lower case
 	LoginURL     string // simulator override, local mode only
 	GraphURL     string // simulator override, local mode only
+	// Desk is how the organisation sorts and answers its support mail.
+	Desk Desk
 }
 
 // String masks the secret so credentials printed by mistake do not leak.
@@ -77,6 +79,7 @@ func ParseCredentials(c platform.Credentials, allowPrivate bool) (Credentials, e
 		v.Add(FieldClientSecret, "looks like the secret's Secret ID: copy the Value column instead (it is shown only once, so create a new secret if you no longer have it)")
 	}
 	checkMailbox(v, out.Mailbox)
+	out.Desk = parseDesk(v, c)
 	out.LoginURL = checkOverride(v, FieldLoginURL, c[FieldLoginURL], allowPrivate)
 	out.GraphURL = checkOverride(v, FieldGraphURL, c[FieldGraphURL], allowPrivate)
 	if err := v.Err(); err != nil {

@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"errors"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -32,7 +33,7 @@ func TestParseCredentialsNormalises(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := graph.Credentials{TenantID: "contoso.onmicrosoft.com", ClientID: clientGUID, ClientSecret: secretVal, Mailbox: "support@contoso.com"}
-	if c != want {
+	if !reflect.DeepEqual(c, want) {
 		t.Fatalf("got %+v, want %+v", c, want)
 	}
 }

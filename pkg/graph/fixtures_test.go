@@ -86,10 +86,13 @@ func TestFixtureGetMessageAsTicket(t *testing.T) {
 	if err != nil {
 		t.Fatalf("GetTicket: %v", err)
 	}
+	// The HTML body becomes its text; the sender, from outside the
+	// mailbox, is the requester, and the mail is in the inbox queue.
 	want := platform.Ticket{
 		ID: "AAMkADhMGAAA=", Summary: "9/9/2018: concert",
-		Description: "<html>\r\n<head>\r\n<meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\">\r\n<meta content=\"text/html; charset=us-ascii\">\r\n</head>\r\n<body>\r\nThe group represents Nevada.\r\n</body>\r\n</html>\r\n",
-		Priority:    "normal", UpdatedAt: time.Date(2018, 9, 9, 3, 15, 8, 0, time.UTC),
+		Description: "The group represents Nevada.", Queue: graph.InboxQueue,
+		Custom:   map[string]string{graph.CustomFrom: `"Adele Vance" <adelev@contoso.onmicrosoft.com>`},
+		Priority: "normal", UpdatedAt: time.Date(2018, 9, 9, 3, 15, 8, 0, time.UTC),
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("GetTicket =\n %+v\nwant\n %+v", got, want)

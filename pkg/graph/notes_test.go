@@ -40,7 +40,7 @@ func TestAddNote(t *testing.T) {
 	before := c.Requests()
 	_, err = c.AddNote(ctx, seed.ID, platform.Note{Body: "internal", Public: false})
 	pe := platformErr(t, err, platform.ReasonInvalid)
-	if !strings.Contains(pe.Message, "no private notes") || c.Requests() != before {
+	if !strings.Contains(pe.Message, "private note is not mailed") || c.Requests() != before {
 		t.Fatalf("private note: %q after %d requests", pe.Message, c.Requests()-before)
 	}
 	_, err = c.AddNote(ctx, "AAkALgMissing", platform.Note{Body: "x", Public: true})

@@ -4,13 +4,17 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/tandemsync/tandem/pkg/graph"
 	"github.com/tandemsync/tandem/pkg/graph/graphsim"
 	"github.com/tandemsync/tandem/pkg/platform"
 )
 
 func TestPicklists(t *testing.T) {
 	sim := graphsim.New(t)
-	c := clientFor(t, sim, sim.Integration)
+	raw := sim.Credentials(sim.Integration)
+	raw[graph.FieldCategories] = "Hardware, Software"
+	raw[graph.FieldServiceTypes] = "Incident\nRequest"
+	c := clientWith(t, raw)
 	tests := []struct {
 		kind  platform.PicklistKind
 		ids   []string
@@ -18,19 +22,19 @@ func TestPicklists(t *testing.T) {
 	}{
 		{kind: platform.PickStatuses, ids: []string{"New", "In Progress", "Waiting on Customer", "Resolved"}},
 		{kind: platform.PickPriorities, ids: []string{"low", "normal", "high"}},
-		{kind: platform.PickActions, ids: []string{"reply"}, check: func(t *testing.T, o []platform.Option) {
-			if !o[0].IsEmail {
-				t.Fatal("reply must be marked IsEmail")
+		{kind: platform.PickActions, ids: []string{"reply", "mail"}, check: func(t *testing.T, o []platform.Option) {
+			if !o[0].IsEmail || o[1].IsEmail {
+				t.Fatal("reply, and only reply, must be marked IsEmail")
 			}
 		}},
-		{kind: platform.PickCustomFields, ids: []string{"to"}, check: func(t *testing.T, o []platform.Option) {
-			if o[0].Type != "text" {
-				t.Fatalf("type = %q", o[0].Type)
+		{kind: platform.PickCustomFields, ids: []string{"to", "from"}, check: func(t *testing.T, o []platform.Option) {
+			if o[0].Type != "text" || o[1].Type != "text" {
+				t.Fatalf("types = %q, %q", o[0].Type, o[1].Type)
 			}
 		}},
-		{kind: platform.PickCategories, ids: nil},
-		{kind: platform.PickTicketTypes, ids: nil},
-		{kind: platform.PickQueues, ids: nil},
+		{kind: platform.PickCategories, ids: []string{"Hardware", "Software"}},
+		{kind: platform.PickTicketTypes, ids: []string{"Incident", "Request"}},
+		{kind: platform.PickQueues, ids: []string{graph.InboxQueue}},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.kind), func(t *testing.T) {

@@ -12,7 +12,9 @@ var Provider = platform.Provider{
 	Kind: Kind,
 	Name: "Microsoft 365 mail",
 	Fields: []platform.Field{
-		{Name: FieldTenantID}, {Name: FieldClientID}, {Name: FieldClientSecret, Secret: true}, {Name: FieldMailbox},
+		{Name: FieldProvider}, {Name: FieldTenantID}, {Name: FieldClientID}, {Name: FieldClientSecret, Secret: true}, {Name: FieldMailbox},
+		{Name: FieldCategories}, {Name: FieldServiceTypes}, {Name: FieldDefaultCategory}, {Name: FieldDefaultServiceType},
+		{Name: FieldRules}, {Name: FieldClosingReply}, {Name: FieldSenderLimit},
 		// Simulator overrides, refused outside local/test mode.
 		{Name: FieldLoginURL}, {Name: FieldGraphURL},
 	},
@@ -25,7 +27,7 @@ var Provider = platform.Provider{
 	Inbound: func(bool) platform.Inbound {
 		return platform.SecretInbound{VerifyFunc: VerifyWebhook, ParseFunc: ParseWebhook, HandshakeFunc: ValidationToken}
 	},
-	// Mail has no categories, ticket types or queues in the ticket sense:
-	// the client answers those lists empty.
+	// Categories and ticket types are the organisation's own categories
+	// and service types; the one queue is the support inbox.
 	Picklists: platform.AllPicklists,
 }

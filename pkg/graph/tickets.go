@@ -1,11 +1,13 @@
 package graph
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
 	"net/mail"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/tandemsync/tandem/pkg/egress"
@@ -16,28 +18,82 @@ import (
 // creates; without it the mail goes to the support mailbox itself.
 const CustomTo = "to"
 
+// CustomFrom is the custom field holding the sender of a received mail,
+// "Name <address>": the requester, for the partner to map to its contact.
+const CustomFrom = "from"
+
+// InboxQueue is the one queue of a support mailbox: mail received in it.
+// Escalating this queue sends every new conversation to the partner.
+const InboxQueue = "inbox"
+
 // GetTicket reads the conversation's first message.
 func (c *Client) GetTicket(ctx context.Context, id string) (platform.Ticket, error) {
 	var m message
 	if err := c.getJSON(ctx, "get ticket "+id, c.messagePath(id, "?"+messageSelect), &m); err != nil {
 		return platform.Ticket{}, err
 	}
-	return ticketFromMessage(m), nil
+	return c.ticketFromMessage(m), nil
 }
 
-func ticketFromMessage(m message) platform.Ticket {
+// ticketFromMessage reads a ticket off its first message. The message's
+// Outlook categories hold its category and service type (the names the
+// organisation defined) and its status (any other category); a received
+// mail not sorted yet is sorted by the rules.
+func (c *Client) ticketFromMessage(m message) platform.Ticket {
 	t := platform.Ticket{
 		ID:          m.ID,
 		Summary:     m.Subject,
-		Description: m.Body.Content,
+		Description: m.text(),
 		Priority:    strings.ToLower(m.Importance),
 		Closed:      strings.EqualFold(m.Flag.FlagStatus, "complete"),
 		UpdatedAt:   m.LastModifiedDateTime,
 	}
-	if len(m.Categories) > 0 {
-		t.Status = m.Categories[0]
+	desk := c.creds.Desk
+	for _, cat := range m.Categories {
+		switch {
+		case slices.Contains(desk.Categories, cat):
+			t.Category = cmp.Or(t.Category, cat)
+		case slices.Contains(desk.ServiceTypes, cat):
+			t.Type = cmp.Or(t.Type, cat)
+		case cat == SkippedCategory:
+		default:
+			t.Status = cmp.Or(t.Status, cat)
+		}
+	}
+	if from := m.sender(); from != "" && from != c.creds.Mailbox {
+		t.Queue = InboxQueue
+		name := m.From.EmailAddress.Name
+		if strings.EqualFold(name, from) {
+			name = ""
+		}
+		t.Custom = map[string]string{CustomFrom: (&mail.Address{Name: name, Address: from}).String()}
+		if t.Category == "" || t.Type == "" {
+			cat, typ := desk.Classify(from, m.recipients(), m.Subject)
+			t.Category, t.Type = cmp.Or(t.Category, cat), cmp.Or(t.Type, typ)
+		}
 	}
 	return t
+}
+
+// sortCategories is a message's categories with the status, category and
+// service type of t in place of the ones it had; other categories stay.
+func (c *Client) sortCategories(have []string, status, category, serviceType *string) []string {
+	desk := c.creds.Desk
+	out := []string{}
+	for _, cat := range have {
+		isCategory, isType := slices.Contains(desk.Categories, cat), slices.Contains(desk.ServiceTypes, cat)
+		isStatus := !isCategory && !isType && cat != SkippedCategory
+		if (isCategory && category != nil) || (isType && serviceType != nil) || (isStatus && status != nil) {
+			continue
+		}
+		out = append(out, cat)
+	}
+	for _, v := range []*string{status, category, serviceType} {
+		if v != nil && *v != "" && !slices.Contains(out, *v) {
+			out = append(out, *v)
+		}
+	}
+	return out
 }
 
 // CreateTicket creates a draft and sends it. A draft rather than sendMail,
@@ -45,7 +101,7 @@ func ticketFromMessage(m message) platform.Ticket {
 // stays valid for the sent copy (Graph "immutable IDs with sending mail").
 func (c *Client) CreateTicket(ctx context.Context, t platform.Ticket) (platform.Ticket, error) {
 	op := "create ticket"
-	if err := refuseUnmapped(op, t.Type, t.Category, t.Queue, t.StartDate != nil, t.TargetDate != nil); err != nil {
+	if err := c.refuseUnmapped(op, t.Type, t.Category, t.Queue, t.StartDate != nil, t.TargetDate != nil); err != nil {
 		return platform.Ticket{}, err
 	}
 	to := c.creds.Mailbox
@@ -61,8 +117,8 @@ func (c *Client) CreateTicket(ctx context.Context, t platform.Ticket) (platform.
 		"body":         itemBody{ContentType: "text", Content: t.Description},
 		"toRecipients": []recipient{{EmailAddress: emailAddress{Address: to}}},
 	}
-	if t.Status != "" {
-		draft["categories"] = []string{t.Status}
+	if cats := c.sortCategories(nil, &t.Status, &t.Category, &t.Type); len(cats) > 0 {
+		draft["categories"] = cats
 	}
 	if t.Priority != "" {
 		imp, ok := normaliseImportance(t.Priority)
@@ -81,7 +137,7 @@ func (c *Client) CreateTicket(ctx context.Context, t platform.Ticket) (platform.
 	if err := c.sendDraft(ctx, op, m.ID); err != nil {
 		return platform.Ticket{}, fmt.Errorf("send draft %s: %w", m.ID, err)
 	}
-	out := ticketFromMessage(m)
+	out := c.ticketFromMessage(m)
 	out.Description = t.Description
 	out.Ref = t.Ref
 	return out, nil
@@ -105,13 +161,25 @@ type extendedProperty struct {
 // when the send never happened, still a draft, which it sends now so the
 // ticket exists as a create would have left it.
 func (c *Client) FindTicket(ctx context.Context, ref string) (platform.Ticket, bool, error) {
-	op := "find ticket " + ref
+	m, found, err := c.findMarked(ctx, "find ticket "+ref, ref)
+	if err != nil || !found {
+		return platform.Ticket{}, false, err
+	}
+	t := c.ticketFromMessage(m)
+	t.Ref = ref
+	return t, true, nil
+}
+
+// findMarked finds the mail Tandem marked with ref, in Sent Items or still
+// in Drafts; a draft is sent now, so the mail exists as the interrupted
+// write would have left it.
+func (c *Client) findMarked(ctx context.Context, op, ref string) (message, bool, error) {
 	filter := "singleValueExtendedProperties/Any(ep: ep/id eq '" + refProperty + "' and ep/value eq '" + strings.ReplaceAll(ref, "'", "''") + "')"
 	q := url.Values{"$filter": {filter}, "$select": {strings.TrimPrefix(messageSelect, "$select=")}, "$top": {"1"}}
 	for _, folder := range []string{"sentitems", "drafts"} {
 		var p page[message]
 		if err := c.getJSON(ctx, op, c.userPath("/mailFolders/"+folder+"/messages?"+q.Encode()), &p); err != nil {
-			return platform.Ticket{}, false, err
+			return message{}, false, err
 		}
 		if len(p.Value) == 0 {
 			continue
@@ -119,17 +187,16 @@ func (c *Client) FindTicket(ctx context.Context, ref string) (platform.Ticket, b
 		m := p.Value[0]
 		if m.IsDraft {
 			if err := c.sendDraft(ctx, op, m.ID); err != nil {
-				return platform.Ticket{}, false, fmt.Errorf("send draft %s: %w", m.ID, err)
+				return message{}, false, fmt.Errorf("send draft %s: %w", m.ID, err)
 			}
 		}
-		t := ticketFromMessage(m)
-		t.Ref = ref
-		return t, true, nil
+		return m, true, nil
 	}
-	return platform.Ticket{}, false, nil
+	return message{}, false, nil
 }
 
-// UpdateTicket changes status (category) and priority (importance). Other
+// UpdateTicket changes status, category and service type (Outlook
+// categories) and priority (importance). Other
 // fields have no mail equivalent (a received message's subject is read-only)
 // and are refused rather than dropped, so a mapping mistake shows up.
 func (c *Client) UpdateTicket(ctx context.Context, id string, u platform.TicketUpdate) error {
@@ -137,15 +204,19 @@ func (c *Client) UpdateTicket(ctx context.Context, id string, u platform.TicketU
 	if u.Summary != nil {
 		return newError(platform.ReasonInvalid, 0, op+": the subject of a sent or received mail cannot be changed", nil)
 	}
-	if err := refuseUnmapped(op, deref(u.Type), deref(u.Category), "", u.StartDate != nil, u.TargetDate != nil); err != nil {
+	if err := c.refuseUnmapped(op, deref(u.Type), deref(u.Category), "", u.StartDate != nil, u.TargetDate != nil); err != nil {
 		return err
 	}
 	if len(u.Custom) > 0 {
 		return newError(platform.ReasonInvalid, 0, op+": Microsoft 365 mail has no custom fields to update", nil)
 	}
 	patch := map[string]any{}
-	if u.Status != nil {
-		patch["categories"] = statusCategories(*u.Status)
+	if u.Status != nil || u.Category != nil || u.Type != nil {
+		var m message
+		if err := c.getJSON(ctx, op, c.messagePath(id, "?$select=categories"), &m); err != nil {
+			return err
+		}
+		patch["categories"] = c.sortCategories(m.Categories, u.Status, u.Category, u.Type)
 	}
 	if u.Priority != nil {
 		imp, ok := normaliseImportance(*u.Priority)
@@ -160,30 +231,39 @@ func (c *Client) UpdateTicket(ctx context.Context, id string, u platform.TicketU
 	return c.callJSON(ctx, op, http.MethodPatch, c.messagePath(id, ""), patch, nil)
 }
 
-// CloseTicket completes the follow-up flag, Outlook's "done" marker, and
-// sets the closing status category when one is given.
+// CloseTicket completes the follow-up flag, Outlook's "done" marker, sets
+// the closing status category when one is given, and sends the closing
+// reply when the organisation has one.
 func (c *Client) CloseTicket(ctx context.Context, id, status string) error {
+	op := "close ticket " + id
 	patch := map[string]any{"flag": flag{FlagStatus: "complete"}}
 	if status != "" {
-		patch["categories"] = statusCategories(status)
+		var m message
+		if err := c.getJSON(ctx, op, c.messagePath(id, "?$select=categories"), &m); err != nil {
+			return err
+		}
+		patch["categories"] = c.sortCategories(m.Categories, &status, nil, nil)
 	}
-	return c.callJSON(ctx, "close ticket "+id, http.MethodPatch, c.messagePath(id, ""), patch, nil)
+	if err := c.callJSON(ctx, op, http.MethodPatch, c.messagePath(id, ""), patch, nil); err != nil {
+		return err
+	}
+	return c.sendClosingReply(ctx, op, id)
 }
 
-// statusCategories replaces the message's categories: a ticket has one status.
-func statusCategories(s string) []string {
-	if s == "" {
-		return []string{}
-	}
-	return []string{s}
-}
-
-func refuseUnmapped(op, typ, category, queue string, start, target bool) error {
+// refuseUnmapped refuses values mail cannot hold: a category or service
+// type the organisation has not defined, a queue other than the inbox,
+// dates.
+func (c *Client) refuseUnmapped(op, typ, category, queue string, start, target bool) error {
+	desk := c.creds.Desk
 	var names []string
 	for _, f := range []struct {
 		set  bool
 		name string
-	}{{typ != "", "ticket type"}, {category != "", "category"}, {queue != "", "queue"}, {start, "start date"}, {target, "target date"}} {
+	}{
+		{typ != "" && !slices.Contains(desk.ServiceTypes, typ), fmt.Sprintf("service type %q", typ)},
+		{category != "" && !slices.Contains(desk.Categories, category), fmt.Sprintf("category %q", category)},
+		{queue != "" && queue != InboxQueue, "queue"}, {start, "start date"}, {target, "target date"},
+	} {
 		if f.set {
 			names = append(names, f.name)
 		}

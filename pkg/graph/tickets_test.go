@@ -20,7 +20,7 @@ func TestGetTicket(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tk.ID != seed.ID || tk.Summary != seed.Subject || tk.Description != seed.Body || tk.Status != "New" || tk.Priority != "normal" || tk.Closed || tk.UpdatedAt.IsZero() {
+	if tk.ID != seed.ID || tk.Summary != seed.Subject || tk.Description != strings.ReplaceAll(seed.Body, "\r", "") || tk.Status != "New" || tk.Priority != "normal" || tk.Closed || tk.UpdatedAt.IsZero() {
 		t.Fatalf("ticket = %+v", tk)
 	}
 	_, err = c.GetTicket(ctxT(t), "AAkALgNoSuchMessage")
@@ -69,8 +69,8 @@ func TestUpdateTicketRefusesWhatMailCannotHold(t *testing.T) {
 		mention string
 	}{
 		{"subject", platform.TicketUpdate{Summary: ptr("new")}, "subject"},
-		{"type", platform.TicketUpdate{Type: ptr("Incident")}, "ticket type"},
-		{"category and dates", platform.TicketUpdate{Category: ptr("x"), StartDate: &now, TargetDate: &now}, "category, start date, target date"},
+		{"type", platform.TicketUpdate{Type: ptr("Incident")}, `service type "Incident"`},
+		{"category and dates", platform.TicketUpdate{Category: ptr("x"), StartDate: &now, TargetDate: &now}, `category "x", start date, target date`},
 		{"custom", platform.TicketUpdate{Custom: map[string]string{"a": "b"}}, "custom fields"},
 		{"priority", platform.TicketUpdate{Priority: ptr("urgent")}, "low, normal or high"},
 	}

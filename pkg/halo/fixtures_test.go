@@ -99,11 +99,11 @@ func TestFixtureListNotes(t *testing.T) {
 	}
 	slices.SortFunc(got, func(a, b platform.Note) int { return strings.Compare(a.ID, b.ID) })
 	want := []platform.Note{
-		{ID: "1", TicketID: "4321", Title: "Note", Body: "Rebooted the printer", Public: false, AuthorID: "5",
+		{ID: "1", TicketID: "4321", Title: "Note", Body: "Rebooted the printer", Public: false, AuthorID: "5", AuthorName: "Ann Agent",
 			CreatedAt: time.Date(2026, 9, 1, 9, 15, 0, 0, time.UTC)},
 		// The library's second action is trimmed to a few keys: no datetime,
 		// no who_agentid, visible to the user by default.
-		{ID: "2", TicketID: "4321", Title: "Closed", Body: "Fixed", Public: true},
+		{ID: "2", TicketID: "4321", Title: "Closed", Body: "Fixed", Public: true, AuthorName: "Ann Agent"},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("ListNotes =\n %+v\nwant\n %+v", got, want)

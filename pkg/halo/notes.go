@@ -23,6 +23,7 @@ type action struct {
 	NoteHTML        string   `json:"note_html"`
 	HiddenFromUser  flexBool `json:"hiddenfromuser"`
 	WhoAgentID      haloID   `json:"who_agentid"`
+	Who             string   `json:"who"`
 	ActionByAgentID haloID   `json:"actionby_agent_id"`
 	DateTime        string   `json:"datetime"`
 	DateCreated     string   `json:"actiondatecreated"`
@@ -46,6 +47,8 @@ func (a action) note(ticketID string) platform.Note {
 		Body:     a.Note,
 		Public:   !bool(a.HiddenFromUser),
 		AuthorID: a.actor(),
+		// who is the name Halo shows on the action (testdata/actions-list.json).
+		AuthorName: a.Who,
 	}
 	if n.Body == "" {
 		n.Body = a.NoteHTML
@@ -77,6 +80,13 @@ func (c *Client) AddNote(ctx context.Context, ticketID string, n platform.Note) 
 	}
 	if err := setID(body, "outcome_id", n.Kind, "action"); err != nil {
 		return platform.Note{}, fmt.Errorf("add note to ticket %s: %w", ticketID, err)
+	}
+	// A mapped author: the action shows as done by that agent, as a synced
+	// action does between two Halo instances.
+	if n.AuthorID != "" {
+		if err := setID(body, "actionby_agent_id", n.AuthorID, "agent"); err != nil {
+			return platform.Note{}, fmt.Errorf("add note to ticket %s: %w", ticketID, err)
+		}
 	}
 	var raw json.RawMessage
 	if err := c.call(egress.NotIdempotent(ctx), http.MethodPost, "/Actions", nil, []any{body}, &raw, "add an action to ticket "+tid); err != nil {

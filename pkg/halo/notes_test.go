@@ -83,3 +83,32 @@ func TestNoteErrors(t *testing.T) {
 		})
 	}
 }
+
+// A note with an author is done by that agent (actionby_agent_id) and reads
+// back as theirs; a malformed author id is refused before any request.
+func TestNoteAuthor(t *testing.T) {
+	s := halosim.New(t, halosim.Options{})
+	c := newClient(t, s, halosim.Integration)
+	ctx := context.Background()
+	tk, err := c.CreateTicket(ctx, platform.Ticket{Summary: "VPN drops"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := c.AddNote(ctx, tk.ID, platform.Note{Kind: "5", Body: "Rebooted", AuthorID: "14"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sim := s.Notes(atoi(t, tk.ID)); len(sim) != 1 || sim[0].WhoAgentID != 14 {
+		t.Fatalf("simulator actions: %+v", sim)
+	}
+	if n.AuthorID != "14" || n.AuthorName == "" {
+		t.Fatalf("note as written: %+v", n)
+	}
+	before := s.Requests()
+	if _, err := c.AddNote(ctx, tk.ID, platform.Note{Kind: "5", Body: "x", AuthorID: "jane@acme.example"}); err == nil || !strings.Contains(err.Error(), "agent") {
+		t.Fatalf("a non-id author: %v", err)
+	}
+	if s.Requests() != before {
+		t.Fatal("a malformed author id reached Halo")
+	}
+}

@@ -21,11 +21,14 @@ type pickRow struct {
 	Value      string   `json:"value"`
 	Label      string   `json:"label"`
 	Inactive   flexBool `json:"inactive"`
-	Hidden     flexBool `json:"hidden"`
-	IsHidden   flexBool `json:"ishidden"`
-	SendEmail  flexBool `json:"sendemail"`
-	Type       haloID   `json:"type"`
-	InputType  haloID   `json:"inputtype"`
+	// Visible is how a ticket type (swagger schema RequestType, which has
+	// no inactive) says whether agents may pick it.
+	Visible   *flexBool `json:"visible"`
+	Hidden    flexBool  `json:"hidden"`
+	IsHidden  flexBool  `json:"ishidden"`
+	SendEmail flexBool  `json:"sendemail"`
+	Type      haloID    `json:"type"`
+	InputType haloID    `json:"inputtype"`
 }
 
 // Picklist reads live values:
@@ -33,7 +36,8 @@ type pickRow struct {
 //   - priorities: /api/Priority (swagger "Policy"), one row per SLA and
 //     priority with a GUID id, so rows are merged by priorityid, the value
 //     tickets carry;
-//   - ticketTypes: /api/TicketType; queues: /api/Team (Halo's teams);
+//   - ticketTypes: /api/TicketType, inactive unless visible; queues:
+//     /api/Team (Halo's teams);
 //   - categories: /api/Category?type_id=1, the ticket's first category
 //     field (parent "2"…"4" selects another); tickets store the category
 //     text, so the text is the option id;
@@ -84,7 +88,8 @@ func options(kind platform.PicklistKind, rows []pickRow) []platform.Option {
 	out := make([]platform.Option, 0, len(rows))
 	seen := map[string]bool{}
 	for _, r := range rows {
-		o := platform.Option{ID: string(r.ID), Name: r.Name, Active: !bool(r.Inactive || r.Hidden || r.IsHidden)}
+		hidden := r.Visible != nil && !bool(*r.Visible)
+		o := platform.Option{ID: string(r.ID), Name: r.Name, Active: !bool(r.Inactive || r.Hidden || r.IsHidden) && !hidden}
 		switch kind {
 		case platform.PickStatuses:
 			o.IsClosed = o.ID == ClosedStatusID

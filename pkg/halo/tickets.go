@@ -32,6 +32,11 @@ type faults struct {
 	TargetDate     string        `json:"targetdate"`
 	LastActionDate string        `json:"lastactiondate"`
 	CustomFields   []customValue `json:"customfields"`
+	// The end user and customer by name, as Halo returns them beside their
+	// ids (user_name, client_name: see the ticket model of
+	// github.com/Tim-ImpendingTech/HaloPSA-MCP-Server src/client/types.ts).
+	UserName   string `json:"user_name,omitempty"`
+	ClientName string `json:"client_name,omitempty"`
 }
 
 type customValue struct {
@@ -52,6 +57,8 @@ func (f faults) ticket() platform.Ticket {
 		Queue:       optional(f.TeamID),
 		Category:    f.Category1,
 		Closed:      string(f.StatusID) == ClosedStatusID,
+		Contact:     f.UserName,
+		AccountName: f.ClientName,
 	}
 	if d, ok := parseTime(f.StartDate); ok {
 		t.StartDate = &d
@@ -115,12 +122,22 @@ func (c *Client) CreateTicket(ctx context.Context, t platform.Ticket) (platform.
 	body := map[string]any{"summary": t.Summary, "details": t.Description}
 	ids := []struct{ key, value, what string }{
 		{"status_id", t.Status, "status"}, {"priority_id", t.Priority, "priority"},
-		{"tickettype_id", t.Type, "ticket type"}, {"team_id", t.Queue, "team"},
+		{"tickettype_id", t.Type, "ticket type"},
 	}
 	for _, f := range ids {
 		if err := setID(body, f.key, f.value, f.what); err != nil {
 			return platform.Ticket{}, fmt.Errorf("create ticket: %w", err)
 		}
+	}
+	if t.Queue != "" {
+		// Halo takes a new ticket's team by name ("team" in the swagger
+		// schema Faults, which has no team_id to write; reads carry team_id,
+		// the id the Team picklist offers).
+		name, err := c.teamName(ctx, t.Queue)
+		if err != nil {
+			return platform.Ticket{}, fmt.Errorf("create ticket: %w", err)
+		}
+		body["team"] = name
 	}
 	if t.Category != "" {
 		body["category_1"] = t.Category
@@ -140,6 +157,20 @@ func (c *Client) CreateTicket(ctx context.Context, t platform.Ticket) (platform.
 	out := f.ticket()
 	out.Ref = t.Ref
 	return out, nil
+}
+
+// teamName finds the name of the team with the given id.
+func (c *Client) teamName(ctx context.Context, id string) (string, error) {
+	teams, err := c.Picklist(ctx, platform.PickQueues, "")
+	if err != nil {
+		return "", err
+	}
+	for _, o := range teams {
+		if o.ID == id {
+			return o.Name, nil
+		}
+	}
+	return "", invalid("Halo has no team " + strconv.Quote(id) + ". Check the queue mapping.")
 }
 
 // linkType is the third_party_type of the external link a created ticket

@@ -21,6 +21,11 @@ type Change struct {
 	Fields      []FieldChange         `json:"fields,omitempty"`
 	Note        *platform.Note        `json:"note,omitempty"`
 	Attachments []platform.Attachment `json:"attachments,omitempty"`
+	// TicketType is the partner ticket's current type, which selects its
+	// TypeMappings in an update (a created or closed ticket carries its own).
+	TicketType string `json:"ticketType,omitempty"`
+	// Origin accompanies a created ticket, for its description.
+	Origin Origin `json:"origin,omitzero"`
 }
 
 // FieldChange is one changed field. Field is a field reference (FieldStatus,

@@ -26,11 +26,24 @@ type Config struct {
 	PriorityMappings []Mapping `json:"priorityMappings,omitempty"`
 	CategoryMappings []Mapping `json:"categoryMappings,omitempty"`
 
+	// TypeMappings hold status and priority rows for partner tickets of one
+	// type, where workflows differ by type; a partner value without a row
+	// there falls back to the connection-wide StatusMappings and
+	// PriorityMappings.
+	TypeMappings []TypeMapping `json:"typeMappings,omitempty"`
+
 	// TicketTypeMappings and DefaultTicketType decide the type of tickets
 	// created on my side, so only the target side, which receives new
 	// tickets, may set them; the target must set DefaultTicketType.
 	TicketTypeMappings []Mapping `json:"ticketTypeMappings,omitempty"`
 	DefaultTicketType  string    `json:"defaultTicketType,omitempty"`
+
+	// DescriptionParts choose which of the partner ticket's parts make up
+	// the description of a ticket created on my side, in this order
+	// (PartSummary, PartDescription, ..., or a partner custom field as
+	// "custom:<key>"). Empty keeps the partner's description alone. Target
+	// side only.
+	DescriptionParts []string `json:"descriptionParts,omitempty"`
 
 	// FieldMappings map partner field → my field; both are field references
 	// (FieldSummary, FieldStartDate, FieldTargetDate or CustomField(key)) and
@@ -41,6 +54,13 @@ type Config struct {
 	// DefaultAction receives every partner action without a row.
 	ActionMappings []ActionMapping `json:"actionMappings,omitempty"`
 	DefaultAction  string          `json:"defaultAction,omitempty"`
+
+	// PersonMappings map a partner note author — their e-mail address
+	// (compared case-insensitively) or the partner platform's author id —
+	// to a person on my platform (a Halo agent, an Autotask resource), who
+	// is then shown as the author of the synced note. A note by an unmapped
+	// author says who wrote it in its text.
+	PersonMappings []Mapping `json:"personMappings,omitempty"`
 
 	Outbound Outbound `json:"outbound"`
 
@@ -60,7 +80,26 @@ type Config struct {
 	// CustomFields declares fields of my platform that field mappings and the
 	// escalation flag may use in addition to those the platform reports.
 	CustomFields []CustomFieldDef `json:"customFields,omitempty"`
+
+	// SweepMinutes is how often the reconciliation sweep asks my platform
+	// what changed (0: every 15 minutes), MinSweepMinutes to MaxSweepMinutes.
+	SweepMinutes int `json:"sweepMinutes,omitempty"`
 }
+
+// TypeMapping is the status and priority rows for partner tickets whose
+// type is PartnerType (a partner ticket type id).
+type TypeMapping struct {
+	PartnerType      string    `json:"partnerType"`
+	StatusMappings   []Mapping `json:"statusMappings,omitempty"`
+	PriorityMappings []Mapping `json:"priorityMappings,omitempty"`
+}
+
+// The sweep's interval bounds: the schedule ticks every five minutes, and a
+// day between sweeps is the longest a missed change may wait.
+const (
+	MinSweepMinutes = 5
+	MaxSweepMinutes = 24 * 60
+)
 
 // Mapping is one row of a mapping table: the partner's value and mine.
 type Mapping struct {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/tandemsync/tandem/pkg/platform"
 )
@@ -32,12 +33,12 @@ func (r *Rules) Translate(change Change, sender Outbound) (Plan, error) {
 		if change.Ticket == nil {
 			return Plan{}, fmt.Errorf("integration: %s change without a ticket", change.Kind)
 		}
-		if err := r.create(*change.Ticket, &p); err != nil {
+		if err := r.create(*change.Ticket, change.Origin, &p); err != nil {
 			return Plan{}, err
 		}
 		attachments(change.Attachments, nil, sender, &p)
 	case TicketUpdated:
-		r.update(change.Fields, &p)
+		r.update(change.Fields, change.TicketType, &p)
 	case NoteAdded:
 		if change.Note == nil {
 			return Plan{}, fmt.Errorf("integration: %s change without a note", change.Kind)
@@ -48,7 +49,7 @@ func (r *Rules) Translate(change Change, sender Outbound) (Plan, error) {
 		// ticket with its own closing status, as CloseTicket("") defines.
 		var status string
 		if change.Ticket != nil {
-			status = r.status[change.Ticket.Status]
+			status = r.tables(change.Ticket.Type).status[change.Ticket.Status]
 		}
 		p.Commands = append(p.Commands, Command{Op: OpCloseTicket, Status: status})
 	default:
@@ -71,8 +72,8 @@ func mapValue(table map[string]string, noun, partner, instead string, p *Plan) (
 	return mine, ok
 }
 
-func (r *Rules) create(src platform.Ticket, p *Plan) error {
-	t := platform.Ticket{Summary: src.Summary, Description: src.Description, Queue: r.board, Account: r.account}
+func (r *Rules) create(src platform.Ticket, origin Origin, p *Plan) error {
+	t := platform.Ticket{Summary: src.Summary, Description: describe(r.describe, src, origin), Queue: r.board, Account: r.account}
 	switch mine, ok := r.ticketType[src.Type]; {
 	case ok:
 		t.Type = mine
@@ -84,9 +85,10 @@ func (r *Rules) create(src platform.Ticket, p *Plan) error {
 	default:
 		return fmt.Errorf("%w: partner ticket type %q is unmapped and there is no default ticket type", ErrCannotCreate, src.Type)
 	}
+	values := r.tables(src.Type)
 	// Halo's rule: a mapped status wins, else the default, else the ticket
 	// type's default (left empty for the platform to fill).
-	switch mine, ok := r.status[src.Status]; {
+	switch mine, ok := values.status[src.Status]; {
 	case ok:
 		t.Status = mine
 	case r.defaultStatus != "":
@@ -96,7 +98,7 @@ func (r *Rules) create(src platform.Ticket, p *Plan) error {
 	}
 	const platformDefault = "the platform's default applies"
 	if src.Priority != "" {
-		t.Priority, _ = mapValue(r.priority, "priority", src.Priority, platformDefault, p)
+		t.Priority, _ = mapValue(values.priority, "priority", src.Priority, platformDefault, p)
 	}
 	if src.Category != "" {
 		t.Category, _ = mapValue(r.category, "category", src.Category, platformDefault, p)
@@ -136,8 +138,9 @@ func (r *Rules) mapsField(ref string) bool {
 	return ok
 }
 
-func (r *Rules) update(fields []FieldChange, p *Plan) {
+func (r *Rules) update(fields []FieldChange, partnerType string, p *Plan) {
 	var u platform.TicketUpdate
+	values := r.tables(partnerType)
 	changed := false
 	const unchanged = "the field is left unchanged"
 	// The picklist fields go through their value tables.
@@ -146,8 +149,8 @@ func (r *Rules) update(fields []FieldChange, p *Plan) {
 		noun  string
 		dst   **string
 	}{
-		FieldStatus:     {r.status, "status", &u.Status},
-		FieldPriority:   {r.priority, "priority", &u.Priority},
+		FieldStatus:     {values.status, "status", &u.Status},
+		FieldPriority:   {values.priority, "priority", &u.Priority},
 		FieldCategory:   {r.category, "category", &u.Category},
 		FieldTicketType: {r.ticketType, "ticket type", &u.Type},
 	}
@@ -191,9 +194,9 @@ func (r *Rules) note(n platform.Note, files []platform.Attachment, sender Outbou
 		p.skip(fmt.Sprintf("note %q", n.ID), fmt.Sprintf("partner action %q has no mapping and there is no default action", n.Kind))
 		return
 	}
-	p.Commands = append(p.Commands, Command{Op: OpAddNote, Note: &platform.Note{
-		Kind: kind, Title: n.Title, Body: n.Body, Public: public, CreatedAt: n.CreatedAt,
-	}})
+	out := &platform.Note{Kind: kind, Title: n.Title, Body: n.Body, Public: public, CreatedAt: n.CreatedAt}
+	r.attribute(n, out)
+	p.Commands = append(p.Commands, Command{Op: OpAddNote, Note: out})
 	attachments(files, &public, sender, p)
 }
 
@@ -210,5 +213,20 @@ func attachments(files []platform.Attachment, public *bool, sender Outbound, p *
 			a.Public = *public
 		}
 		p.Commands = append(p.Commands, Command{Op: OpAddAttachment, Attachment: &a})
+	}
+}
+
+// attribute says who wrote the partner's note n on my copy out: a mapped
+// person becomes its author; otherwise the author's name, when the partner's
+// platform gives one, heads the text.
+func (r *Rules) attribute(n platform.Note, out *platform.Note) {
+	for _, k := range []string{n.AuthorEmail, n.AuthorID} {
+		if mine, ok := r.people[strings.ToLower(strings.TrimSpace(k))]; ok && k != "" {
+			out.AuthorID = mine
+			return
+		}
+	}
+	if name := strings.TrimSpace(n.AuthorName); name != "" {
+		out.Body = name + " wrote:\n\n" + n.Body
 	}
 }

@@ -25,12 +25,18 @@ func Validate(cfg Config, side Side, mine, partner Catalog) error {
 	c.picklistMappings("statusMappings", cfg.StatusMappings, platform.PickStatuses)
 	c.picklistMappings("priorityMappings", cfg.PriorityMappings, platform.PickPriorities)
 	c.picklistMappings("categoryMappings", cfg.CategoryMappings, platform.PickCategories)
+	c.typeMappings(cfg)
 	c.creation(cfg)
 	c.board(cfg)
 	c.fieldMappings(cfg.FieldMappings)
+	c.descriptionParts(cfg.DescriptionParts)
 	c.actions(cfg)
+	c.personMappings(cfg.PersonMappings)
 	c.outbound(cfg.Outbound)
 	c.escalation(cfg.Escalation)
+	if m := cfg.SweepMinutes; m != 0 && (m < MinSweepMinutes || m > MaxSweepMinutes) {
+		c.errs.Add("sweepMinutes", "must be between %d and %d minutes, got %d", MinSweepMinutes, MaxSweepMinutes, m)
+	}
 	return c.errs.Err()
 }
 

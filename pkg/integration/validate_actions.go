@@ -25,7 +25,7 @@ func (c *checker) actions(cfg Config) {
 		m, mok := c.mineHas(path, platform.PickActions, r.Mine)
 		// Halo's troubleshooting table: two e-mail actions mapped together
 		// send the mail from both instances and the sync times out.
-		if pok && mok && p.IsEmail && m.IsEmail {
+		if pok && mok && p.IsEmail && m.IsEmail && !c.mailboxSide() {
 			c.errs.Add(path, "partner action %q (%s) and action %q (%s) both send e-mail, so the mail would go out twice and the sync times out; map it to a note action", r.Partner, p.Name, r.Mine, m.Name)
 		}
 		c.loop(path, r.Mine, outbound)
@@ -40,7 +40,7 @@ func (c *checker) actions(cfg Config) {
 		return
 	}
 	c.loop("defaultAction", cfg.DefaultAction, outbound)
-	if !def.IsEmail {
+	if !def.IsEmail || c.mailboxSide() {
 		return
 	}
 	partnerActions := c.partner[platform.PickActions]
@@ -49,6 +49,15 @@ func (c *checker) actions(cfg Config) {
 			c.errs.Add("defaultAction", "action %q (%s) sends e-mail and would receive the partner's unmapped e-mail action %q (%s); choose a note action as default or map %q", cfg.DefaultAction, def.Name, id, p.Name, id)
 		}
 	}
+}
+
+// mailboxSide reports whether either side is a support mailbox. The e-mail
+// action rules above are Halo's, for two PSAs that each mail their end
+// user when a note lands; a mailbox holds a note only as the mail itself
+// (its one action, the reply, is an e-mail), so applied to it they would
+// refuse every configuration a mailbox can have.
+func (c *checker) mailboxSide() bool {
+	return c.side.Platform == platform.Graph || c.side.Partner == platform.Graph
 }
 
 // loop rejects landing a received action on one of my actions that is itself

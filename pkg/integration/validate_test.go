@@ -42,6 +42,26 @@ func connectwiseFixture(*testing.T) fixture {
 	}
 }
 
+// mailboxFixture is a Microsoft 365 support mailbox escalating to a Halo
+// MSP, whose e-mail actions (1 and 9) land as the mailbox's replies.
+func mailboxFixture(*testing.T) fixture {
+	return fixture{
+		cfg: Config{
+			StatusMappings: []Mapping{{Partner: "1", Mine: "New"}},
+			DefaultAction:  "reply",
+			Outbound:       Outbound{Actions: []string{"mail"}},
+			Escalation:     EscalationRule{Queues: []string{"inbox"}},
+		},
+		side: Side{Role: Source, Platform: platform.Graph, Partner: platform.Halo},
+		mine: Catalog{Picklists: map[platform.PicklistKind][]platform.Option{
+			platform.PickStatuses: {opt("New", "New")},
+			platform.PickActions:  {email("reply", "Reply by e-mail"), opt("mail", "Mail received")},
+			platform.PickQueues:   {opt("inbox", "Support inbox")},
+		}},
+		partner: haloCatalog(),
+	}
+}
+
 // addMine appends an option to one of my catalog's picklists.
 func (f *fixture) addMine(kind platform.PicklistKind, o platform.Option) {
 	f.mine.Picklists[kind] = append(f.mine.Picklists[kind], o)
@@ -108,6 +128,12 @@ func TestValidate(t *testing.T) {
 				f.cfg.ActionMappings = append(f.cfg.ActionMappings,
 					ActionMapping{Partner: "1", Mine: "21"}, ActionMapping{Partner: "9", Mine: "20"})
 			}},
+
+		// A support mailbox holds a note only as a reply mail: Halo's
+		// e-mail action rules would refuse every mailbox configuration.
+		{name: "support mailbox lands partner e-mail actions as replies", base: mailboxFixture},
+		{name: "support mailbox, e-mail action mapped to its reply", base: mailboxFixture,
+			mutate: func(f *fixture) { f.cfg.ActionMappings = []ActionMapping{{Partner: "1", Mine: "reply"}} }},
 
 		// Values that must exist.
 		{name: "partner status does not exist", base: targetFixture,

@@ -49,9 +49,15 @@ func DemoConfigs() (customer, msp integration.Config) {
 	return customer, msp
 }
 
+// DemoMailbox is the third demo organisation: its service desk is a
+// Microsoft 365 support mailbox, connected to the same MSP.
+const DemoMailbox = "contoso"
+
 // Demo is the state SetUpDemo leaves behind.
 type Demo struct {
 	ConnectionID string
+	// MailboxConnectionID connects DemoMailbox (source) with DemoMSP.
+	MailboxConnectionID string
 }
 
 // SetUpDemo does, through Tandem's own API, what the two administrators
@@ -97,7 +103,41 @@ func (r *Runner) SetUpDemo(ctx context.Context) (Demo, error) {
 			r.Sims.Halo.AddWebhook(url, halo.WebhookUsername, secret)
 		}
 	}
-	return Demo{ConnectionID: id}, nil
+	mailbox, err := r.setUpMailboxDemo(ctx)
+	if err != nil {
+		return Demo{}, err
+	}
+	return Demo{ConnectionID: id, MailboxConnectionID: mailbox}, nil
+}
+
+// setUpMailboxDemo connects DemoMailbox's support mailbox to DemoMSP's
+// Halo: mail credentials with categories, service types, a rule and a
+// closing reply, both sides configured, the mailbox subscribed.
+func (r *Runner) setUpMailboxDemo(ctx context.Context) (string, error) {
+	creds, _ := r.Sims.IntegrationCredentials(platform.Graph)
+	MailboxDesk(creds)
+	if _, err := r.call(ctx, DemoMailbox, "PUT", "/v1/settings/platform", map[string]any{"platform": platform.Graph, "credentials": creds}, 200); err != nil {
+		return "", err
+	}
+	created, err := r.call(ctx, DemoMailbox, "POST", "/v1/connections", map[string]string{"role": "source", "contractName": "Contoso support mailbox"}, 201)
+	if err != nil {
+		return "", err
+	}
+	id, _ := created["id"].(string)
+	code, _ := created["verificationCode"].(string)
+	if _, err := r.call(ctx, DemoMSP, "POST", "/v1/connections/accept", map[string]string{"verificationCode": code}, 200); err != nil {
+		return "", err
+	}
+	mailbox, msp := MailboxConfigs(platform.Halo)
+	for org, cfg := range map[string]integration.Config{DemoMailbox: mailbox, DemoMSP: msp} {
+		if _, err := r.call(ctx, org, "PUT", "/v1/connections/"+id+"/config", cfg, 200); err != nil {
+			return "", err
+		}
+	}
+	if _, err := r.call(ctx, DemoMailbox, "POST", "/v1/settings/platform/webhooks", nil, 201); err != nil {
+		return "", err
+	}
+	return id, nil
 }
 
 func (r *Runner) call(ctx context.Context, org, method, path string, body any, want int) (map[string]any, error) {

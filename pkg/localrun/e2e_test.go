@@ -4,11 +4,9 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"net/http"
 	"strings"
 	"testing"
 
-	"github.com/tandemsync/tandem/pkg/halo/halosim"
 	"github.com/tandemsync/tandem/pkg/integration"
 	"github.com/tandemsync/tandem/pkg/localrun"
 	"github.com/tandemsync/tandem/pkg/platform"
@@ -278,34 +276,6 @@ func logHas(entries []map[string]any, outcome, what string) bool {
 		}
 	}
 	return false
-}
-
-// A write the partner platform refuses for good is logged with the
-// platform's reason and does not hold up the ticket's later changes.
-func TestPermanentFailureIsLoggedAndDoesNotBlock(t *testing.T) {
-	ctx := context.Background()
-	p := pairs[0]
-	w := p.world(t, worldOptions{})
-	st, err := w.source.agent.CreateTicket(ctx, p.escalate)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.settle()
-	dt := w.partnerTicket(st.ID)
-	// Halo refuses the next call, as it does an action the ticket's
-	// workflow does not allow.
-	w.r.Sims.Halo.InjectFault(halosim.Fault{Status: http.StatusBadRequest, Count: 1})
-	mustNote(t, w.source.agent, st.ID, platform.Note{Kind: p.srcNote, Body: "Refused note", Public: true})
-	w.settle()
-	mustNote(t, w.source.agent, st.ID, platform.Note{Kind: p.srcNote, Body: "Later note", Public: true})
-	w.settle()
-	assertNotes(t, w.target.agent, dt.ID, map[string]bool{"Later note": true})
-	if !logHas(w.log("msp", st.ID), "failed", "add note") {
-		t.Fatalf("refused write not logged as failed: %v", w.log("msp", ""))
-	}
-	if n := len(w.r.Broker.DLQ("halo-commands")); n != 0 {
-		t.Fatalf("%d commands dead-lettered; a permanent refusal should be logged, not retried", n)
-	}
 }
 
 // The settings page's connection test runs the platform's real

@@ -76,27 +76,8 @@ var routes = map[platform.Kind]writeRoutes{
 	},
 }
 
-// worldFor builds p's world. A Microsoft 365 mailbox cannot be saved as a
-// target through the API yet (validation asks it for a default ticket type,
-// which mail has none of, and refuses an e-mail action as the default when
-// the partner has e-mail actions, while every mail action sends e-mail:
-// roadmap item 3), so its side's configuration is stored directly.
-func worldFor(t *testing.T, p pair, o worldOptions) *world {
-	if p.dst != platform.Graph {
-		return p.world(t, o)
-	}
-	w := newWorld(t, p.src, p.dst, o)
-	ctx := context.Background()
-	cur, err := w.r.Deps.Store.GetConfig(ctx, w.connID, w.target.org)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.r.Deps.Store.PutConfig(ctx, w.connID, w.target.org, p.dstCfg, cur.Version); err != nil {
-		t.Fatal(err)
-	}
-	w.configure(w.source.org, p.srcCfg)
-	return w
-}
+// worldFor builds p's world, each side configured through the API.
+func worldFor(t *testing.T, p pair, o worldOptions) *world { return p.world(t, o) }
 
 // failNext makes kind's simulator apply the next request f matches and
 // then fail it in mode.

@@ -80,10 +80,15 @@ func (s *Simulators) IntegrationCredentials(kind platform.Kind) (platform.Creden
 //
 //	GET /dev/simulators/{platform}/credentials  a body ready for PUT /v1/settings/platform
 //	GET /dev/simulators/{platform}/tickets      what the simulated platform holds now
+//	POST /dev/simulators/graph/mail             a mail from outside arriving in the support mailbox
 func (r *Runner) serveSimulators(w http.ResponseWriter, req *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	rest := strings.TrimPrefix(req.URL.Path, "/dev/simulators/")
 	name, tail, _ := strings.Cut(rest, "/")
+	if rest == "graph/mail" && req.Method == http.MethodPost && r.Sims != nil {
+		r.receiveMail(w, req)
+		return
+	}
 	kind := platform.Kind(name)
 	var creds platform.Credentials
 	known := false
@@ -100,6 +105,33 @@ func (r *Runner) serveSimulators(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	_ = json.NewEncoder(w).Encode(map[string]any{"platform": kind, "credentials": creds})
+}
+
+// receiveMail delivers {"from","subject","text","html","cc","inReplyTo"}
+// to the simulated support mailbox, as a requester's mail server would.
+func (r *Runner) receiveMail(w http.ResponseWriter, req *http.Request) {
+	var in struct {
+		From      string   `json:"from"`
+		Cc        []string `json:"cc"`
+		Subject   string   `json:"subject"`
+		Text      string   `json:"text"`
+		HTML      string   `json:"html"`
+		InReplyTo string   `json:"inReplyTo"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, req.Body, 1<<20)).Decode(&in); err != nil || in.From == "" {
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = w.Write([]byte(`{"error":{"code":"invalid_request","message":"send {\"from\":\"dana@fabrikam.example\",\"subject\":\"…\",\"text\":\"…\"}"}}`))
+		return
+	}
+	g := r.Sims.Graph
+	m, err := g.Receive(g.Integration.Mailbox, graphsim.Mail{From: in.From, Cc: in.Cc, Subject: in.Subject, Text: in.Text, HTML: in.HTML, InReplyTo: in.InReplyTo})
+	if err != nil {
+		w.WriteHeader(http.StatusBadRequest)
+		_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": "invalid_request", "message": err.Error()}})
+		return
+	}
+	w.WriteHeader(http.StatusCreated)
+	_ = json.NewEncoder(w).Encode(map[string]any{"id": m.ID, "conversationId": m.ConversationID, "mailbox": m.Mailbox})
 }
 
 func (s *Simulators) tickets(kind platform.Kind) any {

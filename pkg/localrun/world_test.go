@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/tandemsync/tandem/pkg/autotask"
+	"github.com/tandemsync/tandem/pkg/clock"
 	"github.com/tandemsync/tandem/pkg/connectwise"
 	"github.com/tandemsync/tandem/pkg/graph"
 	"github.com/tandemsync/tandem/pkg/halo"
@@ -55,6 +56,11 @@ type worldOptions struct {
 	noWebhook platform.Kind
 	// queue shapes every queue's delivery (batch size, consumers).
 	queue memqueue.QueueConfig
+	// creds edits a side's credentials before they are saved (a support
+	// mailbox's categories, rules and closing reply, say).
+	creds func(platform.Kind, platform.Credentials)
+	// clock replaces the runner's clock.
+	clock clock.Clock
 }
 
 func (w *world) api(org, method, path string, body any) (int, map[string]any) {
@@ -96,7 +102,7 @@ func newWorld(t *testing.T, src, dst platform.Kind, o worldOptions) *world {
 		wrap = func(h http.Handler) http.Handler { return o.hooks(contracted(t)(h)) }
 	}
 	r, err := localrun.Start(context.Background(), localrun.Options{
-		Addr: "127.0.0.1:0", ManualQueues: true, Simulators: true, WrapSync: o.wrap, WrapHTTP: wrap, WrapDynamoDB: o.dynamo, Queue: o.queue,
+		Addr: "127.0.0.1:0", ManualQueues: true, Simulators: true, WrapSync: o.wrap, WrapHTTP: wrap, WrapDynamoDB: o.dynamo, Queue: o.queue, Clock: o.clock,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -106,6 +112,9 @@ func newWorld(t *testing.T, src, dst platform.Kind, o worldOptions) *world {
 		source: side{org: "cust", kind: src}, target: side{org: "msp", kind: dst}}
 	for _, s := range []*side{&w.source, &w.target} {
 		creds, _ := r.Sims.IntegrationCredentials(s.kind)
+		if o.creds != nil {
+			o.creds(s.kind, creds)
+		}
 		w.mustAPI(s.org, "PUT", "/v1/settings/platform", map[string]any{"platform": s.kind, "credentials": creds}, 200)
 		if res := w.mustAPI(s.org, "POST", "/v1/settings/platform/test", nil, 200); res["status"] != "Connection tested" {
 			t.Fatalf("%s test: %v", s.kind, res)

@@ -18,12 +18,17 @@ type Ticket struct {
 	// Account is the customer account the ticket is filed under on the
 	// receiving platform (ConnectWise company, Autotask company), when the
 	// platform requires one.
-	Account    string            `json:"account,omitempty"`
-	StartDate  *time.Time        `json:"startDate,omitempty"`
-	TargetDate *time.Time        `json:"targetDate,omitempty"`
-	Closed     bool              `json:"closed,omitempty"`
-	Custom     map[string]string `json:"custom,omitempty"` // custom field name → value as text
-	UpdatedAt  time.Time         `json:"updatedAt,omitempty"`
+	Account string `json:"account,omitempty"`
+	// Contact and AccountName are the end user and customer account as the
+	// ticket's own platform names them, where its ticket record carries
+	// them; read for a partner's description, never written.
+	Contact     string            `json:"contact,omitempty"`
+	AccountName string            `json:"accountName,omitempty"`
+	StartDate   *time.Time        `json:"startDate,omitempty"`
+	TargetDate  *time.Time        `json:"targetDate,omitempty"`
+	Closed      bool              `json:"closed,omitempty"`
+	Custom      map[string]string `json:"custom,omitempty"` // custom field name → value as text
+	UpdatedAt   time.Time         `json:"updatedAt,omitempty"`
 	// Ref is the marker a ticket Tandem creates carries, kept in the
 	// platform's own external-reference field (Autotask externalID,
 	// ConnectWise externalXRef, a Halo external link, a Microsoft 365
@@ -47,14 +52,19 @@ type TicketUpdate struct {
 
 // Note is a ticket note, Halo action, ConnectWise note or mail reply.
 type Note struct {
-	ID        string    `json:"id"`
-	TicketID  string    `json:"ticketId"`
-	Kind      string    `json:"kind,omitempty"` // platform note type / Halo action (outcome) id
-	Title     string    `json:"title,omitempty"`
-	Body      string    `json:"body"`
-	Public    bool      `json:"public"` // visible to the end user
-	AuthorID  string    `json:"authorId,omitempty"`
-	CreatedAt time.Time `json:"createdAt"`
+	ID       string `json:"id"`
+	TicketID string `json:"ticketId"`
+	Kind     string `json:"kind,omitempty"` // platform note type / Halo action (outcome) id
+	Title    string `json:"title,omitempty"`
+	Body     string `json:"body"`
+	Public   bool   `json:"public"` // visible to the end user
+	AuthorID string `json:"authorId,omitempty"`
+	// AuthorName and AuthorEmail name who wrote the note, where the
+	// platform's note record says; read so the partner's copy can say who
+	// wrote it, never written.
+	AuthorName  string    `json:"authorName,omitempty"`
+	AuthorEmail string    `json:"authorEmail,omitempty"`
+	CreatedAt   time.Time `json:"createdAt"`
 }
 
 // Attachment is a file on a ticket. Data is only filled when downloaded.
@@ -102,6 +112,10 @@ const (
 	EventTicketDeleted EventType = "ticket.deleted"
 	EventNoteCreated   EventType = "note.created"
 	EventMailReceived  EventType = "mail.received" // Graph: a message arrived in the support mailbox
+	// EventTicketReconciled is queued by the reconciliation sweep for a
+	// ticket its platform reports changed: it says nothing of what
+	// changed, so the ticket and its notes are read in full.
+	EventTicketReconciled EventType = "ticket.reconciled"
 	// Lifecycle events concern the webhook itself, not a ticket.
 	EventWebhookDeactivated  EventType = "webhook.deactivated"      // Autotask deactivation URL
 	EventSubscriptionRenew   EventType = "subscription.reauthorize" // Graph reauthorizationRequired

@@ -28,7 +28,14 @@ func (e *Engine) HandleCommand(ctx context.Context, cmd Command) error {
 	var pe *platform.Error
 	reason, refused := refusedFile(err)
 	var skip *skipped
+	var wait *held
 	switch {
+	case errors.As(err, &wait):
+		if err := e.Failures.Hold(ctx, cmd.ConnectionID, wait.failure, cmd); err != nil {
+			return fmt.Errorf("hold %s: %w", what, err)
+		}
+		e.logEntry(ctx, LogEntry{ConnectionID: cmd.ConnectionID, Outcome: Held, Org: cmd.ToOrg, Ticket: cmd.LinkKey, What: what, Reason: "waits behind an earlier failure of this ticket"})
+		return nil
 	case err == nil:
 		e.logEntry(ctx, LogEntry{ConnectionID: cmd.ConnectionID, Outcome: Applied, Org: cmd.ToOrg, Ticket: cmd.LinkKey, TargetTicket: target, What: what})
 	case refused:
@@ -39,10 +46,14 @@ func (e *Engine) HandleCommand(ctx context.Context, cmd Command) error {
 	case errors.Is(err, ErrPermanent), errors.As(err, &pe) && !pe.Temporary():
 		// The platform refused for good (say the mapped action is not on the
 		// ticket's workflow, or a required field is missing): record its
-		// reason, once, and let later changes flow.
+		// reason, once. With failure records, the ticket's later changes to
+		// this side wait behind it; without, they flow.
 		reason := err.Error()
 		if pe != nil {
 			reason = pe.Message
+		}
+		if e.Failures != nil {
+			return e.fail(ctx, cmd, target, reason)
 		}
 		e.logEntry(ctx, LogEntry{ConnectionID: cmd.ConnectionID, Outcome: Failed, Org: cmd.ToOrg, Ticket: cmd.LinkKey, TargetTicket: target, What: what, Reason: reason})
 		if cmd.Do.Op == integration.OpCreateTicket && target == "" {
@@ -50,6 +61,10 @@ func (e *Engine) HandleCommand(ctx context.Context, cmd Command) error {
 				return fmt.Errorf("record refused create of %s: %w", cmd.LinkKey, err)
 			}
 		}
+	case e.Failures != nil && e.MaxReceives > 0 && receives(ctx) >= e.MaxReceives:
+		// The last try before the dead-letter queue: a failure record
+		// instead, which holds the ticket and can be retried.
+		return e.fail(ctx, cmd, target, fmt.Sprintf("gave up after %d attempts: %v", receives(ctx), err))
 	default:
 		return fmt.Errorf("%s on %s: %w", what, cmd.ToOrg, err)
 	}
@@ -110,6 +125,9 @@ func (e *Engine) apply(ctx context.Context, client platform.Client, cmd Command)
 		return "", fmt.Errorf("link of %s: %w", cmd.LinkKey, err)
 	}
 	mine, _ := link.SideOf(cmd.ToOrg)
+	if mine.Blocked != "" && !releasing(ctx, mine.Blocked) {
+		return mine.TicketID, &held{failure: mine.Blocked}
+	}
 	do := cmd.Do
 	if do.Op == integration.OpCreateTicket {
 		if mine.TicketID != "" {
@@ -144,15 +162,19 @@ func (e *Engine) apply(ctx context.Context, client platform.Client, cmd Command)
 func (e *Engine) create(ctx context.Context, client platform.Client, cmd Command, link Link) (string, error) {
 	ref := createRef(cmd.ConnectionID, cmd.LinkKey)
 	mine, _ := link.SideOf(cmd.ToOrg)
-	if mine.Creating == ref {
+	if mine.Creating == ref || cmd.Match {
 		t, found, err := findCreated(ctx, client, ref)
 		if err != nil {
 			return "", fmt.Errorf("look up ticket %s: %w", ref, err)
 		}
 		if found {
+			if cmd.Match {
+				e.count(ctx, cmd.ConnectionID, cmd.SyncRun, ProgressMatched)
+			}
 			return e.adopt(ctx, cmd, t)
 		}
-	} else {
+	}
+	if mine.Creating != ref {
 		mine.Creating = ref
 		if _, err := e.Store.PutLink(ctx, link); errors.Is(err, ErrConflict) {
 			_, err = e.editLink(ctx, cmd, func(s *Side) error { s.Creating = ref; return nil })
@@ -181,6 +203,9 @@ func (e *Engine) create(ctx context.Context, client platform.Client, cmd Command
 	if err == nil {
 		err = aerr
 	}
+	if err == nil && cmd.Match {
+		e.count(ctx, cmd.ConnectionID, cmd.SyncRun, ProgressCreated)
+	}
 	return id, err
 }
 
@@ -191,10 +216,20 @@ func (e *Engine) adopt(ctx context.Context, cmd Command, t platform.Ticket) (str
 		s.Snapshot = snapshotOf(t, s.Snapshot)
 		s.Seq++
 		s.Creating = ""
+		// Platforms that keep the description as the ticket's first note
+		// (ConnectWise) would send it back as a new note: the side's first
+		// note listing takes it as Tandem's own write (see newNotes).
+		if cmd.Do.Ticket != nil && strings.TrimSpace(cmd.Do.Ticket.Description) != "" {
+			s.Snapshot.Pending = addID(s.Snapshot.Pending, descriptionMark+fingerprint(cmd.Do.Ticket.Description))
+		}
 		return nil
 	})
 	return t.ID, err
 }
+
+// descriptionMark prefixes the pending fingerprint of a created ticket's
+// description; the first listing of the ticket's notes drops it.
+const descriptionMark = "desc:"
 
 // TicketFinder is implemented by clients whose platform stores the marker
 // a created ticket carries (platform.Ticket.Ref) and can be searched by it.
@@ -228,9 +263,12 @@ func WithReceiveCount(ctx context.Context, n int) context.Context {
 
 // redelivered reports whether the message was delivered before: an earlier
 // attempt may have written what this one is about to write.
-func redelivered(ctx context.Context) bool {
+func redelivered(ctx context.Context) bool { return receives(ctx) > 1 }
+
+// receives is how often the queue has delivered the message (0: unknown).
+func receives(ctx context.Context) int {
 	n, _ := ctx.Value(deliveryKey{}).(int)
-	return n > 1
+	return n
 }
 
 // addRecorded adds a note or file with add, which returns the new id. The
@@ -261,7 +299,7 @@ func (e *Engine) addRecorded(ctx context.Context, cmd Command, fp string, ids fu
 	}
 	var id string
 	var found bool
-	if tried || redelivered(ctx) {
+	if tried || redelivered(ctx) || cmd.Match {
 		var err error
 		if id, found, err = find(known, !tried); err != nil {
 			return err
@@ -315,6 +353,11 @@ func (e *Engine) write(ctx context.Context, client platform.Client, cmd Command,
 		}
 		return client.CloseTicket(ctx, ticketID, do.Status)
 	case integration.OpAddNote:
+		if w, ok := client.(NoteWithholder); ok {
+			if reason := w.Withholds(*do.Note); reason != "" {
+				return &skipped{reason: reason}
+			}
+		}
 		fp := fingerprint(do.Note.Body)
 		return e.addRecorded(ctx, cmd, fp, notesOf, func() (string, error) {
 			n, err := client.AddNote(ctx, ticketID, *do.Note)
@@ -369,6 +412,13 @@ func (e *Engine) write(ctx context.Context, client platform.Client, cmd Command,
 		})
 	}
 	return fmt.Errorf("%w: unknown command %q", ErrPermanent, do.Op)
+}
+
+// NoteWithholder is implemented by clients that must not write some notes
+// at all (a private note to a support mailbox would be mailed to the
+// requester): the reason is logged and the note stays on the partner's side.
+type NoteWithholder interface {
+	Withholds(n platform.Note) string
 }
 
 // newest picks the last of the matching ids (listings are oldest first)

@@ -94,6 +94,19 @@ type Engine struct {
 	MaxAttachment int64
 	// LedgerTTL is how long applied command ids are remembered.
 	LedgerTTL time.Duration
+	// Subscriptions restores change notifications after Graph's lifecycle
+	// notifications; nil only logs them.
+	Subscriptions Subscriptions
+	// Failures, when set, turns a command that will not succeed into a
+	// failure record holding its ticket's later commands (Failure); nil
+	// logs it and lets later changes flow.
+	Failures Failures
+	// MaxReceives is the receive on which a command that keeps failing
+	// becomes a failure instead of going back to the queue: the queue's
+	// redrive count, so it never reaches the dead-letter queue.
+	MaxReceives int
+	// Progress, when set, counts initial syncs' progress.
+	Progress Progress
 
 	compiled *sync.Map // connID|org|version → *integration.Rules
 }
@@ -126,6 +139,8 @@ func (e *Engine) Handle(ctx context.Context, env Envelope) error {
 		return e.HandleEvent(ctx, env.Org, *env.Event)
 	case env.Command != nil:
 		return e.HandleCommand(ctx, *env.Command)
+	case env.Release != nil:
+		return e.release(ctx, *env.Release)
 	}
 	return fmt.Errorf("%w: envelope carries neither event nor command", ErrPermanent)
 }

@@ -29,6 +29,12 @@ type sourceState struct {
 	// creation event, when the ticket can hold no note without an event of
 	// its own.
 	fieldsUnchanged, notesUnchanged, created bool
+	// filesOnCreate: a new ticket of this platform can hold files (a
+	// mail's attachments), listed when it escalates.
+	filesOnCreate bool
+	// syncRun and syncConn name the initial sync the event belongs to
+	// (from a Sweep with Since), on that connection only.
+	syncRun, syncConn string
 }
 
 func (s *sourceState) loadTicket(ctx context.Context) error {
@@ -66,9 +72,15 @@ func loadOnce[T any](loaded *bool, dst *T, what string, read func() (T, error)) 
 // HandleEvent handles one event from org's platform.
 func (e *Engine) HandleEvent(ctx context.Context, org string, ev platform.Event) error {
 	switch ev.Type {
-	case platform.EventTicketCreated, platform.EventTicketUpdated, platform.EventNoteCreated, platform.EventMailReceived:
+	case platform.EventTicketCreated, platform.EventTicketUpdated, platform.EventNoteCreated, platform.EventMailReceived, platform.EventTicketReconciled:
 	case platform.EventSubscriptionRenew:
 		return e.renew(ctx, org, ev)
+	case platform.EventSubscriptionRemoved, platform.EventSubscriptionMissed:
+		if e.Subscriptions != nil {
+			return e.restore(ctx, org, ev)
+		}
+		e.Log.InfoContext(ctx, "event not synced", "org_id", org, "event", ev.Type)
+		return nil
 	default:
 		// Lifecycle and delete events change no partner ticket; a deleted
 		// ticket keeps its partner, which the partner's agents still own.
@@ -99,6 +111,19 @@ func (e *Engine) HandleEvent(ctx context.Context, org string, ev platform.Event)
 	if err != nil {
 		return err
 	}
+	if s, ok := client.(MailScreen); ok {
+		what, skip, err := s.ScreenEvent(ctx, ev)
+		if err != nil {
+			return fmt.Errorf("screen %s item %s: %w", kind, ev.TicketID, err)
+		}
+		if skip != "" {
+			for _, c := range conns {
+				partner, _ := c.Partner(org)
+				e.logEntry(ctx, LogEntry{ConnectionID: c.ID, Outcome: Skipped, Org: partner, Ticket: org + "#" + ev.TicketID, What: what, Reason: skip})
+			}
+			return nil
+		}
+	}
 	if r, ok := client.(TicketResolver); ok {
 		id, err := r.TicketOf(ctx, ev.TicketID)
 		if err != nil {
@@ -106,7 +131,10 @@ func (e *Engine) HandleEvent(ctx context.Context, org string, ev platform.Event)
 		}
 		ev.TicketID = id
 	}
-	src := &sourceState{client: client, ticketID: ev.TicketID}
+	src := &sourceState{client: client, ticketID: ev.TicketID, syncRun: ev.Fields[FieldSyncRun], syncConn: ev.Fields[FieldSyncConnection]}
+	if fb, ok := client.(FileBearer); ok {
+		src.filesOnCreate = fb.TicketsCarryFiles()
+	}
 	if sc, ok := client.(EventScope); ok {
 		src.fieldsUnchanged = ev.Type == platform.EventNoteCreated && sc.FieldsChangeOnlyInTicketEvents()
 		src.notesUnchanged = (ev.Type == platform.EventTicketUpdated || ev.Type == platform.EventTicketCreated) && sc.NotesHaveOwnEvents()
@@ -131,6 +159,9 @@ func (e *Engine) eventForConnection(ctx context.Context, c connection.Connection
 		}
 		if errors.Is(err, ErrConflict) && attempt < 5 {
 			continue // the link moved under us (a command landed): diff again
+		}
+		if err == nil && src.syncRun != "" && src.syncConn == c.ID {
+			e.count(ctx, c.ID, src.syncRun, ProgressDone)
 		}
 		return err
 	}
@@ -201,16 +232,19 @@ func (e *Engine) sendCreate(ctx context.Context, c connection.Connection, link L
 	if err := src.loadTicket(ctx); err != nil {
 		return err
 	}
-	rules, _, err := e.rules(ctx, c.ID, link.Target.Org)
+	rules, receiver, err := e.rules(ctx, c.ID, link.Target.Org)
 	if err != nil {
 		return err
 	}
-	plan, err := rules.Translate(integration.Change{Kind: integration.TicketCreated, Ticket: &src.ticket}, outbound)
+	origin := OriginOf(ctx, src.client, link.Source.Platform, src.ticket, receiver)
+	plan, err := rules.Translate(integration.Change{Kind: integration.TicketCreated, Ticket: &src.ticket, Origin: origin}, outbound)
 	if err != nil {
 		e.logEntry(ctx, LogEntry{ConnectionID: c.ID, Outcome: Failed, Org: link.Target.Org, Ticket: link.Key, What: "create ticket", Reason: err.Error()})
 		return nil
 	}
-	if err := e.send(ctx, e.commands(c, link, link.Source.Org, link.Target.Org, link.Target.Platform, plan, "create")); err != nil {
+	cmds := e.commands(c, link, link.Source.Org, link.Target.Org, link.Target.Platform, plan, "create")
+	src.mark(c.ID, cmds)
+	if err := e.send(ctx, cmds); err != nil {
 		return err
 	}
 	e.logSkips(ctx, c.ID, link.Target.Org, link.Key, plan.Skipped)
@@ -253,16 +287,113 @@ func contains(list []string, v string) bool {
 	return false
 }
 
+// MailScreen is implemented by clients whose events can be mail that must
+// never become a ticket or note (automatic replies, bounces, the mailbox's
+// own mail, a sender over its rate): skip says why, what names the mail,
+// for the sync log.
+type MailScreen interface {
+	ScreenEvent(ctx context.Context, ev platform.Event) (what, skip string, err error)
+}
+
+// FileBearer is implemented by clients whose tickets can have files from
+// the moment they exist (a mail's attachments and inline images): those
+// cross with the escalation instead of waiting for a note to ride with.
+type FileBearer interface {
+	TicketsCarryFiles() bool
+}
+
 // Renewer is implemented by platforms whose webhook subscriptions expire
 // (Microsoft Graph).
 type Renewer interface {
 	RenewWebhook(ctx context.Context, id string) (platform.Webhook, error)
 }
 
+// Subscriptions keeps an organisation's change-notification subscription
+// (Microsoft Graph) and the delta link a catch-up resumes from; the
+// webhook installer implements it.
+type Subscriptions interface {
+	// Reauthorize renews the subscription and records its new expiry.
+	Reauthorize(ctx context.Context, org, subscriptionID string) error
+	// Recreate replaces a subscription the platform removed; a repeat
+	// for the same removed subscription does nothing.
+	Recreate(ctx context.Context, org, subscriptionID string) error
+	DeltaLink(ctx context.Context, org string) (string, error)
+	SaveDeltaLink(ctx context.Context, org, link string) error
+}
+
+// ChangeReader is implemented by clients that can list what changed since
+// a delta link (Microsoft Graph's delta query on the inbox): the items and
+// the link to resume from next time. An empty link lists everything.
+type ChangeReader interface {
+	InboxChanges(ctx context.Context, deltaLink string) (ids []string, next string, err error)
+}
+
+// restore answers the lifecycle notifications that mean changes were or
+// will be missed: subscriptionRemoved recreates the subscription, and
+// both then catch up.
+func (e *Engine) restore(ctx context.Context, org string, ev platform.Event) error {
+	if ev.Type == platform.EventSubscriptionRemoved {
+		if err := e.Subscriptions.Recreate(ctx, org, ev.Fields["subscriptionId"]); err != nil {
+			return fmt.Errorf("recreate subscription of %s: %w", org, err)
+		}
+	}
+	return e.CatchUp(ctx, org)
+}
+
+// CatchUp syncs what changed on org's platform since the stored delta link
+// as if each change had been notified, then stores the new link. Handling
+// a change twice creates nothing twice (links, snapshots and the command
+// ledger see to that), so a catch-up that fails part-way is simply run
+// again. Without a stored link it only records one: reading the whole
+// mailbox would escalate every mail ever received.
+func (e *Engine) CatchUp(ctx context.Context, org string) error {
+	client, err := e.Platforms.Client(ctx, org)
+	if err != nil {
+		return fmt.Errorf("client for %s: %w", org, err)
+	}
+	cr, ok := client.(ChangeReader)
+	if !ok {
+		return fmt.Errorf("%w: %s cannot list changes to catch up", ErrPermanent, org)
+	}
+	kind, err := e.Platforms.Kind(ctx, org)
+	if err != nil {
+		return err
+	}
+	link, err := e.Subscriptions.DeltaLink(ctx, org)
+	if err != nil {
+		return fmt.Errorf("delta link of %s: %w", org, err)
+	}
+	ids, next, err := cr.InboxChanges(ctx, link)
+	if err != nil {
+		return fmt.Errorf("changes of %s: %w", org, err)
+	}
+	if link == "" {
+		e.Log.WarnContext(ctx, "no delta link: catch-up starts from now", "org_id", org)
+		ids = nil
+	}
+	for _, id := range ids {
+		ev := platform.Event{Platform: kind, Type: platform.EventMailReceived, TicketID: id, DeliveryID: "catch-up-" + id}
+		if err := e.HandleEvent(ctx, org, ev); err != nil {
+			return fmt.Errorf("catch up %s: %w", id, err)
+		}
+	}
+	if err := e.Subscriptions.SaveDeltaLink(ctx, org, next); err != nil {
+		return fmt.Errorf("save delta link of %s: %w", org, err)
+	}
+	e.Log.InfoContext(ctx, "caught up", "org_id", org, "changes", len(ids))
+	return nil
+}
+
 // renew answers Graph's reauthorizationRequired lifecycle notification by
 // extending the subscription, so the mailbox keeps notifying.
 func (e *Engine) renew(ctx context.Context, org string, ev platform.Event) error {
 	id := ev.Fields["subscriptionId"]
+	if e.Subscriptions != nil {
+		if err := e.Subscriptions.Reauthorize(ctx, org, id); err != nil {
+			return fmt.Errorf("reauthorize subscription %s: %w", id, err)
+		}
+		return nil
+	}
 	client, err := e.Platforms.Client(ctx, org)
 	if err != nil {
 		return fmt.Errorf("client for %s: %w", org, err)

@@ -49,6 +49,9 @@ type Side struct {
 	// ticket for good: the changes that would follow the create are
 	// skipped with it instead of waiting for a ticket that will not come.
 	Refused string `json:"refused,omitempty"`
+	// Blocked is the failure (Failure.ID) this side's writes wait behind:
+	// a later command for this side is held until it is retried or skipped.
+	Blocked string `json:"blocked,omitempty"`
 }
 
 // Link ties a source ticket to its partner ticket for one connection.
@@ -76,6 +79,8 @@ const (
 	Applied Outcome = "applied"
 	Skipped Outcome = "skipped"
 	Failed  Outcome = "failed"
+	// Held: the change waits behind an earlier failure of its ticket.
+	Held Outcome = "held"
 )
 
 // LogEntry is one line of a connection's sync log.
@@ -88,6 +93,9 @@ type LogEntry struct {
 	TargetTicket string    `json:"targetTicket,omitempty"`
 	What         string    `json:"what"`
 	Reason       string    `json:"reason,omitempty"`
+	// Position orders entries across connections (LogPosition); the store
+	// sets it when reading.
+	Position string `json:"-"`
 }
 
 // Errors of the Store.
@@ -109,9 +117,7 @@ type Store interface {
 	MarkDone(ctx context.Context, commandID string, expires time.Time) error
 	// AppendLog adds a sync log entry.
 	AppendLog(ctx context.Context, e LogEntry) error
-	// Log lists a connection's entries, newest first; ticket filters by link
-	// key or either side's ticket id when not empty.
-	Log(ctx context.Context, connID, ticket string, limit int) ([]LogEntry, error)
+	LogReader
 }
 
 // Command is one write for the partner's sync function.
@@ -128,14 +134,37 @@ type Command struct {
 	Data         []byte              `json:"data,omitempty"`    // attachment content, inline
 	FileKey      string              `json:"fileKey,omitempty"` // attachment content in Engine.Files, when too large for Data
 	Do           integration.Command `json:"do"`
+	// Match: the command escalates a ticket of an initial sync, whose
+	// partner ticket may already exist. A create looks for it by marker
+	// first, and a note for the same text, so nothing is copied twice.
+	Match bool `json:"match,omitempty"`
+	// SyncRun names the initial sync the command belongs to, whose
+	// progress it counts.
+	SyncRun string `json:"syncRun,omitempty"`
 }
 
-// Envelope is what travels on the queues: an event from the webhook, or a
-// command from the partner's sync function.
+// Envelope is what travels on the queues: an event from the webhook, a
+// command from the partner's sync function, or a sweep request from the
+// schedule.
 type Envelope struct {
 	Org     string          `json:"org"`
 	Event   *platform.Event `json:"event,omitempty"`
 	Command *Command        `json:"command,omitempty"`
+	Sweep   *Sweep          `json:"sweep,omitempty"`
+	Release *Release        `json:"release,omitempty"`
+}
+
+// Sweep asks Org's sync function to reconcile its side of a connection:
+// list what its platform reports changed since the side's watermark and
+// queue an event for each change, so what a webhook missed still crosses.
+type Sweep struct {
+	ConnectionID string `json:"connectionId"`
+	// Since, when set, lists the changes since then instead of since the
+	// watermark: the initial sync of a connection from a start date.
+	Since *time.Time `json:"since,omitempty"`
+	// At names the schedule tick or request, so a repeated send of the
+	// same request is dropped by the queue.
+	At time.Time `json:"at"`
 }
 
 // LogMatches reports whether e concerns ticket: its link key, or the ticket

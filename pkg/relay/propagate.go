@@ -3,7 +3,9 @@ package relay
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/tandemsync/tandem/pkg/connection"
 	"github.com/tandemsync/tandem/pkg/integration"
@@ -29,7 +31,7 @@ func (e *Engine) propagate(ctx context.Context, c connection.Connection, org str
 			return err
 		}
 	}
-	p := &propagation{e: e, src: src, rules: rules, outbound: myCfg.Outbound, was: mine.Snapshot, seq: mine.Seq}
+	p := &propagation{e: e, src: src, rules: rules, outbound: myCfg.Outbound, was: mine.Snapshot, seq: mine.Seq, createSent: createSent}
 	if err := p.plan(ctx); err != nil {
 		return err
 	}
@@ -39,6 +41,11 @@ func (e *Engine) propagate(ctx context.Context, c connection.Connection, org str
 	var cmds []Command
 	for i, plan := range p.plans {
 		cmds = append(cmds, e.commands(c, link, org, other.Org, other.Platform, plan, p.tags[i])...)
+	}
+	if createSent {
+		// The notes that follow an initial sync's create may be on a
+		// matched partner ticket already.
+		src.mark(c.ID, cmds)
 	}
 	// Commands go out before the snapshot moves: if we crash in between,
 	// the redelivered event rebuilds the same command ids and the ledger
@@ -68,6 +75,9 @@ type propagation struct {
 	was      Snapshot             // the sending side's snapshot before the event
 	seq      int64                // and its sequence number
 	cur      Snapshot             // the snapshot after the event
+	// createSent: the event escalated the ticket, whose create went out
+	// just before this propagation.
+	createSent bool
 
 	plans []integration.Plan
 	tags  []string // the command-id tag of each plan
@@ -88,7 +98,7 @@ func (p *propagation) plan(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	files, err := p.newFiles(ctx, len(fresh) > 0)
+	files, err := p.newFiles(ctx, len(fresh) > 0 || p.createSent && p.src.filesOnCreate)
 	if err != nil {
 		return err
 	}
@@ -112,7 +122,7 @@ func (p *propagation) fields(ctx context.Context) error {
 		p.cur = snapshotOf(p.src.ticket, p.was)
 	}
 	if fields := diff(p.was, p.cur); len(fields) > 0 {
-		plan, err := p.rules.Translate(integration.Change{Kind: integration.TicketUpdated, Fields: fields}, p.outbound)
+		plan, err := p.rules.Translate(integration.Change{Kind: integration.TicketUpdated, Fields: fields, TicketType: p.cur.Type}, p.outbound)
 		if err != nil {
 			return fmt.Errorf("%w: %v", ErrPermanent, err)
 		}
@@ -141,8 +151,15 @@ func (p *propagation) newNotes(ctx context.Context) ([]platform.Note, error) {
 			// landed when the platform's event did.
 			p.cur.Pending = removeID(p.cur.Pending, fp)
 			continue
+		} else if contains(p.cur.Pending, descriptionMark+fp) {
+			continue // the description Tandem created the ticket with
 		}
 		fresh = append(fresh, n)
+	}
+	if p.src.loaded.notes {
+		// Whether or not the platform made the description a note, it
+		// would have by its first listing.
+		p.cur.Pending = slices.DeleteFunc(p.cur.Pending, func(id string) bool { return strings.HasPrefix(id, descriptionMark) })
 	}
 	return fresh, nil
 }

@@ -25,6 +25,9 @@ type Endpoint struct {
 	PlatformWebhookID string        `json:"platformWebhookId,omitempty"`
 	CreatedAt         time.Time     `json:"createdAt"`
 	ExpiresAt         time.Time     `json:"expiresAt,omitzero"` // Graph subscriptions expire and are renewed
+	// DeltaLink is where the next catch-up of missed changes starts
+	// (Graph: the inbox delta query's @odata.deltaLink, per mailbox).
+	DeltaLink string `json:"deltaLink,omitempty"`
 }
 
 // ErrUnknownEndpoint means no endpoint has that id.

@@ -115,7 +115,11 @@ func (in *Installer) Install(ctx context.Context, org string) (Installed, error)
 				return Installed{}, fmt.Errorf("install webhook: %w", err)
 			}
 		}
-		if err := in.Store.PutEndpoint(ctx, ep); err != nil {
+		err := in.baseline(ctx, client, &ep)
+		if err == nil {
+			err = in.Store.PutEndpoint(ctx, ep)
+		}
+		if err != nil {
 			// Without the registration's id the endpoint could never be
 			// removed at the platform: undo it now rather than leak it.
 			in.unregister(ctx, client, ep)

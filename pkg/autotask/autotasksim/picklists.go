@@ -33,6 +33,32 @@ type FieldInfo struct {
 	IsSupportedWebhookField  bool            `json:"isSupportedWebhookField"`
 }
 
+// UDFInfo describes one user-defined field as
+// entityInformation/userDefinedFields returns it. Autotask's swagger gives
+// this answer its own model, Field, whose data type is "type" with a label
+// and default value, where entityInformation/fields answers
+// FieldInformationModel with "dataType" (the Autotask REST swagger as
+// generated into aenichols/ATREST-CSharp-Client, Model/Field.cs and
+// Model/FieldInformationModel.cs; the SOAP API's GetUDFInfo Field has Type
+// too, opendns/autotask-php src/AutotaskObjects/Field.php).
+type UDFInfo struct {
+	Name                     string          `json:"name"`
+	Label                    string          `json:"label"`
+	Type                     string          `json:"type"`
+	Length                   int             `json:"length"`
+	Description              string          `json:"description"`
+	IsRequired               bool            `json:"isRequired"`
+	IsReadOnly               bool            `json:"isReadOnly"`
+	IsQueryable              bool            `json:"isQueryable"`
+	IsReference              bool            `json:"isReference"`
+	ReferenceEntityType      string          `json:"referenceEntityType"`
+	IsPickList               bool            `json:"isPickList"`
+	PicklistValues           []PicklistValue `json:"picklistValues"`
+	PicklistParentValueField string          `json:"picklistParentValueField"`
+	DefaultValue             string          `json:"defaultValue"`
+	IsSupportedWebhookField  bool            `json:"isSupportedWebhookField"`
+}
+
 // pl builds picklist values from value/label pairs; a label starting with
 // "-" is inactive and the first entry is the default.
 func pl(pairs ...any) []PicklistValue {
@@ -84,12 +110,12 @@ var ticketFields = []FieldInfo{
 	{Name: "completedDate", DataType: "datetime", IsReadOnly: true, IsQueryable: true},
 }
 
-var ticketUDFs = []FieldInfo{
-	{Name: "Partner Reference", DataType: "string", Length: 100, IsQueryable: true},
-	{Name: "Billable Hours", DataType: "decimal", IsQueryable: true},
-	{Name: "Go-Live Date", DataType: "datetime", IsQueryable: true},
-	{Name: "Needs Onsite", DataType: "boolean", IsQueryable: true},
-	{Name: "Site", DataType: "string", IsQueryable: true, IsPickList: true, PicklistValues: pl(1, "Head Office", 2, "Warehouse")},
+var ticketUDFs = []UDFInfo{
+	{Name: "Partner Reference", Label: "Partner Reference", Type: "string", Length: 100, IsQueryable: true},
+	{Name: "Billable Hours", Label: "Billable Hours", Type: "double", IsQueryable: true},
+	{Name: "Go-Live Date", Label: "Go-Live Date", Type: "datetime", IsQueryable: true},
+	{Name: "Needs Onsite", Label: "Needs Onsite", Type: "boolean", IsQueryable: true},
+	{Name: "Site", Label: "Site", Type: "string", IsQueryable: true, IsPickList: true, PicklistValues: pl(1, "Head Office", 2, "Warehouse")},
 }
 
 var noteFields = []FieldInfo{
@@ -142,7 +168,8 @@ func (s *Server) entityInformation(w http.ResponseWriter, r *http.Request, seg [
 		writeErrors(w, http.StatusMethodNotAllowed, "The requested method is not supported.")
 		return
 	}
-	var fields, udfs []FieldInfo
+	var fields []FieldInfo
+	var udfs []UDFInfo
 	name := ""
 	switch seg[0] {
 	case "tickets":
@@ -172,9 +199,9 @@ func (s *Server) entityInformation(w http.ResponseWriter, r *http.Request, seg [
 	}
 }
 
-func orEmpty(f []FieldInfo) []FieldInfo {
+func orEmpty(f []UDFInfo) []UDFInfo {
 	if f == nil {
-		return []FieldInfo{}
+		return []UDFInfo{}
 	}
 	return f
 }

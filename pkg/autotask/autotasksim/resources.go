@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Resource is the simulator's Resources entity (a subset of the real
@@ -181,6 +182,19 @@ func compareValue(field string, have any, raw json.RawMessage) (int, string) {
 			return 0, ""
 		}
 		return 1, ""
+	case time.Time:
+		// A date compares as a date, whatever its precision: the REST API
+		// takes yyyy-mm-ddThh:mm:ss.ms in UTC (Autotask developer help,
+		// REST API calls; public syncs filter lastActivityDate with gt/gte).
+		var want string
+		_ = json.Unmarshal(raw, &want)
+		w, err := time.Parse(time.RFC3339Nano, want)
+		if err != nil {
+			if w, err = time.Parse("2006-01-02T15:04:05.000", want); err != nil {
+				return 0, fmt.Sprintf("The value for %s is not a date.", field)
+			}
+		}
+		return h.Compare(w.UTC()), ""
 	case string:
 		var want string
 		if err := json.Unmarshal(raw, &want); err != nil {

@@ -248,6 +248,8 @@ func ticketMatches(c condition, t *Ticket) (bool, string) {
 		have = t.ExternalID
 	case "title":
 		have = t.Title
+	case "lastactivitydate":
+		have = t.LastActivityDate
 	default:
 		return false, fmt.Sprintf("Unable to find %s in the Ticket entity.", c.Field)
 	}

@@ -231,6 +231,12 @@ func (c conditions) match(rec map[string]any) bool {
 
 func (cl clause) match(rec map[string]any) bool {
 	got := lookup(rec, cl.field)
+	if got == nil && strings.EqualFold(cl.field, "lastUpdated") {
+		// Conditions name the record's _info dates without the prefix:
+		// "lastUpdated>[…]" selects on _info/lastUpdated
+		// (KerkhoffTechnologies/django-connectwise djconnectwise/sync.py).
+		got = lookup(rec, "_info/lastUpdated")
+	}
 	if t, ok := cl.value.(time.Time); ok {
 		s, _ := got.(string)
 		gt, err := time.Parse(time.RFC3339, s)

@@ -31,13 +31,17 @@ type wireTicket struct {
 	Info               map[string]string `json:"_info,omitempty"`
 }
 
+// wireCustom is one customFields entry. An unset field has no "value" key at
+// all, in reads and callbacks alike, rather than "value": null: so ConnectWise
+// answers (testdata/ticket-get.json, a sandbox capture), and its
+// specification's CustomFieldValue.value is a non-nullable string.
 type wireCustom struct {
 	ID               int64  `json:"id"`
 	Caption          string `json:"caption,omitempty"`
 	Type             string `json:"type,omitempty"`
 	EntryMethod      string `json:"entryMethod,omitempty"`
 	NumberOfDecimals int    `json:"numberOfDecimals"`
-	Value            any    `json:"value"`
+	Value            any    `json:"value,omitempty"`
 }
 
 const cwTime = "2006-01-02T15:04:05Z"

@@ -1,6 +1,7 @@
 package graphsim
 
 import (
+	"cmp"
 	"encoding/base64"
 	"fmt"
 	"io"
@@ -76,39 +77,45 @@ func (s *Server) handleGetAttachment(w http.ResponseWriter, r *http.Request, _ *
 }
 
 func (s *Server) handleAddAttachment(w http.ResponseWriter, r *http.Request, _ *caller) {
-	var in struct {
-		ODataType    string `json:"@odata.type"`
-		Name         string `json:"name"`
-		ContentType  string `json:"contentType"`
-		ContentBytes string `json:"contentBytes"`
-		IsInline     bool   `json:"isInline"`
-	}
+	var in attachmentIn
 	if !decodeBody(w, r, &in) {
 		return
 	}
-	if in.ODataType != "#microsoft.graph.fileAttachment" {
-		writeError(w, http.StatusBadRequest, "ErrorInvalidRequest", "Only #microsoft.graph.fileAttachment is simulated.")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.attachment(w, in)
+	if !ok {
 		return
 	}
-	data, err := base64.StdEncoding.DecodeString(in.ContentBytes)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, "RequestBodyRead", "Cannot convert the literal to the expected type 'Edm.Binary'.")
+	_, m := s.messageFor(w, r)
+	if m == nil {
 		return
 	}
-	if len(data) >= maxInline {
-		writeError(w, http.StatusRequestEntityTooLarge, "ErrorRequestEntityTooLarge", "The attachment is too large: use an upload session for files of 3 MB or more.")
-		return
-	}
+	m.Attachments = append(m.Attachments, a)
+	m.Version++
+	writeJSON(w, http.StatusCreated, renderAttachment(a, false, ""))
+}
+
+// handleAttachmentValue answers GET .../attachments/{id}/$value with the
+// file's raw bytes and its content type (attachment-get.md, "Get the raw
+// contents of a file attachment on a message").
+func (s *Server) handleAttachmentValue(w http.ResponseWriter, r *http.Request, _ *caller) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	_, m := s.messageFor(w, r)
 	if m == nil {
 		return
 	}
-	a := Attachment{ID: s.itemID("AAMkAG"), Name: in.Name, ContentType: in.ContentType, Data: data, IsInline: in.IsInline}
-	m.Attachments = append(m.Attachments, a)
-	m.Version++
-	writeJSON(w, http.StatusCreated, renderAttachment(a, false, ""))
+	for _, a := range m.Attachments {
+		if a.ID == r.PathValue("aid") {
+			w.Header().Set("Content-Type", cmp.Or(a.ContentType, "application/octet-stream"))
+			w.Header().Set("Content-Length", strconv.Itoa(len(a.Data)))
+			w.WriteHeader(http.StatusOK)
+			_, _ = w.Write(a.Data)
+			return
+		}
+	}
+	writeError(w, http.StatusNotFound, "ErrorItemNotFound", "The specified object was not found in the store.")
 }
 
 func (s *Server) handleCreateUploadSession(w http.ResponseWriter, r *http.Request, _ *caller) {

@@ -30,14 +30,25 @@ type Message struct {
 	Body              string // plain text
 	From              string
 	To                []string
-	Categories        []string
-	Importance        string
-	FlagStatus        string
-	IsDraft           bool
-	ReceivedAt        time.Time
-	ModifiedAt        time.Time
-	Version           int
-	Attachments       []Attachment
+	Cc                []string
+	// HTML is the body as received, when it came as HTML; Body is then
+	// the text Graph would render for outlook.body-content-type="text".
+	HTML string
+	// Headers are the internet message headers of a received mail
+	// (internetMessageHeaders), in the order they came.
+	Headers []Header
+	// Class is the MAPI message class (PidTagMessageClass), "IPM.Note"
+	// for ordinary mail.
+	Class       string
+	Categories  []string
+	Importance  string
+	FlagStatus  string
+	IsDraft     bool
+	ReceivedAt  time.Time
+	ModifiedAt  time.Time
+	Version     int
+	Attachments []Attachment
+	changed     uint64 // change sequence, for delta queries
 	// Extended holds single-value extended properties set on the message,
 	// by property id ("String {guid} Name X-Tandem-Ref").
 	Extended map[string]string
@@ -55,6 +66,8 @@ type Attachment struct {
 func (m *Message) clone() Message {
 	c := *m
 	c.To = slices.Clone(m.To)
+	c.Cc = slices.Clone(m.Cc)
+	c.Headers = slices.Clone(m.Headers)
 	c.Categories = slices.Clone(m.Categories)
 	c.Attachments = slices.Clone(m.Attachments)
 	c.Extended = maps.Clone(m.Extended)
@@ -121,9 +134,10 @@ func (s *Server) newMessage(mailbox, folder, from string, to []string, subject, 
 		InternetMessageID: fmt.Sprintf("<%s@sim.contoso.example>", s.guid()),
 		Subject:           subject, Body: body, From: from, To: to, Categories: []string{},
 		Importance: "normal", FlagStatus: "notFlagged", IsDraft: folder == folderDrafts,
-		ReceivedAt: now, ModifiedAt: now, Version: 1,
+		ReceivedAt: now, ModifiedAt: now, Version: 1, Class: "IPM.Note",
 	}
 	s.messages[m.ID] = m
+	s.touch(m)
 	return m
 }
 
@@ -208,14 +222,24 @@ var conversationFilter = regexp.MustCompile(`(?i)^\s*conversationId\s+eq\s+'((?:
 // resource instances filtered by a string extended property").
 var extendedFilter = regexp.MustCompile(`^\s*singleValueExtendedProperties/Any\(ep:\s*ep/id eq '((?:[^']|'')*)' and ep/value eq '((?:[^']|'')*)'\)\s*$`)
 
+// senderFilter selects a sender's mail since a time, the filter on the
+// from address and receivedDateTime that message-list.md documents
+// ("from/emailAddress/address eq '…'", "receivedDateTime ge …").
+var senderFilter = regexp.MustCompile(`(?i)^\s*from/emailAddress/address eq '((?:[^']|'')*)' and receivedDateTime ge (\S+)(?: and receivedDateTime le (\S+))?\s*$`)
+
 // messageFilter is the one $filter a list was asked for.
 type messageFilter struct {
 	conversation        string
 	property, propValue string
+	from                string
+	since, until        time.Time
 }
 
 func (f messageFilter) matches(m *Message) bool {
 	if f.conversation != "" && m.ConversationID != f.conversation {
+		return false
+	}
+	if f.from != "" && (!strings.EqualFold(m.From, f.from) || m.ReceivedAt.Before(f.since) || !f.until.IsZero() && m.ReceivedAt.After(f.until)) {
 		return false
 	}
 	// The property id's name is matched case-sensitively, its value
@@ -229,6 +253,19 @@ func parseMessageFilter(f string) (messageFilter, bool) {
 	}
 	if m := conversationFilter.FindStringSubmatch(f); m != nil {
 		return messageFilter{conversation: strings.ReplaceAll(m[1], "''", "'")}, true
+	}
+	if m := senderFilter.FindStringSubmatch(f); m != nil {
+		since, err := time.Parse(time.RFC3339, m[2])
+		if err != nil {
+			return messageFilter{}, false
+		}
+		f := messageFilter{from: strings.ReplaceAll(m[1], "''", "'"), since: since}
+		if m[3] != "" {
+			if f.until, err = time.Parse(time.RFC3339, m[3]); err != nil {
+				return messageFilter{}, false
+			}
+		}
+		return f, true
 	}
 	if m := extendedFilter.FindStringSubmatch(f); m != nil {
 		return messageFilter{property: strings.ReplaceAll(m[1], "''", "'"), propValue: strings.ReplaceAll(m[2], "''", "'")}, true
@@ -307,6 +344,9 @@ func (s *Server) handleGetMessage(w http.ResponseWriter, r *http.Request, _ *cal
 // outlook.body-content-type preference (HTML by default, as Graph).
 func (s *Server) renderMessage(m *Message, u *user, r *http.Request) map[string]any {
 	bodyType, content := "html", "<html><body>"+strings.ReplaceAll(html.EscapeString(m.Body), "\n", "<br>")+"</body></html>"
+	if m.HTML != "" {
+		content = m.HTML
+	}
 	if prefers(r, `outlook.body-content-type="text"`) {
 		bodyType, content = "text", m.Body
 	}
@@ -343,10 +383,12 @@ func (s *Server) renderMessage(m *Message, u *user, r *http.Request) map[string]
 		"from":                 address(m.From),
 		"sender":               address(m.From),
 		"toRecipients":         recips(m.To),
-		"ccRecipients":         []any{},
+		"ccRecipients":         recips(m.Cc),
 		"flag":                 map[string]string{"flagStatus": m.FlagStatus},
 	}
-	return selectFields(obj, r.URL.Query().Get("$select"))
+	obj = selectFields(obj, r.URL.Query().Get("$select"))
+	s.renderExtras(obj, m, r)
+	return obj
 }
 
 func address(a string) map[string]any {
@@ -398,6 +440,7 @@ type messageIn struct {
 		Content     string `json:"content"`
 	} `json:"body"`
 	ToRecipients []recipientIn `json:"toRecipients"`
+	CcRecipients []recipientIn `json:"ccRecipients"`
 	Categories   []string      `json:"categories"`
 	Importance   *string       `json:"importance"`
 	Flag         *struct {
@@ -409,11 +452,16 @@ type messageIn struct {
 		ID    string `json:"id"`
 		Value string `json:"value"`
 	} `json:"singleValueExtendedProperties"`
+	// Attachments given with a new message: create, sendMail, reply and
+	// createReply take them; an update does not (message-update.md).
+	Attachments []attachmentIn `json:"attachments"`
 }
 
-func (in messageIn) recipients() []string {
+func (in messageIn) recipients() []string { return addresses(in.ToRecipients) }
+
+func addresses(rs []recipientIn) []string {
 	var out []string
-	for _, r := range in.ToRecipients {
+	for _, r := range rs {
 		out = append(out, strings.ToLower(r.EmailAddress.Address))
 	}
 	return out
@@ -433,7 +481,7 @@ func (s *Server) handleCreateDraft(w http.ResponseWriter, r *http.Request, _ *ca
 		return
 	}
 	m := s.newMessage(u.upn, folderDrafts, u.upn, in.recipients(), "", "", "")
-	if !applyUpdate(w, m, in) {
+	if !applyUpdate(w, m, in) || !s.addAttachments(w, m, in.Attachments) {
 		delete(s.messages, m.ID)
 		return
 	}
@@ -443,7 +491,7 @@ func (s *Server) handleCreateDraft(w http.ResponseWriter, r *http.Request, _ *ca
 
 // applyUpdate changes m; subject, body and recipients only while a draft.
 func applyUpdate(w http.ResponseWriter, m *Message, in messageIn) bool {
-	if !m.IsDraft && (in.Subject != nil || in.Body != nil || in.ToRecipients != nil) {
+	if !m.IsDraft && (in.Subject != nil || in.Body != nil || in.ToRecipients != nil || in.CcRecipients != nil) {
 		writeError(w, http.StatusBadRequest, "ErrorInvalidPropertyUpdateSentMessage", "Update operation is invalid for property of a sent message.")
 		return false
 	}
@@ -477,6 +525,9 @@ func applyUpdate(w http.ResponseWriter, m *Message, in messageIn) bool {
 	if in.ToRecipients != nil {
 		m.To = in.recipients()
 	}
+	if in.CcRecipients != nil {
+		m.Cc = addresses(in.CcRecipients)
+	}
 	if in.Categories != nil {
 		m.Categories = slices.Clone(in.Categories)
 	}
@@ -498,6 +549,10 @@ func (s *Server) handleUpdateMessage(w http.ResponseWriter, r *http.Request, _ *
 	if !decodeBody(w, r, &in) {
 		return
 	}
+	if in.Attachments != nil {
+		writeError(w, http.StatusBadRequest, "ErrorInvalidRequest", "Attachments cannot be updated with the message; POST them to its attachments.")
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	u, m := s.messageFor(w, r)
@@ -509,6 +564,7 @@ func (s *Server) handleUpdateMessage(w http.ResponseWriter, r *http.Request, _ *
 	}
 	m.Version++
 	m.ModifiedAt = time.Now().UTC().Truncate(time.Second)
+	s.touch(m)
 	s.emit(m, "updated")
 	writeJSON(w, http.StatusOK, s.renderMessage(m, u, r))
 }
@@ -541,13 +597,15 @@ func (s *Server) send(w http.ResponseWriter, m *Message) bool {
 	m.ReceivedAt = s.now()
 	m.ModifiedAt = m.ReceivedAt
 	m.Version++
+	s.touch(m)
 	s.emit(m, "created")
-	for _, to := range m.To {
+	for _, to := range slices.Concat(m.To, m.Cc) {
 		ru := s.users[to]
 		if ru == nil {
 			continue // outside the simulated tenant: the mail leaves
 		}
 		c := s.newMessage(ru.upn, folderInbox, m.From, slices.Clone(m.To), m.Subject, m.Body, m.ConversationID)
+		c.Cc = slices.Clone(m.Cc)
 		c.InternetMessageID = m.InternetMessageID
 		for _, a := range m.Attachments {
 			a.ID = s.itemID("AAMkAG")
@@ -585,7 +643,7 @@ func (s *Server) draftReply(w http.ResponseWriter, orig *Message, in replyIn) *M
 	}
 	body := in.Comment + "\r\n\r\nFrom: " + orig.From + "\r\nSubject: " + orig.Subject + "\r\n\r\n" + orig.Body
 	d := s.newMessage(orig.Mailbox, folderDrafts, orig.Mailbox, replyRecipients(orig), subject, body, orig.ConversationID)
-	if in.Message != nil && !applyUpdate(w, d, *in.Message) {
+	if in.Message != nil && (!applyUpdate(w, d, *in.Message) || !s.addAttachments(w, d, in.Message.Attachments)) {
 		delete(s.messages, d.ID)
 		return nil
 	}
@@ -612,7 +670,7 @@ func (s *Server) handleReply(w http.ResponseWriter, r *http.Request, _ *caller) 
 
 func (s *Server) handleCreateReply(w http.ResponseWriter, r *http.Request, _ *caller) {
 	var in replyIn
-	if r.ContentLength != 0 && !decodeBody(w, r, &in) {
+	if !decodeOptionalBody(w, r, &in) {
 		return
 	}
 	s.mu.Lock()
@@ -641,7 +699,7 @@ func (s *Server) handleSendMail(w http.ResponseWriter, r *http.Request, _ *calle
 		return
 	}
 	m := s.newMessage(u.upn, folderDrafts, u.upn, in.Message.recipients(), "", "", "")
-	if !applyUpdate(w, m, in.Message) || !s.send(w, m) {
+	if !applyUpdate(w, m, in.Message) || !s.addAttachments(w, m, in.Message.Attachments) || !s.send(w, m) {
 		delete(s.messages, m.ID)
 		return
 	}

@@ -5,10 +5,13 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -41,7 +44,8 @@ type Options struct {
 
 // Server is a running simulator. URL is the login root (token endpoint at
 // URL/{tenant}/oauth2/v2.0/token); GraphURL is URL + "/v1.0". UploadURL is
-// another host, where upload sessions take their byte ranges, as Outlook's
+// another host (localhost rather than 127.0.0.1), where upload sessions take
+// their byte ranges, as Outlook's
 // pre-authenticated upload URLs live on outlook.office.com rather than on
 // graph.microsoft.com.
 type Server struct {
@@ -73,6 +77,10 @@ type Server struct {
 	subs     map[string]*Subscription
 	uploads  map[string]*upload
 	lastTime time.Time
+	// changeSeq orders message changes for delta queries; missing drops
+	// change notifications (MissNotifications).
+	changeSeq uint64
+	missing   bool
 
 	pending   sync.WaitGroup
 	delivered atomic.Int64
@@ -82,11 +90,15 @@ type Server struct {
 type app struct {
 	secret  string
 	consent bool
+	// roles are the application permissions admin consent granted, as an
+	// app-only token's roles claim lists them.
+	roles []string
 }
 
 type token struct {
 	clientID string
 	expires  time.Time
+	roles    []string
 }
 
 type user struct {
@@ -135,7 +147,12 @@ func Start(opts Options) *Server {
 	s.URL = s.srv.URL
 	s.GraphURL = s.srv.URL + "/v1.0"
 	s.upload = httptest.NewServer(s.uploadRoutes())
-	s.UploadURL = s.upload.URL
+	// Another host name, not just another port: Microsoft's SDK attaches its
+	// token by host name (kiota AllowedHostsValidator compares Hostname()),
+	// so only a different name keeps the bearer token away from the
+	// pre-authenticated URL, as outlook.office.com is kept apart from
+	// graph.microsoft.com.
+	s.UploadURL = strings.Replace(s.upload.URL, "://127.0.0.1:", "://localhost:", 1)
 	return s
 }
 
@@ -148,7 +165,7 @@ func (s *Server) Close() {
 
 func (s *Server) addAccount(upn string) Account {
 	a := Account{ClientID: s.guid(), ClientSecret: s.secret(), Mailbox: upn}
-	s.apps[a.ClientID] = &app{secret: a.ClientSecret, consent: true}
+	s.apps[a.ClientID] = &app{secret: a.ClientSecret, consent: true, roles: []string{"Mail.ReadWrite", "Mail.Send"}}
 	s.users[upn] = &user{id: s.guid(), upn: upn, categories: []category{
 		{s.guid(), "New", "preset0"},
 		{s.guid(), "In Progress", "preset3"},
@@ -183,6 +200,18 @@ func (s *Server) SetConsent(clientID string, granted bool) {
 	if a := s.apps[clientID]; a != nil {
 		a.consent = granted
 	}
+}
+
+// SetPermissions replaces the application permissions an app was granted;
+// tokens issued afterwards carry them, and a call needing one it lacks is
+// answered 403 ErrorAccessDenied.
+func (s *Server) SetPermissions(clientID string, roles ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if a := s.apps[clientID]; a != nil {
+		a.roles = slices.Clone(roles)
+	}
+	clear(s.tokens)
 }
 
 // ExpireTokens makes every issued access token invalid, as a revocation or
@@ -235,12 +264,13 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /{tenant}/oauth2/v2.0/token", s.handleToken)
 	api := func(pattern string, h func(w http.ResponseWriter, r *http.Request, c *caller)) {
-		mux.HandleFunc(pattern, s.authenticated(h))
+		mux.HandleFunc(pattern, s.authenticated(permissionFor(pattern), h))
 	}
 	api("GET /v1.0/users/{user}/mailFolders/{folder}", s.handleGetFolder)
 	api("GET /v1.0/users/{user}/outlook/masterCategories", s.handleMasterCategories)
 	api("GET /v1.0/users/{user}/messages", s.handleListMessages)
 	api("GET /v1.0/users/{user}/mailFolders/{folder}/messages", s.handleListMessages)
+	api("GET /v1.0/users/{user}/mailFolders/{folder}/messages/delta", s.handleDelta)
 	api("POST /v1.0/users/{user}/messages", s.handleCreateDraft)
 	api("GET /v1.0/users/{user}/messages/{id}", s.handleGetMessage)
 	api("PATCH /v1.0/users/{user}/messages/{id}", s.handleUpdateMessage)
@@ -251,6 +281,7 @@ func (s *Server) routes() http.Handler {
 	api("GET /v1.0/users/{user}/messages/{id}/attachments", s.handleListAttachments)
 	api("POST /v1.0/users/{user}/messages/{id}/attachments", s.handleAddAttachment)
 	api("GET /v1.0/users/{user}/messages/{id}/attachments/{aid}", s.handleGetAttachment)
+	api("GET /v1.0/users/{user}/messages/{id}/attachments/{aid}/$value", s.handleAttachmentValue)
 	api("POST /v1.0/users/{user}/messages/{id}/attachments/createUploadSession", s.handleCreateUploadSession)
 	api("POST /v1.0/subscriptions", s.handleCreateSubscription)
 	api("GET /v1.0/subscriptions/{id}", s.handleGetSubscription)
@@ -259,9 +290,10 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "BadRequest", "Resource not found for the segment '"+lastSegment(r.URL.Path)+"'.")
 	})
+	h := contentDecoding(mux)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.requests.Add(1)
-		mux.ServeHTTP(w, r)
+		h.ServeHTTP(w, r)
 	})
 }
 
@@ -286,7 +318,24 @@ type caller struct {
 
 // authenticated checks the bearer token and consent, applies injected
 // faults, and resolves nothing else: handlers resolve their own user.
-func (s *Server) authenticated(h func(http.ResponseWriter, *http.Request, *caller)) http.HandlerFunc {
+// permissionFor names the least application permissions that let a call
+// through: sending needs Mail.Send (message-send.md, message-reply.md,
+// user-sendmail.md), other writes Mail.ReadWrite, reads any mail
+// permission (message-get.md, message-list.md, message-delta.md).
+func permissionFor(pattern string) []string {
+	method, path, _ := strings.Cut(pattern, " ")
+	switch {
+	case strings.HasSuffix(path, "/send") || strings.HasSuffix(path, "/reply") || strings.HasSuffix(path, "/sendMail"):
+		return []string{"Mail.Send"}
+	case strings.Contains(path, "/subscriptions"):
+		return []string{"Mail.ReadBasic.All", "Mail.Read", "Mail.ReadWrite"}
+	case method != http.MethodGet:
+		return []string{"Mail.ReadWrite"}
+	}
+	return []string{"Mail.ReadBasic.All", "Mail.Read", "Mail.ReadWrite"}
+}
+
+func (s *Server) authenticated(needs []string, h func(http.ResponseWriter, *http.Request, *caller)) http.HandlerFunc {
 	serve := func(w http.ResponseWriter, r *http.Request) {
 		auth := r.Header.Get("Authorization")
 		if auth == "" {
@@ -305,7 +354,11 @@ func (s *Server) authenticated(h func(http.ResponseWriter, *http.Request, *calle
 			writeError(w, http.StatusUnauthorized, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience.")
 			return
 		}
-		if !consent {
+		granted := false
+		for _, role := range needs {
+			granted = granted || slices.Contains(t.roles, role)
+		}
+		if !consent || !granted {
 			writeError(w, http.StatusForbidden, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
 			return
 		}
@@ -334,11 +387,27 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 8<<20)).Decode(v); err != nil {
+	return decode(w, r, v, false)
+}
+
+// decodeOptionalBody is decodeBody for actions whose body may be left out
+// (createReply): an empty body, compressed or not, decodes to v's zero value.
+func decodeOptionalBody(w http.ResponseWriter, r *http.Request, v any) bool {
+	return decode(w, r, v, true)
+}
+
+func decode(w http.ResponseWriter, r *http.Request, v any, optional bool) bool {
+	err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 8<<20)).Decode(v)
+	var pe *propertyError
+	switch {
+	case err == nil, optional && errors.Is(err, io.EOF):
+		return true
+	case errors.As(err, &pe):
+		writeError(w, http.StatusBadRequest, "RequestBodyRead", pe.Error())
+	default:
 		writeError(w, http.StatusBadRequest, "RequestBodyRead", "Invalid JSON in request body: "+err.Error())
-		return false
 	}
-	return true
+	return false
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -34,6 +34,8 @@ type Subscription struct {
 	ClientState              string
 	ApplicationID            string
 	Expiration               time.Time
+	// Renewals counts the PATCHes that extended it.
+	Renewals int
 
 	mailbox string
 	folder  string // "" watches every folder
@@ -260,6 +262,7 @@ func (s *Server) handleRenewSubscription(w http.ResponseWriter, r *http.Request,
 	defer s.mu.Unlock()
 	if sub := s.ownSubscription(w, r, c); sub != nil {
 		sub.Expiration = exp
+		sub.Renewals++
 		writeJSON(w, http.StatusOK, s.renderSubscription(sub))
 	}
 }
@@ -303,6 +306,9 @@ func nullable(s string) any {
 // emit notifies every subscription watching m; the caller holds s.mu.
 // Deliveries run in the background like Graph's, tracked for Flush.
 func (s *Server) emit(m *Message, changeType string) {
+	if s.missing {
+		return
+	}
 	u := s.users[m.Mailbox]
 	res := fmt.Sprintf("Users/%s/Messages/%s", u.id, m.ID)
 	for _, sub := range s.subs {

@@ -3,8 +3,10 @@ package graphsim
 import (
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -45,8 +47,11 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	b := s.next("token")
-	tok := "eyJ0eXAiOiJKV1QiLCJzaW0iOnRydWV9." + base64.RawURLEncoding.EncodeToString(b[:])
-	s.tokens[tok] = token{clientID: clientID, expires: time.Now().Add(tokenLifetime)}
+	// An app-only token lists the application permissions granted to the
+	// app in its roles claim (access-token-claims-reference: "roles").
+	claims, _ := json.Marshal(map[string]any{"aud": "https://graph.microsoft.com", "tid": s.TenantID, "appid": clientID, "roles": a.roles})
+	tok := "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9." + base64.RawURLEncoding.EncodeToString(claims) + "." + base64.RawURLEncoding.EncodeToString(b[:])
+	s.tokens[tok] = token{clientID: clientID, expires: time.Now().Add(tokenLifetime), roles: slices.Clone(a.roles)}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{
 		"token_type": "Bearer", "expires_in": int(tokenLifetime.Seconds()), "ext_expires_in": int(tokenLifetime.Seconds()),

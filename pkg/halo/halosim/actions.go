@@ -97,6 +97,12 @@ func (s *Server) postActions(w http.ResponseWriter, r *http.Request, user APIUse
 			DateTime:       now(),
 			SendEmail:      outcome["sendemail"] != 0,
 		}
+		// Halo takes the agent an action is done by as actionby_agent_id
+		// and shows it back as who_agentid; the simulator knows agents by
+		// id only, so it names them by id.
+		if id := intOf(item["actionby_agent_id"]); id > 0 {
+			a.WhoAgentID, a.Who = id, "Agent "+strconv.Itoa(id)
+		}
 		if v, ok := item["hiddenfromuser"]; ok {
 			a.HiddenFromUser = strOf(v) == "true"
 		}

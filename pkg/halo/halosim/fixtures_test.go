@@ -75,7 +75,7 @@ func fullTicket(ss *session) int {
 	ss.t.Helper()
 	status, body := ss.api(http.MethodPost, "/Tickets", []map[string]any{{
 		"summary": "Printer offline", "details": "Floor 3", "status_id": 2, "priority_id": 3, "tickettype_id": 1,
-		"team_id": 1, "category_1": "Hardware", "startdate": "2026-11-30T09:00:00Z", "targetdate": "2026-12-01T17:00:00Z",
+		"team": "1st Line Support", "category_1": "Hardware", "startdate": "2026-11-30T09:00:00Z", "targetdate": "2026-12-01T17:00:00Z",
 		"customfields": []map[string]any{{"name": "CFPartnerReference", "value": "P-1"}},
 	}})
 	var tk struct{ ID int }

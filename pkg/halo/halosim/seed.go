@@ -3,6 +3,7 @@ package halosim
 import (
 	"net/http"
 	"strconv"
+	"strings"
 )
 
 // Picklists as a fresh HaloPSA instance ships them, trimmed. Status 9 is
@@ -30,12 +31,15 @@ var priorities = []map[string]any{
 	{"id": "5b0c6a1e-0001-4c1a-9d01-000000000025", "slaid": 2, "priorityid": 5, "name": "Planned", "ishidden": true},
 }
 
+// ticketTypes say whether agents may pick them with "visible": Halo's
+// swagger schema for a ticket type, RequestType, has visible and no
+// inactive.
 var ticketTypes = []map[string]any{
-	{"id": 1, "name": "Incident", "inactive": false},
-	{"id": 3, "name": "Change Request", "inactive": false},
-	{"id": 4, "name": "Problem", "inactive": false},
-	{"id": 21, "name": "Service Request", "inactive": false},
-	{"id": 30, "name": "Legacy Request", "inactive": true},
+	{"id": 1, "name": "Incident", "visible": true},
+	{"id": 3, "name": "Change Request", "visible": true},
+	{"id": 4, "name": "Problem", "visible": true},
+	{"id": 21, "name": "Service Request", "visible": true},
+	{"id": 30, "name": "Legacy Request", "visible": false},
 }
 
 var teams = []map[string]any{
@@ -111,6 +115,18 @@ func nameOf(rows []map[string]any, key string, id int, nameKey string) string {
 		}
 	}
 	return ""
+}
+
+// idOf finds the id of the row whose nameKey matches name, ignoring case as
+// Halo matches names.
+func idOf(rows []map[string]any, nameKey, name string) (int, bool) {
+	for _, r := range rows {
+		if n, _ := r[nameKey].(string); name != "" && strings.EqualFold(n, name) {
+			id, ok := r["id"].(int)
+			return id, ok
+		}
+	}
+	return 0, false
 }
 
 func fieldByName(name string) map[string]any {

@@ -215,13 +215,15 @@ func readArray[T any](w http.ResponseWriter, body io.Reader, what string) ([]T, 
 }
 
 // writeCreated answers a POST as Halo does: the one object when one was
-// posted, the array when several were.
+// posted, the array when several were, with 200 OK, the only success status
+// Halo's swagger documents for POST /Tickets, /Actions, /Attachment and
+// /Webhook.
 func writeCreated[T any](w http.ResponseWriter, out []T) {
 	if len(out) == 1 {
-		writeJSON(w, http.StatusCreated, out[0])
+		writeJSON(w, http.StatusOK, out[0])
 		return
 	}
-	writeJSON(w, http.StatusCreated, out)
+	writeJSON(w, http.StatusOK, out)
 }
 
 // haloTime is the format Halo answers dates in: UTC without an offset.

@@ -8,27 +8,33 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Ticket is the simulator's view of a Halo ticket ("Faults" in the swagger),
 // serialised with Halo's field names.
 type Ticket struct {
-	ID             int           `json:"id"`
-	Summary        string        `json:"summary"`
-	Details        string        `json:"details"`
-	StatusID       int           `json:"status_id"`
-	PriorityID     int           `json:"priority_id"`
-	TicketTypeID   int           `json:"tickettype_id"`
-	TeamID         int           `json:"team_id"`
-	Team           string        `json:"team"`
-	Category1      string        `json:"category_1"`
-	StartDate      string        `json:"startdate,omitempty"`
-	TargetDate     string        `json:"targetdate,omitempty"`
-	DateOccurred   string        `json:"dateoccurred"`
-	LastActionDate string        `json:"lastactiondate"`
-	AgentID        int           `json:"agent_id"`
-	ClientID       int           `json:"client_id"`
-	CustomFields   []CustomField `json:"customfields"`
+	ID             int    `json:"id"`
+	Summary        string `json:"summary"`
+	Details        string `json:"details"`
+	StatusID       int    `json:"status_id"`
+	PriorityID     int    `json:"priority_id"`
+	TicketTypeID   int    `json:"tickettype_id"`
+	TeamID         int    `json:"team_id"`
+	Team           string `json:"team"`
+	Category1      string `json:"category_1"`
+	StartDate      string `json:"startdate,omitempty"`
+	TargetDate     string `json:"targetdate,omitempty"`
+	DateOccurred   string `json:"dateoccurred"`
+	LastActionDate string `json:"lastactiondate"`
+	AgentID        int    `json:"agent_id"`
+	ClientID       int    `json:"client_id"`
+	// The customer and end user by name, beside their ids (the ticket
+	// model of github.com/Tim-ImpendingTech/HaloPSA-MCP-Server
+	// src/client/types.ts carries client_name and user_name).
+	ClientName   string        `json:"client_name,omitempty"`
+	UserName     string        `json:"user_name,omitempty"`
+	CustomFields []CustomField `json:"customfields"`
 }
 
 // CustomField is one entry of a ticket's customfields array.
@@ -83,6 +89,20 @@ func (s *Server) getTicket(w http.ResponseWriter, r *http.Request, _ APIUser, id
 func (s *Server) listTickets(w http.ResponseWriter, r *http.Request, _ APIUser, _ string) {
 	q := r.URL.Query()
 	all := s.Tickets()
+	if v := q.Get("lastupdatefromdate"); v != "" {
+		// Tickets updated at or after the date: the incremental-sync filter
+		// of topleft-team/django-psa-connector (djpsa/halo/sync.py). The
+		// simulator's last update is its last action date.
+		from, err := time.Parse(haloTime, v)
+		if err != nil {
+			badRequest(w, "lastupdatefromdate", "lastupdatefromdate is not a date: %s", v)
+			return
+		}
+		all = slices.DeleteFunc(all, func(t Ticket) bool {
+			at, err := time.Parse(haloTime, t.LastActionDate)
+			return err != nil || at.Before(from)
+		})
+	}
 	if n, err := strconv.Atoi(q.Get("count")); err == nil && n >= 0 && n < len(all) {
 		all = all[:n]
 	}
@@ -211,7 +231,6 @@ func applyTicket(t *Ticket, item map[string]json.RawMessage) (string, string) {
 		{"status_id", statuses, "id", "Invalid status", &t.StatusID},
 		{"priority_id", priorities, "priorityid", "Invalid priority", &t.PriorityID},
 		{"tickettype_id", ticketTypes, "id", "Invalid ticket type", &t.TicketTypeID},
-		{"team_id", teams, "id", "Invalid team", &t.TeamID},
 	} {
 		if v, ok := item[p.field]; ok {
 			if !knownID(p.rows, p.key, intOf(v)) {
@@ -220,8 +239,21 @@ func applyTicket(t *Ticket, item map[string]json.RawMessage) (string, string) {
 			*p.dst = intOf(v)
 		}
 	}
+	// A ticket's team is written by name: Halo's swagger schema for a
+	// ticket (Faults) has "team", a string, and no team_id, which only
+	// reads and webhook bodies carry (testdata/action-added.json). Halo
+	// would ignore a team_id in a write and leave the ticket with the
+	// default team; the simulator refuses it so a client relying on it
+	// fails here rather than in production.
 	if _, ok := item["team_id"]; ok {
-		t.Team = nameOf(teams, "id", t.TeamID, "name")
+		return "team_id", "team_id cannot be written; set the team by name in team"
+	}
+	if v, ok := item["team"]; ok {
+		id, found := idOf(teams, "name", strOf(v))
+		if !found {
+			return "team", "Invalid team"
+		}
+		t.TeamID, t.Team = id, nameOf(teams, "id", id, "name")
 	}
 	if v, ok := item["agent_id"]; ok {
 		// The assigned agent (Faults agent_id); 0 unassigns.

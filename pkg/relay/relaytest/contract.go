@@ -3,6 +3,7 @@ package relaytest
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -116,31 +117,76 @@ func RunStoreContract(t *testing.T, newStore func(t *testing.T) relay.Store) {
 		}
 	})
 
-	t.Run("log newest first, filtered by ticket and connection", func(t *testing.T) {
+	t.Run("log newest first, filtered, paged", func(t *testing.T) {
 		s := newStore(t)
 		t0 := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 		for i, e := range []relay.LogEntry{
-			{ConnectionID: "conn-1", Ticket: "acme#T1", Outcome: relay.Applied, What: "create ticket"},
-			{ConnectionID: "conn-1", Ticket: "acme#T2", Outcome: relay.Skipped, What: "status \"7\"", Reason: "unmapped"},
-			{ConnectionID: "conn-1", Ticket: "acme#T1", Outcome: relay.Failed, What: "add note", Reason: "refused"},
-			{ConnectionID: "conn-2", Ticket: "acme#T1", Outcome: relay.Applied, What: "other connection"},
+			{ConnectionID: "conn-1", Org: "msp", Ticket: "acme#T1", Outcome: relay.Applied, What: "create ticket"},
+			{ConnectionID: "conn-1", Org: "msp", Ticket: "acme#T2", Outcome: relay.Skipped, What: "status \"7\"", Reason: "unmapped"},
+			{ConnectionID: "conn-1", Org: "acme", Ticket: "acme#T1", Outcome: relay.Failed, What: "add note", Reason: "refused"},
+			{ConnectionID: "conn-2", Org: "acme", Ticket: "acme#T1", Outcome: relay.Applied, What: "other connection"},
+			{ConnectionID: "conn-1", Org: "acme", Ticket: "acme#T1", Outcome: relay.Applied, What: "update ticket"},
 		} {
 			e.At = t0.Add(time.Duration(i) * time.Second)
 			if err := s.AppendLog(ctx, e); err != nil {
 				t.Fatal(err)
 			}
 		}
-		all, err := s.Log(ctx, "conn-1", "", 10)
-		if err != nil || len(all) != 3 || all[0].What != "add note" || all[2].What != "create ticket" {
-			t.Fatalf("all: %+v %v", all, err)
+		whats := func(q relay.LogQuery, conns ...string) ([]string, string) {
+			t.Helper()
+			if q.Limit == 0 {
+				q.Limit = 10
+			}
+			page, err := relay.ReadLog(ctx, s, conns, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, e := range page.Entries {
+				out = append(out, e.What)
+			}
+			return out, page.Next
 		}
-		t1, err := s.Log(ctx, "conn-1", "T1", 10)
-		if err != nil || len(t1) != 2 || t1[0].Outcome != relay.Failed || t1[0].Reason != "refused" {
-			t.Fatalf("ticket T1: %+v %v", t1, err)
+		for _, tc := range []struct {
+			name  string
+			q     relay.LogQuery
+			conns []string
+			want  []string
+		}{
+			{"all of one connection", relay.LogQuery{}, []string{"conn-1"}, []string{"update ticket", "add note", "status \"7\"", "create ticket"}},
+			{"two connections merged", relay.LogQuery{}, []string{"conn-1", "conn-2"}, []string{"update ticket", "other connection", "add note", "status \"7\"", "create ticket"}},
+			{"ticket id", relay.LogQuery{Ticket: "T1"}, []string{"conn-1"}, []string{"update ticket", "add note", "create ticket"}},
+			{"outcome", relay.LogQuery{Outcome: relay.Failed}, []string{"conn-1"}, []string{"add note"}},
+			{"inbound for acme", relay.LogQuery{Viewer: "acme", Direction: relay.Inbound}, []string{"conn-1"}, []string{"update ticket", "add note"}},
+			{"outbound for acme", relay.LogQuery{Viewer: "acme", Direction: relay.Outbound}, []string{"conn-1"}, []string{"status \"7\"", "create ticket"}},
+			{"period, to exclusive", relay.LogQuery{From: t0.Add(time.Second), To: t0.Add(4 * time.Second)}, []string{"conn-1"}, []string{"add note", "status \"7\""}},
+			{"nothing", relay.LogQuery{Ticket: "T9"}, []string{"conn-1"}, nil},
+		} {
+			if got, next := whats(tc.q, tc.conns...); !slices.Equal(got, tc.want) || next != "" {
+				t.Errorf("%s: %q next %q, want %q", tc.name, got, next, tc.want)
+			}
 		}
-		one, _ := s.Log(ctx, "conn-1", "", 1)
-		if len(one) != 1 || one[0].What != "add note" {
-			t.Fatalf("limit 1: %+v", one)
+		// Pages of two over both connections: every entry once, in order.
+		var paged []string
+		q := relay.LogQuery{Limit: 2}
+		for pages := 0; ; pages++ {
+			got, next := whats(q, "conn-1", "conn-2")
+			paged = append(paged, got...)
+			if next == "" {
+				break
+			}
+			if pages > 5 {
+				t.Fatal("paging does not end")
+			}
+			q.Before = next
+		}
+		if want := []string{"update ticket", "other connection", "add note", "status \"7\"", "create ticket"}; !slices.Equal(paged, want) {
+			t.Fatalf("paged %q, want %q", paged, want)
+		}
+		// A page that ends exactly at the last entry has no next page.
+		if got, next := whats(relay.LogQuery{Limit: 4}, "conn-1"); len(got) != 4 || next != "" {
+			t.Fatalf("exact page: %q next %q", got, next)
 		}
 	})
+
 }

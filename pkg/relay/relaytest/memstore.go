@@ -5,6 +5,7 @@ package relaytest
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"sort"
 	"strings"
 	"sync"
@@ -84,22 +85,33 @@ func (m *MemStore) MarkDone(_ context.Context, id string, _ time.Time) error {
 func (m *MemStore) AppendLog(_ context.Context, e relay.LogEntry) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	e.Position = relay.LogPosition(e.At, fmt.Sprintf("%08d", len(m.log)))
 	m.log = append(m.log, e)
 	return nil
 }
 
-func (m *MemStore) Log(_ context.Context, connID, ticket string, limit int) ([]relay.LogEntry, error) {
+func (m *MemStore) QueryLog(_ context.Context, connID string, q relay.LogQuery) ([]relay.LogEntry, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	lo, hi := relay.PeriodBounds(q)
 	var out []relay.LogEntry
-	for i := len(m.log) - 1; i >= 0 && (limit <= 0 || len(out) < limit); i-- {
-		e := m.log[i]
-		if e.ConnectionID == connID && relay.LogMatches(e, ticket) {
+	for _, e := range m.log {
+		if e.ConnectionID == connID && e.Position >= lo && (hi == "" || e.Position < hi) && q.Matches(e) {
 			out = append(out, e)
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].At.After(out[j].At) })
+	sort.Slice(out, func(i, j int) bool { return out[i].Position > out[j].Position })
+	if q.Limit > 0 && len(out) > q.Limit+1 {
+		out = out[:q.Limit+1]
+	}
 	return out, nil
+}
+
+// Log lists a connection's entries about ticket (all when empty), newest
+// first, at most limit: a shorthand for tests.
+func (m *MemStore) Log(ctx context.Context, connID, ticket string, limit int) ([]relay.LogEntry, error) {
+	page, err := relay.ReadLog(ctx, m, []string{connID}, relay.LogQuery{Ticket: ticket, Limit: limit})
+	return page.Entries, err
 }
 
 // Links returns every stored link, for assertions.

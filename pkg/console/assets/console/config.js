@@ -95,6 +95,8 @@ async function loadLists(id) {
   return out;
 }
 
+const UNEDITED = ["typeMappings", "descriptionParts", "personMappings"];
+
 function clone(v) {
   return JSON.parse(JSON.stringify(v));
 }
@@ -511,6 +513,11 @@ class Editor {
       if (e.ticketTypes.length) rule.ticketTypes = e.ticketTypes.slice();
       if (e.flag.field || e.flag.value) rule.flag = { field: e.flag.field, value: e.flag.value };
       out.escalation = rule;
+    }
+    // Settings this page has no editor for yet go back as they were read,
+    // so saving here never drops them.
+    for (const k of UNEDITED) {
+      if (m[k] !== undefined) out[k] = clone(m[k]);
     }
     for (const k of Object.keys(out)) {
       if (Array.isArray(out[k]) && !out[k].length) delete out[k];

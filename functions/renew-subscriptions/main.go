@@ -1,0 +1,10 @@
+// Command renew-subscriptions is the Lambda function an EventBridge schedule runs every 6 hours: it renews the platforms' expiring webhook subscriptions (Microsoft Graph) well before they lapse.
+package main
+
+import (
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/tandemsync/tandem/pkg/app"
+)
+
+func main() { lambda.StartHandlerFunc(app.Init("renew-subscriptions").RenewHandler()) }

@@ -1,0 +1,98 @@
+package dynamostore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/tandemsync/tandem/pkg/connection"
+	"github.com/tandemsync/tandem/pkg/sweep"
+)
+
+var _ sweep.Marks = (*Store)(nil)
+
+// activePK holds a copy of every active connection, written and removed in
+// the same transaction as the connection's status, so the sweep's schedule
+// lists them with a query instead of a scan.
+const activePK = "ACTIVE"
+
+func sweepSK(org string) string { return "SWEEP#" + org }
+
+// activeIndex is the transaction item that keeps c's copy under activePK in
+// step with its status.
+func (s *Store) activeIndex(c connection.Connection) (*types.TransactWriteItem, error) {
+	switch c.Status {
+	case connection.Active:
+		m, err := attributevalue.MarshalMap(toItem(c, activePK, "CONN#"+c.ID))
+		if err != nil {
+			return nil, err
+		}
+		return &types.TransactWriteItem{Put: &types.Put{TableName: aws.String(s.table), Item: m}}, nil
+	case connection.Ended:
+		return &types.TransactWriteItem{Delete: &types.Delete{TableName: aws.String(s.table), Key: key(activePK, "CONN#"+c.ID)}}, nil
+	}
+	return nil, nil
+}
+
+// ActiveConnections lists every active connection.
+func (s *Store) ActiveConnections(ctx context.Context) ([]connection.Connection, error) {
+	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
+		TableName:                 aws.String(s.table),
+		KeyConditionExpression:    aws.String("pk = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(activePK)},
+	})
+	var out []connection.Connection
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list active connections: %w", err)
+		}
+		for _, raw := range page.Items {
+			var it connItem
+			if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
+				return nil, fmt.Errorf("decode connection: %w", err)
+			}
+			out = append(out, it.connection())
+		}
+	}
+	return out, nil
+}
+
+// Mark reads one connection side's sweep state.
+func (s *Store) Mark(ctx context.Context, connID, org string) (sweep.Mark, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(s.table), Key: key(connPK(connID), sweepSK(org)), ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return sweep.Mark{}, fmt.Errorf("get sweep mark of %s on %s: %w", org, connID, err)
+	}
+	var m sweep.Mark
+	if out.Item == nil {
+		return m, nil
+	}
+	if err := json.Unmarshal([]byte(getS(out.Item, "doc")), &m); err != nil {
+		return sweep.Mark{}, fmt.Errorf("decode sweep mark of %s on %s: %w", org, connID, err)
+	}
+	return m, nil
+}
+
+// PutMark stores one connection side's sweep state. One sweep runs per side
+// at a time (its messages share a FIFO group), so the last write wins.
+func (s *Store) PutMark(ctx context.Context, connID, org string, m sweep.Mark) error {
+	doc, err := json.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("encode sweep mark: %w", err)
+	}
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: map[string]types.AttributeValue{
+		"pk": str(connPK(connID)), "sk": str(sweepSK(org)), "doc": str(string(doc)),
+	}})
+	if err != nil {
+		return fmt.Errorf("put sweep mark of %s on %s: %w", org, connID, err)
+	}
+	return nil
+}

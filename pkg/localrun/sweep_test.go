@@ -1,0 +1,163 @@
+package localrun_test
+
+import (
+	"context"
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/tandemsync/tandem/pkg/platform"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// webhookDropper loses a fraction of the platforms' webhook deliveries, as
+// a platform that gives up after its retries does: the delivery is
+// answered 200 and never reaches Tandem. Its random source is seeded, so a
+// run drops the same share every time.
+type webhookDropper struct {
+	rate float64
+	mu   sync.Mutex
+	rnd  *rand.Rand
+	seen int
+	lost int
+}
+
+func newWebhookDropper(rate float64, seed uint64) *webhookDropper {
+	return &webhookDropper{rate: rate, rnd: rand.New(rand.NewPCG(seed, seed))}
+}
+
+func (d *webhookDropper) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasPrefix(r.URL.Path, "/webhooks/") || r.URL.Query().Has("validationToken") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		d.mu.Lock()
+		d.seen++
+		drop := d.rnd.Float64() < d.rate
+		if drop {
+			d.lost++
+		}
+		d.mu.Unlock()
+		if !drop {
+			next.ServeHTTP(w, r)
+			return
+		}
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.WriteHeader(http.StatusOK)
+	})
+}
+
+// psaPairs are the pairs among Autotask, ConnectWise and Halo: the
+// platforms whose changes the sweep lists.
+func psaPairs() []pair {
+	psa := func(k platform.Kind) bool {
+		return k == platform.Autotask || k == platform.ConnectWise || k == platform.Halo
+	}
+	var out []pair
+	for _, p := range pairs {
+		if psa(p.src) && psa(p.dst) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// sweep runs one reconciliation sweep of both sides, as the schedule does
+// once they are due, and lets what it queued settle.
+func (w *world) sweep() {
+	w.t.Helper()
+	n, err := w.r.Deps.SweepNow(context.Background())
+	if err != nil || n != 2 {
+		w.t.Fatalf("sweep: %d sides queued, %v; want both sides of the connection", n, err)
+	}
+	w.settle()
+}
+
+// TestSweepRecoversDroppedWebhooks: with 10% of every platform's webhook
+// deliveries lost, the sweep that follows each stretch of changes brings
+// both platforms to the state of a run that lost nothing, and writes
+// nothing twice (as many applied writes as the fault-free run).
+func TestSweepRecoversDroppedWebhooks(t *testing.T) {
+	for i, p := range psaPairs() {
+		t.Run(p.name, func(t *testing.T) {
+			// Four tickets' lives, so a tenth of the deliveries is several.
+			const tickets = 4
+			clean := p.world(t, worldOptions{})
+			for range tickets {
+				script(t, clean, p, clean.settle)
+			}
+			want := state(t, clean)
+
+			drop := newWebhookDropper(0.10, uint64(30+i))
+			faulty := p.world(t, worldOptions{hooks: drop.wrap})
+			fixed := 0
+			for range tickets {
+				script(t, faulty, p, func() {
+					faulty.settle()
+					before := faulty.applied()
+					faulty.sweep()
+					fixed += faulty.applied() - before
+				})
+			}
+			if got := state(t, faulty); got != want {
+				t.Fatalf("final state differs from the fault-free run.\nwith dropped webhooks:\n%s\nwithout:\n%s", got, want)
+			}
+			if got, want := faulty.applied(), clean.applied(); got != want {
+				t.Fatalf("%d writes applied with dropped webhooks, %d without: a change was written twice or lost", got, want)
+			}
+			if drop.lost == 0 || fixed == 0 {
+				t.Fatalf("faults not exercised: %d of %d deliveries dropped, %d writes made by the sweeps", drop.lost, drop.seen, fixed)
+			}
+			t.Logf("%d of %d webhook deliveries dropped; the sweeps made %d of %d writes", drop.lost, drop.seen, fixed, faulty.applied())
+		})
+	}
+}
+
+// simRequests is the number of API requests kind's simulator has answered.
+func (w *world) simRequests(kind platform.Kind) int64 {
+	switch kind {
+	case platform.Autotask:
+		return w.r.Sims.Autotask.Requests()
+	case platform.ConnectWise:
+		return w.r.Sims.ConnectWise.Requests()
+	case platform.Halo:
+		return w.r.Sims.Halo.Requests()
+	}
+	w.t.Fatalf("no request count for %s", kind)
+	return 0
+}
+
+// TestNoOpSweepCost measures what a sweep costs when nothing changed: one
+// query to each side's platform, and the DynamoDB requests of the
+// schedule's tick and of the sweep itself (the figures in BENCHMARKS.md).
+func TestNoOpSweepCost(t *testing.T) {
+	ctx := context.Background()
+	for _, p := range psaPairs() {
+		t.Run(p.name, func(t *testing.T) {
+			w := p.world(t, worldOptions{})
+			script(t, w, p, w.settle)
+			w.sweep() // the first sweep sees the script's changes
+			w.sweep() // and the second sees the first's echoes, if any
+
+			src, dst, db := w.simRequests(p.src), w.simRequests(p.dst), w.r.DynamoDBRequests()
+			w.sweep()
+			srcCalls, dstCalls, dbSweep := w.simRequests(p.src)-src, w.simRequests(p.dst)-dst, w.r.DynamoDBRequests()-db
+			if srcCalls != 1 || dstCalls != 1 {
+				t.Errorf("a sweep with nothing to do made %d %s and %d %s requests, want one query each", srcCalls, p.src, dstCalls, p.dst)
+			}
+			// The schedule's tick, with both sides swept a moment ago: it
+			// reads and decides, and queues nothing.
+			db = w.r.DynamoDBRequests()
+			out, err := w.r.Deps.SweepHandler()(ctx, events.EventBridgeEvent{ID: "bench"})
+			if err != nil || out.Queued != 0 {
+				t.Fatalf("tick: %+v %v; want nothing due", out, err)
+			}
+			dbTick := w.r.DynamoDBRequests() - db
+			t.Logf("no-op sweep of one connection: %s %d request, %s %d request; DynamoDB %d requests for the two sides' sweeps, %d for the tick that finds neither due",
+				p.src, srcCalls, p.dst, dstCalls, dbSweep, dbTick)
+		})
+	}
+}
