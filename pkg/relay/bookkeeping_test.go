@@ -172,7 +172,8 @@ func (q *failingQueue) Send(ctx context.Context, name string, msgs ...queue.Mess
 }
 
 // The link is stored before the create is queued; when queueing fails the
-// event fails, and its redelivery finds the link and queues the create.
+// event fails, and its redelivery finds the link and queues the create, and
+// then what changed since.
 func TestCreateLostToAQueueFailureIsSentOnRedelivery(t *testing.T) {
 	f := newFixture(t)
 	q := &failingQueue{recorder: f.sent, down: true}
@@ -188,12 +189,14 @@ func TestCreateLostToAQueueFailureIsSentOnRedelivery(t *testing.T) {
 		t.Fatalf("%d links after the failed send, want the one stored first", len(f.store.Links()))
 	}
 	q.down = false
+	// Meanwhile the customer added a note: it follows the create.
+	f.src.notes["A1"] = []platform.Note{{ID: "n1", TicketID: "A1", Kind: "note", Body: "Still jamming", Public: true}}
 	if err := f.engine.HandleEvent(context.Background(), "cust", ev); err != nil {
 		t.Fatal(err)
 	}
 	f.deliver(t)
-	if len(f.dst.tickets) != 1 {
-		t.Fatalf("after the redelivery the partner holds %d tickets, want 1", len(f.dst.tickets))
+	if len(f.dst.tickets) != 1 || len(f.dst.notes["T1"]) != 1 {
+		t.Fatalf("after the redelivery the partner holds %d tickets and notes %+v, want the ticket and its note", len(f.dst.tickets), f.dst.notes["T1"])
 	}
 }
 
