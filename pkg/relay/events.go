@@ -260,9 +260,6 @@ func (e *Engine) commands(c connection.Connection, link Link, from, to string, t
 			ConnectionID: c.ID, LinkKey: link.Key,
 			FromOrg: from, FromTicketID: fromSide.TicketID, ToOrg: to, ToPlatform: toKind, Do: do,
 		}
-		if strings.HasPrefix(tag, "note:") && do.Op == integration.OpAddNote {
-			cmd.SourceNoteID = strings.TrimPrefix(tag, "note:")
-		}
 		if do.Attachment != nil {
 			cmd.SourceFileID = do.Attachment.ID
 			cmd.Data = do.Attachment.Data

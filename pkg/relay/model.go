@@ -129,7 +129,6 @@ type Command struct {
 	FromTicketID string              `json:"fromTicketId"`
 	ToOrg        string              `json:"toOrg"`
 	ToPlatform   platform.Kind       `json:"toPlatform"`
-	SourceNoteID string              `json:"sourceNoteId,omitempty"`
 	SourceFileID string              `json:"sourceFileId,omitempty"`
 	Data         []byte              `json:"data,omitempty"`    // attachment content, inline
 	FileKey      string              `json:"fileKey,omitempty"` // attachment content in Engine.Files, when too large for Data
