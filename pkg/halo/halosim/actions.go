@@ -21,6 +21,13 @@ type Action struct {
 	DateTime       string `json:"datetime"`
 	SendEmail      bool   `json:"sendemail"`
 	NewStatus      int    `json:"new_status,omitempty"`
+	// TimeTaken is the time worked, in hours; ActionArrivalDate and
+	// ActionCompletionDate bound it (Actions model of the Halo OpenAPI:
+	// timetaken double, actionarrivaldate and actioncompletiondate
+	// date-time; testdata/actions-list.json shows 0.25 for 15 minutes).
+	TimeTaken            float64 `json:"timetaken"`
+	ActionArrivalDate    string  `json:"actionarrivaldate,omitempty"`
+	ActionCompletionDate string  `json:"actioncompletiondate,omitempty"`
 }
 
 // Notes returns copies of a ticket's actions, oldest first.
@@ -106,6 +113,14 @@ func (s *Server) postActions(w http.ResponseWriter, r *http.Request, user APIUse
 		if v, ok := item["hiddenfromuser"]; ok {
 			a.HiddenFromUser = strOf(v) == "true"
 		}
+		if v, ok := item["timetaken"]; ok {
+			if err := json.Unmarshal(v, &a.TimeTaken); err != nil || a.TimeTaken < 0 {
+				s.mu.Unlock()
+				writeJSON(w, http.StatusBadRequest, "timetaken must be a number of hours")
+				return
+			}
+		}
+		a.ActionArrivalDate, a.ActionCompletionDate = strOf(item["actionarrivaldate"]), strOf(item["actioncompletiondate"])
 		if a.Note == "" && a.NoteHTML != "" {
 			a.Note = a.NoteHTML
 		}
