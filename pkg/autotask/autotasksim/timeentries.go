@@ -155,8 +155,9 @@ func (s *Server) createTimeEntry(w http.ResponseWriter, r *http.Request, u User)
 	now := nowMillis()
 	e.ID, e.CreateDateTime, e.CreatorUserID = s.newID(), now, u.ResourceID
 	s.timeEntries[e.ID] = &e
-	// Logged time is ticket activity (what the sweep's lastActivityDate
-	// query finds); TimeEntries have no webhook of their own.
+	// TimeEntries have no webhook of their own. Whether time moves the
+	// ticket's lastActivityDate is not documented: the simulator assumes it
+	// does (a choice, see the README's time entries section).
 	t.LastActivityDate, t.LastActivityResourceID = now, u.ResourceID
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]int64{"itemId": e.ID})
