@@ -136,7 +136,9 @@ func TestTimeEntryOnAPlatformWithoutTimeIsPermanent(t *testing.T) {
 // optional methods).
 type clientOnly map[string]platform.Client
 
-func (p clientOnly) Kind(ctx context.Context, org string) (platform.Kind, error) { return platforms{}.Kind(ctx, org) }
+func (p clientOnly) Kind(ctx context.Context, org string) (platform.Kind, error) {
+	return platforms{}.Kind(ctx, org)
+}
 func (p clientOnly) Client(_ context.Context, org string) (platform.Client, error) {
 	return p[org], nil
 }
