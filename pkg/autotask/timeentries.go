@@ -13,9 +13,10 @@ import (
 	"github.com/tandemsync/tandem/pkg/platform"
 )
 
-// workTypeCode is billingCodeType 1: the only billing codes time is billed
-// at (REST/Entities/BillingCodesEntity.htm).
-const workTypeCode = 1
+// workTypeUse is useType 1, a work type: the only billing codes time is
+// billed at (REST/Entities/BillingCodesEntity.htm: "Types other than 1
+// (work types)").
+const workTypeUse = 1
 
 type timeEntryWire struct {
 	ID            int64       `json:"id"`
@@ -117,7 +118,7 @@ func (c *Client) ListTimeEntries(ctx context.Context, ticketID string) ([]platfo
 // workTypes lists the work-type billing codes.
 func (c *Client) workTypes(ctx context.Context) ([]platform.Option, error) {
 	var out []platform.Option
-	q := map[string]any{"filter": []map[string]any{{"op": "eq", "field": "billingCodeType", "value": workTypeCode}}, "MaxRecords": 500}
+	q := map[string]any{"filter": []map[string]any{{"op": "eq", "field": "useType", "value": workTypeUse}}, "MaxRecords": 500}
 	err := c.walk(ctx, http.MethodPost, "BillingCodes/query", q, func(raw json.RawMessage) error {
 		var b struct {
 			ID       int64  `json:"id"`

@@ -41,7 +41,7 @@
 //     and hoursWorked or startDateTime/endDateTime; hoursWorked must be > 0
 //     and <= 24 (REST/Entities/TimeEntriesEntity.htm,
 //     SOAP/Entities/TimeEntryEntity.htm); billingCodeID must be an active
-//     work type (BillingCodesEntity.htm: billingCodeType 1). POST
+//     work type (BillingCodesEntity.htm: useType 1). POST
 //     TimeEntries/query on id, ticketID, resourceID. Time is ticket
 //     activity but fires no webhook (no TimeEntry webhook entity exists).
 //   - BillingCodes: read-only, POST BillingCodes/query.

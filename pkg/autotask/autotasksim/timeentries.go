@@ -29,12 +29,17 @@ type TimeEntry struct {
 }
 
 // BillingCode is the BillingCodes entity (REST/Entities/BillingCodesEntity.htm):
-// read-only through the API. billingCodeType 1 is a work type, the only
-// type time is billed at ("afterHoursWorkType ... may never contain a
-// value for BillingCodes of Types other than 1 (work types)").
+// read-only through the API. useType 1 is a work type, the only kind time
+// is billed at ("afterHoursWorkType ... may never contain a value for
+// BillingCodes of Types other than 1 (work types)"); useType 2 is a general
+// billing code and billingCodeType is Normal (0), System (1) or
+// Non-Billable (2) (the picklists in KerkhoffTechnologies/django-autotask
+// djautotask/tests/fixtures.py, API_USE_TYPE_FIELD and
+// API_BILLING_CODE_TYPE_FIELD).
 type BillingCode struct {
 	ID              int64  `json:"id"`
 	Name            string `json:"name"`
+	UseType         int    `json:"useType"`
 	BillingCodeType int    `json:"billingCodeType"`
 	IsActive        bool   `json:"isActive"`
 }
@@ -42,10 +47,10 @@ type BillingCode struct {
 // Seeded billing codes: two active work types, a retired one and a material
 // code, so a mapping can pick a wrong kind.
 var billingCodes = []BillingCode{
-	{ID: 29682801, Name: "Remote Support", BillingCodeType: 1, IsActive: true},
-	{ID: 29682802, Name: "Onsite Support", BillingCodeType: 1, IsActive: true},
-	{ID: 29682803, Name: "Legacy Labour", BillingCodeType: 1, IsActive: false},
-	{ID: 29682810, Name: "Hardware", BillingCodeType: 2, IsActive: true},
+	{ID: 29682801, Name: "Remote Support", UseType: 1, IsActive: true},
+	{ID: 29682802, Name: "Onsite Support", UseType: 1, IsActive: true},
+	{ID: 29682803, Name: "Legacy Labour", UseType: 1, IsActive: false},
+	{ID: 29682810, Name: "Hardware", UseType: 2, IsActive: true},
 }
 
 // Work type billing codes the simulator seeds.
@@ -133,7 +138,7 @@ func (s *Server) createTimeEntry(w http.ResponseWriter, r *http.Request, u User)
 		writeErrors(w, statusRule, "billingCodeID is not a number.")
 		return
 	} else if ok {
-		if bc, found := billingCode(v); !found || bc.BillingCodeType != 1 || !bc.IsActive {
+		if bc, found := billingCode(v); !found || bc.UseType != 1 || !bc.IsActive {
 			writeErrors(w, statusRule, fmt.Sprintf("Value %d does not exist for the field billingCodeID or is not an active work type.", v))
 			return
 		}
@@ -211,8 +216,8 @@ func timeEntryMatches(c condition, e TimeEntry) (bool, string) {
 	return compareOp(strings.ToLower(c.Op), cmp.Compare(have, want))
 }
 
-// queryBillingCodes answers POST BillingCodes/query on id, billingCodeType
-// and isActive.
+// queryBillingCodes answers POST BillingCodes/query on id, useType,
+// billingCodeType and isActive.
 func (s *Server) queryBillingCodes(w http.ResponseWriter, r *http.Request) {
 	filter, size, ok := s.readQuery(w, r)
 	if !ok {
@@ -237,6 +242,8 @@ func billingCodeMatches(c condition, b BillingCode) (bool, string) {
 	switch strings.ToLower(c.Field) {
 	case "id":
 		have = b.ID
+	case "usetype":
+		have = int64(b.UseType)
 	case "billingcodetype":
 		have = int64(b.BillingCodeType)
 	case "isactive":
