@@ -3,6 +3,8 @@ package relay
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -84,7 +86,7 @@ type Watch struct {
 // Watches keeps each connection side's Watch.
 type Watches interface {
 	// NoteMissed adds a missed change found at at and returns the watch
-	// after it (First is the earliest at noted).
+	// after it: First is when the first was noted, Last the latest.
 	NoteMissed(ctx context.Context, connID, org string, at time.Time) (Watch, error)
 	// Watch is the side's watch; ok is false when there is none.
 	Watch(ctx context.Context, connID, org string) (w Watch, ok bool, err error)
@@ -156,7 +158,9 @@ func (e *Engine) raise(ctx context.Context, a Attention) {
 	if a.LastSeen.IsZero() {
 		a.LastSeen = e.Clock.Now()
 	}
-	a.FirstSeen = a.LastSeen
+	if a.FirstSeen.IsZero() {
+		a.FirstSeen = a.LastSeen
+	}
 	if err := e.Attention.RaiseAttention(ctx, a); err != nil {
 		e.Log.ErrorContext(ctx, "attention item not recorded", "connection_id", a.ConnectionID, "org_id", a.Org, "kind", a.Kind, "error", err)
 	}
@@ -432,4 +436,14 @@ func (e *Engine) clearRefused(ctx context.Context, cmd Command) error {
 		return nil
 	})
 	return err
+}
+
+// SortAttention orders items oldest first (then by id), as stores list them.
+func SortAttention(items []Attention) {
+	slices.SortFunc(items, func(a, b Attention) int {
+		if c := a.FirstSeen.Compare(b.FirstSeen); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
 }
