@@ -93,6 +93,10 @@ type Watches interface {
 	DeleteWatch(ctx context.Context, connID, org string) error
 }
 
+// SweepDelivery prefixes the delivery id of a sweep's events, which the
+// engine tells from a webhook's (and from a replay's) by it.
+const SweepDelivery = "sweep:"
+
 // AttentionID names an item by what makes it one problem.
 func AttentionID(connID string, kind AttentionKind, parts ...string) string {
 	return "att_" + commandID(append([]string{connID, string(kind)}, parts...)...)[:20]

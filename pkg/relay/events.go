@@ -99,8 +99,7 @@ func (e *Engine) HandleEvent(ctx context.Context, org string, ev platform.Event)
 	if err != nil || len(conns) == 0 {
 		return err
 	}
-	swept := ev.Type == platform.EventTicketReconciled
-	if !swept {
+	if ev.Type != platform.EventTicketReconciled {
 		e.webhookArrived(ctx, conns, org)
 	}
 	client, err := e.Platforms.Client(ctx, org)
@@ -141,7 +140,7 @@ func (e *Engine) HandleEvent(ctx context.Context, org string, ev platform.Event)
 		ev.TicketID = id
 	}
 	src := &sourceState{client: client, ticketID: ev.TicketID, syncRun: ev.Fields[FieldSyncRun], syncConn: ev.Fields[FieldSyncConnection]}
-	src.swept = swept && src.syncRun == ""
+	src.swept = ev.Type == platform.EventTicketReconciled && strings.HasPrefix(ev.DeliveryID, SweepDelivery) && src.syncRun == ""
 	if fb, ok := client.(FileBearer); ok {
 		src.filesOnCreate = fb.TicketsCarryFiles()
 	}
