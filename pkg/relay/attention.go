@@ -236,8 +236,8 @@ func (e *Engine) noteMissed(ctx context.Context, c connection.Connection, org st
 	}
 	e.raise(ctx, Attention{
 		ID: AttentionID(c.ID, AttentionWebhooks, org), ConnectionID: c.ID, Kind: AttentionWebhooks, Org: org, Platform: kind,
-		Message: fmt.Sprintf("webhooks from %s seem to have stopped: since %s the sweep has found %d changes no webhook delivered",
-			displayName(kind), w.First.UTC().Format(time.RFC3339), w.Count),
+		Message: fmt.Sprintf("webhooks from %s seem to have stopped: since %s the sweeps have kept finding changes no webhook delivered",
+			displayName(kind), w.First.UTC().Format(time.RFC3339)),
 		Hint: webhookHint(kind), FirstSeen: w.First, LastSeen: w.Last,
 	})
 }
