@@ -357,7 +357,6 @@ func (e *Engine) onRefused(ctx context.Context, client platform.Client, cmd Comm
 		case platform.IsTemporary(err):
 			return "", err
 		}
-		reason = fmt.Sprintf("%s; the follow-up ticket could not be opened: %v", reason, err)
 		a.Message += "; the follow-up ticket could not be opened: " + err.Error()
 	}
 	if _, err := e.editLink(ctx, cmd, func(s *Side) error { s.RefusedTransition = a.ID; return nil }); err != nil {
