@@ -193,9 +193,17 @@ func (e *Engine) noteUnmapped(ctx context.Context, connID, org string, kind plat
 			ID: id, ConnectionID: connID, Kind: AttentionUnmapped, Org: org, Platform: kind,
 			Field: u.Field, Value: u.Value, TicketType: partnerType, Ticket: linkKey, Count: n,
 			Message: fmt.Sprintf("partner %s %q has no mapping", u.Field, u.Value),
-			Hint:    fmt.Sprintf("add a row for partner %s %q to the %s mappings of this connection's configuration", u.Field, u.Value, u.Field),
+			Hint:    fmt.Sprintf("add a row for partner %s %q to %s in your configuration of this connection", u.Field, u.Value, mappingRows[u.Field]),
 		})
 	}
+}
+
+// mappingRows names the configuration rows that map each picklist field.
+var mappingRows = map[string]string{
+	integration.FieldStatus:     "statusMappings (or the partner ticket type's typeMappings)",
+	integration.FieldPriority:   "priorityMappings (or the partner ticket type's typeMappings)",
+	integration.FieldCategory:   "categoryMappings",
+	integration.FieldTicketType: "ticketTypeMappings",
 }
 
 // Unmapped reports whether an unmapped-value item is still unmapped under
