@@ -238,3 +238,53 @@ func TestRefusedTransitionOpensAFollowUpInTheOriginalsPlace(t *testing.T) {
 		t.Fatalf("notes T1 %v, T2 %v; want the note on the follow-up", f.dst.notes["T1"], f.dst.notes["T2"])
 	}
 }
+
+// refusingCreates is a platform that refuses every new ticket.
+type refusingCreates struct{ *fakeClient }
+
+func (r refusingCreates) CreateTicket(context.Context, platform.Ticket) (platform.Ticket, error) {
+	return platform.Ticket{}, refusal("Company is required")
+}
+
+type mspClient struct {
+	platforms
+	msp platform.Client
+}
+
+func (m mspClient) Client(ctx context.Context, org string) (platform.Client, error) {
+	if org == "msp" {
+		return m.msp, nil
+	}
+	return m.platforms.Client(ctx, org)
+}
+
+// A follow-up the platform refuses to open leaves the refusal logged and
+// listed, saying so, and the link on the original ticket.
+func TestRefusedFollowUpFallsBackToTheLog(t *testing.T) {
+	f, _, _ := attentionFixture(t)
+	cfg := f.engine.Configs.(configs)["msp"]
+	cfg.OnRefusedTransition = integration.RefusedFollowUp
+	f.engine.Configs.(configs)["msp"] = cfg
+	f.escalate(t)
+	f.engine.Platforms = mspClient{platforms: f.engine.Platforms.(platforms), msp: refusingCreates{f.dst}}
+	f.dst.failNext = refusal("Closed tickets cannot be re-opened")
+	f.setStatus(t, "1", "x1")
+	items := f.items(t, relay.AttentionRefused)
+	if len(items) != 1 || items[0].FollowUp != "" || !strings.Contains(items[0].Message, "follow-up ticket could not be opened") {
+		t.Fatalf("items %+v, want the refusal saying the follow-up could not be opened", items)
+	}
+	l, _ := f.store.LinkByTicket(context.Background(), f.conn.ID, "cust", "A1")
+	if l.Target.TicketID != "T1" || len(f.dst.tickets) != 1 {
+		t.Fatalf("link target %s, %d partner tickets; want the original alone", l.Target.TicketID, len(f.dst.tickets))
+	}
+	failed := 0
+	log, _ := f.store.Log(context.Background(), f.conn.ID, "", 100)
+	for _, e := range log {
+		if e.Outcome == relay.Failed && strings.Contains(e.Reason, "Closed tickets cannot be re-opened") {
+			failed++
+		}
+	}
+	if failed != 1 {
+		t.Fatalf("%d failed log entries for the refusal, want 1: %+v", failed, log)
+	}
+}
