@@ -95,7 +95,7 @@ async function loadLists(id) {
   return out;
 }
 
-const UNEDITED = ["typeMappings", "descriptionParts", "personMappings"];
+const UNEDITED = ["typeMappings", "descriptionParts", "personMappings", "timeEntries"];
 
 function clone(v) {
   return JSON.parse(JSON.stringify(v));
