@@ -301,6 +301,7 @@ func TestAttentionCostsNoWriteWhileNothingIsWrong(t *testing.T) {
 				script(t, w, p, w.settle)
 			}
 			w.sweep()
+			t.Logf("three tickets' lives and a sweep of both sides: %d DynamoDB writes and %d reads for the attention list (%d DynamoDB requests in all)", count.writes, count.reads, w.r.DynamoDBRequests())
 			if count.writes != 0 || count.reads > 2 {
 				t.Fatalf("%d writes and %d reads of attention items and webhook watches, want none and at most one read per side", count.writes, count.reads)
 			}
