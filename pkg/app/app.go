@@ -147,6 +147,7 @@ func (d *Deps) Router() *api.Router {
 	api.PreviewRoutes(rt, d.NewPreview())
 	api.LogRoutes(rt, d.Connections, d.Store, d.Store)
 	api.FailureRoutes(rt, d.Connections, d.Store, d.Queue, d.Clock)
+	api.AttentionRoutes(rt, d.Connections, d.Store, d.Store)
 	api.InitialSyncRoutes(rt, d.Connections, d.Store, d.platforms, d.Queue, d.Clock)
 	return rt
 }
@@ -164,13 +165,14 @@ func (d *Deps) SettingsHandler() api.Handler {
 	return rt.Handler()
 }
 
-// ConnectionsHandler serves functions/connections, sync log, failures and
-// replays included.
+// ConnectionsHandler serves functions/connections, sync log, failures,
+// replays and the attention list included.
 func (d *Deps) ConnectionsHandler() api.Handler {
 	rt := api.NewRouter(d.Auth, d.Log)
 	api.ConnectionRoutes(rt, d.Connections)
 	api.LogRoutes(rt, d.Connections, d.Store, d.Store)
 	api.FailureRoutes(rt, d.Connections, d.Store, d.Queue, d.Clock)
+	api.AttentionRoutes(rt, d.Connections, d.Store, d.Store)
 	api.InitialSyncRoutes(rt, d.Connections, d.Store, d.platforms, d.Queue, d.Clock)
 	return rt.Handler()
 }

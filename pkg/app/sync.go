@@ -52,6 +52,8 @@ func (d *Deps) Engine() *relay.Engine {
 		Subscriptions: d.Installer(),
 		Failures:      d.Store,
 		Progress:      d.Store,
+		Attention:     d.Store,
+		Watches:       d.Store,
 		// The queues' redrive count (infra: maxReceiveCount 5): the fifth
 		// failed try becomes a failure record instead of a dead letter.
 		MaxReceives: 5,

@@ -240,6 +240,10 @@ func TestConsoleWalkthrough(t *testing.T) {
 	for _, tb := range []*tab{a, bb} {
 		tb.click("nav", "History")
 		tb.waitText("Sync log")
+		// The priority the MSP left unmapped (skipped in the log below) is on
+		// both attention lists once, for the MSP to fix.
+		tb.waitText(`partner priority "1" has no mapping`)
+		tb.waitText(map[*tab]string{a: "for northwind to fix", bb: "for you to fix"}[tb])
 		// The sync runs in the background: ask again until the ticket's
 		// creation on the partner's side is in the log.
 		deadline := time.Now().Add(timeout)

@@ -21,6 +21,8 @@
 //	command held behind it    pk=CONN#<id>        sk=HELD#<fid>#<seq>  JSON document, in order
 //	initial sync progress     pk=CONN#<id>        sk=SYNC           run, start date, counters (a new run replaces it)
 //	sweep mark of a side      pk=CONN#<id>        sk=SWEEP#<org>    watermark and last run (JSON document)
+//	attention item            pk=CONN#<id>        sk=ATTN#<aid>     JSON document + firstSeen, lastSeen (unix nanos), count; one atomic update per raise
+//	webhook watch of a side   pk=CONN#<id>        sk=WATCH#<org>    firstMissed, lastMissed (unix nanos), missed counter
 //
 // Every query is keyed by the caller's organisation or by an id the domain
 // checks against it; nothing scans. Expiry is decided by the code that reads

@@ -89,7 +89,22 @@ type Config struct {
 	// SweepMinutes is how often the reconciliation sweep asks my platform
 	// what changed (0: every 15 minutes), MinSweepMinutes to MaxSweepMinutes.
 	SweepMinutes int `json:"sweepMinutes,omitempty"`
+
+	// OnRefusedTransition is what happens when my platform refuses a status
+	// change or close for good (a closed ticket that will not reopen):
+	// RefusedLog (the default) records it, as a failure record that holds
+	// the ticket and on the attention list; RefusedFollowUp opens a
+	// follow-up ticket on my side that names the refused one and takes its
+	// place in the link, so later changes land there. Target side only:
+	// the source's ticket names the link.
+	OnRefusedTransition string `json:"onRefusedTransition,omitempty"`
 }
+
+// What a refused transition does (Config.OnRefusedTransition).
+const (
+	RefusedLog      = "log"
+	RefusedFollowUp = "followUp"
+)
 
 // TimeEntries is how the partner's time lands on my platform. Off unless
 // Enabled; when on, DefaultMember is required.

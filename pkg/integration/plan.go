@@ -19,6 +19,17 @@ const (
 type Plan struct {
 	Commands []Command `json:"commands"`
 	Skipped  []Skipped `json:"skipped,omitempty"`
+	// Unmapped lists the partner picklist values the change carried that
+	// no mapping covers (whether skipped or replaced by a default), so the
+	// caller can ask for a mapping once rather than per change.
+	Unmapped []Unmapped `json:"unmapped,omitempty"`
+}
+
+// Unmapped is a partner value of a picklist field (FieldStatus,
+// FieldPriority, FieldCategory, FieldTicketType) without a mapping.
+type Unmapped struct {
+	Field string `json:"field"`
+	Value string `json:"value"`
 }
 
 // Command is one write to the receiving platform, in its ids. It addresses

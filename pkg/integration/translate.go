@@ -50,7 +50,11 @@ func (r *Rules) Translate(change Change, sender Outbound) (Plan, error) {
 		// ticket with its own closing status, as CloseTicket("") defines.
 		var status string
 		if change.Ticket != nil {
-			status = r.tables(change.Ticket.Type).status[change.Ticket.Status]
+			var ok bool
+			status, ok = r.tables(change.Ticket.Type).status[change.Ticket.Status]
+			if !ok {
+				p.unmapped(FieldStatus, change.Ticket.Status)
+			}
 		}
 		p.Commands = append(p.Commands, Command{Op: OpCloseTicket, Status: status})
 	case TimeLogged:
@@ -68,14 +72,42 @@ func (p *Plan) skip(what, reason string) {
 	p.Skipped = append(p.Skipped, Skipped{What: what, Reason: reason})
 }
 
+func (p *Plan) unmapped(field, value string) {
+	if value == "" {
+		return // the partner's platform has no such field
+	}
+	p.Unmapped = append(p.Unmapped, Unmapped{Field: field, Value: value})
+}
+
 // mapValue looks a partner picklist value up; unmapped, it records why and
 // what happens instead.
-func mapValue(table map[string]string, noun, partner, instead string, p *Plan) (string, bool) {
+func mapValue(table map[string]string, field, noun, partner, instead string, p *Plan) (string, bool) {
 	mine, ok := table[partner]
 	if !ok {
 		p.skip(fmt.Sprintf("%s %q", noun, partner), fmt.Sprintf("partner %s %q has no mapping; %s", noun, partner, instead))
+		p.unmapped(field, partner)
 	}
 	return mine, ok
+}
+
+// Maps reports whether the rules map the partner's value of a picklist
+// field (FieldStatus, FieldPriority, FieldCategory, FieldTicketType) for a
+// partner ticket of type partnerType: how a recorded unmapped value is
+// found fixed once the configuration gains its row.
+func (r *Rules) Maps(field, partnerType, value string) bool {
+	var table map[string]string
+	switch field {
+	case FieldStatus:
+		table = r.tables(partnerType).status
+	case FieldPriority:
+		table = r.tables(partnerType).priority
+	case FieldCategory:
+		table = r.category
+	case FieldTicketType:
+		table = r.ticketType
+	}
+	_, ok := table[value]
+	return ok
 }
 
 func (r *Rules) create(src platform.Ticket, origin Origin, p *Plan) error {
@@ -85,6 +117,7 @@ func (r *Rules) create(src platform.Ticket, origin Origin, p *Plan) error {
 		t.Type = mine
 	case r.defaultTicketType != "":
 		t.Type = r.defaultTicketType
+		p.unmapped(FieldTicketType, src.Type)
 	case len(r.ticketType) == 0:
 		// No type mapped and no default: my platform has no ticket types
 		// (Microsoft 365 mail), which validation alone lets through.
@@ -99,15 +132,18 @@ func (r *Rules) create(src platform.Ticket, origin Origin, p *Plan) error {
 		t.Status = mine
 	case r.defaultStatus != "":
 		t.Status = r.defaultStatus
-	case !r.typeDefaultStatus:
+		p.unmapped(FieldStatus, src.Status)
+	case r.typeDefaultStatus:
+		p.unmapped(FieldStatus, src.Status)
+	default:
 		return fmt.Errorf("%w: partner status %q is unmapped and there is no default status", ErrCannotCreate, src.Status)
 	}
 	const platformDefault = "the platform's default applies"
 	if src.Priority != "" {
-		t.Priority, _ = mapValue(values.priority, "priority", src.Priority, platformDefault, p)
+		t.Priority, _ = mapValue(values.priority, FieldPriority, "priority", src.Priority, platformDefault, p)
 	}
 	if src.Category != "" {
-		t.Category, _ = mapValue(r.category, "category", src.Category, platformDefault, p)
+		t.Category, _ = mapValue(r.category, FieldCategory, "category", src.Category, platformDefault, p)
 	}
 
 	var u platform.TicketUpdate
@@ -162,7 +198,7 @@ func (r *Rules) update(fields []FieldChange, partnerType string, p *Plan) {
 	}
 	for _, f := range fields {
 		if pl, ok := picklists[f.Field]; ok {
-			if mine, ok := mapValue(pl.table, pl.noun, f.New, unchanged, p); ok {
+			if mine, ok := mapValue(pl.table, f.Field, pl.noun, f.New, unchanged, p); ok {
 				*pl.dst, changed = new(mine), true
 			}
 			continue

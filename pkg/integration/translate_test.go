@@ -93,13 +93,15 @@ func TestTranslate(t *testing.T) {
 				Commands: []Command{{Op: OpCreateTicket, Ticket: &platform.Ticket{
 					Summary: "VPN drops every hour", Description: "Since Monday.", Status: "1", Type: "28",
 				}}},
-				Skipped: []Skipped{{What: `priority "9"`, Reason: `partner priority "9" has no mapping; the platform's default applies`}},
+				Skipped:  []Skipped{{What: `priority "9"`, Reason: `partner priority "9" has no mapping; the platform's default applies`}},
+				Unmapped: []Unmapped{{FieldTicketType, "5"}, {FieldStatus, "13x"}, {FieldPriority, "9"}},
 			},
 		},
 		{
 			name: "created: ticket type default status leaves the status to the platform", cfg: withTypeDefault, sender: autotaskOut,
 			change: Change{Kind: TicketCreated, Ticket: &platform.Ticket{Summary: "s", Status: "13x", Type: "2"}},
-			want:   Plan{Commands: []Command{{Op: OpCreateTicket, Ticket: &platform.Ticket{Summary: "s", Type: "1"}}}},
+			want: Plan{Commands: []Command{{Op: OpCreateTicket, Ticket: &platform.Ticket{Summary: "s", Type: "1"}}},
+				Unmapped: []Unmapped{{FieldStatus, "13x"}}},
 		},
 		{
 			name: "created: lands on the ConnectWise board", cfg: connectwise, sender: autotaskOut,
@@ -162,7 +164,7 @@ func TestTranslate(t *testing.T) {
 				{What: "field custom:Escalate to MSP", Reason: "no field mapping, so it is not synced"},
 				{What: "field targetDate", Reason: `"next Tuesday" is not an RFC 3339 date`},
 				{What: "field targetDate", Reason: "clearing a date is not supported: platform.TicketUpdate cannot express it"},
-			}},
+			}, Unmapped: []Unmapped{{FieldStatus, "12"}}},
 		},
 		{
 			name: "updated: a ticket type change on a side without type mappings is skipped", cfg: autotaskSide, sender: Outbound{},
@@ -170,6 +172,7 @@ func TestTranslate(t *testing.T) {
 			want: Plan{
 				Commands: []Command{{Op: OpUpdateTicket, Update: &platform.TicketUpdate{Status: new("5")}}},
 				Skipped:  []Skipped{{What: `ticket type "4"`, Reason: `partner ticket type "4" has no mapping; the field is left unchanged`}},
+				Unmapped: []Unmapped{{FieldTicketType, "4"}},
 			},
 		},
 		{
@@ -210,7 +213,7 @@ func TestTranslate(t *testing.T) {
 		{
 			name: "closed: an unmapped closing status leaves the choice to the platform", cfg: halo, sender: autotaskOut,
 			change: Change{Kind: TicketClosed, Ticket: &platform.Ticket{ID: "9001", Status: "31", Closed: true}},
-			want:   Plan{Commands: []Command{{Op: OpCloseTicket}}},
+			want:   Plan{Commands: []Command{{Op: OpCloseTicket}}, Unmapped: []Unmapped{{FieldStatus, "31"}}},
 		},
 	}
 	for _, tc := range cases {

@@ -38,6 +38,15 @@ func Validate(cfg Config, side Side, mine, partner Catalog) error {
 	if m := cfg.SweepMinutes; m != 0 && (m < MinSweepMinutes || m > MaxSweepMinutes) {
 		c.errs.Add("sweepMinutes", "must be between %d and %d minutes, got %d", MinSweepMinutes, MaxSweepMinutes, m)
 	}
+	switch cfg.OnRefusedTransition {
+	case "", RefusedLog:
+	case RefusedFollowUp:
+		if side.Role != Target {
+			c.errs.Add("onRefusedTransition", "%q is for the target side, which can open a ticket of its own; the source's ticket names the link", RefusedFollowUp)
+		}
+	default:
+		c.errs.Add("onRefusedTransition", "must be %q or %q, got %q", RefusedLog, RefusedFollowUp, cfg.OnRefusedTransition)
+	}
 	return c.errs.Err()
 }
 

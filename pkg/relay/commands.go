@@ -52,6 +52,15 @@ func (e *Engine) HandleCommand(ctx context.Context, cmd Command) error {
 		if pe != nil {
 			reason = pe.Message
 		}
+		if pe != nil && transition(cmd.Do) && target != "" {
+			followUp, err := e.onRefused(ctx, client, cmd, target, reason)
+			if err != nil {
+				return fmt.Errorf("%s on %s: %w", what, cmd.ToOrg, err)
+			}
+			if followUp != "" {
+				break // the follow-up took the change
+			}
+		}
 		if e.Failures != nil {
 			return e.fail(ctx, cmd, target, reason)
 		}
@@ -339,21 +348,40 @@ func (e *Engine) write(ctx context.Context, client platform.Client, cmd Command,
 	switch do.Op {
 	case integration.OpUpdateTicket:
 		// Record first, write second: the echo of the write must find it.
-		if _, err := e.editLink(ctx, cmd, func(s *Side) error { applyUpdate(&s.Snapshot, *do.Update); return nil }); err != nil {
+		var refused string
+		if _, err := e.editLink(ctx, cmd, func(s *Side) error {
+			applyUpdate(&s.Snapshot, *do.Update)
+			refused = s.RefusedTransition
+			return nil
+		}); err != nil {
 			return err
 		}
-		return client.UpdateTicket(ctx, ticketID, *do.Update)
+		if err := client.UpdateTicket(ctx, ticketID, *do.Update); err != nil {
+			return err
+		}
+		if refused != "" && transition(do) {
+			return e.clearRefused(ctx, cmd)
+		}
+		return nil
 	case integration.OpCloseTicket:
+		var refused string
 		if _, err := e.editLink(ctx, cmd, func(s *Side) error {
 			s.Snapshot.Closed = true
 			if do.Status != "" {
 				s.Snapshot.Status = do.Status
 			}
+			refused = s.RefusedTransition
 			return nil
 		}); err != nil {
 			return err
 		}
-		return client.CloseTicket(ctx, ticketID, do.Status)
+		if err := client.CloseTicket(ctx, ticketID, do.Status); err != nil {
+			return err
+		}
+		if refused != "" {
+			return e.clearRefused(ctx, cmd)
+		}
+		return nil
 	case integration.OpAddNote:
 		if w, ok := client.(NoteWithholder); ok {
 			if reason := w.Withholds(*do.Note); reason != "" {

@@ -107,8 +107,17 @@ type Engine struct {
 	MaxReceives int
 	// Progress, when set, counts initial syncs' progress.
 	Progress Progress
+	// Attention, when set, keeps the connections' attention lists
+	// (unmapped values, refused transitions, stopped webhooks); Watches
+	// the evidence of stopped webhooks, reported once the sweep has found
+	// missed changes for WebhooksStoppedAfter
+	// (DefaultWebhooksStoppedAfter).
+	Attention            Attentions
+	Watches              Watches
+	WebhooksStoppedAfter time.Duration
 
 	compiled *sync.Map // connID|org|version → *integration.Rules
+	warm     *warm
 }
 
 // NewEngine fills defaults.
@@ -128,7 +137,11 @@ func NewEngine(e Engine) *Engine {
 	if e.LedgerTTL == 0 {
 		e.LedgerTTL = 30 * 24 * time.Hour
 	}
+	if e.WebhooksStoppedAfter == 0 {
+		e.WebhooksStoppedAfter = DefaultWebhooksStoppedAfter
+	}
 	e.compiled = &sync.Map{}
+	e.warm = newWarm()
 	return &e
 }
 

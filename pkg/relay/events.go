@@ -36,6 +36,11 @@ type sourceState struct {
 	// syncRun and syncConn name the initial sync the event belongs to
 	// (from a Sweep with Since), on that connection only.
 	syncRun, syncConn string
+	// swept: the event comes from a reconciliation sweep; sent counts the
+	// commands it sent, so a sweep's event that sends any found a change
+	// no webhook delivered.
+	swept bool
+	sent  int
 }
 
 func (s *sourceState) loadTicket(ctx context.Context) error {
@@ -95,6 +100,9 @@ func (e *Engine) HandleEvent(ctx context.Context, org string, ev platform.Event)
 	if err != nil || len(conns) == 0 {
 		return err
 	}
+	if ev.Type != platform.EventTicketReconciled {
+		e.webhookArrived(ctx, conns, org)
+	}
 	client, err := e.Platforms.Client(ctx, org)
 	if err != nil {
 		return fmt.Errorf("client for %s: %w", org, err)
@@ -133,6 +141,7 @@ func (e *Engine) HandleEvent(ctx context.Context, org string, ev platform.Event)
 		ev.TicketID = id
 	}
 	src := &sourceState{client: client, ticketID: ev.TicketID, syncRun: ev.Fields[FieldSyncRun], syncConn: ev.Fields[FieldSyncConnection]}
+	src.swept = ev.Type == platform.EventTicketReconciled && strings.HasPrefix(ev.DeliveryID, SweepDelivery) && src.syncRun == ""
 	if fb, ok := client.(FileBearer); ok {
 		src.filesOnCreate = fb.TicketsCarryFiles()
 	}
@@ -150,6 +159,7 @@ func (e *Engine) HandleEvent(ctx context.Context, org string, ev platform.Event)
 }
 
 func (e *Engine) eventForConnection(ctx context.Context, c connection.Connection, org string, kind platform.Kind, src *sourceState) error {
+	sent := src.sent
 	for attempt := 0; ; attempt++ {
 		link, err := e.Store.LinkByTicket(ctx, c.ID, org, src.ticketID)
 		switch {
@@ -163,6 +173,9 @@ func (e *Engine) eventForConnection(ctx context.Context, c connection.Connection
 		}
 		if err == nil && src.syncRun != "" && src.syncConn == c.ID {
 			e.count(ctx, c.ID, src.syncRun, ProgressDone)
+		}
+		if err == nil && src.swept && src.sent > sent {
+			e.noteMissed(ctx, c, org, kind)
 		}
 		return err
 	}
@@ -248,7 +261,9 @@ func (e *Engine) sendCreate(ctx context.Context, c connection.Connection, link L
 	if err := e.send(ctx, cmds); err != nil {
 		return err
 	}
+	src.sent += len(cmds)
 	e.logSkips(ctx, c.ID, link.Target.Org, link.Key, plan.Skipped)
+	e.noteUnmapped(ctx, c.ID, link.Target.Org, link.Target.Platform, link.Key, src.ticket.Type, plan)
 	return nil
 }
 

@@ -70,15 +70,20 @@ func releasing(ctx context.Context, id string) bool {
 	return v != "" && v == id
 }
 
+// failureID is the id of cmd's failure record: fixed by the command and
+// the failure being released, if any, so a redelivery records the same
+// failure again (a no-op) and the same command failing again during its
+// retry is a new one.
+func failureID(ctx context.Context, cmd Command) string {
+	prev, _ := ctx.Value(releasingKey{}).(string)
+	return "fail_" + commandID("failure", cmd.ID, prev)[:20]
+}
+
 // fail records cmd's failure and blocks its ticket's later commands to the
 // same side behind it.
 func (e *Engine) fail(ctx context.Context, cmd Command, target, reason string) error {
-	// The id is fixed by the command and the failure being released, if
-	// any: a redelivery records the same failure again (a no-op), and the
-	// same command failing again during its retry is a new one.
-	prev, _ := ctx.Value(releasingKey{}).(string)
 	f := Failure{
-		ID:           "fail_" + commandID("failure", cmd.ID, prev)[:20],
+		ID:           failureID(ctx, cmd),
 		ConnectionID: cmd.ConnectionID, Ticket: cmd.LinkKey, Org: cmd.ToOrg, FromOrg: cmd.FromOrg,
 		What: describe(cmd.Do), Reason: reason, At: e.Clock.Now(), Command: cmd,
 	}
@@ -123,6 +128,11 @@ func (e *Engine) release(ctx context.Context, r Release) error {
 			return err
 		}
 		e.logEntry(ctx, LogEntry{ConnectionID: f.ConnectionID, Outcome: Skipped, Org: f.Org, Ticket: f.Ticket, What: f.What, Reason: "skipped after failing: " + f.Reason})
+		if transition(f.Command.Do) {
+			if err := e.clearRefused(ctx, f.Command); err != nil {
+				return err
+			}
+		}
 	} else {
 		cmds = append([]Command{f.Command}, cmds...)
 	}

@@ -54,6 +54,10 @@ type Side struct {
 	// Blocked is the failure (Failure.ID) this side's writes wait behind:
 	// a later command for this side is held until it is retried or skipped.
 	Blocked string `json:"blocked,omitempty"`
+	// RefusedTransition is the attention item (Attention.ID) of a status
+	// change or close this side's platform refused: the next one that
+	// succeeds clears it, at no cost while none is open.
+	RefusedTransition string `json:"refusedTransition,omitempty"`
 }
 
 // Link ties a source ticket to its partner ticket for one connection.

@@ -53,6 +53,7 @@ func (e *Engine) propagate(ctx context.Context, c connection.Connection, org str
 	if err := e.send(ctx, cmds); err != nil {
 		return err
 	}
+	src.sent += len(cmds)
 	mine.Snapshot = p.cur
 	mine.Seq++
 	if _, err := e.Store.PutLink(ctx, link); err != nil {
@@ -60,6 +61,7 @@ func (e *Engine) propagate(ctx context.Context, c connection.Connection, org str
 	}
 	for _, plan := range p.plans {
 		e.logSkips(ctx, c.ID, other.Org, link.Key, plan.Skipped)
+		e.noteUnmapped(ctx, c.ID, other.Org, other.Platform, link.Key, p.cur.Type, plan)
 	}
 	return nil
 }

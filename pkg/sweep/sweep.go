@@ -235,7 +235,7 @@ func eventMessage(connID, org string, kind platform.Kind, t platform.Ticket, run
 	at := strconv.FormatInt(t.UpdatedAt.UnixNano(), 10) + ":" + boundaryKey(t)
 	ev := platform.Event{
 		Platform: kind, Type: platform.EventTicketReconciled, TicketID: t.ID, OccurredAt: t.UpdatedAt,
-		DeliveryID: "sweep:" + connID + ":" + at,
+		DeliveryID: relay.SweepDelivery + connID + ":" + at,
 	}
 	if run != "" {
 		ev.Fields = map[string]string{relay.FieldSyncRun: run, relay.FieldSyncConnection: connID}

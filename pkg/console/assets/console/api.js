@@ -106,6 +106,7 @@ export const api = {
     const qs = q.toString();
     return call("GET", `/v1/connections/${encodeURIComponent(id)}/options/${encodeURIComponent(kind)}${qs ? `?${qs}` : ""}`);
   },
+  attention: (id) => call("GET", `/v1/connections/${encodeURIComponent(id)}/attention`),
   log: (id, ticket, limit = 500) => {
     const q = new URLSearchParams({ limit: String(limit) });
     if (ticket) q.set("ticket", ticket);

@@ -1,6 +1,7 @@
-// History: the sync log of your connections — each change applied, skipped
-// (with the reason) or failed (with the platform's reason). The API filters
-// by connection and ticket; outcome and period are filtered here.
+// History: what needs attention on your connections, and their sync log —
+// each change applied, skipped (with the reason) or failed (with the
+// platform's reason). The API filters by connection and ticket; outcome and
+// period are filtered here.
 import { h, add, clear, field, notice, select, when, busy } from "./dom.js";
 import { api, activeConnections } from "./api.js";
 
@@ -11,6 +12,12 @@ const periods = [
   { value: "30d", label: "Last 30 days", ms: 30 * 24 * 3600e3 },
   { value: "all", label: "All time", ms: 0 },
 ];
+
+const kinds = {
+  unmappedValue: "Unmapped value",
+  refusedTransition: "Refused status change",
+  webhooksStopped: "Webhooks stopped",
+};
 
 const outcomes = [
   { value: "", label: "All outcomes" },
@@ -46,13 +53,38 @@ export async function render(root, ctx, params, current) {
       field({ label: "Outcome", input: outcomeSel, name: "outcome" }).wrap,
       field({ label: "Period", input: periodSel, name: "period" }).wrap),
     h("div", { class: "actions" }, apply));
+  const attention = h("section", { class: "card", "aria-labelledby": "attention-title", "aria-live": "polite" });
   const results = h("section", { class: "card", "aria-labelledby": "log-title", "aria-live": "polite" });
-  add(root, filters, results);
+  add(root, filters, attention, results);
 
   let entries = [];
   let problems = [];
+  // The attention list: each problem once, until it is fixed.
+  const showAttention = async (ids) => {
+    const got = await Promise.allSettled(ids.map((id) => api.attention(id)));
+    const items = [];
+    const unread = [];
+    got.forEach((r, i) => {
+      if (r.status === "fulfilled") items.push(...(r.value.attention || []));
+      else unread.push(`${byId.get(ids[i]).contractName}: ${r.reason.message}`);
+    });
+    clear(attention).appendChild(h("h2", { id: "attention-title", text: "Needs attention" }));
+    if (unread.length) attention.appendChild(notice("bad", "Part of the attention list could not be read", h("ul", {}, unread.map((p) => h("li", { text: p })))));
+    if (!items.length) {
+      attention.appendChild(h("p", { id: "attention-empty", text: "Nothing needs attention: every partner value is mapped, no status change was refused, and webhooks are arriving." }));
+      return;
+    }
+    attention.appendChild(h("ul", { class: "attention" }, items.map((a) => {
+      const c = byId.get(a.connectionId);
+      return h("li", { class: `attention-${a.kind}` },
+        h("p", {}, h("span", { class: "badge failed", text: kinds[a.kind] || a.kind }), " ", h("strong", { text: a.message })),
+        a.hint ? h("p", { class: "reason", text: a.hint }) : null,
+        h("p", { class: "muted", text: `${c ? c.contractName : a.connectionId} · for ${a.yours ? "you" : a.org} to fix · seen ${a.count} × · first ${when(a.firstSeen)}, last ${when(a.lastSeen)}${a.ticket ? ` · ticket ${a.ticket.split("#")[1] || a.ticket}` : ""}` }));
+    })));
+  };
   const fetchLog = async () => {
     const ids = connSel.value ? [connSel.value] : active.map((c) => c.id);
+    await showAttention(ids);
     const got = await Promise.allSettled(ids.map((id) => api.log(id, ticket.value.trim())));
     entries = [];
     problems = [];
