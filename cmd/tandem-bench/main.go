@@ -61,14 +61,27 @@ func main() {
 	visibility := flag.Duration("visibility", time.Second, "queue visibility timeout: how long a failed message waits before its retry (SQS default 30s; the CDK stack sets 180s); every retry is counted and reported")
 	verbose := flag.Bool("v", false, "log the runner's warnings and errors to stderr")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the throughput bursts to this file")
+	quick := flag.Bool("quick", false, "the reduced harness for reviews: -tickets 20 -changes 5 -events 100 -init-rounds 7 -rss-events 40, no arm64 build")
+	initRounds := flag.Int("init-rounds", 21, "start-ups of each function binary for the init medians")
+	rssEvents := flag.Int("rss-events", 200, "events replayed into each function binary for its peak RSS")
 	flag.Parse()
 	if *verbose {
 		logOut = os.Stderr
 	}
+	if *quick {
+		set := map[string]bool{}
+		flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		for name, v := range map[string]*int{"tickets": tickets, "changes": changes, "events": burst, "init-rounds": initRounds, "rss-events": rssEvents} {
+			if !set[name] {
+				*v = map[string]int{"tickets": 20, "changes": 5, "events": 100, "init-rounds": 7, "rss-events": 40}[name]
+			}
+		}
+	}
 	if *changes > *tickets {
 		*changes = *tickets
 	}
-	b := &bench{out: os.Stderr, visibility: *visibility, cpuprofile: *cpuprofile}
+	b := &bench{out: os.Stderr, visibility: *visibility, cpuprofile: *cpuprofile, quick: *quick,
+		initRounds: *initRounds, rssEvents: *rssEvents, keepEvents: 50}
 	if err := b.run(*tickets, *changes, *burst); err != nil {
 		fmt.Fprintln(os.Stderr, "tandem-bench:", err)
 		os.Exit(1)
@@ -89,6 +102,10 @@ func logLevel() slog.Level {
 type bench struct {
 	visibility time.Duration
 	cpuprofile string
+	quick      bool
+	initRounds int
+	rssEvents  int
+	keepEvents int // Lambda events kept per function for the RSS replay
 	out        io.Writer
 	r          *localrun.Runner
 	tap        *tap
@@ -101,6 +118,21 @@ type bench struct {
 	creates stepCost   // the latency run's tickets
 	steps   []stepCost // the per-change workload
 	echoes  []echoCost
+
+	// The cost meters of the latency and per-change runs.
+	lambda *lambdaMeter
+	ddb    *capacityMeter
+	logs   *countingWriter
+	usage  usage
+
+	// The function binaries and what was measured of them.
+	root    string
+	fns     []builtFunction // linux/amd64; fns[0] is the hello-world
+	arm64   []builtFunction
+	memory  map[string]float64
+	inits   []initResult
+	rss     []rssResult
+	rssNote string
 }
 
 type row struct{ metric, value, unit string }
@@ -116,6 +148,11 @@ func (b *bench) progress(format string, args ...any) {
 func (b *bench) run(nTickets, nChanges, nEvents int) error {
 	started := time.Now()
 	ctx := context.Background()
+	// The function binaries first, on a machine not yet busy with the
+	// runner: sizes, start-up against the runtime API stub.
+	if err := b.functions(ctx); err != nil {
+		return err
+	}
 	// Latency and per-change costs on one runner...
 	stop, err := b.start(ctx)
 	if err != nil {
@@ -131,11 +168,17 @@ func (b *bench) run(nTickets, nChanges, nEvents int) error {
 	}
 	b.add("first synced change after setup: partner API calls", "calls", "%d", b.r.Deps.PlatformRequests()-p0)
 	b.add("first synced change after setup: DynamoDB requests", "requests", "%d", b.r.DynamoDBRequests()-d0)
+	meter := b.startMeters()
 	ids, err := b.latency(ctx, nTickets)
 	if err == nil {
 		err = b.perChange(ctx, ids[:nChanges])
 	}
+	meter()
 	b.checkQueues("latency and per-change runs")
+	if err == nil {
+		b.progress("peak RSS: replaying %d recorded events into each function binary", b.rssEvents)
+		b.rss, err = b.measureRSS(ctx, b.fns, b.rssEvents)
+	}
 	stop()
 	if err != nil {
 		return err
@@ -155,4 +198,38 @@ func (b *bench) run(nTickets, nChanges, nEvents int) error {
 	b.checkQueues("throughput run")
 	b.print(time.Since(started))
 	return nil
+}
+
+// startMeters switches the cost meters on and returns the function that
+// switches them off and records what they counted in b.usage (the number of
+// changes is filled in by print).
+func (b *bench) startMeters() func() {
+	secrets := b.secretCalls()
+	logs := b.logs.n.Load()
+	q0 := b.queueTotals()
+	b.lambda.on.Store(true)
+	b.ddb.on.Store(true)
+	return func() {
+		b.lambda.on.Store(false)
+		b.ddb.on.Store(false)
+		inv, ms, batches := b.lambda.snapshot()
+		rru, wru := b.ddb.totals()
+		b.usage = usage{
+			apiRequests: inv["webhook"], invocations: inv, billedMS: ms, memoryMB: b.memory,
+			// Each message sent is one request (all are under 64 KB here),
+			// and Lambda's poller receives and deletes each batch.
+			sqsRequests: int64(b.queueTotals().sent-q0.sent) + 2*batches,
+			rru:         rru, wru: wru,
+			secretCalls: b.secretCalls() - secrets,
+			logBytes:    b.logs.n.Load() - logs,
+		}
+	}
+}
+
+// secretCalls is the local runner's secret store's call count.
+func (b *bench) secretCalls() int64 {
+	if m, ok := b.r.Deps.Secrets.(interface{ Calls() int64 }); ok {
+		return m.Calls()
+	}
+	return 0
 }
