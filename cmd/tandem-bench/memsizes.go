@@ -23,7 +23,22 @@ func stackMemoryMB(root string, names []string) (map[string]float64, error) {
 		return nil, err
 	}
 	sizes := map[string]float64{}
-	uses := map[string]string{} // function name or "sync-" prefix → size var
+	uses := map[string]string{}    // function name or "sync-" prefix → size var
+	consts := map[string]float64{} // numeric constants a size may name
+	ast.Inspect(f, func(n ast.Node) bool {
+		if v, ok := n.(*ast.ValueSpec); ok {
+			for i, name := range v.Names {
+				if i < len(v.Values) {
+					if lit, ok := v.Values[i].(*ast.BasicLit); ok {
+						if mb, err := strconv.ParseFloat(lit.Value, 64); err == nil {
+							consts[name.Name] = mb
+						}
+					}
+				}
+			}
+		}
+		return true
+	})
 	ast.Inspect(f, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.ValueSpec:
@@ -38,9 +53,13 @@ func stackMemoryMB(root string, names []string) (map[string]float64, error) {
 				for _, e := range lit.Elts {
 					kv, ok := e.(*ast.KeyValueExpr)
 					if k, isIdent := kv.Key.(*ast.Ident); ok && isIdent && k.Name == "memoryMB" {
-						if v, ok := kv.Value.(*ast.BasicLit); ok {
-							mb, err := strconv.ParseFloat(v.Value, 64)
-							if err == nil {
+						switch v := kv.Value.(type) {
+						case *ast.BasicLit:
+							if mb, err := strconv.ParseFloat(v.Value, 64); err == nil {
+								sizes[name.Name] = mb
+							}
+						case *ast.Ident:
+							if mb, ok := consts[v.Name]; ok {
 								sizes[name.Name] = mb
 							}
 						}
