@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -249,5 +250,65 @@ func TestParseInitTrace(t *testing.T) {
 	}
 	if len(p.top) != 3 || p.top[0].pkg != "github.com/x/a" || p.top[1].pkg != "github.com/x/b" {
 		t.Fatalf("costliest = %+v", p.top)
+	}
+}
+
+// The capacity meter prices what crosses it: a transaction's items twice,
+// an update by its after-image (read past the counter), reads by 4 KB.
+func TestCapacityMeter(t *testing.T) {
+	big := strings.Repeat("x", 1500) // an item of 2 + 1500 bytes: 2 WRU, 1 RRU
+	store := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Header.Get("X-Amz-Target") {
+		case "DynamoDB_20120810.GetItem":
+			_, _ = io.WriteString(w, `{"Item":{"pk":{"S":"`+big+`"}}}`)
+		case "DynamoDB_20120810.Query":
+			_, _ = io.WriteString(w, `{"Items":[{"pk":{"S":"`+big+`"}},{"pk":{"S":"`+big+`"}},{"pk":{"S":"`+big+`"}}]}`)
+		default:
+			_, _ = io.WriteString(w, `{}`)
+		}
+	}))
+	defer store.Close()
+	m := &capacityMeter{}
+	client := m.wrap(store.Client())
+	do := func(op, body string) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, store.URL, strings.NewReader(body))
+		req.Header.Set("X-Amz-Target", "DynamoDB_20120810."+op)
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The caller still reads the whole answer.
+		if raw, _ := io.ReadAll(resp.Body); len(raw) == 0 {
+			t.Fatalf("%s: the meter ate the response", op)
+		}
+		resp.Body.Close()
+	}
+	do("GetItem", `{"TableName":"t","Key":{"pk":{"S":"a"}}}`)
+	if r, w := m.totals(); r != 0 || w != 0 {
+		t.Fatalf("counted %v RRU, %v WRU while off", r, w)
+	}
+	m.on.Store(true)
+	tests := []struct {
+		op, body string
+		rru, wru float64
+	}{
+		{"GetItem", `{"TableName":"t","Key":{"pk":{"S":"a"}},"ConsistentRead":true}`, 1, 0},
+		{"GetItem", `{"TableName":"t","Key":{"pk":{"S":"a"}}}`, 0.5, 0},
+		{"Query", `{"TableName":"t"}`, 1, 0}, // 3 × 1502 bytes = 2 × 4 KB, eventually consistent
+		{"PutItem", `{"TableName":"t","Item":{"pk":{"S":"` + strings.Repeat("y", 3000) + `"}}}`, 0, 3},
+		{"UpdateItem", `{"TableName":"t","Key":{"pk":{"S":"a"}}}`, 0, 2},
+		{"TransactWriteItems", `{"TransactItems":[{"Put":{"TableName":"t","Item":{"pk":{"S":"a"}}}},{"Update":{"TableName":"t","Key":{"pk":{"S":"a"}}}}]}`, 0, 2 * (1 + 2)},
+	}
+	for _, tt := range tests {
+		r0, w0 := m.totals()
+		do(tt.op, tt.body)
+		r1, w1 := m.totals()
+		if r1-r0 != tt.rru || w1-w0 != tt.wru {
+			t.Errorf("%s: %v RRU, %v WRU; want %v, %v", tt.op, r1-r0, w1-w0, tt.rru, tt.wru)
+		}
+	}
+	if m.url() != store.URL {
+		t.Errorf("endpoint %q, want %q", m.url(), store.URL)
 	}
 }
