@@ -2,7 +2,8 @@
 // process, against the platform simulators: the Autotask customer and the
 // Halo MSP of `make dev DEMO=1`, connected through Tandem's own API.
 //
-//	go run ./cmd/tandem-bench [-tickets 200] [-changes 20] [-events 500] [-visibility 1s]
+//	go run ./cmd/tandem-bench [-quick] [-tickets 200] [-changes 20] [-events 500] [-visibility 1s]
+//	                          [-init-rounds 21] [-rss-events 200]
 //
 // It prints a table of:
 //
@@ -29,6 +30,17 @@
 //     sync path makes one Query (ListForOrg) per event and one transaction
 //     per PutLink, so the rate falls as the table grows: with -events 2000
 //     the bursts take minutes, hence the default of 500.
+//
+// Before the runner starts, it builds every function of functions/ as the
+// Makefile's build target does (for linux/amd64 to run them here, and for
+// linux/arm64, the stack's architecture, for their sizes) and a hello-world
+// aws-lambda-go binary, and times each from exec to its first poll of a
+// Lambda Runtime API stub (initbench.go, runtimeapi.go). During the latency
+// and per-change runs it counts what AWS would bill (cost.go, capacity.go,
+// meters.go) and prices a million synced changes, and the stack at rest;
+// after them it replays the events it recorded into each function binary
+// and reads its peak RSS (rss.go). -quick is the reduced harness of
+// `make bench QUICK=1`.
 //
 // A failed message waits out the queue's visibility timeout before its
 // retry. The CDK stack sets 180 s; -visibility (default 1 s) keeps the run
