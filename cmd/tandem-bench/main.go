@@ -138,13 +138,12 @@ type bench struct {
 	usage  usage
 
 	// The function binaries and what was measured of them.
-	root    string
-	fns     []builtFunction // linux/amd64; fns[0] is the hello-world
-	arm64   []builtFunction
-	memory  map[string]float64
-	inits   []initResult
-	rss     []rssResult
-	rssNote string
+	root   string
+	fns    []builtFunction // linux/amd64; fns[0] is the hello-world
+	arm64  []builtFunction
+	memory map[string]float64
+	inits  []initResult
+	rss    []rssResult
 }
 
 type row struct{ metric, value, unit string }
