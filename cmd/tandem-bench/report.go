@@ -171,8 +171,11 @@ func (b *bench) functionRows() {
 		if r.name != helloName {
 			peak = max(peak, r.peakKB)
 		}
-		b.add(fmt.Sprintf("peak RSS (VmHWM) after %d events: %s", r.events, r.name), "MB", "%.1f (after init %.1f; stack memory %.0f MB)%s",
-			float64(r.peakKB)/1024, float64(r.initKB)/1024, b.memory[r.name], note)
+		if mb, ok := b.memory[r.name]; ok {
+			note = fmt.Sprintf("; stack memory %.0f MB", mb) + note
+		}
+		b.add(fmt.Sprintf("peak RSS (VmHWM) after %d events: %s", r.events, r.name), "MB", "%.1f (after init %.1f%s)",
+			float64(r.peakKB)/1024, float64(r.initKB)/1024, note)
 	}
 	if len(b.rss) > 0 {
 		b.add(fmt.Sprintf("largest peak RSS of a function (target ≤ %d MB: %s)", targetRSSMB, verdict(peak <= targetRSSMB*1024)), "MB", "%.1f", float64(peak)/1024)

@@ -82,7 +82,10 @@ func (b *bench) measureRSS(ctx context.Context, fns []builtFunction, n int) ([]r
 		}
 		res := rssResult{name: f.name, initKB: vmHWM(s.cmd.Process.Pid)}
 		for i := range n {
-			_, err := s.rt.invoke(ctx, evs[i%len(evs)], 30*time.Second)
+			// A function that dies mid-invocation never answers.
+			ictx, cancel := context.WithTimeout(ctx, time.Minute)
+			_, err := s.rt.invoke(ictx, evs[i%len(evs)], 30*time.Second)
+			cancel()
 			res.events++
 			if err != nil {
 				res.failed++
