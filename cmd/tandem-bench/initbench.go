@@ -316,8 +316,8 @@ func (b *bench) functions(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	// The binaries stay until the RSS replay is done; the OS's temp
-	// cleaning removes them after a crash.
+	// The binaries stay until the RSS replay is done (run removes them).
+	b.binDir = dir
 	b.progress("building %d functions and the hello-world for linux/amd64", len(names))
 	if b.fns, err = buildFunctions(ctx, root, filepath.Join(dir, "amd64"), "amd64", names); err != nil {
 		return err

@@ -139,6 +139,7 @@ type bench struct {
 
 	// The function binaries and what was measured of them.
 	root   string
+	binDir string          // where the binaries are built; run removes it
 	fns    []builtFunction // linux/amd64; fns[0] is the hello-world
 	arm64  []builtFunction
 	memory map[string]float64
@@ -161,7 +162,11 @@ func (b *bench) run(nTickets, nChanges, nEvents int) error {
 	ctx := context.Background()
 	// The function binaries first, on a machine not yet busy with the
 	// runner: sizes, start-up against the runtime API stub.
-	if err := b.functions(ctx); err != nil {
+	err := b.functions(ctx)
+	if b.binDir != "" {
+		defer os.RemoveAll(b.binDir)
+	}
+	if err != nil {
 		return err
 	}
 	// Latency and per-change costs on one runner...
