@@ -110,10 +110,13 @@ deploy: ## deploy the Tandem-<stage> stack to the current AWS account, then uplo
 	  $(if $(ALARM_EMAIL),--parameters AlarmEmail=$(ALARM_EMAIL)) --require-approval broadening
 	infra/upload-console.sh Tandem-$(STAGE)
 
-bench: ## Go benchmarks, then the sync harness (latency, API calls and DynamoDB requests per change, events/s)
-	$(GO) test -run='^$$' -bench=. -benchmem -count=5 ./pkg/autotask ./pkg/connectwise ./pkg/halo ./pkg/graph ./pkg/integration/... ./pkg/app ./pkg/queue/...
-	$(GO) test -run='^$$' -bench=Connection -benchmem -benchtime=100x -count=5 ./pkg/dynamostore
-	$(GO) run ./cmd/tandem-bench
+# bench prints every figure of issue 14 in one run of cmd/tandem-bench (function sizes, init against the
+# hello-world, peak RSS, latency, calls and DynamoDB requests per change, events/s, cost per million changes and
+# at rest), after the Go benchmarks. QUICK=1 runs only the reduced harness (-quick), in under 2 minutes.
+bench: ## Go benchmarks, then the harness: every figure of BENCHMARKS.md in one run; QUICK=1 for the reduced harness
+	$(if $(QUICK),,$(GO) test -run='^$$' -bench=. -benchmem -count=5 ./pkg/autotask ./pkg/connectwise ./pkg/halo ./pkg/graph ./pkg/integration/... ./pkg/app ./pkg/queue/...)
+	$(if $(QUICK),,$(GO) test -run='^$$' -bench=Connection -benchmem -benchtime=100x -count=5 ./pkg/dynamostore)
+	$(GO) run ./cmd/tandem-bench$(if $(QUICK), -quick)
 
 # mutate runs gremlins on one package at a time (its mutants are killed only by that package's own tests), keeps the
 # machine-readable result, and scores it: efficacy = killed / (killed + lived), where a lived mutant listed in

@@ -2,7 +2,8 @@
 // process, against the platform simulators: the Autotask customer and the
 // Halo MSP of `make dev DEMO=1`, connected through Tandem's own API.
 //
-//	go run ./cmd/tandem-bench [-tickets 200] [-changes 20] [-events 500] [-visibility 1s]
+//	go run ./cmd/tandem-bench [-quick] [-tickets 200] [-changes 20] [-events 500] [-visibility 1s]
+//	                          [-init-rounds 21] [-rss-events 200]
 //
 // It prints a table of:
 //
@@ -29,6 +30,17 @@
 //     sync path makes one Query (ListForOrg) per event and one transaction
 //     per PutLink, so the rate falls as the table grows: with -events 2000
 //     the bursts take minutes, hence the default of 500.
+//
+// Before the runner starts, it builds every function of functions/ as the
+// Makefile's build target does (for linux/amd64 to run them here, and for
+// linux/arm64, the stack's architecture, for their sizes) and a hello-world
+// aws-lambda-go binary, and times each from exec to its first poll of a
+// Lambda Runtime API stub (initbench.go, runtimeapi.go). During the latency
+// and per-change runs it counts what AWS would bill (cost.go, capacity.go,
+// meters.go) and prices a million synced changes, and the stack at rest;
+// after them it replays the events it recorded into each function binary
+// and reads its peak RSS (rss.go). -quick is the reduced harness of
+// `make bench QUICK=1`.
 //
 // A failed message waits out the queue's visibility timeout before its
 // retry. The CDK stack sets 180 s; -visibility (default 1 s) keeps the run
@@ -61,14 +73,27 @@ func main() {
 	visibility := flag.Duration("visibility", time.Second, "queue visibility timeout: how long a failed message waits before its retry (SQS default 30s; the CDK stack sets 180s); every retry is counted and reported")
 	verbose := flag.Bool("v", false, "log the runner's warnings and errors to stderr")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the throughput bursts to this file")
+	quick := flag.Bool("quick", false, "the reduced harness for reviews: -tickets 20 -changes 5 -events 50 -init-rounds 7 -rss-events 40, only the webhook and the two sync functions the bench runs through are built (linux/amd64 only)")
+	initRounds := flag.Int("init-rounds", 21, "start-ups of each function binary for the init medians")
+	rssEvents := flag.Int("rss-events", 200, "events replayed into each function binary for its peak RSS")
 	flag.Parse()
 	if *verbose {
 		logOut = os.Stderr
 	}
+	if *quick {
+		set := map[string]bool{}
+		flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		for name, v := range map[string]*int{"tickets": tickets, "changes": changes, "events": burst, "init-rounds": initRounds, "rss-events": rssEvents} {
+			if !set[name] {
+				*v = map[string]int{"tickets": 20, "changes": 5, "events": 50, "init-rounds": 7, "rss-events": 40}[name]
+			}
+		}
+	}
 	if *changes > *tickets {
 		*changes = *tickets
 	}
-	b := &bench{out: os.Stderr, visibility: *visibility, cpuprofile: *cpuprofile}
+	b := &bench{out: os.Stderr, visibility: *visibility, cpuprofile: *cpuprofile, quick: *quick,
+		initRounds: *initRounds, rssEvents: *rssEvents, keepEvents: 50}
 	if err := b.run(*tickets, *changes, *burst); err != nil {
 		fmt.Fprintln(os.Stderr, "tandem-bench:", err)
 		os.Exit(1)
@@ -89,6 +114,10 @@ func logLevel() slog.Level {
 type bench struct {
 	visibility time.Duration
 	cpuprofile string
+	quick      bool
+	initRounds int
+	rssEvents  int
+	keepEvents int // Lambda events kept per function for the RSS replay
 	out        io.Writer
 	r          *localrun.Runner
 	tap        *tap
@@ -101,6 +130,21 @@ type bench struct {
 	creates stepCost   // the latency run's tickets
 	steps   []stepCost // the per-change workload
 	echoes  []echoCost
+
+	// The cost meters of the latency and per-change runs.
+	lambda *lambdaMeter
+	ddb    *capacityMeter
+	logs   *countingWriter
+	usage  usage
+
+	// The function binaries and what was measured of them.
+	root   string
+	binDir string          // where the binaries are built; run removes it
+	fns    []builtFunction // linux/amd64; fns[0] is the hello-world
+	arm64  []builtFunction
+	memory map[string]float64
+	inits  []initResult
+	rss    []rssResult
 }
 
 type row struct{ metric, value, unit string }
@@ -116,6 +160,15 @@ func (b *bench) progress(format string, args ...any) {
 func (b *bench) run(nTickets, nChanges, nEvents int) error {
 	started := time.Now()
 	ctx := context.Background()
+	// The function binaries first, on a machine not yet busy with the
+	// runner: sizes, start-up against the runtime API stub.
+	err := b.functions(ctx)
+	if b.binDir != "" {
+		defer os.RemoveAll(b.binDir)
+	}
+	if err != nil {
+		return err
+	}
 	// Latency and per-change costs on one runner...
 	stop, err := b.start(ctx)
 	if err != nil {
@@ -131,11 +184,17 @@ func (b *bench) run(nTickets, nChanges, nEvents int) error {
 	}
 	b.add("first synced change after setup: partner API calls", "calls", "%d", b.r.Deps.PlatformRequests()-p0)
 	b.add("first synced change after setup: DynamoDB requests", "requests", "%d", b.r.DynamoDBRequests()-d0)
+	meter := b.startMeters()
 	ids, err := b.latency(ctx, nTickets)
 	if err == nil {
 		err = b.perChange(ctx, ids[:nChanges])
 	}
+	meter()
 	b.checkQueues("latency and per-change runs")
+	if err == nil {
+		b.progress("peak RSS: replaying %d recorded events into each function binary", b.rssEvents)
+		b.rss, err = b.measureRSS(ctx, b.fns, b.rssEvents)
+	}
 	stop()
 	if err != nil {
 		return err
@@ -155,4 +214,38 @@ func (b *bench) run(nTickets, nChanges, nEvents int) error {
 	b.checkQueues("throughput run")
 	b.print(time.Since(started))
 	return nil
+}
+
+// startMeters switches the cost meters on and returns the function that
+// switches them off and records what they counted in b.usage (the number of
+// changes is filled in by print).
+func (b *bench) startMeters() func() {
+	secrets := b.secretCalls()
+	logs := b.logs.n.Load()
+	q0 := b.queueTotals()
+	b.lambda.on.Store(true)
+	b.ddb.on.Store(true)
+	return func() {
+		b.lambda.on.Store(false)
+		b.ddb.on.Store(false)
+		inv, ms, batches := b.lambda.snapshot()
+		rru, wru := b.ddb.totals()
+		b.usage = usage{
+			apiRequests: inv["webhook"], invocations: inv, billedMS: ms, memoryMB: b.memory,
+			// Each message sent is one request (all are under 64 KB here),
+			// and Lambda's poller receives and deletes each batch.
+			sqsRequests: int64(b.queueTotals().sent-q0.sent) + 2*batches,
+			rru:         rru, wru: wru,
+			secretCalls: b.secretCalls() - secrets,
+			logBytes:    b.logs.n.Load() - logs,
+		}
+	}
+}
+
+// secretCalls is the local runner's secret store's call count.
+func (b *bench) secretCalls() int64 {
+	if m, ok := b.r.Deps.Secrets.(interface{ Calls() int64 }); ok {
+		return m.Calls()
+	}
+	return 0
 }

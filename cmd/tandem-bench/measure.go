@@ -33,6 +33,7 @@ type heldDelivery struct {
 // hold them, and counts the ones inside the handler.
 type tap struct {
 	next     http.Handler
+	meter    *lambdaMeter // bills each delivery as a webhook invocation
 	hold     atomic.Bool
 	inflight atomic.Int64
 
@@ -74,7 +75,11 @@ func (t *tap) wrap(next http.Handler) http.Handler {
 		}
 		t.observe(r.URL.Path, body, now)
 		r.Body = io.NopCloser(bytes.NewReader(body))
+		start := time.Now()
 		next.ServeHTTP(w, r)
+		if t.meter != nil {
+			t.meter.record("webhook", time.Since(start), localrun.ToEvent(r, body))
+		}
 	})
 }
 

@@ -47,11 +47,15 @@ func (b *bench) print(total time.Duration) {
 		b.add(fmt.Sprintf("DynamoDB requests per echo in the sync function (approx.): %s", e.name), "requests/echo", "%.1f", div(e.ddb, e.n))
 	}
 	b.rows = append(rows, b.rows...)
+	b.usage.changes = n
+	b.functionRows()
+	b.costRows()
 
 	fmt.Printf("\ncommand:  %s\n", strings.Join(append([]string{"go run ./cmd/tandem-bench"}, os.Args[1:]...), " "))
 	fmt.Printf("go:       %s %s/%s, GOMAXPROCS %d\n", runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0))
 	fmt.Printf("nproc:    %s\n", nproc())
 	fmt.Printf("cpu:      %s\n", cpuModel())
+	fmt.Printf("load:     %s (load average at the end)\n", loadAvg())
 	fmt.Printf("run time: %s (synced changes counted: %d)\n\n", total.Round(100*time.Millisecond), n)
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "metric\tvalue\tunit")
@@ -60,6 +64,12 @@ func (b *bench) print(total time.Duration) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.metric, r.value, r.unit)
 	}
 	_ = tw.Flush()
+	if len(b.inits) > 0 {
+		fmt.Println("\nwhere the start-up time went (one run each with GODEBUG=inittrace=1):")
+		for _, r := range b.inits {
+			fmt.Printf("  %-20s %s\n", r.fn.name, r.profile)
+		}
+	}
 }
 
 func div(a int64, n int) float64 {
@@ -100,3 +110,109 @@ func pct(d []time.Duration, p int) time.Duration {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func loadAvg() string {
+	raw, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(raw))
+	return strings.Join(f[:min(3, len(f))], " ")
+}
+
+const (
+	targetInitRatio = 1.5
+	targetSizeMB    = 10
+	targetRSSMB     = 64
+	targetCostUSD   = 5
+)
+
+func verdict(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "NOT met"
+}
+
+// functionRows reports the binaries: start-up against the hello-world,
+// sizes, peak RSS.
+func (b *bench) functionRows() {
+	if len(b.inits) == 0 {
+		return
+	}
+	hello := b.inits[0]
+	b.add(fmt.Sprintf("init, exec → first /next poll, median of %d: hello-world", len(hello.wall)), "ms", "%.2f (CPU %.2f)", ms(hello.medWall), ms(hello.medCPU))
+	worst := 0.0
+	for _, r := range b.inits[1:] {
+		worst = max(worst, r.ratioWall)
+		b.add("  "+r.fn.name, "ms (× hello-world)", "%.2f (%.2f×); CPU %.2f (%.2f×)", ms(r.medWall), r.ratioWall, ms(r.medCPU), r.ratioCPU)
+	}
+	b.add(fmt.Sprintf("init ratio, worst function / hello-world (target ≤ %.1f×: %s)", targetInitRatio, verdict(worst <= targetInitRatio)), "×", "%.2f", worst)
+	largest := int64(0)
+	for i, f := range b.fns {
+		detail := ""
+		if i < len(b.arm64) {
+			detail = fmt.Sprintf("; linux/arm64 %.2f", float64(b.arm64[i].size)/1e6)
+			largest = max(largest, b.arm64[i].size)
+		}
+		largest = max(largest, f.size)
+		b.add("binary size, linux/amd64: "+f.name, "MB", "%.2f%s", float64(f.size)/1e6, detail)
+	}
+	b.add(fmt.Sprintf("largest function binary (target ≤ %d MB: %s)", targetSizeMB, verdict(largest <= targetSizeMB*1e6)), "MB", "%.2f", float64(largest)/1e6)
+	peak := int64(0)
+	for _, r := range b.rss {
+		note := ""
+		if r.failed > 0 {
+			note = fmt.Sprintf("; %d of %d invocations failed, first: %.120s", r.failed, r.events, r.firstErr)
+		}
+		if r.partnerUnreached {
+			note += "; partner calls refused by the SSRF policy (simulators on loopback)"
+		}
+		if r.name != helloName {
+			peak = max(peak, r.peakKB)
+		}
+		if mb, ok := b.memory[r.name]; ok {
+			note = fmt.Sprintf("; stack memory %.0f MB", mb) + note
+		}
+		b.add(fmt.Sprintf("peak RSS (VmHWM) after %d events: %s", r.events, r.name), "MB", "%.1f (after init %.1f%s)",
+			float64(r.peakKB)/1024, float64(r.initKB)/1024, note)
+	}
+	if len(b.rss) > 0 {
+		b.add(fmt.Sprintf("largest peak RSS of a function (target ≤ %d MB: %s)", targetRSSMB, verdict(peak <= targetRSSMB*1024)), "MB", "%.1f", float64(peak)/1024)
+	}
+}
+
+// costRows prices what the costed runs counted.
+func (b *bench) costRows() {
+	lines := costPerMillion(b.usage)
+	if len(lines) == 0 {
+		return
+	}
+	per := func(v int64) float64 { return float64(v) / float64(b.usage.changes) }
+	var inv int64
+	for _, n := range b.usage.invocations {
+		inv += n
+	}
+	b.add("counted per synced change: API Gateway requests / Lambda invocations / SQS requests", "per change", "%.2f / %.2f / %.2f",
+		per(b.usage.apiRequests), per(inv), per(b.usage.sqsRequests))
+	b.add("counted per synced change: DynamoDB RRU / WRU (transactions doubled)", "per change", "%.2f / %.2f",
+		b.usage.rru/float64(b.usage.changes), b.usage.wru/float64(b.usage.changes))
+	b.add("counted per synced change: Secrets Manager calls / function log bytes", "per change", "%.3f / %.0f",
+		per(b.usage.secretCalls), per(b.usage.logBytes))
+	for fn, n := range b.usage.invocations {
+		b.add(fmt.Sprintf("  %s: invocations per change, billed ms per invocation (at %.0f MB)", fn, b.memory[fn]), "", "%.2f, %.2f",
+			per(n), float64(b.usage.billedMS[fn])/float64(n))
+	}
+	for _, l := range lines {
+		b.add("cost per million synced changes: "+l.item, "USD", "%.3f (%.4g %s)", l.usd, l.quantity, l.unit)
+	}
+	total := totalUSD(lines)
+	b.add(fmt.Sprintf("COST PER MILLION SYNCED CHANGES (target ≤ $%d: %s)", targetCostUSD, verdict(total <= targetCostUSD)), "USD", "%.2f", total)
+	x := xrayPerMillion(b.usage)
+	b.add("  plus, outside the issue's list: "+x.item, "USD", "%.2f (%.4g %s)", x.usd, x.quantity, x.unit)
+	rest := atRestPerMonth(defaultRest(b.memory))
+	for _, l := range rest {
+		b.add("cost at rest per month: "+l.item, "USD", "%.2f (%.4g %s)", l.usd, l.quantity, l.unit)
+	}
+	b.add("COST AT REST PER MONTH (the model in BENCHMARKS.md)", "USD", "%.2f", totalUSD(rest))
+}

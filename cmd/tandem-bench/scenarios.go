@@ -323,7 +323,9 @@ func (b *bench) release(n int) (float64, time.Duration, error) {
 			}
 		}
 	}()
-	err := b.settle()
+	// A second per event: on a machine shared with other work the burst
+	// can run at a few events a second, and it is measured, not timed out.
+	err := b.settleWithin(max(120*time.Second, time.Duration(n)*time.Second))
 	close(done)
 	if err != nil {
 		return 0, 0, err

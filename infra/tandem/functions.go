@@ -17,6 +17,15 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 )
 
+// smallestMemoryMB is set from the measured peak RSS (`make bench`, BENCHMARKS.md
+// "Function binaries"): every function peaks under 20 MB on the bench's load,
+// so 128 MB, Lambda's smallest size, leaves more than 100 MB of headroom for
+// the functions that handle one request or one schedule tick at a time. Less
+// memory also means a smaller CPU share, but their work waits on DynamoDB and
+// the platforms rather than the CPU, and a GB-second costs the same whichever
+// size does the work. The sync functions keep 512 MB for attachments (below).
+const smallestMemoryMB = 128
+
 // functionSize is memory and timeout. Memory also buys CPU on Lambda.
 type functionSize struct {
 	memoryMB float64
@@ -26,23 +35,25 @@ type functionSize struct {
 var (
 	// apiSize stays under API Gateway's 30 s integration limit with room for
 	// the client's own retry.
-	apiSize = functionSize{memoryMB: 256, timeout: awscdk.Duration_Seconds(jsii.Number(10))}
+	apiSize = functionSize{memoryMB: smallestMemoryMB, timeout: awscdk.Duration_Seconds(jsii.Number(10))}
 	// settingsSize fits a connection test (settings.DefaultTestTimeout, 20 s)
 	// and saving its outcome (settings.DefaultRecordTime, 2 s) inside API
 	// Gateway's 30 s; the test also ends before the invocation's own deadline
 	// whatever its timeout (settings.Service.RecordTime).
-	settingsSize = functionSize{memoryMB: 256, timeout: awscdk.Duration_Seconds(jsii.Number(25))}
+	settingsSize = functionSize{memoryMB: smallestMemoryMB, timeout: awscdk.Duration_Seconds(jsii.Number(25))}
 	// syncSize fits a batch of ten records, each a few platform round trips
-	// (one attempt may take up to 30 s) and an attachment in memory. The
+	// (one attempt may take up to 30 s) and an attachment in memory: up to
+	// relay.DefaultMaxAttachment (40 MB), held several times over while it is
+	// decoded and encoded, which the bench's load (no files) does not show. The
 	// handler stops taking records sqsbatch.DefaultMargin (5 s) before the
 	// deadline, so its partial-batch response is always returned.
 	syncSize = functionSize{memoryMB: 512, timeout: awscdk.Duration_Seconds(jsii.Number(120))}
 	// renewSize fits a few calls per mailbox (renew, or recreate with its
 	// validation handshake) for many mailboxes.
-	renewSize = functionSize{memoryMB: 256, timeout: awscdk.Duration_Seconds(jsii.Number(300))}
+	renewSize = functionSize{memoryMB: smallestMemoryMB, timeout: awscdk.Duration_Seconds(jsii.Number(300))}
 	// sweepSize lists the active connections and reads a few records per
 	// side on each tick; a minute covers thousands of connections.
-	sweepSize = functionSize{memoryMB: 256, timeout: awscdk.Duration_Seconds(jsii.Number(60))}
+	sweepSize = functionSize{memoryMB: smallestMemoryMB, timeout: awscdk.Duration_Seconds(jsii.Number(60))}
 )
 
 // syncConcurrency caps the concurrent invocations of each event source

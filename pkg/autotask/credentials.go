@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/tandemsync/tandem/pkg/egress"
 	"github.com/tandemsync/tandem/pkg/platform"
@@ -50,8 +51,10 @@ func (c Credentials) LogValue() slog.Value {
 }
 
 var (
-	portalHost = regexp.MustCompile(`^ww(\d+)\.autotask\.net$`)
-	apiHost    = regexp.MustCompile(`^webservices(\d+)\.autotask\.net$`)
+	// Compiled on first use rather than at package init, where every function
+	// binary would pay for it at cold start (BENCHMARKS.md, "Function binaries").
+	portalHost = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^ww(\d+)\.autotask\.net$`) })
+	apiHost    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^webservices(\d+)\.autotask\.net$`) })
 )
 
 // ParseCredentials validates what an administrator typed. Each problem is one
@@ -102,10 +105,10 @@ func ParseCredentials(c platform.Credentials, allowPrivate bool) (Credentials, e
 func parseAPIURL(raw string, allowPrivate bool) (string, string) {
 	const hint = "Confirm the URL uses webservices rather than ww, that the region number matches your portal, and that it begins with https://."
 	if !strings.Contains(raw, "://") {
-		if m := portalHost.FindStringSubmatch(strings.ToLower(firstSegment(raw))); m != nil {
+		if m := portalHost().FindStringSubmatch(strings.ToLower(firstSegment(raw))); m != nil {
 			return "", fmt.Sprintf("Invalid API URL: this is the portal address. Use https://webservices%s.autotask.net/ instead.", m[1])
 		}
-		if m := apiHost.FindStringSubmatch(strings.ToLower(firstSegment(raw))); m != nil {
+		if m := apiHost().FindStringSubmatch(strings.ToLower(firstSegment(raw))); m != nil {
 			return "", fmt.Sprintf("Invalid API URL: it must begin with https://, for example https://webservices%s.autotask.net/.", m[1])
 		}
 		return "", "Invalid API URL. " + hint
@@ -115,7 +118,7 @@ func parseAPIURL(raw string, allowPrivate bool) (string, string) {
 		return "", "Invalid API URL: it could not be read as a URL. " + hint
 	}
 	host := strings.ToLower(u.Hostname())
-	if m := portalHost.FindStringSubmatch(host); m != nil {
+	if m := portalHost().FindStringSubmatch(host); m != nil {
 		return "", fmt.Sprintf("Invalid API URL: %s is the Autotask portal, not the API. Use https://webservices%s.autotask.net/ (replace ww with webservices, keeping the region number).", host, m[1])
 	}
 	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
@@ -128,7 +131,7 @@ func parseAPIURL(raw string, allowPrivate bool) (string, string) {
 		if u.Scheme != "https" {
 			return "", "Invalid API URL: it must begin with https://."
 		}
-		if !apiHost.MatchString(host) || u.Port() != "" {
+		if !apiHost().MatchString(host) || u.Port() != "" {
 			// The host is not echoed: a secret pasted into the wrong field
 			// must not come back in a message.
 			return "", "Invalid API URL: this is not an Autotask API host. Use https://webservices<N>.autotask.net/, where N is your portal's region number."

@@ -36,7 +36,7 @@ func (c *Client) zoneHint(ctx context.Context) string {
 		return ""
 	}
 	host := strings.ToLower(zone.Host)
-	if !apiHost.MatchString(host) && !c.http.AllowsPrivate() {
+	if !apiHost().MatchString(host) && !c.http.AllowsPrivate() {
 		return ""
 	}
 	return zone.Scheme + "://" + host + "/"

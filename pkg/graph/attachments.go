@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/tandemsync/tandem/pkg/platform"
 )
@@ -160,7 +161,9 @@ type uploadSession struct {
 
 // locationID reads the attachment id from the Location header of the last
 // upload answer: .../Attachments('<id>').
-var locationID = regexp.MustCompile(`(?i)attachments\('([^']+)'\)`)
+// Compiled on first use rather than at package init, where every function
+// binary would pay for it at cold start (BENCHMARKS.md, "Function binaries").
+var locationID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)attachments\('([^']+)'\)`) })
 
 // attachLarge uploads through an upload session. The upload URL is
 // pre-authorised: sending the bearer token to it is refused (and would leak
@@ -192,7 +195,7 @@ func (c *Client) attachLarge(ctx context.Context, op, draftID string, a platform
 			return "", apiError(op, resp, body)
 		}
 		if end == total {
-			if m := locationID.FindStringSubmatch(resp.Header.Get("Location")); m != nil {
+			if m := locationID().FindStringSubmatch(resp.Header.Get("Location")); m != nil {
 				return m[1], nil
 			}
 			return "", newError(platform.ReasonServer, resp.StatusCode, op+": upload finished without naming the attachment", nil)

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/tandemsync/tandem/pkg/egress"
 	"github.com/tandemsync/tandem/pkg/platform"
@@ -51,8 +52,14 @@ func (c Credentials) String() string {
 func (c Credentials) GoString() string { return "graph.Credentials" + c.String() }
 
 var (
-	guidRE   = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
-	domainRE = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+	// Compiled on first use rather than at package init, where every function
+	// binary would pay for it at cold start (BENCHMARKS.md, "Function binaries").
+	guidRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	})
+	domainRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+	})
 )
 
 // ParseCredentials checks the fields an administrator typed and returns them
@@ -69,13 +76,13 @@ func ParseCredentials(c platform.Credentials, allowPrivate bool) (Credentials, e
 	switch {
 	case out.ClientID == "":
 		v.Add(FieldClientID, "is required: copy the Application (client) ID from the app registration's Overview page in Microsoft Entra admin center")
-	case !guidRE.MatchString(out.ClientID):
+	case !guidRE().MatchString(out.ClientID):
 		v.Add(FieldClientID, "must be the Application (client) ID, a GUID like 00000000-0000-0000-0000-000000000000, from the app registration's Overview page")
 	}
 	switch {
 	case out.ClientSecret == "":
 		v.Add(FieldClientSecret, "is required: create a client secret under the app registration's Certificates & secrets and copy its Value")
-	case guidRE.MatchString(strings.ToLower(out.ClientSecret)):
+	case guidRE().MatchString(strings.ToLower(out.ClientSecret)):
 		v.Add(FieldClientSecret, "looks like the secret's Secret ID: copy the Value column instead (it is shown only once, so create a new secret if you no longer have it)")
 	}
 	checkMailbox(v, out.Mailbox)
@@ -95,7 +102,7 @@ func checkTenant(v *platform.ValidationError, t string) {
 	case t == "common" || t == "organizations" || t == "consumers":
 		// These multi-tenant aliases cannot issue app-only tokens.
 		v.Add(FieldTenantID, "must name your own tenant, not %q: use the Directory (tenant) ID GUID or a verified domain such as contoso.onmicrosoft.com", t)
-	case !guidRE.MatchString(t) && !domainRE.MatchString(t):
+	case !guidRE().MatchString(t) && !domainRE().MatchString(t):
 		v.Add(FieldTenantID, "must be the Directory (tenant) ID, a GUID, or a verified domain such as contoso.onmicrosoft.com")
 	}
 }
@@ -110,7 +117,7 @@ func checkMailbox(v *platform.ValidationError, m string) {
 		v.Add(FieldMailbox, "must be a plain e-mail address such as support@contoso.com, without a display name or angle brackets")
 		return
 	}
-	if _, domain, _ := strings.Cut(m, "@"); !domainRE.MatchString(domain) {
+	if _, domain, _ := strings.Cut(m, "@"); !domainRE().MatchString(domain) {
 		v.Add(FieldMailbox, "must end in a domain of your tenant, for example support@contoso.com")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/tandemsync/tandem/pkg/egress"
 	"github.com/tandemsync/tandem/pkg/platform"
@@ -63,11 +64,15 @@ func (c Credentials) LogValue() slog.Value {
 
 // Halo issues client ids as GUIDs; anything else was usually copied from the
 // application page while it was in edit mode, or is the application name.
-var guidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+// Compiled on first use rather than at package init, where every function
+// binary would pay for it at cold start (BENCHMARKS.md, "Function binaries").
+var guidPattern = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+})
 
 // Tenant names are short identifiers; a URL or spaces mean the wrong value
 // was pasted into the field.
-var tenantPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
+var tenantPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`) })
 
 // ParseCredentials validates what an administrator typed and normalises the
 // instance URL. allowPrivate is the local/test mode that lets http and
@@ -86,7 +91,7 @@ func ParseCredentials(c platform.Credentials, allowPrivate bool) (Credentials, e
 	}
 
 	out.Tenant = strings.TrimSpace(c[FieldTenant])
-	if out.Tenant != "" && !tenantPattern.MatchString(out.Tenant) {
+	if out.Tenant != "" && !tenantPattern().MatchString(out.Tenant) {
 		v.Add(FieldTenant, "The tenant is a short name such as \"acme\", not a URL. Open https://<your-halo>/api/instanceinfo and copy the tenant_id value, or leave it empty for an on-premise Halo.")
 	}
 
@@ -94,7 +99,7 @@ func ParseCredentials(c platform.Credentials, allowPrivate bool) (Credentials, e
 	switch {
 	case out.ClientID == "":
 		v.Add(FieldClientID, "Enter the Client ID of your Halo API application (Configuration > Integrations > Halo API > View Applications).")
-	case !guidPattern.MatchString(out.ClientID):
+	case !guidPattern().MatchString(out.ClientID):
 		v.Add(FieldClientID, "The Client ID should look like 0a1b2c3d-0000-0000-0000-0a1b2c3d4e5f. Copy it from the API application while the page is not in edit mode.")
 	}
 

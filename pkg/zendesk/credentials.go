@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tandemsync/tandem/pkg/egress"
@@ -67,7 +68,9 @@ func (c Credentials) LogValue() slog.Value {
 }
 
 // Zendesk subdomains are DNS labels.
-var subdomainPattern = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+// Compiled on first use rather than at package init, where every function
+// binary would pay for it at cold start (BENCHMARKS.md, "Function binaries").
+var subdomainPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`) })
 
 // ParseCredentials validates what an administrator typed, or what the OAuth
 // callback stored. allowPrivate is local/test mode: a simulator URL stands
@@ -138,7 +141,7 @@ func BaseURL(raw string, allowPrivate bool) (string, string) {
 		host = u.Host
 	}
 	sub := strings.TrimSuffix(host, ".zendesk.com")
-	if !subdomainPattern.MatchString(sub) {
+	if !subdomainPattern().MatchString(sub) {
 		return "", "The subdomain is the acme in https://acme.zendesk.com (letters, digits and hyphens)."
 	}
 	return "https://" + sub + ".zendesk.com", ""

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/tandemsync/tandem/pkg/secretstore"
 )
@@ -16,6 +17,8 @@ import (
 type Memory struct {
 	mu sync.Mutex
 	m  map[string][]byte
+	// calls counts every call, as Secrets Manager bills them (tandem-bench).
+	calls atomic.Int64
 }
 
 // NewMemory returns an empty store.
@@ -24,6 +27,7 @@ func NewMemory() *Memory { return &Memory{m: map[string][]byte{}} }
 var _ Store = (*Memory)(nil)
 
 func (s *Memory) PutSecret(_ context.Context, name string, value []byte) error {
+	s.calls.Add(1)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.m[name] = append([]byte(nil), value...)
@@ -31,6 +35,7 @@ func (s *Memory) PutSecret(_ context.Context, name string, value []byte) error {
 }
 
 func (s *Memory) GetSecret(_ context.Context, name string) ([]byte, error) {
+	s.calls.Add(1)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	v, ok := s.m[name]
@@ -41,6 +46,7 @@ func (s *Memory) GetSecret(_ context.Context, name string) ([]byte, error) {
 }
 
 func (s *Memory) DeleteSecret(_ context.Context, name string) error {
+	s.calls.Add(1)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.m, name)
@@ -53,3 +59,7 @@ func (s *Memory) Len() int {
 	defer s.mu.Unlock()
 	return len(s.m)
 }
+
+// Calls is the number of Put, Get and Delete calls so far: the Secrets
+// Manager API calls the same code would make.
+func (s *Memory) Calls() int64 { return s.calls.Load() }

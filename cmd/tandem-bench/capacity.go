@@ -1,0 +1,330 @@
+package main
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"math"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+)
+
+// capacityMeter stands between Tandem's DynamoDB client and the store and
+// counts the read and write request units each request would consume on an
+// on-demand table, from the items it reads and writes (the embedded store
+// answers no ReturnConsumedCapacity):
+//
+//   - a read costs one unit per 4 KB of what it returns (a Query: of all the
+//     items together), at least one; half that when eventually consistent;
+//   - a write costs one unit per 1 KB of the larger of the item before and
+//     after, at least one, whether its condition holds or not;
+//   - every item of a transaction costs twice that.
+//
+// The after-image of an update and the before-image of a delete are read
+// with a GetItem sent past the request counter, so Tandem's figures are
+// unchanged. Counting is switched on only while a costed run is measured.
+type capacityMeter struct {
+	next dynamodb.HTTPClient
+	on   atomic.Bool
+	// direct reaches the store without being counted as Tandem's.
+	direct *http.Client
+
+	mu       sync.Mutex
+	rru, wru float64
+	// endpoint is the store's URL, for the RSS replay's binaries.
+	endpoint string
+}
+
+func (m *capacityMeter) wrap(next dynamodb.HTTPClient) dynamodb.HTTPClient {
+	m.next = next
+	if m.direct == nil {
+		m.direct = &http.Client{}
+	}
+	return m
+}
+
+func (m *capacityMeter) totals() (rru, wru float64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.rru, m.wru
+}
+
+func (m *capacityMeter) url() string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.endpoint
+}
+
+func (m *capacityMeter) add(rru, wru float64) {
+	m.mu.Lock()
+	m.rru += rru
+	m.wru += wru
+	m.mu.Unlock()
+}
+
+// ddbRequest is the part of every DynamoDB request the meter reads.
+type ddbRequest struct {
+	TableName      string
+	Key            map[string]json.RawMessage
+	Item           map[string]json.RawMessage
+	ConsistentRead bool
+	TransactItems  []struct {
+		Put, Update, Delete, ConditionCheck *struct {
+			TableName string
+			Key       map[string]json.RawMessage
+			Item      map[string]json.RawMessage
+		}
+		Get *struct {
+			TableName string
+			Key       map[string]json.RawMessage
+		}
+	}
+	RequestItems map[string]json.RawMessage
+}
+
+type ddbResponse struct {
+	Item      map[string]json.RawMessage
+	Items     []map[string]json.RawMessage
+	Responses json.RawMessage
+}
+
+func (m *capacityMeter) Do(req *http.Request) (*http.Response, error) {
+	m.mu.Lock()
+	if m.endpoint == "" {
+		m.endpoint = req.URL.Scheme + "://" + req.URL.Host
+	}
+	m.mu.Unlock()
+	if !m.on.Load() {
+		return m.next.Do(req)
+	}
+	op := strings.TrimPrefix(req.Header.Get("X-Amz-Target"), "DynamoDB_20120810.")
+	var body []byte
+	if req.Body != nil {
+		var err error
+		if body, err = io.ReadAll(req.Body); err != nil {
+			return nil, err
+		}
+		req.Body.Close()
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	}
+	var in ddbRequest
+	_ = json.Unmarshal(body, &in)
+	// Before-images, read before the write changes them.
+	var before []float64
+	switch op {
+	case "DeleteItem":
+		before = append(before, m.itemSize(req, in.TableName, in.Key))
+	case "TransactWriteItems":
+		for _, t := range in.TransactItems {
+			if t.Delete != nil {
+				before = append(before, m.itemSize(req, t.Delete.TableName, t.Delete.Key))
+			}
+		}
+	}
+	resp, err := m.next.Do(req)
+	if err != nil {
+		return resp, err
+	}
+	raw, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(raw))
+	if err != nil {
+		return resp, err
+	}
+	var out ddbResponse
+	_ = json.Unmarshal(raw, &out)
+	read := func(size float64, consistent bool) float64 {
+		u := math.Max(1, math.Ceil(size/4096))
+		if !consistent {
+			u /= 2
+		}
+		return u
+	}
+	write := func(size float64) float64 { return math.Max(1, math.Ceil(size/1024)) }
+	switch op {
+	case "GetItem":
+		m.add(read(itemSize(out.Item), in.ConsistentRead), 0)
+	case "Query", "Scan":
+		var sum float64
+		for _, it := range out.Items {
+			sum += itemSize(it)
+		}
+		m.add(read(sum, in.ConsistentRead), 0)
+	case "PutItem":
+		m.add(0, write(itemSize(in.Item)))
+	case "UpdateItem":
+		m.add(0, write(m.itemSize(req, in.TableName, in.Key)))
+	case "DeleteItem":
+		m.add(0, write(before[0]))
+	case "TransactWriteItems":
+		var w float64
+		d := 0
+		for _, t := range in.TransactItems {
+			switch {
+			case t.Put != nil:
+				w += write(itemSize(t.Put.Item))
+			case t.Update != nil:
+				w += write(m.itemSize(req, t.Update.TableName, t.Update.Key))
+			case t.Delete != nil:
+				w += write(before[d])
+				d++
+			case t.ConditionCheck != nil:
+				w += write(m.itemSize(req, t.ConditionCheck.TableName, t.ConditionCheck.Key))
+			}
+		}
+		m.add(0, 2*w)
+	case "TransactGetItems":
+		var r struct {
+			Responses []struct{ Item map[string]json.RawMessage }
+		}
+		_ = json.Unmarshal(raw, &r)
+		var u float64
+		for _, it := range r.Responses {
+			u += read(itemSize(it.Item), true)
+		}
+		m.add(2*u, 0)
+	case "BatchGetItem":
+		var r struct {
+			Responses map[string][]map[string]json.RawMessage
+		}
+		_ = json.Unmarshal(raw, &r)
+		var u float64
+		for _, items := range r.Responses {
+			for _, it := range items {
+				u += read(itemSize(it), in.ConsistentRead)
+			}
+		}
+		m.add(u, 0)
+	case "BatchWriteItem":
+		var reqs map[string][]struct {
+			PutRequest    *struct{ Item map[string]json.RawMessage }
+			DeleteRequest *struct{ Key map[string]json.RawMessage }
+		}
+		_ = json.Unmarshal(body, &struct {
+			RequestItems *map[string][]struct {
+				PutRequest    *struct{ Item map[string]json.RawMessage }
+				DeleteRequest *struct{ Key map[string]json.RawMessage }
+			}
+		}{&reqs})
+		var w float64
+		for _, rs := range reqs {
+			for _, r := range rs {
+				if r.PutRequest != nil {
+					w += write(itemSize(r.PutRequest.Item))
+				} else {
+					w++
+				}
+			}
+		}
+		m.add(0, w)
+	}
+	return resp, nil
+}
+
+// itemSize reads one item straight from the store, uncounted, and returns
+// its size (0 when it is not there).
+func (m *capacityMeter) itemSize(orig *http.Request, table string, key map[string]json.RawMessage) float64 {
+	body, _ := json.Marshal(map[string]any{"TableName": table, "Key": key, "ConsistentRead": true})
+	req, err := http.NewRequestWithContext(orig.Context(), http.MethodPost, orig.URL.String(), bytes.NewReader(body))
+	if err != nil {
+		return 0
+	}
+	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
+	req.Header.Set("X-Amz-Target", "DynamoDB_20120810.GetItem")
+	req.Header.Set("Authorization", orig.Header.Get("Authorization"))
+	resp, err := m.direct.Do(req)
+	if err != nil {
+		return 0
+	}
+	defer resp.Body.Close()
+	var out ddbResponse
+	if json.NewDecoder(resp.Body).Decode(&out) != nil {
+		return 0
+	}
+	return itemSize(out.Item)
+}
+
+// itemSize is DynamoDB's item size: each attribute's name plus its value
+// (strings and binaries by their bytes, numbers about one byte per two
+// digits plus one, a boolean or null one byte, a list or map three bytes
+// plus one per element plus its elements).
+func itemSize(item map[string]json.RawMessage) float64 {
+	var n float64
+	for name, v := range item {
+		n += float64(len(name)) + valueSize(v)
+	}
+	return n
+}
+
+func valueSize(raw json.RawMessage) float64 {
+	var v map[string]json.RawMessage
+	if json.Unmarshal(raw, &v) != nil {
+		return 0
+	}
+	for typ, val := range v {
+		switch typ {
+		case "S":
+			var s string
+			_ = json.Unmarshal(val, &s)
+			return float64(len(s))
+		case "N":
+			var s string
+			_ = json.Unmarshal(val, &s)
+			return numberSize(s)
+		case "B":
+			var s string
+			_ = json.Unmarshal(val, &s)
+			return float64(base64.StdEncoding.DecodedLen(len(s)))
+		case "BOOL", "NULL":
+			return 1
+		case "SS", "NS", "BS":
+			var ss []string
+			_ = json.Unmarshal(val, &ss)
+			var n float64
+			for _, s := range ss {
+				switch typ {
+				case "NS":
+					n += numberSize(s)
+				case "BS":
+					n += float64(base64.StdEncoding.DecodedLen(len(s)))
+				default:
+					n += float64(len(s))
+				}
+			}
+			return n
+		case "L":
+			var l []json.RawMessage
+			_ = json.Unmarshal(val, &l)
+			n := 3.0
+			for _, e := range l {
+				n += 1 + valueSize(e)
+			}
+			return n
+		case "M":
+			var mm map[string]json.RawMessage
+			_ = json.Unmarshal(val, &mm)
+			n := 3.0
+			for k, e := range mm {
+				n += 1 + float64(len(k)) + valueSize(e)
+			}
+			return n
+		}
+	}
+	return 0
+}
+
+func numberSize(s string) float64 {
+	digits := 0
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			digits++
+		}
+	}
+	return math.Ceil(float64(digits)/2) + 1
+}
