@@ -96,3 +96,67 @@ func (s *Store) PutMark(ctx context.Context, connID, org string, m sweep.Mark) e
 	}
 	return nil
 }
+
+// BackfillActiveIndex writes the active-connection index entry of every
+// active connection that lacks one — connections activated before the
+// index existed, which the sweep's schedule would otherwise never see —
+// and returns how many it wrote. It is safe to run at any time and any
+// number of times: each entry is written in a transaction that requires
+// the connection to be still active and the entry to be missing, so a
+// connection ended meanwhile is left out and an existing entry is left
+// alone. It scans the whole table, so it is an operator's one-off (tandem
+// backfill-active), not part of any request.
+func (s *Store) BackfillActiveIndex(ctx context.Context) (int, error) {
+	p := dynamodb.NewScanPaginator(s.db, &dynamodb.ScanInput{
+		TableName:                 aws.String(s.table),
+		FilterExpression:          aws.String("sk = :meta AND #status = :active"),
+		ExpressionAttributeNames:  map[string]string{"#status": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":meta": str("CONN"), ":active": str(string(connection.Active))},
+	})
+	added := 0
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return added, fmt.Errorf("scan for active connections: %w", err)
+		}
+		for _, raw := range page.Items {
+			var it connItem
+			if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
+				return added, fmt.Errorf("decode connection: %w", err)
+			}
+			ok, err := s.indexActive(ctx, it.connection())
+			if err != nil {
+				return added, err
+			}
+			if ok {
+				added++
+			}
+		}
+	}
+	return added, nil
+}
+
+// indexActive writes c's index entry if c is still active and the entry is
+// missing; false when either condition stopped it.
+func (s *Store) indexActive(ctx context.Context, c connection.Connection) (bool, error) {
+	entry, err := attributevalue.MarshalMap(toItem(c, activePK, "CONN#"+c.ID))
+	if err != nil {
+		return false, fmt.Errorf("encode index entry of %s: %w", c.ID, err)
+	}
+	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		{ConditionCheck: &types.ConditionCheck{
+			TableName: aws.String(s.table), Key: key(connPK(c.ID), "CONN"),
+			ConditionExpression:       aws.String("#status = :active"),
+			ExpressionAttributeNames:  map[string]string{"#status": "status"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":active": str(string(connection.Active))},
+		}},
+		{Put: &types.Put{TableName: aws.String(s.table), Item: entry, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
+	}})
+	if conditionFailed(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("index active connection %s: %w", c.ID, err)
+	}
+	return true, nil
+}
