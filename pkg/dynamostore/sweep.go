@@ -39,6 +39,22 @@ func (s *Store) activeIndex(c connection.Connection) (*types.TransactWriteItem, 
 	return nil, nil
 }
 
+// armInitialSync is the transaction item that owes the source side of a
+// connection being activated its automatic initial sync (sweep.Mark
+// Activation): written with the activation, so no sweep can run between
+// the two, and costing accept no request of its own — nor a call to any
+// platform, so a partner that is down cannot fail it.
+func (s *Store) armInitialSync(c connection.Connection) (types.TransactWriteItem, error) {
+	at := fromMS(ms(c.AcceptedAt)) // as the connection keeps it
+	doc, err := json.Marshal(sweep.Mark{Activation: &at})
+	if err != nil {
+		return types.TransactWriteItem{}, fmt.Errorf("encode sweep mark: %w", err)
+	}
+	return types.TransactWriteItem{Put: &types.Put{TableName: aws.String(s.table), Item: map[string]types.AttributeValue{
+		"pk": str(connPK(c.ID)), "sk": str(sweepSK(c.OrgOf(connection.Source))), "doc": str(string(doc)),
+	}}}, nil
+}
+
 // ActiveConnections lists every active connection.
 func (s *Store) ActiveConnections(ctx context.Context) ([]connection.Connection, error) {
 	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{

@@ -84,6 +84,13 @@ type Config struct {
 	// SweepMinutes is how often the reconciliation sweep asks my platform
 	// what changed (0: every 15 minutes), MinSweepMinutes to MaxSweepMinutes.
 	SweepMinutes int `json:"sweepMinutes,omitempty"`
+
+	// InitialSyncDays is how far before the connection's activation the
+	// automatic initial sync reaches back (0: DefaultInitialSyncDays):
+	// the source's tickets changed since then that the escalation rule
+	// selects are escalated, matching partner tickets that already exist.
+	// Source side only, MaxInitialSyncDays at most.
+	InitialSyncDays int `json:"initialSyncDays,omitempty"`
 }
 
 // TypeMapping is the status and priority rows for partner tickets whose
@@ -99,6 +106,15 @@ type TypeMapping struct {
 const (
 	MinSweepMinutes = 5
 	MaxSweepMinutes = 24 * 60
+)
+
+// The automatic initial sync's reach. A month covers the tickets still
+// being worked on when two organisations connect — most service tickets
+// close within days — without sending the partner a year of closed ones;
+// a longer history can be asked for (POST /v1/connections/{id}/sync).
+const (
+	DefaultInitialSyncDays = 30
+	MaxInitialSyncDays     = 365
 )
 
 // Mapping is one row of a mapping table: the partner's value and mine.

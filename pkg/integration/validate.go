@@ -37,7 +37,18 @@ func Validate(cfg Config, side Side, mine, partner Catalog) error {
 	if m := cfg.SweepMinutes; m != 0 && (m < MinSweepMinutes || m > MaxSweepMinutes) {
 		c.errs.Add("sweepMinutes", "must be between %d and %d minutes, got %d", MinSweepMinutes, MaxSweepMinutes, m)
 	}
+	c.initialSyncDays(cfg.InitialSyncDays)
 	return c.errs.Err()
+}
+
+func (c *checker) initialSyncDays(d int) {
+	switch {
+	case d == 0:
+	case c.side.Role == Target:
+		c.errs.Add("initialSyncDays", "applies only to the source side, whose tickets the initial sync escalates")
+	case d < 1 || d > MaxInitialSyncDays:
+		c.errs.Add("initialSyncDays", "must be between 1 and %d days, got %d", MaxInitialSyncDays, d)
+	}
 }
 
 type checker struct {

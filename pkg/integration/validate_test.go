@@ -337,6 +337,21 @@ func TestValidate(t *testing.T) {
 			mutate: func(f *fixture) {
 				f.cfg.CustomFields = append(f.cfg.CustomFields, CustomFieldDef{Name: "CFGoLive", Type: TypeDate})
 			}},
+
+		// The automatic initial sync's reach.
+		{name: "initial sync reaching back a quarter", base: sourceFixture,
+			mutate: func(f *fixture) { f.cfg.InitialSyncDays = 90 }},
+		{name: "initial sync reaching back a year", base: sourceFixture,
+			mutate: func(f *fixture) { f.cfg.InitialSyncDays = MaxInitialSyncDays }},
+		{name: "initial sync reaching back further than a year", base: sourceFixture,
+			mutate: func(f *fixture) { f.cfg.InitialSyncDays = MaxInitialSyncDays + 1 },
+			want:   []string{`initialSyncDays: must be between 1 and 365 days, got 366`}},
+		{name: "initial sync reaching back a negative time", base: sourceFixture,
+			mutate: func(f *fixture) { f.cfg.InitialSyncDays = -1 },
+			want:   []string{`initialSyncDays: must be between 1 and 365 days, got -1`}},
+		{name: "initial sync days on the target", base: targetFixture,
+			mutate: func(f *fixture) { f.cfg.InitialSyncDays = 30 },
+			want:   []string{`initialSyncDays: applies only to the source side`}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

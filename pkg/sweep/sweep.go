@@ -24,6 +24,7 @@ import (
 
 	"github.com/tandemsync/tandem/pkg/clock"
 	"github.com/tandemsync/tandem/pkg/connection"
+	"github.com/tandemsync/tandem/pkg/integration"
 	"github.com/tandemsync/tandem/pkg/platform"
 	"github.com/tandemsync/tandem/pkg/queue"
 	"github.com/tandemsync/tandem/pkg/relay"
@@ -61,6 +62,12 @@ type Mark struct {
 	LastRun time.Time `json:"lastRun"`
 	// Found is how many changes the last run queued.
 	Found int `json:"found"`
+	// Activation is set on the source side when the connection is
+	// accepted (in the same write that activates it), and cleared by the
+	// automatic initial sync it asks for: the first sweep of that side
+	// once its configuration selects tickets (an escalation rule can only
+	// be saved on an active connection).
+	Activation *time.Time `json:"activation,omitempty"`
 }
 
 // Marks keeps each connection side's Mark.
@@ -80,8 +87,10 @@ type Links interface {
 	LinkByTicket(ctx context.Context, connID, org, ticketID string) (relay.Link, error)
 }
 
-// Totals records how many tickets an initial sync found.
+// Totals starts an initial sync's progress and records how many tickets
+// it found.
 type Totals interface {
+	StartSync(ctx context.Context, connID string, p relay.SyncProgress) error
 	SetSyncTotal(ctx context.Context, connID, run string, total int) error
 }
 
@@ -92,7 +101,9 @@ type Sweeper struct {
 	Links     Links
 	Marks     Marks
 	Totals    Totals
-	Out       relay.Sender
+	// Configs is read only while the automatic initial sync is owed.
+	Configs relay.Configs
+	Out     relay.Sender
 	Clock     clock.Clock
 	Log       *slog.Logger
 }
@@ -140,6 +151,11 @@ func (s *Sweeper) Run(ctx context.Context, org string, req relay.Sweep) error {
 	run := ""
 	if initial {
 		since, run = *req.Since, Run(req)
+	} else if mark.Activation != nil {
+		if since, run, err = s.activationSync(ctx, c, org, *mark.Activation); err != nil {
+			return fmt.Errorf("sweep %s: %w", c.ID, err)
+		}
+		initial = run != ""
 	}
 	changed, err := lister.ChangedSince(ctx, since.Add(-Overlap))
 	if err != nil {
@@ -182,12 +198,42 @@ func (s *Sweeper) Run(ctx context.Context, org string, req relay.Sweep) error {
 		}
 	}
 	next.LastRun, next.Found = s.Clock.Now(), len(msgs)
+	if initial && mark.Activation != nil {
+		next.Activation = nil
+	}
 	if err := s.Marks.PutMark(ctx, c.ID, org, next); err != nil {
 		return fmt.Errorf("sweep %s: %w", c.ID, err)
 	}
 	s.Log.InfoContext(ctx, "swept", "connection_id", c.ID, "org_id", org, "platform", kind,
 		"listed", len(changed), "queued", len(msgs), "watermark", next.Watermark, "initial", initial)
 	return nil
+}
+
+// activationSync turns this sweep of the source side into the automatic
+// initial sync the connection's activation asked for, once the side's
+// configuration has an escalation rule: it reaches InitialSyncDays back
+// from the activation and is named by it, so a repeated attempt is the
+// same run. Until then ("" run) the sweep is an ordinary one and the
+// initial sync stays owed.
+func (s *Sweeper) activationSync(ctx context.Context, c connection.Connection, org string, activated time.Time) (time.Time, string, error) {
+	cfg, err := s.Configs.GetConfig(ctx, c.ID, org)
+	if err != nil {
+		return time.Time{}, "", err
+	}
+	if cfg.Escalation.IsZero() {
+		return time.Time{}, "", nil
+	}
+	days := cfg.InitialSyncDays
+	if days == 0 {
+		days = integration.DefaultInitialSyncDays
+	}
+	since := activated.AddDate(0, 0, -days)
+	run := Run(relay.Sweep{At: activated})
+	if err := s.Totals.StartSync(ctx, c.ID, relay.SyncProgress{Run: run, Since: since.UTC(), StartedAt: s.Clock.Now()}); err != nil {
+		return time.Time{}, "", err
+	}
+	s.Log.InfoContext(ctx, "initial sync of the activation", "connection_id", c.ID, "org_id", org, "since", since)
+	return since, run, nil
 }
 
 // after reports whether t changed after what the mark has seen.
