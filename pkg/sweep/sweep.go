@@ -104,8 +104,8 @@ type Sweeper struct {
 	// Configs is read only while the automatic initial sync is owed.
 	Configs relay.Configs
 	Out     relay.Sender
-	Clock     clock.Clock
-	Log       *slog.Logger
+	Clock   clock.Clock
+	Log     *slog.Logger
 }
 
 // Run names an initial sync: its request's time.
