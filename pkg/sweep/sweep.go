@@ -44,8 +44,9 @@ const Overlap = 5 * time.Minute
 
 // ChangeLister is what a platform's client provides for the sweep: the
 // tickets changed after since, with UpdatedAt set, from one query followed
-// page by page. Autotask, ConnectWise and Halo filter on their own
-// last-change dates; a mailbox can answer from its delta query.
+// page by page. Autotask, ConnectWise, Halo and Zendesk filter on their
+// own last-change dates; a mailbox, which has no such date, answers from
+// its delta query instead (relay.ChangeReader, runDelta).
 type ChangeLister interface {
 	ChangedSince(ctx context.Context, since time.Time) ([]platform.Ticket, error)
 }
@@ -68,6 +69,15 @@ type Mark struct {
 	// once its configuration selects tickets (an escalation rule can only
 	// be saved on an active connection).
 	Activation *time.Time `json:"activation,omitempty"`
+	// DeltaLink is where the next sweep of a side that lists changes by
+	// delta link (Microsoft 365) resumes; its watermark stays unused.
+	DeltaLink string `json:"deltaLink,omitempty"`
+}
+
+// Baselines gives the delta link a mailbox's subscription recorded when it
+// was made: where a mailbox side's first sweep starts.
+type Baselines interface {
+	DeltaLink(ctx context.Context, org string) (string, error)
 }
 
 // Marks keeps each connection side's Mark.
@@ -103,9 +113,11 @@ type Sweeper struct {
 	Totals    Totals
 	// Configs is read only while the automatic initial sync is owed.
 	Configs relay.Configs
-	Out     relay.Sender
-	Clock   clock.Clock
-	Log     *slog.Logger
+	// Baselines is read only by a mailbox side's first sweep.
+	Baselines Baselines
+	Out       relay.Sender
+	Clock     clock.Clock
+	Log       *slog.Logger
 }
 
 // Run names an initial sync: its request's time.
@@ -135,13 +147,17 @@ func (s *Sweeper) Run(ctx context.Context, org string, req relay.Sweep) error {
 		return fmt.Errorf("sweep %s: platform of %s: %w", c.ID, org, err)
 	}
 	lister, ok := client.(ChangeLister)
-	if !ok {
+	reader, delta := client.(relay.ChangeReader)
+	if !ok && (!delta || req.Since != nil) {
 		s.Log.InfoContext(ctx, "platform cannot list changes: sweep skipped", "connection_id", c.ID, "org_id", org, "platform", kind)
 		return nil
 	}
 	mark, err := s.Marks.Mark(ctx, c.ID, org)
 	if err != nil {
 		return fmt.Errorf("sweep %s: %w", c.ID, err)
+	}
+	if !ok {
+		return s.runDelta(ctx, c, org, kind, reader, mark, req)
 	}
 	since := mark.Watermark
 	if since.IsZero() {
@@ -234,6 +250,53 @@ func (s *Sweeper) activationSync(ctx context.Context, c connection.Connection, o
 	}
 	s.Log.InfoContext(ctx, "initial sync of the activation", "connection_id", c.ID, "org_id", org, "since", since)
 	return since, run, nil
+}
+
+// runDelta sweeps a side whose platform lists changes by delta link rather
+// than by date (a Microsoft 365 mailbox: the inbox's delta query): one
+// delta round from the side's own link, followed page by page, an event
+// queued for each message it names — what a change notification would
+// have queued — and then the new link kept. The first sweep starts from
+// the link the mailbox's subscription recorded when it was made, or,
+// without one, only records where the next starts: reading the whole
+// mailbox would escalate every mail it ever received.
+func (s *Sweeper) runDelta(ctx context.Context, c connection.Connection, org string, kind platform.Kind, reader relay.ChangeReader, mark Mark, req relay.Sweep) error {
+	link := mark.DeltaLink
+	if link == "" && s.Baselines != nil {
+		var err error
+		if link, err = s.Baselines.DeltaLink(ctx, org); err != nil {
+			s.Log.WarnContext(ctx, "no subscription delta link: the sweep starts from now", "connection_id", c.ID, "org_id", org, "error", err)
+			link = ""
+		}
+	}
+	ids, next, err := reader.InboxChanges(ctx, link)
+	if err != nil {
+		return fmt.Errorf("sweep %s on %s: %w", c.ID, kind, err)
+	}
+	if link == "" {
+		ids = nil
+	}
+	msgs := make([]queue.Message, 0, len(ids))
+	at := req.At.UTC().Format(time.RFC3339Nano)
+	for _, id := range ids {
+		ev := platform.Event{Platform: kind, Type: platform.EventMailReceived, TicketID: id, DeliveryID: "sweep:" + c.ID + ":" + id + ":" + at}
+		body, err := json.Marshal(relay.Envelope{Org: org, Event: &ev})
+		if err != nil {
+			return fmt.Errorf("encode event: %w", err)
+		}
+		msgs = append(msgs, queue.Message{Group: queue.GroupID(org, id), DedupID: queue.DedupID("sweep", c.ID, org, id, at), Body: body})
+	}
+	if len(msgs) > 0 {
+		if err := s.Out.Send(ctx, relay.EventsQueue(kind), msgs...); err != nil {
+			return fmt.Errorf("sweep %s: queue events: %w", c.ID, err)
+		}
+	}
+	mark.DeltaLink, mark.LastRun, mark.Found = next, s.Clock.Now(), len(msgs)
+	if err := s.Marks.PutMark(ctx, c.ID, org, mark); err != nil {
+		return fmt.Errorf("sweep %s: %w", c.ID, err)
+	}
+	s.Log.InfoContext(ctx, "swept", "connection_id", c.ID, "org_id", org, "platform", kind, "queued", len(msgs))
+	return nil
 }
 
 // after reports whether t changed after what the mark has seen.

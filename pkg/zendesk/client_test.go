@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -296,3 +297,62 @@ func TestPicklists(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// The sweep's listing: one cursor-based incremental export from the start
+// time, followed page by page to the end of the stream, holding each
+// ticket changed since then once, with its change time.
+func TestChangedSinceFollowsTheExportCursor(t *testing.T) {
+	ctx := context.Background()
+	t0 := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	now := t0
+	s := zendesksim.New(t, zendesksim.Options{Now: func() time.Time { return now }, ExportPageSize: 2})
+	c := newClient(t, s, zendesksim.Integration)
+	var ids []string
+	for i := range 5 {
+		now = t0.Add(time.Duration(i) * time.Minute)
+		tk, err := c.CreateTicket(ctx, platform.Ticket{Summary: fmt.Sprintf("ticket %d", i), Description: "d", Priority: "normal"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, tk.ID)
+	}
+	now = t0.Add(10 * time.Minute)
+	summary := "ticket 0, changed"
+	if err := c.UpdateTicket(ctx, ids[0], platform.TicketUpdate{Summary: &summary}); err != nil {
+		t.Fatal(err)
+	}
+	now = t0.Add(20 * time.Minute)
+	for _, tc := range []struct {
+		name  string
+		since time.Time
+		want  []string
+		calls int64
+	}{
+		{"everything, over three pages", t0.Add(-time.Second), []string{ids[1], ids[2], ids[3], ids[4], ids[0]}, 3},
+		{"from the third ticket's creation, inclusive", t0.Add(2 * time.Minute), []string{ids[2], ids[3], ids[4], ids[0]}, 2},
+		{"only the later change", t0.Add(5 * time.Minute), []string{ids[0]}, 1},
+		{"nothing since", t0.Add(11 * time.Minute), nil, 1},
+	} {
+		before := s.Requests()
+		got, err := c.ChangedSince(ctx, tc.since)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		var gotIDs []string
+		for _, tk := range got {
+			gotIDs = append(gotIDs, tk.ID)
+			if tk.UpdatedAt.Before(tc.since) {
+				t.Errorf("%s: ticket %s changed at %v, before %v", tc.name, tk.ID, tk.UpdatedAt, tc.since)
+			}
+		}
+		if !slices.Equal(gotIDs, tc.want) {
+			t.Errorf("%s: listed %v, want %v", tc.name, gotIDs, tc.want)
+		}
+		if calls := s.Requests() - before; calls != tc.calls {
+			t.Errorf("%s: %d requests, want %d", tc.name, calls, tc.calls)
+		}
+		if len(got) > 0 && got[len(got)-1].Summary != "ticket 0, changed" {
+			t.Errorf("%s: the last change listed is %+v, want the update", tc.name, got[len(got)-1])
+		}
+	}
+}
