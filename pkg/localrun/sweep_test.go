@@ -179,6 +179,32 @@ func TestNoOpSweepCost(t *testing.T) {
 				p.src, srcCalls, p.dst, dstCalls, dbSweep, dbTick)
 		})
 	}
+	// A support mailbox's side is swept by its inbox delta query.
+	for _, p := range mailboxPairs {
+		t.Run("Microsoft 365 to "+string(p.partner), func(t *testing.T) {
+			w := mailboxWorld(t, p.partner, nil)
+			head := w.receive(graphsim.Mail{From: requester, Subject: "Scanner on floor 2 is offline", Text: "Since this morning."})
+			w.settle()
+			mustNote(t, w.target.agent, w.partnerTicket(head.ID).ID, platform.Note{Kind: p.publicKind, Body: "Engineer on the way.", Public: true})
+			w.settle()
+			w.sweep()
+			w.sweep()
+
+			src, dst, db := w.simRequests(platform.Graph), w.simRequests(p.partner), w.r.DynamoDBRequests()
+			w.sweep()
+			srcCalls, dstCalls, dbSweep := w.simRequests(platform.Graph)-src, w.simRequests(p.partner)-dst, w.r.DynamoDBRequests()-db
+			if srcCalls != 1 || dstCalls != 1 {
+				t.Errorf("a sweep with nothing to do made %d Graph and %d %s requests, want one query each", srcCalls, dstCalls, p.partner)
+			}
+			db = w.r.DynamoDBRequests()
+			out, err := w.r.Deps.SweepHandler()(ctx, events.EventBridgeEvent{ID: "bench"})
+			if err != nil || out.Queued != 0 {
+				t.Fatalf("tick: %+v %v; want nothing due", out, err)
+			}
+			t.Logf("no-op sweep of one connection: graph %d request, %s %d request; DynamoDB %d requests for the two sides' sweeps, %d for the tick that finds neither due",
+				srcCalls, p.partner, dstCalls, dbSweep, w.r.DynamoDBRequests()-db)
+		})
+	}
 }
 
 // A support mailbox whose change notifications are all lost: one sweep of
