@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/tandemsync/tandem/pkg/platform"
 	"github.com/tandemsync/tandem/pkg/simfault"
+	"github.com/tandemsync/tandem/pkg/vendorfixture"
 	"github.com/tandemsync/tandem/pkg/zendesk"
 	"github.com/tandemsync/tandem/pkg/zendesk/zendesksim"
 )
@@ -354,5 +357,38 @@ func TestChangedSinceFollowsTheExportCursor(t *testing.T) {
 		if len(got) > 0 && got[len(got)-1].Summary != "ticket 0, changed" {
 			t.Errorf("%s: the last change listed is %+v, want the update", tc.name, got[len(got)-1])
 		}
+	}
+}
+
+// The vendor's example page of the cursor-based export reads as the
+// ticket it holds, with its change time and external id.
+func TestChangedSinceReadsTheVendorExample(t *testing.T) {
+	page := vendorfixture.Read(t, "testdata/incremental-tickets-cursor.json")
+	var query url.Values
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/api/v2/incremental/tickets/cursor.json" {
+			http.NotFound(w, r)
+			return
+		}
+		query = r.URL.Query()
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(page)
+	}))
+	t.Cleanup(srv.Close)
+	creds, err := zendesk.ParseCredentials(platform.Credentials{"subdomain": srv.URL, "email": "a@example.com", "apiToken": "t"}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	since := time.Date(2011, 5, 1, 0, 0, 0, 0, time.UTC)
+	got, err := zendesk.New(creds, zendesk.Options{AllowPrivate: true}).ChangedSince(context.Background(), since)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if query.Get("start_time") != strconv.FormatInt(since.Unix(), 10) || query.Get("exclude_deleted") != "true" {
+		t.Errorf("query %v, want start_time=%d and exclude_deleted", query, since.Unix())
+	}
+	want := time.Date(2011, 5, 5, 10, 38, 52, 0, time.UTC)
+	if len(got) != 1 || got[0].ID != "35436" || !got[0].UpdatedAt.Equal(want) || got[0].Ref != "ahg35h3jh" || got[0].Status != "open" {
+		t.Fatalf("listed %+v, want ticket 35436 changed at %v", got, want)
 	}
 }
