@@ -1,5 +1,7 @@
 package integration
 
+import "github.com/tandemsync/tandem/pkg/platform"
+
 // Config is one side's configuration of one active connection, the body of
 // PUT /v1/connections/{id}/config. Like Halo's inbound settings it describes
 // how the PARTNER's changes land in this side's own platform; the only
@@ -91,6 +93,25 @@ type Config struct {
 	// selects are escalated, matching partner tickets that already exist.
 	// Source side only, MaxInitialSyncDays at most.
 	InitialSyncDays int `json:"initialSyncDays,omitempty"`
+
+	// MatchField is a match rule: the field of my platform in which my
+	// tickets from before the connection hold the partner's ticket number.
+	// An initial sync links such a ticket instead of creating one, as it
+	// does a ticket carrying Tandem's marker. Target side only; the one
+	// field each platform can be searched by (matchFields).
+	MatchField string `json:"matchField,omitempty"`
+}
+
+// matchFields names, per platform, the field a match rule may use: the
+// ticket's reference to another system's record, which the platform's
+// API can search by exact value — the same field Tandem's marker lives in
+// (see the README's marker table for each vendor's source). Halo keeps
+// other systems' references as external links and Microsoft 365 has no
+// such field, so neither takes a match rule.
+var matchFields = map[platform.Kind]string{
+	platform.Autotask:    "externalID",
+	platform.ConnectWise: "externalXRef",
+	"zendesk":            "external_id",
 }
 
 // TypeMapping is the status and priority rows for partner tickets whose

@@ -178,3 +178,88 @@ func TestActivationStartsTheInitialSync(t *testing.T) {
 		t.Fatalf("a later sweep ran the initial sync again or wrote: progress %v, %d writes (was %d)", again, w.applied(), applied)
 	}
 }
+
+// A target's match rule: its tickets from before the connection hold the
+// source ticket's number in its external reference field (Autotask
+// externalID), without Tandem's marker. The initial sync links those, and
+// the one carrying the marker, with no note copied twice; creates the
+// rest; and a second run changes nothing.
+func TestInitialSyncMatchesByConfiguredField(t *testing.T) {
+	ctx := context.Background()
+	p := pairs[2] // ConnectWise to Autotask
+	w := newWorld(t, p.src, p.dst, worldOptions{noWebhook: p.src})
+	dst := p.dstCfg
+	dst.MatchField = "externalID"
+	w.configure("msp", dst)
+	w.configure("cust", p.srcCfg)
+	const total, byNumber = 8, 3
+	var ids []string
+	for i := range total {
+		tk := p.escalate
+		tk.Summary = fmt.Sprintf("Before the connection %d", i)
+		st, err := w.source.agent.CreateTicket(ctx, tk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := fmt.Sprintf("[m%d] history", i)
+		mustNote(t, w.source.agent, st.ID, platform.Note{Kind: p.srcNote, Body: body, Public: true})
+		ids = append(ids, st.ID)
+		ref := ""
+		switch {
+		case i < byNumber:
+			ref = st.Number // typed in by the MSP when the customer phoned it in
+		case i == byNumber:
+			ref = relay.Marker(w.connID, w.source.org, st.ID)
+		default:
+			continue
+		}
+		pt, err := w.target.agent.CreateTicket(ctx, platform.Ticket{Summary: tk.Summary, Priority: "1", Queue: "29682833", Type: "2", Ref: ref})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustNote(t, w.target.agent, pt.ID, platform.Note{Kind: p.dstNote, Body: body, Public: true})
+	}
+	w.settle()
+	before := map[string]bool{}
+	for _, id := range w.ticketIDs(p.dst) {
+		before[id] = true
+	}
+
+	run := func() map[string]any {
+		since := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
+		w.mustAPI(w.source.org, "POST", "/v1/connections/"+w.connID+"/sync", map[string]string{"since": since}, 202)
+		w.settle()
+		return w.mustAPI(w.source.org, "GET", "/v1/connections/"+w.connID+"/sync", nil, 200)
+	}
+	got := run()
+	if got["total"] != float64(total) || got["matched"] != float64(byNumber+1) || got["created"] != float64(total-byNumber-1) || got["failed"] != 0.0 {
+		t.Fatalf("progress %v, want %d matched (%d by number, 1 by marker) and %d created", got, byNumber+1, byNumber, total-byNumber-1)
+	}
+	if n := w.r.Sims.Count(p.dst); n != total {
+		t.Fatalf("%d partner tickets, want %d", n, total)
+	}
+	for i, id := range ids {
+		pt := w.partnerTicket(id)
+		if i <= byNumber && !before[pt.ID] {
+			t.Errorf("source ticket %d was linked to a new partner ticket %s, not the one already there", i, pt.ID)
+		}
+		notes, err := w.target.agent.ListNotes(ctx, pt.ID, timeZero)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, note := range notes {
+			if strings.Contains(note.Body, fmt.Sprintf("[m%d] history", i)) {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("partner ticket of source ticket %d has its history note %d times, want once", i, n)
+		}
+	}
+	applied := w.applied()
+	again := run()
+	if again["matched"] != 0.0 || again["created"] != 0.0 || w.applied() != applied || w.r.Sims.Count(p.dst) != total {
+		t.Fatalf("the second run changed something: progress %v, %d writes (was %d)", again, w.applied(), applied)
+	}
+}
