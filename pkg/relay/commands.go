@@ -167,7 +167,7 @@ func (e *Engine) create(ctx context.Context, client platform.Client, cmd Command
 		if err != nil {
 			return "", fmt.Errorf("look up ticket %s: %w", ref, err)
 		}
-		if !found && cmd.Match && cmd.MatchNumber != "" {
+		if !found && cmd.MatchNumber != "" {
 			// The target's match rule: its tickets from before the
 			// connection hold the source ticket's number in the field
 			// the marker look-up searches.
