@@ -1,4 +1,4 @@
-// Command tandem is Tandem's operator and admin CLI. Its one command so far:
+// Command tandem is Tandem's operator and admin CLI.
 //
 //	tandem login -domain <AuthDomain output> -client-id <UserPoolClientId output>
 //
@@ -9,6 +9,12 @@
 //
 //	TOKEN=$(go run ./cmd/tandem login -domain "$AUTH_DOMAIN" -client-id "$CLIENT_ID")
 //	curl -H "Authorization: Bearer $TOKEN" "$API_URL/v1/connections"
+//
+//	tandem backfill-active -table <TableName output>
+//
+// adds connections activated before the active-connection index existed
+// to that index, so the reconciliation sweep sees them; it uses the
+// standard AWS credential chain and may be run any number of times.
 package main
 
 import (
@@ -23,8 +29,13 @@ import (
 )
 
 func main() {
+	if len(os.Args) >= 2 && os.Args[1] == "backfill-active" {
+		backfillActive(os.Args[2:])
+		return
+	}
 	if len(os.Args) < 2 || os.Args[1] != "login" {
 		fmt.Fprintln(os.Stderr, "usage: tandem login -domain https://<prefix>.auth.<region>.amazoncognito.com -client-id <id>")
+		fmt.Fprintln(os.Stderr, "       tandem backfill-active -table <table name>")
 		os.Exit(2)
 	}
 	fs := flag.NewFlagSet("tandem login", flag.ExitOnError)

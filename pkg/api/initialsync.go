@@ -86,7 +86,7 @@ func InitialSyncRoutes(rt *Router, conns *connection.Service, store SyncStore, k
 		}
 		p, err := store.Sync(ctx, c.ID)
 		if errors.Is(err, relay.ErrNoSync) {
-			return Result{}, &Error{Status: http.StatusNotFound, Code: "no_sync", Message: "no initial sync was started on this connection: POST /v1/connections/{id}/sync with a start date"}
+			return Result{}, &Error{Status: http.StatusNotFound, Code: "no_sync", Message: "no initial sync has started on this connection: the automatic one starts with the source's first sweep once its escalation rule is saved, or POST /v1/connections/{id}/sync with a start date"}
 		}
 		if err != nil {
 			return Result{}, err

@@ -28,7 +28,7 @@ const sweepSlack = time.Minute
 // sync function.
 func (d *Deps) Sweeper() *sweep.Sweeper {
 	return &sweep.Sweeper{
-		Conns: d.Store, Platforms: d.platforms, Links: d.Store, Marks: d.Store, Totals: d.Store, Out: d.Queue,
+		Conns: d.Store, Platforms: d.platforms, Links: d.Store, Marks: d.Store, Totals: d.Store, Configs: d.Store, Baselines: d.Installer(), Out: d.Queue,
 		Clock: d.Clock, Log: d.Log.With("function", "sweep"),
 	}
 }

@@ -237,7 +237,11 @@ func (s *Store) Activate(ctx context.Context, next connection.Connection, hash s
 	if err != nil {
 		return err
 	}
-	return s.transact(ctx, "activate connection "+next.ID, append(items, s.codeDelete(hash, next.ID)))
+	arm, err := s.armInitialSync(next)
+	if err != nil {
+		return err
+	}
+	return s.transact(ctx, "activate connection "+next.ID, append(items, s.codeDelete(hash, next.ID), arm))
 }
 
 func (s *Store) ReplaceCode(ctx context.Context, next connection.Connection, oldHash string) error {

@@ -1,5 +1,7 @@
 package integration
 
+import "github.com/tandemsync/tandem/pkg/platform"
+
 // Config is one side's configuration of one active connection, the body of
 // PUT /v1/connections/{id}/config. Like Halo's inbound settings it describes
 // how the PARTNER's changes land in this side's own platform; the only
@@ -98,6 +100,32 @@ type Config struct {
 	// place in the link, so later changes land there. Target side only:
 	// the source's ticket names the link.
 	OnRefusedTransition string `json:"onRefusedTransition,omitempty"`
+
+	// InitialSyncDays is how far before the connection's activation the
+	// automatic initial sync reaches back (0: DefaultInitialSyncDays):
+	// the source's tickets changed since then that the escalation rule
+	// selects are escalated, matching partner tickets that already exist.
+	// Source side only, MaxInitialSyncDays at most.
+	InitialSyncDays int `json:"initialSyncDays,omitempty"`
+
+	// MatchField is a match rule: the field of my platform in which my
+	// tickets from before the connection hold the partner's ticket number.
+	// An initial sync links such a ticket instead of creating one, as it
+	// does a ticket carrying Tandem's marker. Target side only; the one
+	// field each platform can be searched by (matchFields).
+	MatchField string `json:"matchField,omitempty"`
+}
+
+// matchFields names, per platform, the field a match rule may use: the
+// ticket's reference to another system's record, which the platform's
+// API can search by exact value — the same field Tandem's marker lives in
+// (see the README's marker table for each vendor's source). Halo keeps
+// other systems' references as external links and Microsoft 365 has no
+// such field, so neither takes a match rule.
+var matchFields = map[platform.Kind]string{
+	platform.Autotask:    "externalID",
+	platform.ConnectWise: "externalXRef",
+	"zendesk":            "external_id",
 }
 
 // What a refused transition does (Config.OnRefusedTransition).
@@ -139,6 +167,15 @@ type TypeMapping struct {
 const (
 	MinSweepMinutes = 5
 	MaxSweepMinutes = 24 * 60
+)
+
+// The automatic initial sync's reach. A month covers the tickets still
+// being worked on when two organisations connect — most service tickets
+// close within days — without sending the partner a year of closed ones;
+// a longer history can be asked for (POST /v1/connections/{id}/sync).
+const (
+	DefaultInitialSyncDays = 30
+	MaxInitialSyncDays     = 365
 )
 
 // Mapping is one row of a mapping table: the partner's value and mine.

@@ -47,7 +47,36 @@ func Validate(cfg Config, side Side, mine, partner Catalog) error {
 	default:
 		c.errs.Add("onRefusedTransition", "must be %q or %q, got %q", RefusedLog, RefusedFollowUp, cfg.OnRefusedTransition)
 	}
+	c.initialSyncDays(cfg.InitialSyncDays)
+	c.matchField(cfg.MatchField)
 	return c.errs.Err()
+}
+
+func (c *checker) matchField(f string) {
+	if f == "" {
+		return
+	}
+	if c.side.Role == Source {
+		c.errs.Add("matchField", "applies only to the target side, whose existing tickets an initial sync matches")
+		return
+	}
+	want, ok := matchFields[c.side.Platform]
+	switch {
+	case !ok:
+		c.errs.Add("matchField", "%s has no field its tickets can be searched by for the partner's ticket number; its tickets are matched by Tandem's marker only", displayName(c.side.Platform))
+	case f != want:
+		c.errs.Add("matchField", "must be %q, the %s field that holds another system's ticket reference, got %q", want, displayName(c.side.Platform), f)
+	}
+}
+
+func (c *checker) initialSyncDays(d int) {
+	switch {
+	case d == 0:
+	case c.side.Role == Target:
+		c.errs.Add("initialSyncDays", "applies only to the source side, whose tickets the initial sync escalates")
+	case d < 1 || d > MaxInitialSyncDays:
+		c.errs.Add("initialSyncDays", "must be between 1 and %d days, got %d", MaxInitialSyncDays, d)
+	}
 }
 
 type checker struct {

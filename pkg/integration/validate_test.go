@@ -337,6 +337,33 @@ func TestValidate(t *testing.T) {
 			mutate: func(f *fixture) {
 				f.cfg.CustomFields = append(f.cfg.CustomFields, CustomFieldDef{Name: "CFGoLive", Type: TypeDate})
 			}},
+
+		// The automatic initial sync's reach.
+		{name: "initial sync reaching back a quarter", base: sourceFixture,
+			mutate: func(f *fixture) { f.cfg.InitialSyncDays = 90 }},
+		{name: "initial sync reaching back a year", base: sourceFixture,
+			mutate: func(f *fixture) { f.cfg.InitialSyncDays = MaxInitialSyncDays }},
+		{name: "initial sync reaching back further than a year", base: sourceFixture,
+			mutate: func(f *fixture) { f.cfg.InitialSyncDays = MaxInitialSyncDays + 1 },
+			want:   []string{`initialSyncDays: must be between 1 and 365 days, got 366`}},
+		{name: "initial sync reaching back a negative time", base: sourceFixture,
+			mutate: func(f *fixture) { f.cfg.InitialSyncDays = -1 },
+			want:   []string{`initialSyncDays: must be between 1 and 365 days, got -1`}},
+		// Match rules.
+		{name: "match rule on ConnectWise's external reference", base: connectwiseFixture,
+			mutate: func(f *fixture) { f.cfg.MatchField = "externalXRef" }},
+		{name: "match rule on another ConnectWise field", base: connectwiseFixture,
+			mutate: func(f *fixture) { f.cfg.MatchField = "summary" },
+			want:   []string{`matchField: must be "externalXRef", the ConnectWise field that holds another system's ticket reference, got "summary"`}},
+		{name: "match rule on Halo", base: targetFixture,
+			mutate: func(f *fixture) { f.cfg.MatchField = "thirdpartyid" },
+			want:   []string{`matchField: Halo has no field its tickets can be searched by`}},
+		{name: "match rule on the source", base: sourceFixture,
+			mutate: func(f *fixture) { f.cfg.MatchField = "externalID" },
+			want:   []string{`matchField: applies only to the target side`}},
+		{name: "initial sync days on the target", base: targetFixture,
+			mutate: func(f *fixture) { f.cfg.InitialSyncDays = 30 },
+			want:   []string{`initialSyncDays: applies only to the source side`}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

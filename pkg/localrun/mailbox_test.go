@@ -46,6 +46,12 @@ func mailboxWorld(t *testing.T, partner platform.Kind, desk func(platform.Creden
 	if len(clk) > 0 {
 		o.clock = clk[0]
 	}
+	return mailboxWorldWith(t, partner, desk, o)
+}
+
+// mailboxWorldWith is mailboxWorld with more of the world's options.
+func mailboxWorldWith(t *testing.T, partner platform.Kind, desk func(platform.Credentials), o worldOptions) *world {
+	t.Helper()
 	o.creds = func(k platform.Kind, c platform.Credentials) {
 		if k == platform.Graph {
 			localrun.MailboxDesk(c)

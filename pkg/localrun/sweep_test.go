@@ -2,14 +2,18 @@ package localrun_test
 
 import (
 	"context"
-	"github.com/aws/aws-lambda-go/events"
-	"github.com/tandemsync/tandem/pkg/platform"
 	"io"
 	"math/rand/v2"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/tandemsync/tandem/pkg/graph/graphsim"
+	"github.com/tandemsync/tandem/pkg/platform"
+	"github.com/tandemsync/tandem/pkg/zendesk"
 )
 
 // webhookDropper loses a fraction of the platforms' webhook deliveries, as
@@ -50,8 +54,7 @@ func (d *webhookDropper) wrap(next http.Handler) http.Handler {
 	})
 }
 
-// psaPairs are the pairs among Autotask, ConnectWise and Halo: the
-// platforms whose changes the sweep lists.
+// psaPairs are the pairs among Autotask, ConnectWise and Halo.
 func psaPairs() []pair {
 	psa := func(k platform.Kind) bool {
 		return k == platform.Autotask || k == platform.ConnectWise || k == platform.Halo
@@ -59,6 +62,18 @@ func psaPairs() []pair {
 	var out []pair
 	for _, p := range pairs {
 		if psa(p.src) && psa(p.dst) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// sweptPairs are the pairs whose both platforms list changes by date: the
+// PSA pairs and Zendesk's.
+func sweptPairs() []pair {
+	out := psaPairs()
+	for _, p := range pairs {
+		if p.src == zendesk.Kind || p.dst == zendesk.Kind {
 			out = append(out, p)
 		}
 	}
@@ -81,7 +96,7 @@ func (w *world) sweep() {
 // both platforms to the state of a run that lost nothing, and writes
 // nothing twice (as many applied writes as the fault-free run).
 func TestSweepRecoversDroppedWebhooks(t *testing.T) {
-	for i, p := range psaPairs() {
+	for i, p := range sweptPairs() {
 		t.Run(p.name, func(t *testing.T) {
 			// Four tickets' lives, so a tenth of the deliveries is several.
 			const tickets = 4
@@ -125,6 +140,10 @@ func (w *world) simRequests(kind platform.Kind) int64 {
 		return w.r.Sims.ConnectWise.Requests()
 	case platform.Halo:
 		return w.r.Sims.Halo.Requests()
+	case zendesk.Kind:
+		return w.r.Sims.Zendesk.Requests()
+	case platform.Graph:
+		return w.r.Sims.Graph.Requests()
 	}
 	w.t.Fatalf("no request count for %s", kind)
 	return 0
@@ -135,7 +154,7 @@ func (w *world) simRequests(kind platform.Kind) int64 {
 // schedule's tick and of the sweep itself (the figures in BENCHMARKS.md).
 func TestNoOpSweepCost(t *testing.T) {
 	ctx := context.Background()
-	for _, p := range psaPairs() {
+	for _, p := range sweptPairs() {
 		t.Run(p.name, func(t *testing.T) {
 			w := p.world(t, worldOptions{})
 			script(t, w, p, w.settle)
@@ -158,6 +177,74 @@ func TestNoOpSweepCost(t *testing.T) {
 			dbTick := w.r.DynamoDBRequests() - db
 			t.Logf("no-op sweep of one connection: %s %d request, %s %d request; DynamoDB %d requests for the two sides' sweeps, %d for the tick that finds neither due",
 				p.src, srcCalls, p.dst, dstCalls, dbSweep, dbTick)
+		})
+	}
+	// A support mailbox's side is swept by its inbox delta query.
+	for _, p := range mailboxPairs {
+		t.Run("Microsoft 365 to "+string(p.partner), func(t *testing.T) {
+			w := mailboxWorld(t, p.partner, nil)
+			head := w.receive(graphsim.Mail{From: requester, Subject: "Scanner on floor 2 is offline", Text: "Since this morning."})
+			w.settle()
+			mustNote(t, w.target.agent, w.partnerTicket(head.ID).ID, platform.Note{Kind: p.publicKind, Body: "Engineer on the way.", Public: true})
+			w.settle()
+			w.sweep()
+			w.sweep()
+
+			src, dst, db := w.simRequests(platform.Graph), w.simRequests(p.partner), w.r.DynamoDBRequests()
+			w.sweep()
+			srcCalls, dstCalls, dbSweep := w.simRequests(platform.Graph)-src, w.simRequests(p.partner)-dst, w.r.DynamoDBRequests()-db
+			if srcCalls != 1 || dstCalls != 1 {
+				t.Errorf("a sweep with nothing to do made %d Graph and %d %s requests, want one query each", srcCalls, dstCalls, p.partner)
+			}
+			db = w.r.DynamoDBRequests()
+			out, err := w.r.Deps.SweepHandler()(ctx, events.EventBridgeEvent{ID: "bench"})
+			if err != nil || out.Queued != 0 {
+				t.Fatalf("tick: %+v %v; want nothing due", out, err)
+			}
+			t.Logf("no-op sweep of one connection: graph %d request, %s %d request; DynamoDB %d requests for the two sides' sweeps, %d for the tick that finds neither due",
+				srcCalls, p.partner, dstCalls, dbSweep, w.r.DynamoDBRequests()-db)
+		})
+	}
+}
+
+// A support mailbox whose change notifications are all lost: one sweep of
+// the mailbox side (its inbox delta query, from the link its subscription
+// recorded) brings the new conversation across, once, and later sweeps
+// write nothing.
+func TestSweepCatchesLostMailboxNotifications(t *testing.T) {
+	for _, p := range mailboxPairs {
+		t.Run(string(p.partner), func(t *testing.T) {
+			drop := newWebhookDropper(1, 1)
+			w := mailboxWorldWith(t, p.partner, nil, worldOptions{hooks: drop.wrap})
+			head := w.receive(graphsim.Mail{From: requester, Subject: "Scanner on floor 2 is offline", Text: "Since this morning."})
+			w.settle()
+			if drop.lost == 0 || w.linked(head.ID) {
+				t.Fatalf("the notification was not lost (%d of %d dropped, linked %v)", drop.lost, drop.seen, w.linked(head.ID))
+			}
+			before := w.simRequests(platform.Graph)
+			w.sweep()
+			if !w.linked(head.ID) {
+				t.Fatal("the sweep did not bring the conversation across")
+			}
+			if dt := w.partnerTicket(head.ID); dt.Summary != head.Subject {
+				t.Fatalf("partner ticket %+v, want the mail's subject", dt)
+			}
+			if n := w.r.Sims.Count(p.partner); n != 1 {
+				t.Fatalf("%d partner tickets, want 1", n)
+			}
+			t.Logf("the sweep's mailbox side cost %d Graph requests in all (the delta query and the sync it queued)", w.simRequests(platform.Graph)-before)
+			// The next sweep sees Tandem's own marks on the mail (its
+			// categories) and writes nothing; the one after has nothing to see.
+			applied := w.applied()
+			w.sweep()
+			if w.applied() != applied || w.r.Sims.Count(p.partner) != 1 {
+				t.Fatalf("the second sweep wrote: %d writes (was %d), %d partner tickets", w.applied(), applied, w.r.Sims.Count(p.partner))
+			}
+			g := w.simRequests(platform.Graph)
+			w.sweep()
+			if calls := w.simRequests(platform.Graph) - g; calls != 1 {
+				t.Errorf("a mailbox sweep with nothing to do made %d Graph requests, want the one delta query", calls)
+			}
 		})
 	}
 }

@@ -178,6 +178,14 @@ func (e *Engine) create(ctx context.Context, client platform.Client, cmd Command
 		if err != nil {
 			return "", fmt.Errorf("look up ticket %s: %w", ref, err)
 		}
+		if !found && cmd.MatchNumber != "" {
+			// The target's match rule: its tickets from before the
+			// connection hold the source ticket's number in the field
+			// the marker look-up searches.
+			if t, found, err = findCreated(ctx, client, cmd.MatchNumber); err != nil {
+				return "", fmt.Errorf("look up ticket by number %s: %w", cmd.MatchNumber, err)
+			}
+		}
 		if found {
 			if cmd.Match {
 				e.count(ctx, cmd.ConnectionID, cmd.SyncRun, ProgressMatched)

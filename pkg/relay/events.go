@@ -1,6 +1,7 @@
 package relay
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -258,6 +259,14 @@ func (e *Engine) sendCreate(ctx context.Context, c connection.Connection, link L
 	}
 	cmds := e.commands(c, link, link.Source.Org, link.Target.Org, link.Target.Platform, plan, "create")
 	src.mark(c.ID, cmds)
+	if receiver.MatchField != "" {
+		number := cmp.Or(src.ticket.Number, src.ticket.ID)
+		for i := range cmds {
+			if cmds[i].Match && cmds[i].Do.Op == integration.OpCreateTicket {
+				cmds[i].MatchNumber = number
+			}
+		}
+	}
 	if err := e.send(ctx, cmds); err != nil {
 		return err
 	}

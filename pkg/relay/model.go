@@ -143,6 +143,10 @@ type Command struct {
 	// partner ticket may already exist. A create looks for it by marker
 	// first, and a note for the same text, so nothing is copied twice.
 	Match bool `json:"match,omitempty"`
+	// MatchNumber is the source ticket's number, set on an initial sync's
+	// create when the target has a match rule (integration.Config
+	// MatchField): a target ticket holding it in that field is matched too.
+	MatchNumber string `json:"matchNumber,omitempty"`
 	// SyncRun names the initial sync the command belongs to, whose
 	// progress it counts.
 	SyncRun string `json:"syncRun,omitempty"`

@@ -24,6 +24,7 @@ import (
 
 	"github.com/tandemsync/tandem/pkg/clock"
 	"github.com/tandemsync/tandem/pkg/connection"
+	"github.com/tandemsync/tandem/pkg/integration"
 	"github.com/tandemsync/tandem/pkg/platform"
 	"github.com/tandemsync/tandem/pkg/queue"
 	"github.com/tandemsync/tandem/pkg/relay"
@@ -43,8 +44,9 @@ const Overlap = 5 * time.Minute
 
 // ChangeLister is what a platform's client provides for the sweep: the
 // tickets changed after since, with UpdatedAt set, from one query followed
-// page by page. Autotask, ConnectWise and Halo filter on their own
-// last-change dates; a mailbox can answer from its delta query.
+// page by page. Autotask, ConnectWise, Halo and Zendesk filter on their
+// own last-change dates; a mailbox, which has no such date, answers from
+// its delta query instead (relay.ChangeReader, runDelta).
 type ChangeLister interface {
 	ChangedSince(ctx context.Context, since time.Time) ([]platform.Ticket, error)
 }
@@ -61,6 +63,21 @@ type Mark struct {
 	LastRun time.Time `json:"lastRun"`
 	// Found is how many changes the last run queued.
 	Found int `json:"found"`
+	// Activation is set on the source side when the connection is
+	// accepted (in the same write that activates it), and cleared by the
+	// automatic initial sync it asks for: the first sweep of that side
+	// once its configuration selects tickets (an escalation rule can only
+	// be saved on an active connection).
+	Activation *time.Time `json:"activation,omitempty"`
+	// DeltaLink is where the next sweep of a side that lists changes by
+	// delta link (Microsoft 365) resumes; its watermark stays unused.
+	DeltaLink string `json:"deltaLink,omitempty"`
+}
+
+// Baselines gives the delta link a mailbox's subscription recorded when it
+// was made: where a mailbox side's first sweep starts.
+type Baselines interface {
+	DeltaLink(ctx context.Context, org string) (string, error)
 }
 
 // Marks keeps each connection side's Mark.
@@ -80,8 +97,10 @@ type Links interface {
 	LinkByTicket(ctx context.Context, connID, org, ticketID string) (relay.Link, error)
 }
 
-// Totals records how many tickets an initial sync found.
+// Totals starts an initial sync's progress and records how many tickets
+// it found.
 type Totals interface {
+	StartSync(ctx context.Context, connID string, p relay.SyncProgress) error
 	SetSyncTotal(ctx context.Context, connID, run string, total int) error
 }
 
@@ -92,6 +111,10 @@ type Sweeper struct {
 	Links     Links
 	Marks     Marks
 	Totals    Totals
+	// Configs is read only while the automatic initial sync is owed.
+	Configs relay.Configs
+	// Baselines is read only by a mailbox side's first sweep.
+	Baselines Baselines
 	Out       relay.Sender
 	Clock     clock.Clock
 	Log       *slog.Logger
@@ -124,13 +147,17 @@ func (s *Sweeper) Run(ctx context.Context, org string, req relay.Sweep) error {
 		return fmt.Errorf("sweep %s: platform of %s: %w", c.ID, org, err)
 	}
 	lister, ok := client.(ChangeLister)
-	if !ok {
+	reader, delta := client.(relay.ChangeReader)
+	if !ok && (!delta || req.Since != nil) {
 		s.Log.InfoContext(ctx, "platform cannot list changes: sweep skipped", "connection_id", c.ID, "org_id", org, "platform", kind)
 		return nil
 	}
 	mark, err := s.Marks.Mark(ctx, c.ID, org)
 	if err != nil {
 		return fmt.Errorf("sweep %s: %w", c.ID, err)
+	}
+	if !ok {
+		return s.runDelta(ctx, c, org, kind, reader, mark, req)
 	}
 	since := mark.Watermark
 	if since.IsZero() {
@@ -140,6 +167,11 @@ func (s *Sweeper) Run(ctx context.Context, org string, req relay.Sweep) error {
 	run := ""
 	if initial {
 		since, run = *req.Since, Run(req)
+	} else if mark.Activation != nil {
+		if since, run, err = s.activationSync(ctx, c, org, *mark.Activation); err != nil {
+			return fmt.Errorf("sweep %s: %w", c.ID, err)
+		}
+		initial = run != ""
 	}
 	changed, err := lister.ChangedSince(ctx, since.Add(-Overlap))
 	if err != nil {
@@ -182,11 +214,88 @@ func (s *Sweeper) Run(ctx context.Context, org string, req relay.Sweep) error {
 		}
 	}
 	next.LastRun, next.Found = s.Clock.Now(), len(msgs)
+	if initial && mark.Activation != nil {
+		next.Activation = nil
+	}
 	if err := s.Marks.PutMark(ctx, c.ID, org, next); err != nil {
 		return fmt.Errorf("sweep %s: %w", c.ID, err)
 	}
 	s.Log.InfoContext(ctx, "swept", "connection_id", c.ID, "org_id", org, "platform", kind,
 		"listed", len(changed), "queued", len(msgs), "watermark", next.Watermark, "initial", initial)
+	return nil
+}
+
+// activationSync turns this sweep of the source side into the automatic
+// initial sync the connection's activation asked for, once the side's
+// configuration has an escalation rule: it reaches InitialSyncDays back
+// from the activation and is named by it, so a repeated attempt is the
+// same run. Until then ("" run) the sweep is an ordinary one and the
+// initial sync stays owed.
+func (s *Sweeper) activationSync(ctx context.Context, c connection.Connection, org string, activated time.Time) (time.Time, string, error) {
+	cfg, err := s.Configs.GetConfig(ctx, c.ID, org)
+	if err != nil {
+		return time.Time{}, "", err
+	}
+	if cfg.Escalation.IsZero() {
+		return time.Time{}, "", nil
+	}
+	days := cfg.InitialSyncDays
+	if days == 0 {
+		days = integration.DefaultInitialSyncDays
+	}
+	since := activated.AddDate(0, 0, -days)
+	run := Run(relay.Sweep{At: activated})
+	if err := s.Totals.StartSync(ctx, c.ID, relay.SyncProgress{Run: run, Since: since.UTC(), StartedAt: s.Clock.Now()}); err != nil {
+		return time.Time{}, "", err
+	}
+	s.Log.InfoContext(ctx, "initial sync of the activation", "connection_id", c.ID, "org_id", org, "since", since)
+	return since, run, nil
+}
+
+// runDelta sweeps a side whose platform lists changes by delta link rather
+// than by date (a Microsoft 365 mailbox: the inbox's delta query): one
+// delta round from the side's own link, followed page by page, an event
+// queued for each message it names — what a change notification would
+// have queued — and then the new link kept. The first sweep starts from
+// the link the mailbox's subscription recorded when it was made, or,
+// without one, only records where the next starts: reading the whole
+// mailbox would escalate every mail it ever received.
+func (s *Sweeper) runDelta(ctx context.Context, c connection.Connection, org string, kind platform.Kind, reader relay.ChangeReader, mark Mark, req relay.Sweep) error {
+	link := mark.DeltaLink
+	if link == "" && s.Baselines != nil {
+		var err error
+		if link, err = s.Baselines.DeltaLink(ctx, org); err != nil {
+			s.Log.WarnContext(ctx, "no subscription delta link: the sweep starts from now", "connection_id", c.ID, "org_id", org, "error", err)
+			link = ""
+		}
+	}
+	ids, next, err := reader.InboxChanges(ctx, link)
+	if err != nil {
+		return fmt.Errorf("sweep %s on %s: %w", c.ID, kind, err)
+	}
+	if link == "" {
+		ids = nil
+	}
+	msgs := make([]queue.Message, 0, len(ids))
+	at := req.At.UTC().Format(time.RFC3339Nano)
+	for _, id := range ids {
+		ev := platform.Event{Platform: kind, Type: platform.EventMailReceived, TicketID: id, DeliveryID: "sweep:" + c.ID + ":" + id + ":" + at}
+		body, err := json.Marshal(relay.Envelope{Org: org, Event: &ev})
+		if err != nil {
+			return fmt.Errorf("encode event: %w", err)
+		}
+		msgs = append(msgs, queue.Message{Group: queue.GroupID(org, id), DedupID: queue.DedupID("sweep", c.ID, org, id, at), Body: body})
+	}
+	if len(msgs) > 0 {
+		if err := s.Out.Send(ctx, relay.EventsQueue(kind), msgs...); err != nil {
+			return fmt.Errorf("sweep %s: queue events: %w", c.ID, err)
+		}
+	}
+	mark.DeltaLink, mark.LastRun, mark.Found = next, s.Clock.Now(), len(msgs)
+	if err := s.Marks.PutMark(ctx, c.ID, org, mark); err != nil {
+		return fmt.Errorf("sweep %s: %w", c.ID, err)
+	}
+	s.Log.InfoContext(ctx, "swept", "connection_id", c.ID, "org_id", org, "platform", kind, "queued", len(msgs))
 	return nil
 }
 

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,6 +15,7 @@ import (
 
 	"github.com/tandemsync/tandem/pkg/platform"
 	"github.com/tandemsync/tandem/pkg/simfault"
+	"github.com/tandemsync/tandem/pkg/vendorfixture"
 	"github.com/tandemsync/tandem/pkg/zendesk"
 	"github.com/tandemsync/tandem/pkg/zendesk/zendesksim"
 )
@@ -296,3 +300,95 @@ func TestPicklists(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// The sweep's listing: one cursor-based incremental export from the start
+// time, followed page by page to the end of the stream, holding each
+// ticket changed since then once, with its change time.
+func TestChangedSinceFollowsTheExportCursor(t *testing.T) {
+	ctx := context.Background()
+	t0 := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	now := t0
+	s := zendesksim.New(t, zendesksim.Options{Now: func() time.Time { return now }, ExportPageSize: 2})
+	c := newClient(t, s, zendesksim.Integration)
+	var ids []string
+	for i := range 5 {
+		now = t0.Add(time.Duration(i) * time.Minute)
+		tk, err := c.CreateTicket(ctx, platform.Ticket{Summary: fmt.Sprintf("ticket %d", i), Description: "d", Priority: "normal"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, tk.ID)
+	}
+	now = t0.Add(10 * time.Minute)
+	summary := "ticket 0, changed"
+	if err := c.UpdateTicket(ctx, ids[0], platform.TicketUpdate{Summary: &summary}); err != nil {
+		t.Fatal(err)
+	}
+	now = t0.Add(20 * time.Minute)
+	for _, tc := range []struct {
+		name  string
+		since time.Time
+		want  []string
+		calls int64
+	}{
+		{"everything, over three pages", t0.Add(-time.Second), []string{ids[1], ids[2], ids[3], ids[4], ids[0]}, 3},
+		{"from the third ticket's creation, inclusive", t0.Add(2 * time.Minute), []string{ids[2], ids[3], ids[4], ids[0]}, 2},
+		{"only the later change", t0.Add(5 * time.Minute), []string{ids[0]}, 1},
+		{"nothing since", t0.Add(11 * time.Minute), nil, 1},
+	} {
+		before := s.Requests()
+		got, err := c.ChangedSince(ctx, tc.since)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		var gotIDs []string
+		for _, tk := range got {
+			gotIDs = append(gotIDs, tk.ID)
+			if tk.UpdatedAt.Before(tc.since) {
+				t.Errorf("%s: ticket %s changed at %v, before %v", tc.name, tk.ID, tk.UpdatedAt, tc.since)
+			}
+		}
+		if !slices.Equal(gotIDs, tc.want) {
+			t.Errorf("%s: listed %v, want %v", tc.name, gotIDs, tc.want)
+		}
+		if calls := s.Requests() - before; calls != tc.calls {
+			t.Errorf("%s: %d requests, want %d", tc.name, calls, tc.calls)
+		}
+		if len(got) > 0 && got[len(got)-1].Summary != "ticket 0, changed" {
+			t.Errorf("%s: the last change listed is %+v, want the update", tc.name, got[len(got)-1])
+		}
+	}
+}
+
+// The vendor's example page of the cursor-based export reads as the
+// ticket it holds, with its change time and external id.
+func TestChangedSinceReadsTheVendorExample(t *testing.T) {
+	page := vendorfixture.Read(t, "testdata/incremental-tickets-cursor.json")
+	var query url.Values
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/api/v2/incremental/tickets/cursor.json" {
+			http.NotFound(w, r)
+			return
+		}
+		query = r.URL.Query()
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(page)
+	}))
+	t.Cleanup(srv.Close)
+	creds, err := zendesk.ParseCredentials(platform.Credentials{"subdomain": srv.URL, "email": "a@example.com", "apiToken": "t"}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	since := time.Date(2011, 5, 1, 0, 0, 0, 0, time.UTC)
+	got, err := zendesk.New(creds, zendesk.Options{AllowPrivate: true}).ChangedSince(context.Background(), since)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if query.Get("start_time") != strconv.FormatInt(since.Unix(), 10) || query.Get("exclude_deleted") != "true" {
+		t.Errorf("query %v, want start_time=%d and exclude_deleted", query, since.Unix())
+	}
+	want := time.Date(2011, 5, 5, 10, 38, 52, 0, time.UTC)
+	if len(got) != 1 || got[0].ID != "35436" || !got[0].UpdatedAt.Equal(want) || got[0].Ref != "ahg35h3jh" || got[0].Status != "open" {
+		t.Fatalf("listed %+v, want ticket 35436 changed at %v", got, want)
+	}
+}

@@ -154,3 +154,16 @@ func TestWebhooksNeedAnAdmin(t *testing.T) {
 		t.Fatalf("agent created a webhook: %d", status)
 	}
 }
+
+func TestIncrementalExportMatchesVendorFixture(t *testing.T) {
+	s := zendesksim.New(t, zendesksim.Options{})
+	newTicket(t, s)
+	status, got := api(t, s, zendesksim.Integration, "GET", "/api/v2/incremental/tickets/cursor.json?start_time=0", nil, "")
+	if status != http.StatusOK {
+		t.Fatalf("export: %d %s", status, got)
+	}
+	vendorfixture.Check(t, fixture(t, "incremental-tickets-cursor.json"), got, []string{
+		"after_cursor", "end_of_stream", "tickets[].id", "tickets[].subject", "tickets[].status", "tickets[].priority",
+		"tickets[].updated_at", "tickets[].generated_timestamp", "tickets[].external_id",
+	}, nil)
+}

@@ -55,6 +55,9 @@ type Options struct {
 	Seed uint64
 	// Now replaces the clock for token and code expiry (tests).
 	Now func() time.Time
+	// ExportPageSize is the incremental export's page size when it is not
+	// asked for a smaller one (0: Zendesk's 1,000), so tests can page.
+	ExportPageSize int
 	// NoCustomStatuses answers /api/v2/custom_statuses as an account
 	// without the feature (403).
 	NoCustomStatuses bool
@@ -100,6 +103,9 @@ func New(tb testing.TB, opts Options) *Server {
 	}
 	if opts.TicketUpdateLimit <= 0 {
 		opts.TicketUpdateLimit = 30
+	}
+	if opts.ExportPageSize <= 0 {
+		opts.ExportPageSize = exportPageSize
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -194,6 +200,8 @@ func (s *Server) route(method string, p []string) handler {
 		return s.upload
 	case method == "GET" && len(p) == 2 && p[0] == "attachments":
 		return s.getAttachment
+	case method == "GET" && len(p) == 3 && p[0] == "incremental" && p[1] == "tickets" && p[2] == "cursor":
+		return s.incrementalTickets
 	case method == "GET" && len(p) == 1 && p[0] == "custom_statuses":
 		return s.customStatuses
 	case method == "GET" && len(p) == 1 && p[0] == "groups":
