@@ -21,6 +21,7 @@
 //	command held behind it    pk=CONN#<id>        sk=HELD#<fid>#<seq>  JSON document, in order
 //	initial sync progress     pk=CONN#<id>        sk=SYNC           run, start date, counters (a new run replaces it)
 //	sweep mark of a side      pk=CONN#<id>        sk=SWEEP#<org>    watermark and last run (JSON document)
+//	platform calls of an hour pk=ORG#<org>        sk=CALLS#<hour>   counter (atomic ADD)  ttl = hour + 48 h
 //
 // Every query is keyed by the caller's organisation or by an id the domain
 // checks against it; nothing scans. Expiry is decided by the code that reads

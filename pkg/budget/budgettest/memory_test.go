@@ -7,5 +7,7 @@ import (
 )
 
 func TestMemoryCounterContract(t *testing.T) {
-	RunCounterContract(t, func(*testing.T) budget.Counter { return NewMemory() })
+	newC := func(*testing.T) budget.Counter { return NewMemory() }
+	RunCounterContract(t, newC)
+	RunConcurrencyContract(t, newC)
 }
