@@ -34,7 +34,7 @@ type Platforms struct {
 	inbound      map[platform.Kind]platform.Inbound
 	allowPrivate bool
 	// keep gives a client built for an organisation what belongs to it
-	// (a Zendesk client's token keeper).
+	// (a Zendesk client's token keeper, the budget meter).
 	keep func(org string, c platform.Client)
 }
 
@@ -111,23 +111,34 @@ func (p *Platforms) Client(kind platform.Kind, creds platform.Credentials) (plat
 	return pr.NewClient(creds, p.allowPrivate)
 }
 
-// Test runs the platform's connection test; ctx names the organisation
-// (platform.WithOrg) whose credentials these are.
-func (p *Platforms) Test(ctx context.Context, kind platform.Kind, creds platform.Credentials) error {
+// ClientFor builds a client for stored credentials of the organisation ctx
+// names (platform.WithOrg), whose budget its calls count towards.
+func (p *Platforms) ClientFor(ctx context.Context, kind platform.Kind, creds platform.Credentials) (platform.Client, error) {
 	c, err := p.Client(kind, creds)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if org, ok := platform.OrgFrom(ctx); ok {
 		p.forOrg(org, c)
+	}
+	return c, nil
+}
+
+// Test runs the platform's connection test; ctx names the organisation
+// (platform.WithOrg) whose credentials these are.
+func (p *Platforms) Test(ctx context.Context, kind platform.Kind, creds platform.Credentials) error {
+	c, err := p.ClientFor(ctx, kind, creds)
+	if err != nil {
+		return err
 	}
 	return c.Test(ctx)
 }
 
 // Checklist runs kind's preparation checklist where its client has one
-// (platform.Checklister); has is false for the other platforms.
+// (platform.Checklister); has is false for the other platforms. ctx names
+// the organisation, as for Test.
 func (p *Platforms) Checklist(ctx context.Context, kind platform.Kind, creds platform.Credentials, queue string) ([]platform.CheckItem, bool, error) {
-	c, err := p.Client(kind, creds)
+	c, err := p.ClientFor(ctx, kind, creds)
 	if err != nil {
 		return nil, false, err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/tandemsync/tandem/pkg/budget"
 	"github.com/tandemsync/tandem/pkg/connection"
 	"github.com/tandemsync/tandem/pkg/platform"
 	"github.com/tandemsync/tandem/pkg/queue/sqsbatch"
@@ -66,7 +67,9 @@ func (d *Deps) SyncHandler(kind platform.Kind) SQSHandler {
 	engine := d.Engine()
 	sweeper := d.Sweeper()
 	log := d.Log.With("function", "sync-"+string(kind))
+	limit := budget.Limit(kind)
 	return func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+		defer d.flushCalls(ctx)
 		return sqsbatch.Process(ctx, ev, func(ctx context.Context, m events.SQSMessage) error {
 			var env relay.Envelope
 			if err := json.Unmarshal([]byte(m.Body), &env); err != nil {
@@ -75,6 +78,15 @@ func (d *Deps) SyncHandler(kind platform.Kind) SQSHandler {
 			}
 			if n, err := strconv.Atoi(m.Attributes["ApproximateReceiveCount"]); err == nil {
 				ctx = relay.WithReceiveCount(ctx, n)
+			}
+			// Every envelope's work calls env.Org's platform (a command's
+			// Org is its receiver). Near the hourly budget the message goes
+			// back to its queue, keeping its group's order, and runs in a
+			// later hour: held, not failed, so the engine never sees it and
+			// it never becomes a failure record.
+			if err := d.Meter.Check(ctx, env.Org, limit); err != nil {
+				log.InfoContext(ctx, "message held by the partner API budget", "message_id", m.MessageId, "org_id", env.Org, "receive_count", m.Attributes["ApproximateReceiveCount"], "reason", err.Error())
+				return fmt.Errorf("message %s: %w", m.MessageId, err)
 			}
 			var err error
 			if env.Sweep != nil {
