@@ -3,9 +3,12 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"strconv"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -59,6 +62,33 @@ func (d *Deps) Engine() *relay.Engine {
 	})
 }
 
+// visibility is implemented by queues that can keep a received message
+// invisible for longer than their visibility timeout (SQS
+// ChangeMessageVisibility).
+type visibility interface {
+	ChangeVisibility(ctx context.Context, sourceARN, receiptHandle string, d time.Duration) error
+}
+
+// holdSpread spreads the return of held messages over the first minutes of
+// the new hour, so an organisation's held groups do not all call at once.
+const holdSpread = 2 * time.Minute
+
+// holdUntil keeps a message the budget held invisible until the hour it
+// waits for, so a long hold costs one receive, not one per visibility
+// timeout: those lead to the dead-letter queue after five. Where the queue
+// cannot, or the call fails, the message comes back after the visibility
+// timeout and is held again.
+func (d *Deps) holdUntil(ctx context.Context, m events.SQSMessage, until time.Time) {
+	q, ok := d.Queue.(visibility)
+	if !ok {
+		return
+	}
+	wait := until.Sub(d.Clock.Now()) + rand.N(holdSpread)
+	if err := q.ChangeVisibility(ctx, m.EventSourceARN, m.ReceiptHandle, wait); err != nil {
+		d.Log.WarnContext(ctx, "held message returns after the visibility timeout", "message_id", m.MessageId, "error", err)
+	}
+}
+
 // SyncHandler serves functions/sync-<kind>: events from kind's platform and
 // commands for it. Each record is one envelope; failures are reported per
 // record, and a record that can never succeed is logged and dropped rather
@@ -86,6 +116,10 @@ func (d *Deps) SyncHandler(kind platform.Kind) SQSHandler {
 			// it never becomes a failure record.
 			if err := d.Meter.Check(ctx, env.Org, limit); err != nil {
 				log.InfoContext(ctx, "message held by the partner API budget", "message_id", m.MessageId, "org_id", env.Org, "receive_count", m.Attributes["ApproximateReceiveCount"], "reason", err.Error())
+				var hold *budget.HoldError
+				if errors.As(err, &hold) {
+					d.holdUntil(ctx, m, hold.Until)
+				}
 				return fmt.Errorf("message %s: %w", m.MessageId, err)
 			}
 			var err error

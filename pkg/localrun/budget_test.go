@@ -17,8 +17,9 @@ import (
 // integrations had made them) receives a stream of notes. Sync carries on
 // until the hour's count reaches 45 %, then holds: the commands wait on
 // their queue, below one half of the limit, with no failure and nothing
-// dead-lettered. When the hour rolls over every note arrives, once and in
-// order. Without the limiter every note crosses within the hour and the
+// dead-lettered, and their messages stay invisible until the next hour
+// (one receive, however long the hold). When the hour rolls over every note
+// arrives, once and in order. Without the limiter every note crosses within the hour and the
 // test fails.
 func TestBudgetHoldsSyncBelowHalfOfAutotasksLimit(t *testing.T) {
 	ctx := context.Background()
@@ -95,8 +96,24 @@ func TestBudgetHoldsSyncBelowHalfOfAutotasksLimit(t *testing.T) {
 		t.Fatalf("a held change became a failure: %v", fs)
 	}
 
+	// Later in the hour, past several visibility timeouts: the held
+	// command was kept invisible until the next hour, so it has not come
+	// back to burn receives on the way to the dead-letter queue.
+	clk.Advance(45 * time.Minute)
+	w.tickUntilIdle()
+	if m := w.r.Broker.Metrics(cmds); m.Redelivered != 0 {
+		t.Fatalf("a held command came back within the hour: %+v", m)
+	}
+	if err := w.r.Deps.Meter.Check(ctx, w.target.org, limit); err == nil {
+		t.Fatal("the budget let sync go on within the same hour")
+	}
+
 	// The next hour: the budget is free again and every held note crosses.
-	clk.Advance(time.Hour)
+	clk.Advance(15 * time.Minute)
+	w.tickUntilIdle()
+	if m := w.r.Broker.Metrics(cmds); m.Redelivered != 1 {
+		t.Fatalf("held commands came back %d times: want once, in the next hour (%+v)", m.Redelivered, m)
+	}
 	w.settle()
 	pos = noteOrder(t, w.target.agent, dt, bodies...)
 	for i := range pos {
