@@ -192,8 +192,8 @@ func (d *Deps) ConnectionsHandler() api.Handler {
 	return d.Metered(rt.Handler())
 }
 
-// Metered writes the platform calls h's request made to the shared
-// counter before the function is frozen.
+// Metered writes the platform calls h's requests made to the shared
+// counter (budget.Meter.FlushDue) before the function is frozen.
 func (d *Deps) Metered(h api.Handler) api.Handler {
 	return func(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 		resp, err := h(ctx, req)
@@ -202,10 +202,11 @@ func (d *Deps) Metered(h api.Handler) api.Handler {
 	}
 }
 
-// flushCalls writes the calls counted so far; a failure is logged and the
-// calls are kept for the next flush.
+// flushCalls writes the calls counted when the last write is
+// budget.FlushInterval old; a failure is logged and the calls are kept for
+// the next flush.
 func (d *Deps) flushCalls(ctx context.Context) {
-	if err := d.Meter.Flush(ctx); err != nil {
+	if err := d.Meter.FlushDue(ctx); err != nil {
 		d.Log.WarnContext(ctx, "platform calls not counted yet", "error", err)
 	}
 }

@@ -11,9 +11,12 @@ import (
 )
 
 // FlushInterval bounds how long a warm instance keeps calls it counted
-// before writing them, and how long it trusts the shared count it last read.
-// The functions also flush at the end of every invocation, so the interval
-// matters only inside a long one (a sweep, an initial sync).
+// before writing them (FlushDue, at the end of each invocation, and Check),
+// and how long it trusts the shared count it last read. Calls an instance
+// has not written are invisible to the others, and lost if Lambda retires
+// the instance before its next invocation: at most this long's worth of one
+// instance's calls, which HoldShare's margin absorbs. Writing per
+// invocation instead would cost a store request per message at low volume.
 const FlushInterval = 30 * time.Second
 
 // idleAfter is how long a tracked client may send nothing before the meter
@@ -105,13 +108,24 @@ func (m *Meter) collect(o *orgMeter, now time.Time) {
 }
 
 // Flush writes every organisation's counted calls.
-func (m *Meter) Flush(ctx context.Context) error {
+func (m *Meter) Flush(ctx context.Context) error { return m.flushAll(ctx, true) }
+
+// FlushDue writes the counted calls of the organisations last written
+// FlushInterval ago or more (or never): at most one store request per
+// organisation and interval, however many messages an instance handles.
+func (m *Meter) FlushDue(ctx context.Context) error { return m.flushAll(ctx, false) }
+
+func (m *Meter) flushAll(ctx context.Context, all bool) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var errs []error
+	now := m.clock.Now()
 	for org, o := range m.orgs {
+		if !all && now.Sub(o.flushed) < FlushInterval {
+			continue
+		}
 		errs = append(errs, m.flush(ctx, org, o))
-		if len(o.clients) == 0 && len(o.pending) == 0 && m.clock.Now().Sub(o.readAt) > idleAfter {
+		if len(o.clients) == 0 && len(o.pending) == 0 && now.Sub(o.readAt) > idleAfter {
 			delete(m.orgs, org)
 		}
 	}
@@ -123,6 +137,10 @@ func (m *Meter) flush(ctx context.Context, org string, o *orgMeter) error {
 	m.collect(o, now)
 	o.flushed = now
 	for hour, n := range o.pending {
+		if n == 0 {
+			delete(o.pending, hour)
+			continue
+		}
 		if err := m.counter.AddCalls(ctx, org, hour, n); err != nil {
 			// Kept for the next flush; the hold decision still sees them.
 			return fmt.Errorf("count platform calls of %s: %w", org, err)

@@ -119,3 +119,41 @@ func BenchmarkMeterCheck(b *testing.B) {
 		sinkErr = m.Check(ctx, "acme", 1<<40)
 	}
 }
+
+// FlushDue, run at the end of every invocation, writes an organisation's
+// calls at most once per FlushInterval; Flush writes them all.
+func TestFlushDueWritesOncePerInterval(t *testing.T) {
+	ctx := context.Background()
+	clk := clock.NewManual(time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC))
+	store := budgettest.NewMemory()
+	m := budget.NewMeter(store, clk)
+	c := &fakeClient{}
+	m.Track("acme", c)
+	invocations := []struct {
+		advance time.Duration
+		adds    int
+	}{
+		{0, 1},                    // never written: written now
+		{10 * time.Second, 1},     // 10 s later: kept
+		{10 * time.Second, 1},     // 20 s: kept
+		{budget.FlushInterval, 2}, // past the interval: written
+		{time.Second, 2},
+	}
+	for i, inv := range invocations {
+		clk.Advance(inv.advance)
+		c.n.Add(7)
+		if err := m.FlushDue(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if store.Adds != inv.adds {
+			t.Fatalf("invocation %d: %d writes, want %d", i, store.Adds, inv.adds)
+		}
+	}
+	if err := m.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	hours, _ := store.Calls(ctx, "acme", budget.HourOf(clk.Now()), budget.HourOf(clk.Now()).Add(time.Hour))
+	if len(hours) != 1 || hours[0].Calls != 35 {
+		t.Fatalf("stored %+v, want the 35 calls of five invocations", hours)
+	}
+}
