@@ -102,10 +102,8 @@ func New(o Options) *Deps {
 		localMode:      o.LocalMode,
 		Meter:          budget.NewMeter(store, o.Clock),
 	}
-	reg.keep = func(org string, c platform.Client) {
-		d.keepTokens(org, c)
-		d.Meter.Track(org, c)
-	}
+	reg.keep = d.keepTokens
+	reg.track = func(org string, c platform.Client) { d.Meter.Track(org, c) }
 	d.platforms = newOrgPlatforms(d.Settings, reg)
 	d.Settings.Endpoints = d.Installer()
 	d.Settings.Changed = d.platforms.forget

@@ -34,8 +34,11 @@ type Platforms struct {
 	inbound      map[platform.Kind]platform.Inbound
 	allowPrivate bool
 	// keep gives a client built for an organisation what belongs to it
-	// (a Zendesk client's token keeper, the budget meter).
+	// (a Zendesk client's token keeper).
 	keep func(org string, c platform.Client)
+	// track counts a client's requests towards its organisation's budget,
+	// each time the client is handed out (the meter forgets idle clients).
+	track func(org string, c platform.Client)
 }
 
 // NewPlatforms wires list; allowPrivate is local/test mode (simulator URLs
@@ -153,6 +156,13 @@ func (p *Platforms) Checklist(ctx context.Context, kind platform.Kind, creds pla
 func (p *Platforms) forOrg(org string, c platform.Client) {
 	if p.keep != nil {
 		p.keep(org, c)
+	}
+	p.tracked(org, c)
+}
+
+func (p *Platforms) tracked(org string, c platform.Client) {
+	if p.track != nil {
+		p.track(org, c)
 	}
 }
 

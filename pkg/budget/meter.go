@@ -75,17 +75,21 @@ func (m *Meter) org(org string) *orgMeter {
 	return o
 }
 
-// Track counts c's requests from now on as org's.
+// Track counts c's requests from now on as org's. Call it each time c is
+// handed out: a client idle for idleAfter is forgotten, and tracked again
+// from then on.
 func (m *Meter) Track(org string, c Requester) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	now := m.clock.Now()
 	o := m.org(org)
 	for _, t := range o.clients {
 		if t.c == c {
+			t.moved = now
 			return
 		}
 	}
-	o.clients = append(o.clients, &tracked{c: c, seen: c.Requests(), moved: m.clock.Now()})
+	o.clients = append(o.clients, &tracked{c: c, seen: c.Requests(), moved: now})
 }
 
 // collect moves what org's clients sent since the last look into pending,

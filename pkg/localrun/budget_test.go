@@ -129,5 +129,10 @@ func TestBudgetHoldsSyncBelowHalfOfAutotasksLimit(t *testing.T) {
 	if fs := w.failures(w.target.org); len(fs) != 0 {
 		t.Fatalf("failures after the hold: %v", fs)
 	}
+	// The held writes count in the hour they were made.
+	hour = hour.Add(time.Hour)
+	if n := calls(); n < int64(len(bodies)-crossed) {
+		t.Fatalf("the new hour counts %d Autotask calls, fewer than the %d held notes written in it", n, len(bodies)-crossed)
+	}
 	t.Logf("%d notes crossed before the hold, %d after the hour rolled over", crossed, len(bodies)-crossed)
 }
