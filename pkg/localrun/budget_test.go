@@ -95,6 +95,22 @@ func TestBudgetHoldsSyncBelowHalfOfAutotasksLimit(t *testing.T) {
 	if fs := w.failures(w.target.org); len(fs) != 0 {
 		t.Fatalf("a held change became a failure: %v", fs)
 	}
+	// Each organisation's usage page shows its own hour, and only its own.
+	lastHour := func(org string) (calls, threshold float64) {
+		u := w.mustAPI(org, "GET", "/v1/settings/platform/usage", nil, 200)
+		hours := u["hours"].([]any)
+		last := hours[len(hours)-1].(map[string]any)
+		if last["hour"] != hour.Format(time.RFC3339) {
+			t.Fatalf("%s's usage ends at %v, want the current hour %s", org, last["hour"], hour.Format(time.RFC3339))
+		}
+		return last["calls"].(float64), last["threshold"].(float64)
+	}
+	if c, th := lastHour(w.target.org); c < float64(threshold) || th != float64(threshold) {
+		t.Fatalf("the Autotask organisation's usage shows %v calls and threshold %v; want at least %d, and %d", c, th, threshold, threshold)
+	}
+	if c, _ := lastHour(w.source.org); c >= float64(threshold) {
+		t.Fatalf("the partner organisation's usage shows %v calls: the Autotask organisation's count leaked into it", c)
+	}
 
 	// Later in the hour, past several visibility timeouts: the held
 	// command was kept invisible until the next hour, so it has not come
