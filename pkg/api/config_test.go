@@ -91,7 +91,7 @@ func newConfigHarness(t *testing.T) *configHarness {
 	log := slog.New(slog.NewJSONHandler(hs.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	conns := connection.NewService(hs.conns, hs.clock, log)
 	sets := settings.NewService(hs.accounts, hs.secrets, fakePlatforms{}, hs.clock, log)
-	clients := func(_ platform.Kind, creds platform.Credentials) (configuration.Picklister, error) {
+	clients := func(_ context.Context, _ platform.Kind, creds platform.Credentials) (configuration.Picklister, error) {
 		p, ok := ch.platforms[creds["url"]]
 		if !ok {
 			return nil, fmt.Errorf("no platform at %s", creds["url"])

@@ -11,12 +11,14 @@ import (
 	"os"
 	"strings"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/tandemsync/tandem/pkg/api"
+	"github.com/tandemsync/tandem/pkg/budget"
 	"github.com/tandemsync/tandem/pkg/clock"
 	"github.com/tandemsync/tandem/pkg/connection"
 	"github.com/tandemsync/tandem/pkg/dynamostore"
@@ -45,10 +47,13 @@ type Deps struct {
 	Files relay.Files
 	// WebhookBaseURL is the public API URL that platforms call back.
 	WebhookBaseURL string
-	providers      *Platforms
-	platforms      *orgPlatforms
-	zendeskApp     *zendeskApp
-	localMode      bool
+	// Meter counts every organisation's platform calls and holds sync
+	// near the hourly budget.
+	Meter      *budget.Meter
+	providers  *Platforms
+	platforms  *orgPlatforms
+	zendeskApp *zendeskApp
+	localMode  bool
 }
 
 // Options choose the adapters; FromEnv fills them from the environment.
@@ -95,8 +100,10 @@ func New(o Options) *Deps {
 		WebhookBaseURL: strings.TrimRight(o.WebhookBaseURL, "/"),
 		zendeskApp:     &zendeskApp{secrets: o.Secrets, name: zendeskOAuthSecretName()},
 		localMode:      o.LocalMode,
+		Meter:          budget.NewMeter(store, o.Clock),
 	}
 	reg.keep = d.keepTokens
+	reg.track = func(org string, c platform.Client) { d.Meter.Track(org, c) }
 	d.platforms = newOrgPlatforms(d.Settings, reg)
 	d.Settings.Endpoints = d.Installer()
 	d.Settings.Changed = d.platforms.forget
@@ -156,13 +163,21 @@ func (d *Deps) settingsRoutes(rt *api.Router) {
 	api.SettingsRoutes(rt, d.Settings)
 	api.WebhookRoutes(rt, d.Installer())
 	api.OAuthRoutes(rt, d.OAuthFlow())
+	api.UsageRoutes(rt, usage{d.platforms, d.Store}, d.Clock)
+}
+
+// usage reads an organisation's platform and its hourly calls for the
+// usage page.
+type usage struct {
+	*orgPlatforms
+	*dynamostore.Store
 }
 
 // SettingsHandler serves functions/settings.
 func (d *Deps) SettingsHandler() api.Handler {
 	rt := api.NewRouter(d.Auth, d.Log)
 	d.settingsRoutes(rt)
-	return rt.Handler()
+	return d.Metered(rt.Handler())
 }
 
 // ConnectionsHandler serves functions/connections, sync log, failures,
@@ -174,7 +189,26 @@ func (d *Deps) ConnectionsHandler() api.Handler {
 	api.FailureRoutes(rt, d.Connections, d.Store, d.Queue, d.Clock)
 	api.AttentionRoutes(rt, d.Connections, d.Store, d.Store)
 	api.InitialSyncRoutes(rt, d.Connections, d.Store, d.platforms, d.Queue, d.Clock)
-	return rt.Handler()
+	return d.Metered(rt.Handler())
+}
+
+// Metered writes the platform calls h's requests made to the shared
+// counter (budget.Meter.FlushDue) before the function is frozen.
+func (d *Deps) Metered(h api.Handler) api.Handler {
+	return func(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+		resp, err := h(ctx, req)
+		d.flushCalls(ctx)
+		return resp, err
+	}
+}
+
+// flushCalls writes the calls counted when the last write is
+// budget.FlushInterval old; a failure is logged and the calls are kept for
+// the next flush.
+func (d *Deps) flushCalls(ctx context.Context) {
+	if err := d.Meter.FlushDue(ctx); err != nil {
+		d.Log.WarnContext(ctx, "platform calls not counted yet", "error", err)
+	}
 }
 
 // Init builds a Lambda function's dependencies from the environment, once,

@@ -1,6 +1,8 @@
 package app
 
 import (
+	"context"
+
 	"github.com/tandemsync/tandem/pkg/api"
 	"github.com/tandemsync/tandem/pkg/configuration"
 	"github.com/tandemsync/tandem/pkg/platform"
@@ -13,7 +15,7 @@ func (d *Deps) ConfigHandler() api.Handler {
 	rt := api.NewRouter(d.Auth, d.Log)
 	api.ConfigRoutes(rt, d.NewConfiguration())
 	api.PreviewRoutes(rt, d.NewPreview())
-	return rt.Handler()
+	return d.Metered(rt.Handler())
 }
 
 // NewPreview builds the preview service: reads of the source's platform and
@@ -21,8 +23,8 @@ func (d *Deps) ConfigHandler() api.Handler {
 func (d *Deps) NewPreview() *preview.Service {
 	return &preview.Service{
 		Conns: d.Connections, Configs: d.Store, Accounts: d.Settings, Links: d.Store, Log: d.Log,
-		Readers: func(kind platform.Kind, creds platform.Credentials) (preview.Reader, error) {
-			return d.providers.Client(kind, creds)
+		Readers: func(ctx context.Context, kind platform.Kind, creds platform.Credentials) (preview.Reader, error) {
+			return d.providers.ClientFor(ctx, kind, creds)
 		},
 	}
 }

@@ -36,6 +36,7 @@ func newOrgPlatforms(s *settings.Service, p *Platforms) *orgPlatforms {
 
 func (p *orgPlatforms) get(ctx context.Context, org string) (orgClient, error) {
 	if c, ok := p.clients.Get(org); ok {
+		p.providers.tracked(org, c.client)
 		return c, nil
 	}
 	kind, creds, err := p.settings.Credentials(ctx, org)

@@ -36,6 +36,9 @@ type Platforms struct {
 	// keep gives a client built for an organisation what belongs to it
 	// (a Zendesk client's token keeper).
 	keep func(org string, c platform.Client)
+	// track counts a client's requests towards its organisation's budget,
+	// each time the client is handed out (the meter forgets idle clients).
+	track func(org string, c platform.Client)
 }
 
 // NewPlatforms wires list; allowPrivate is local/test mode (simulator URLs
@@ -111,23 +114,34 @@ func (p *Platforms) Client(kind platform.Kind, creds platform.Credentials) (plat
 	return pr.NewClient(creds, p.allowPrivate)
 }
 
-// Test runs the platform's connection test; ctx names the organisation
-// (platform.WithOrg) whose credentials these are.
-func (p *Platforms) Test(ctx context.Context, kind platform.Kind, creds platform.Credentials) error {
+// ClientFor builds a client for stored credentials of the organisation ctx
+// names (platform.WithOrg), whose budget its calls count towards.
+func (p *Platforms) ClientFor(ctx context.Context, kind platform.Kind, creds platform.Credentials) (platform.Client, error) {
 	c, err := p.Client(kind, creds)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if org, ok := platform.OrgFrom(ctx); ok {
 		p.forOrg(org, c)
+	}
+	return c, nil
+}
+
+// Test runs the platform's connection test; ctx names the organisation
+// (platform.WithOrg) whose credentials these are.
+func (p *Platforms) Test(ctx context.Context, kind platform.Kind, creds platform.Credentials) error {
+	c, err := p.ClientFor(ctx, kind, creds)
+	if err != nil {
+		return err
 	}
 	return c.Test(ctx)
 }
 
 // Checklist runs kind's preparation checklist where its client has one
-// (platform.Checklister); has is false for the other platforms.
+// (platform.Checklister); has is false for the other platforms. ctx names
+// the organisation, as for Test.
 func (p *Platforms) Checklist(ctx context.Context, kind platform.Kind, creds platform.Credentials, queue string) ([]platform.CheckItem, bool, error) {
-	c, err := p.Client(kind, creds)
+	c, err := p.ClientFor(ctx, kind, creds)
 	if err != nil {
 		return nil, false, err
 	}
@@ -142,6 +156,13 @@ func (p *Platforms) Checklist(ctx context.Context, kind platform.Kind, creds pla
 func (p *Platforms) forOrg(org string, c platform.Client) {
 	if p.keep != nil {
 		p.keep(org, c)
+	}
+	p.tracked(org, c)
+}
+
+func (p *Platforms) tracked(org string, c platform.Client) {
+	if p.track != nil {
+		p.track(org, c)
 	}
 }
 

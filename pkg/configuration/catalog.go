@@ -72,7 +72,7 @@ func (r *reader) connect(ctx context.Context) error {
 		// The organisation may have switched platform since readerFor:
 		// what the credentials are for is what gets read and cached.
 		r.platform = kind
-		r.client, err = r.s.clients(kind, creds)
+		r.client, err = r.s.clients(platform.WithOrg(ctx, r.org), kind, creds)
 	}
 	if err != nil {
 		if r.partner {

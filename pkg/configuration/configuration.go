@@ -108,18 +108,20 @@ type Picklister interface {
 	Picklist(ctx context.Context, kind platform.PicklistKind, parent string) ([]platform.Option, error)
 }
 
-// Clients builds a client for stored credentials.
-type Clients func(kind platform.Kind, creds platform.Credentials) (Picklister, error)
+// Clients builds a client for stored credentials; ctx names the
+// organisation they belong to (platform.WithOrg), whose hourly budget the
+// client's calls count towards.
+type Clients func(ctx context.Context, kind platform.Kind, creds platform.Credentials) (Picklister, error)
 
 // ClientBuilder builds a client for stored credentials; the application's
 // provider list implements it.
 type ClientBuilder interface {
-	Client(kind platform.Kind, creds platform.Credentials) (platform.Client, error)
+	ClientFor(ctx context.Context, kind platform.Kind, creds platform.Credentials) (platform.Client, error)
 }
 
 // ClientsFrom adapts a registry to Clients.
 func ClientsFrom(b ClientBuilder) Clients {
-	return func(kind platform.Kind, creds platform.Credentials) (Picklister, error) {
-		return b.Client(kind, creds)
+	return func(ctx context.Context, kind platform.Kind, creds platform.Credentials) (Picklister, error) {
+		return b.ClientFor(ctx, kind, creds)
 	}
 }

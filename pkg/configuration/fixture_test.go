@@ -164,7 +164,7 @@ func newFixture(t *testing.T) *fixture {
 		},
 	}
 	f.conns = connection.NewService(connectiontest.NewMemStore(), f.clock, nil)
-	clients := func(kind platform.Kind, creds platform.Credentials) (configuration.Picklister, error) {
+	clients := func(_ context.Context, kind platform.Kind, creds platform.Credentials) (configuration.Picklister, error) {
 		p, ok := f.platforms[creds["url"]]
 		if !ok {
 			return nil, fmt.Errorf("no platform at %s", creds["url"])

@@ -23,6 +23,7 @@
 //	sweep mark of a side      pk=CONN#<id>        sk=SWEEP#<org>    watermark and last run (JSON document)
 //	attention item            pk=CONN#<id>        sk=ATTN#<aid>     JSON document + firstSeen, lastSeen (unix nanos), count; one atomic update per raise
 //	webhook watch of a side   pk=CONN#<id>        sk=WATCH#<org>    firstMissed, lastMissed (unix nanos), missed counter
+//	platform calls of an hour pk=ORG#<org>        sk=CALLS#<hour>   counter (atomic ADD)  ttl = hour + 48 h
 //
 // Every query is keyed by the caller's organisation or by an id the domain
 // checks against it; nothing scans. Expiry is decided by the code that reads

@@ -203,7 +203,7 @@ func (r *Runner) stores(ctx context.Context, o Options) (*dynamodb.Client, setti
 // Handler serves every route of every API function, the webhook receiver,
 // the web console, and the simulators' credentials for the walk-through.
 func (r *Runner) Handler() http.Handler {
-	api := HTTPHandler(LambdaHandler(r.Deps.Router().Handler()))
+	api := HTTPHandler(LambdaHandler(r.Deps.Metered(r.Deps.Router().Handler())))
 	hooks := HTTPHandler(LambdaHandler(r.Deps.WebhookHandler()))
 	// The web console at /, with the local sign-in (dev bearer).
 	ui := console.Handler(console.Options{Local: true, Organisations: []string{DemoCustomer, DemoMSP}})

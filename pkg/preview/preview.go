@@ -54,8 +54,10 @@ type Reader interface {
 	Picklist(ctx context.Context, kind platform.PicklistKind, parent string) ([]platform.Option, error)
 }
 
-// Readers builds a reader for stored credentials.
-type Readers func(kind platform.Kind, creds platform.Credentials) (Reader, error)
+// Readers builds a reader for stored credentials; ctx names the
+// organisation they belong to (platform.WithOrg), whose hourly budget the
+// reads count towards.
+type Readers func(ctx context.Context, kind platform.Kind, creds platform.Credentials) (Reader, error)
 
 // Links tells whether a source ticket is already linked on a connection.
 type Links interface {
@@ -116,7 +118,7 @@ func (s *Service) Preview(ctx context.Context, caller connection.Caller, connID,
 	if err != nil {
 		return Result{}, s.hidePartner(ctx, source, err)
 	}
-	reader, err := s.Readers(kind, creds)
+	reader, err := s.Readers(platform.WithOrg(ctx, source), kind, creds)
 	if err != nil {
 		return Result{}, s.hidePartner(ctx, source, err)
 	}

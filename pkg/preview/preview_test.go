@@ -155,7 +155,7 @@ func newWorld(t *testing.T) *world {
 	}}
 	w.svc = &preview.Service{
 		Conns: conns, Configs: w.store, Links: w.store, Accounts: accounts{"acme": platform.Autotask, "msp": platform.Halo},
-		Readers: func(platform.Kind, platform.Credentials) (preview.Reader, error) { return w.src, nil },
+		Readers: func(context.Context, platform.Kind, platform.Credentials) (preview.Reader, error) { return w.src, nil },
 	}
 	return w
 }

@@ -172,3 +172,56 @@ func receiveAll(t *testing.T, client *sqs.Client, url string) []queue.Message {
 	t.Fatal("queue still not empty after 100 receives")
 	return nil
 }
+
+// ChangeVisibility over moto: a received message made visible at once is
+// received again; one kept invisible for an hour is not.
+func TestSQSChangeVisibility(t *testing.T) {
+	ctx := context.Background()
+	client := sqs.NewFromConfig(mototest.Shared(t).Config(t))
+	name := uniqueQueue()
+	out, err := client.CreateQueue(ctx, &sqs.CreateQueueInput{
+		QueueName:  aws.String(name + ".fifo"),
+		Attributes: map[string]string{string(types.QueueAttributeNameFifoQueue): "true"},
+	})
+	if err != nil {
+		t.Fatalf("create queue: %v", err)
+	}
+	url := aws.ToString(out.QueueUrl)
+	attrs, err := client.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(url), AttributeNames: []types.QueueAttributeName{types.QueueAttributeNameQueueArn}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	arn := attrs.Attributes[string(types.QueueAttributeNameQueueArn)]
+	s := sqsqueue.New(client, map[string]string{name: url})
+	if err := s.Send(ctx, name, queue.Message{Group: "g", DedupID: "d1", Body: []byte("held")}); err != nil {
+		t.Fatal(err)
+	}
+	receive := func() []types.Message {
+		t.Helper()
+		got, err := client.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 10, VisibilityTimeout: 30})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got.Messages
+	}
+	first := receive()
+	if len(first) != 1 {
+		t.Fatalf("received %d messages, want 1", len(first))
+	}
+	if err := s.ChangeVisibility(ctx, arn, aws.ToString(first[0].ReceiptHandle), 0); err != nil {
+		t.Fatal(err)
+	}
+	again := receive()
+	if len(again) != 1 || aws.ToString(again[0].Body) != "held" {
+		t.Fatalf("after visibility 0: %d messages, want the message again", len(again))
+	}
+	if err := s.ChangeVisibility(ctx, arn, aws.ToString(again[0].ReceiptHandle), time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(receive()); n != 0 {
+		t.Fatalf("%d messages received while the message is held for an hour", n)
+	}
+	if err := s.ChangeVisibility(ctx, "arn:aws:sqs:us-east-1:000000000000:unknown.fifo", "r", time.Minute); err == nil {
+		t.Fatal("a queue without a URL was accepted")
+	}
+}

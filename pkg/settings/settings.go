@@ -277,7 +277,7 @@ func (s *Service) Unready(ctx context.Context, org string) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("check platform readiness: %w", err)
 	}
-	tctx, cancel := context.WithTimeout(ctx, s.testBudget(ctx))
+	tctx, cancel := context.WithTimeout(platform.WithOrg(ctx, org), s.testBudget(ctx))
 	defer cancel()
 	items, has, cerr := cl.Checklist(tctx, kind, creds, "")
 	if !has && cerr == nil {

@@ -14,13 +14,16 @@ import (
 // placeholders, the name is what a handler may look at.
 func arn(name string) string { return "arn:aws:sqs:local:000000000000:" + name }
 
+// receipt is the handle of e's current receive.
+func receipt(e *entry) string { return e.id + "#" + strconv.Itoa(e.receives) }
+
 func event(name string, batch []*entry) events.SQSEvent {
 	ev := events.SQSEvent{Records: make([]events.SQSMessage, len(batch))}
 	for i, e := range batch {
 		sum := md5.Sum(e.msg.Body)
 		ev.Records[i] = events.SQSMessage{
 			MessageId:     e.id,
-			ReceiptHandle: e.id + "#" + strconv.Itoa(e.receives),
+			ReceiptHandle: receipt(e),
 			Body:          string(e.msg.Body),
 			Md5OfBody:     hex.EncodeToString(sum[:]),
 			Attributes: map[string]string{

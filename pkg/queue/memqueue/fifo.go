@@ -22,6 +22,9 @@ type fifo struct {
 	dedupOrder []dedupMark
 	dlq        []queue.Message
 	metrics    Metrics
+	// inflight are the delivered messages by receipt handle, for
+	// ChangeVisibility.
+	inflight map[string]*entry
 }
 
 type dedupMark struct {
@@ -52,10 +55,13 @@ type entry struct {
 	sentAt   time.Time
 	receives int
 	group    *group
+	// visibility, when set by ChangeVisibility during a receive, replaces
+	// the queue's visibility timeout if the message comes back.
+	visibility time.Duration
 }
 
 func newFIFO(name string, h Handler, c QueueConfig) *fifo {
-	return &fifo{name: name, handler: h, cfg: c, groups: map[string]*group{}, dedup: map[string]time.Time{}}
+	return &fifo{name: name, handler: h, cfg: c, groups: map[string]*group{}, dedup: map[string]time.Time{}, inflight: map[string]*entry{}}
 }
 
 func (q *fifo) isDuplicate(id string, now time.Time, window time.Duration) bool {
@@ -138,6 +144,7 @@ func (q *fifo) receive(now time.Time) []*entry {
 	}
 	for _, e := range batch {
 		e.receives++
+		q.inflight[receipt(e)] = e
 		q.metrics.Delivered++
 		if e.receives > 1 {
 			q.metrics.Redelivered++
@@ -152,6 +159,9 @@ func (q *fifo) receive(now time.Time) []*entry {
 // group (or to the DLQ once out of receives), and the group waits out the
 // visibility timeout, as an SQS FIFO group does.
 func (q *fifo) complete(batch []*entry, failed map[string]bool, now time.Time) (unreported int) {
+	for _, e := range batch {
+		delete(q.inflight, receipt(e))
+	}
 	for from := 0; from < len(batch); {
 		g := batch[from].group
 		to := from
@@ -181,7 +191,14 @@ func (q *fifo) complete(batch []*entry, failed map[string]bool, now time.Time) (
 		g.msgs = append(back, g.msgs...)
 		g.state = idle
 		if len(back) > 0 {
-			g.state, g.visibleAt = waiting, now.Add(q.cfg.VisibilityTimeout)
+			vis := q.cfg.VisibilityTimeout
+			if back[0].visibility > 0 {
+				vis = back[0].visibility
+			}
+			for _, e := range back {
+				e.visibility = 0
+			}
+			g.state, g.visibleAt = waiting, now.Add(vis)
 			q.waiting = append(q.waiting, g)
 		} else if len(g.msgs) == 0 {
 			delete(q.groups, g.id)

@@ -32,6 +32,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -153,6 +154,25 @@ func (b *Broker) Send(ctx context.Context, name string, msgs ...queue.Message) e
 		q.push(&entry{msg: m, id: fmt.Sprintf("00000000-0000-4000-8000-%012x", b.seq), seq: b.seq, sentAt: now})
 	}
 	b.notify()
+	return nil
+}
+
+// ChangeVisibility sets how long the message received with receiptHandle
+// from the queue of sourceARN stays invisible if the consumer fails it,
+// as SQS ChangeMessageVisibility does for a message in flight: its group
+// waits that long instead of the visibility timeout.
+func (b *Broker) ChangeVisibility(_ context.Context, sourceARN, receiptHandle string, d time.Duration) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	q, ok := b.queues[sourceARN[strings.LastIndexByte(sourceARN, ':')+1:]]
+	if !ok {
+		return fmt.Errorf("change visibility: no queue %s", sourceARN)
+	}
+	e, ok := q.inflight[receiptHandle]
+	if !ok {
+		return fmt.Errorf("change visibility on %s: receipt handle %q is not in flight", q.name, receiptHandle)
+	}
+	e.visibility = d
 	return nil
 }
 

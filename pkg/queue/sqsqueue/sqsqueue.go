@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"maps"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -27,9 +29,15 @@ type batchAPI interface {
 	SendMessageBatch(ctx context.Context, in *sqs.SendMessageBatchInput, optFns ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error)
 }
 
+// visibilityAPI is the SDK call ChangeVisibility makes.
+type visibilityAPI interface {
+	ChangeMessageVisibility(ctx context.Context, in *sqs.ChangeMessageVisibilityInput, optFns ...func(*sqs.Options)) (*sqs.ChangeMessageVisibilityOutput, error)
+}
+
 // Sender sends to SQS FIFO queues. Safe for concurrent use.
 type Sender struct {
 	api  batchAPI
+	vis  visibilityAPI
 	urls map[string]string
 }
 
@@ -38,7 +46,7 @@ var _ queue.Sender = (*Sender)(nil)
 // New returns a Sender resolving logical queue names through urls (logical
 // name → queue URL, see URLsFromEnv).
 func New(client *sqs.Client, urls map[string]string) *Sender {
-	return &Sender{api: client, urls: maps.Clone(urls)}
+	return &Sender{api: client, vis: client, urls: maps.Clone(urls)}
 }
 
 // Send validates every message first, so an oversized or malformed message
@@ -64,6 +72,50 @@ func (s *Sender) Send(ctx context.Context, name string, msgs ...queue.Message) e
 	}
 	return nil
 }
+
+// ChangeVisibility keeps a message a consumer received (receiptHandle,
+// from the queue of sourceARN, as the Lambda event names them) invisible
+// for d from now: if the consumer then reports it failed, it comes back
+// after d instead of the queue's visibility timeout, and its FIFO group
+// waits as long. One receive then covers a long wait, where waiting out
+// the visibility timeout again and again would use up the receives that
+// lead to the dead-letter queue.
+func (s *Sender) ChangeVisibility(ctx context.Context, sourceARN, receiptHandle string, d time.Duration) error {
+	name := sourceARN[strings.LastIndexByte(sourceARN, ':')+1:]
+	url, err := s.urlOf(sourceARN, name)
+	if err != nil {
+		return err
+	}
+	secs := int32(min(max(d, 0), maxVisibility).Round(time.Second) / time.Second)
+	_, err = s.vis.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{
+		QueueUrl: aws.String(url), ReceiptHandle: aws.String(receiptHandle), VisibilityTimeout: secs,
+	})
+	if err != nil {
+		return fmt.Errorf("change visibility on %s: %w", name, err)
+	}
+	return nil
+}
+
+// urlOf finds the URL of the queue an event came from: a configured one
+// with its name, else the standard URL its ARN stands for (a sync function
+// consumes its own events queue without sending to it, so the stack gives
+// it no URL for it).
+func (s *Sender) urlOf(arn, name string) (string, error) {
+	for _, u := range s.urls {
+		if strings.HasSuffix(u, "/"+name) {
+			return u, nil
+		}
+	}
+	// arn:aws:sqs:<region>:<account>:<name>
+	parts := strings.Split(arn, ":")
+	if len(parts) != 6 || parts[0] != "arn" || parts[1] != "aws" || parts[2] != "sqs" || parts[3] == "" || parts[4] == "" || name == "" {
+		return "", fmt.Errorf("change visibility: no URL configured for queue %q", arn)
+	}
+	return "https://sqs." + parts[3] + ".amazonaws.com/" + parts[4] + "/" + name, nil
+}
+
+// maxVisibility is SQS's longest visibility timeout, 12 hours.
+const maxVisibility = 12 * time.Hour
 
 // chunk is a half-open range of the msgs slice sent as one batch.
 type chunk struct{ from, to int }

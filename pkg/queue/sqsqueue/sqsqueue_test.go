@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -22,6 +23,8 @@ import (
 type fakeSQS struct {
 	batches [][]types.SendMessageBatchRequestEntry
 	failIDs map[string]bool
+	// visibility records ChangeMessageVisibility calls: url, receipt, seconds.
+	visibility []string
 }
 
 func (f *fakeSQS) SendMessageBatch(_ context.Context, in *sqs.SendMessageBatchInput, _ ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error) {
@@ -35,6 +38,11 @@ func (f *fakeSQS) SendMessageBatch(_ context.Context, in *sqs.SendMessageBatchIn
 		}
 	}
 	return out, nil
+}
+
+func (f *fakeSQS) ChangeMessageVisibility(_ context.Context, in *sqs.ChangeMessageVisibilityInput, _ ...func(*sqs.Options)) (*sqs.ChangeMessageVisibilityOutput, error) {
+	f.visibility = append(f.visibility, fmt.Sprintf("%s %s %d", aws.ToString(in.QueueUrl), aws.ToString(in.ReceiptHandle), in.VisibilityTimeout))
+	return &sqs.ChangeMessageVisibilityOutput{}, nil
 }
 
 func (f *fakeSQS) sizes() []int {
@@ -55,7 +63,39 @@ func msgs(n, size int) []queue.Message {
 
 func newFake() (*fakeSQS, *Sender) {
 	f := &fakeSQS{}
-	return f, &Sender{api: f, urls: map[string]string{"halo-events": "https://sqs.local/1/halo-events.fifo"}}
+	return f, &Sender{api: f, vis: f, urls: map[string]string{"halo-events": "https://sqs.local/1/halo-events.fifo"}}
+}
+
+// A held message's queue is found by its configured URL, or by the
+// standard URL of its ARN where the function has none (its own events
+// queue); the wait is capped at SQS's 12 hours.
+func TestChangeVisibilityFindsTheQueue(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		arn  string
+		wait time.Duration
+		want string
+	}{
+		{"arn:aws:sqs:local:1:halo-events.fifo", 90 * time.Second, "https://sqs.local/1/halo-events.fifo r 90"},
+		{"arn:aws:sqs:eu-west-1:123456789012:tandem-prod-autotask-events.fifo", 50*time.Minute + 400*time.Millisecond, "https://sqs.eu-west-1.amazonaws.com/123456789012/tandem-prod-autotask-events.fifo r 3000"},
+		{"arn:aws:sqs:eu-west-1:123456789012:q.fifo", 13 * time.Hour, "https://sqs.eu-west-1.amazonaws.com/123456789012/q.fifo r 43200"},
+		{"arn:aws:sqs:eu-west-1:123456789012:q.fifo", -time.Minute, "https://sqs.eu-west-1.amazonaws.com/123456789012/q.fifo r 0"},
+	}
+	for _, tc := range tests {
+		f, s := newFake()
+		if err := s.ChangeVisibility(ctx, tc.arn, "r", tc.wait); err != nil {
+			t.Fatalf("%s: %v", tc.arn, err)
+		}
+		if len(f.visibility) != 1 || f.visibility[0] != tc.want {
+			t.Fatalf("%s: calls %v, want %q", tc.arn, f.visibility, tc.want)
+		}
+	}
+	for _, bad := range []string{"", "halo-events", "arn:aws:sns:eu-west-1:1:q", "arn:aws:sqs::1:q"} {
+		_, s := newFake()
+		if err := s.ChangeVisibility(ctx, bad, "r", time.Minute); err == nil {
+			t.Fatalf("ARN %q was accepted", bad)
+		}
+	}
 }
 
 func TestSendChunksByCountAndSize(t *testing.T) {
