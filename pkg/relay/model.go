@@ -52,6 +52,10 @@ type Side struct {
 	// Blocked is the failure (Failure.ID) this side's writes wait behind:
 	// a later command for this side is held until it is retried or skipped.
 	Blocked string `json:"blocked,omitempty"`
+	// Stamp is the sequence of the newest delivery whose own copy of the
+	// ticket was taken as the read (sourceState.ticketFor): one at or
+	// below it is late, and the ticket is re-read instead.
+	Stamp int64 `json:"stamp,omitempty"`
 }
 
 // Link ties a source ticket to its partner ticket for one connection.
