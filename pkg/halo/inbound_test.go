@@ -94,7 +94,7 @@ func TestParseWebhook(t *testing.T) {
 			// would give it, and the action as the action listing would.
 			Ticket: &platform.Ticket{ID: "1042", Number: "1042", Summary: "Outlook keeps asking for a password",
 				Description: "Since this morning Outlook prompts for credentials every few minutes.",
-				Status: "2", Priority: "3", Type: "1", Queue: "1", Category: "Software",
+				Status:      "2", Priority: "3", Type: "1", Queue: "1", Category: "Software",
 				Custom:    map[string]string{"CFPartnerReference": "T20261125.0042"},
 				UpdatedAt: time.Date(2026, 11, 25, 20, 14, 3, 497000000, time.UTC)},
 			Note: &platform.Note{ID: "4", TicketID: "1042", Kind: "3", Title: "Public Note",

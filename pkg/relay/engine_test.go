@@ -26,6 +26,7 @@ type fakeClient struct {
 	tickets         map[string]platform.Ticket
 	notes           map[string][]platform.Note
 	calls           int
+	gets            int // GetTicket calls
 	finds           int
 	failNext        error
 	applyThenFail   error // the next write is applied, then this is returned
@@ -50,6 +51,7 @@ func (f *fakeClient) ActorID(context.Context) (string, error) { return f.self, n
 func (f *fakeClient) GetTicket(_ context.Context, id string) (platform.Ticket, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.gets++
 	if err := f.call(); err != nil {
 		return platform.Ticket{}, err
 	}

@@ -66,7 +66,10 @@ func (s *sourceState) ticketFor(ctx context.Context, side *Side, customOK bool) 
 	if side != nil {
 		stamp = side.Stamp
 	}
-	usable := s.delivered != nil && s.seq > stamp && (!s.noCustom || customOK)
+	// At the stamp: taken already by this very event (escalate stores the
+	// stamp before propagating), or a repeat of a delivery taken earlier.
+	inOrder := s.seq > stamp || s.fromDelivery && s.seq == stamp
+	usable := s.delivered != nil && s.seq > 0 && inOrder && (!s.noCustom || customOK)
 	if s.loaded.ticket && s.fromDelivery && !usable {
 		// Taken for another connection's side; this side saw newer.
 		s.loaded.ticket, s.fromDelivery = false, false
