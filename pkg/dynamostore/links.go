@@ -126,23 +126,64 @@ func (s *Store) MarkDone(ctx context.Context, id string, expires time.Time) erro
 }
 
 func (s *Store) AppendLog(ctx context.Context, e relay.LogEntry) error {
+	item, err := logItem(e)
+	if err != nil {
+		return err
+	}
+	if _, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: item}); err != nil {
+		return fmt.Errorf("append sync log: %w", err)
+	}
+	return nil
+}
+
+func logItem(e relay.LogEntry) (map[string]types.AttributeValue, error) {
 	doc, err := json.Marshal(e)
 	if err != nil {
-		return fmt.Errorf("encode log entry: %w", err)
+		return nil, fmt.Errorf("encode log entry: %w", err)
 	}
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
 	// The random suffix keeps two entries of the same instant apart.
 	sk := "LOG#" + relay.LogPosition(e.At, hex.EncodeToString(b))
-	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: aws.String(s.table),
-		Item: map[string]types.AttributeValue{
-			"pk": str(connPK(e.ConnectionID)), "sk": str(sk), "doc": str(string(doc)),
-			"ttl": num(e.At.Add(logRetention).Unix()),
-		},
-	})
+	return map[string]types.AttributeValue{
+		"pk": str(connPK(e.ConnectionID)), "sk": str(sk), "doc": str(string(doc)),
+		"ttl": num(e.At.Add(logRetention).Unix()),
+	}, nil
+}
+
+var _ relay.DoneLogger = (*Store)(nil)
+
+// MarkDoneWithLog writes the ledger mark and the log entry in one
+// BatchWriteItem: both are unconditional puts, so a batch (one write unit
+// per KB each) is cheaper than a transaction (two), and a mark written
+// without its entry — a batch is not atomic — costs only that line of the
+// log, as two separate puts could before.
+func (s *Store) MarkDoneWithLog(ctx context.Context, id string, expires time.Time, e relay.LogEntry) error {
+	entry, err := logItem(e)
 	if err != nil {
-		return fmt.Errorf("append sync log: %w", err)
+		return err
+	}
+	pending := map[string][]types.WriteRequest{s.table: {
+		{PutRequest: &types.PutRequest{Item: map[string]types.AttributeValue{"pk": str("CMD#" + id), "sk": str("CMD"), "ttl": num(expires.Unix())}}},
+		{PutRequest: &types.PutRequest{Item: entry}},
+	}}
+	for attempt := 0; len(pending) > 0; attempt++ {
+		if attempt == 5 {
+			return fmt.Errorf("write command ledger %s and its log entry: items left unprocessed", id)
+		}
+		if attempt > 0 {
+			// Unprocessed items mean throttling: back off before the rest.
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Duration(attempt) * 50 * time.Millisecond):
+			}
+		}
+		out, err := s.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending})
+		if err != nil {
+			return fmt.Errorf("write command ledger %s and its log entry: %w", id, err)
+		}
+		pending = out.UnprocessedItems
 	}
 	return nil
 }

@@ -29,6 +29,8 @@ func (e *Engine) HandleCommand(ctx context.Context, cmd Command) error {
 	reason, refused := refusedFile(err)
 	var skip *skipped
 	var wait *held
+	// The outcome's log entry is written with the ledger mark, below.
+	var entry LogEntry
 	switch {
 	case errors.As(err, &wait):
 		if err := e.Failures.Hold(ctx, cmd.ConnectionID, wait.failure, cmd); err != nil {
@@ -37,12 +39,12 @@ func (e *Engine) HandleCommand(ctx context.Context, cmd Command) error {
 		e.logEntry(ctx, LogEntry{ConnectionID: cmd.ConnectionID, Outcome: Held, Org: cmd.ToOrg, Ticket: cmd.LinkKey, What: what, Reason: "waits behind an earlier failure of this ticket"})
 		return nil
 	case err == nil:
-		e.logEntry(ctx, LogEntry{ConnectionID: cmd.ConnectionID, Outcome: Applied, Org: cmd.ToOrg, Ticket: cmd.LinkKey, TargetTicket: target, What: what})
+		entry = LogEntry{ConnectionID: cmd.ConnectionID, Outcome: Applied, Org: cmd.ToOrg, Ticket: cmd.LinkKey, TargetTicket: target, What: what}
 	case refused:
 		// A file too large for the platform, or of a type it blocks.
-		e.logEntry(ctx, LogEntry{ConnectionID: cmd.ConnectionID, Outcome: Skipped, Org: cmd.ToOrg, Ticket: cmd.LinkKey, TargetTicket: target, What: what, Reason: reason})
+		entry = LogEntry{ConnectionID: cmd.ConnectionID, Outcome: Skipped, Org: cmd.ToOrg, Ticket: cmd.LinkKey, TargetTicket: target, What: what, Reason: reason}
 	case errors.As(err, &skip):
-		e.logEntry(ctx, LogEntry{ConnectionID: cmd.ConnectionID, Outcome: Skipped, Org: cmd.ToOrg, Ticket: cmd.LinkKey, What: what, Reason: skip.reason})
+		entry = LogEntry{ConnectionID: cmd.ConnectionID, Outcome: Skipped, Org: cmd.ToOrg, Ticket: cmd.LinkKey, What: what, Reason: skip.reason}
 	case errors.Is(err, ErrPermanent), errors.As(err, &pe) && !pe.Temporary():
 		// The platform refused for good (say the mapped action is not on the
 		// ticket's workflow, or a required field is missing): record its
@@ -55,7 +57,7 @@ func (e *Engine) HandleCommand(ctx context.Context, cmd Command) error {
 		if e.Failures != nil {
 			return e.fail(ctx, cmd, target, reason)
 		}
-		e.logEntry(ctx, LogEntry{ConnectionID: cmd.ConnectionID, Outcome: Failed, Org: cmd.ToOrg, Ticket: cmd.LinkKey, TargetTicket: target, What: what, Reason: reason})
+		entry = LogEntry{ConnectionID: cmd.ConnectionID, Outcome: Failed, Org: cmd.ToOrg, Ticket: cmd.LinkKey, TargetTicket: target, What: what, Reason: reason}
 		if cmd.Do.Op == integration.OpCreateTicket && target == "" {
 			if _, err := e.editLink(ctx, cmd, func(s *Side) error { s.Refused, s.Creating = reason, ""; return nil }); err != nil {
 				return fmt.Errorf("record refused create of %s: %w", cmd.LinkKey, err)
@@ -68,10 +70,27 @@ func (e *Engine) HandleCommand(ctx context.Context, cmd Command) error {
 	default:
 		return fmt.Errorf("%s on %s: %w", what, cmd.ToOrg, err)
 	}
-	if err := e.Store.MarkDone(ctx, cmd.ID, e.Clock.Now().Add(e.LedgerTTL)); err != nil {
+	if err := e.markDone(ctx, cmd.ID, entry); err != nil {
 		return fmt.Errorf("record command %s: %w", cmd.ID, err)
 	}
 	e.dropFile(ctx, cmd)
+	return nil
+}
+
+// markDone records a command as applied with its log entry: one request
+// where the store can (DoneLogger), else the entry and then the mark.
+func (e *Engine) markDone(ctx context.Context, id string, entry LogEntry) error {
+	expires := e.Clock.Now().Add(e.LedgerTTL)
+	dl, ok := e.Store.(DoneLogger)
+	if !ok {
+		e.logEntry(ctx, entry)
+		return e.Store.MarkDone(ctx, id, expires)
+	}
+	entry.At = e.Clock.Now()
+	if err := dl.MarkDoneWithLog(ctx, id, expires, entry); err != nil {
+		return err
+	}
+	e.logLine(ctx, entry)
 	return nil
 }
 

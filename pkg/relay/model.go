@@ -124,6 +124,13 @@ type Store interface {
 	LogReader
 }
 
+// DoneLogger is implemented by stores that record a command as applied and
+// add its sync log entry in one request (both are unconditional writes);
+// the engine uses it instead of MarkDone and AppendLog where it can.
+type DoneLogger interface {
+	MarkDoneWithLog(ctx context.Context, commandID string, expires time.Time, e LogEntry) error
+}
+
 // Command is one write for the partner's sync function.
 type Command struct {
 	ID           string              `json:"id"`

@@ -117,6 +117,26 @@ func RunStoreContract(t *testing.T, newStore func(t *testing.T) relay.Store) {
 		}
 	})
 
+	t.Run("ledger mark with its log entry in one request", func(t *testing.T) {
+		s := newStore(t)
+		dl, ok := s.(relay.DoneLogger)
+		if !ok {
+			t.Fatalf("%T records the mark and the entry in two requests (no MarkDoneWithLog)", s)
+		}
+		at := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+		e := relay.LogEntry{ConnectionID: "conn-1", At: at, Outcome: relay.Applied, Org: "msp", Ticket: "acme#T1", What: "add note"}
+		if err := dl.MarkDoneWithLog(ctx, "cmd-9", at.Add(time.Hour), e); err != nil {
+			t.Fatal(err)
+		}
+		if done, err := s.Done(ctx, "cmd-9"); err != nil || !done {
+			t.Fatalf("after mark: %v %v", done, err)
+		}
+		got, err := s.QueryLog(ctx, "conn-1", relay.LogQuery{Limit: 10})
+		if err != nil || len(got) != 1 || got[0].What != "add note" || got[0].Ticket != "acme#T1" || !got[0].At.Equal(at) {
+			t.Fatalf("log %+v %v", got, err)
+		}
+	})
+
 	t.Run("log newest first, filtered, paged", func(t *testing.T) {
 		s := newStore(t)
 		t0 := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)

@@ -82,6 +82,15 @@ func (m *MemStore) MarkDone(_ context.Context, id string, _ time.Time) error {
 	return nil
 }
 
+var _ relay.DoneLogger = (*MemStore)(nil)
+
+func (m *MemStore) MarkDoneWithLog(ctx context.Context, id string, expires time.Time, e relay.LogEntry) error {
+	if err := m.AppendLog(ctx, e); err != nil {
+		return err
+	}
+	return m.MarkDone(ctx, id, expires)
+}
+
 func (m *MemStore) AppendLog(_ context.Context, e relay.LogEntry) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
