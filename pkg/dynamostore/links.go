@@ -46,6 +46,16 @@ func (s *Store) LinkByTicket(ctx context.Context, connID, org, ticketID string) 
 	if idx.Item == nil {
 		return relay.Link{}, relay.ErrNoLink
 	}
+	if doc := getS(idx.Item, "doc"); doc != "" {
+		// The index item carries the link (PutLink writes both in one
+		// transaction): one read instead of two.
+		var l relay.Link
+		if err := json.Unmarshal([]byte(doc), &l); err != nil {
+			return relay.Link{}, fmt.Errorf("decode link of %s/%s: %w", org, ticketID, err)
+		}
+		return l, nil
+	}
+	// An index item written before it carried the link.
 	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName: aws.String(s.table), Key: key(connPK(connID), linkSK(getS(idx.Item, "linkKey"))), ConsistentRead: aws.Bool(true),
 	})
@@ -63,7 +73,9 @@ func (s *Store) LinkByTicket(ctx context.Context, connID, org, ticketID string) 
 }
 
 // PutLink writes the link document and its ticket index items in one
-// transaction, conditional on the version the caller read.
+// transaction, conditional on the version the caller read. Each index item
+// carries a copy of the document, so LinkByTicket reads one item; the link
+// item keeps the version the condition checks.
 func (s *Store) PutLink(ctx context.Context, l relay.Link) (relay.Link, error) {
 	prev := l.Version
 	l.Version++
@@ -91,6 +103,7 @@ func (s *Store) PutLink(ctx context.Context, l relay.Link) (relay.Link, error) {
 			TableName: aws.String(s.table),
 			Item: map[string]types.AttributeValue{
 				"pk": str(connPK(l.ConnectionID)), "sk": str(ticketSK(side.Org, side.TicketID)), "linkKey": str(l.Key),
+				"doc": str(string(doc)),
 			},
 		}})
 	}

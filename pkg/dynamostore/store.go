@@ -11,7 +11,7 @@
 //	platform account of org   pk=ORG#<org>        sk=PLATFORM
 //	one side's integration    pk=CONN#<id>        sk=CONFIG#<org>   JSON document + numeric version; put conditional on the version read
 //	link of a synced ticket   pk=CONN#<id>        sk=LINK#<org>#<ticket>   JSON document + version, conditional put
-//	ticket → its link         pk=CONN#<id>        sk=TICKET#<org>#<ticket> (one per side, written with the link)
+//	ticket → its link         pk=CONN#<id>        sk=TICKET#<org>#<ticket> (one per side, written with the link, with a copy of its document)
 //	sync log                  pk=CONN#<id>        sk=LOG#<unix nanos>#<rand>  ttl = 90 days; read newest first
 //	log cursor signing key    pk=KEY#log-cursor   sk=KEY            created once by the first reader (conditional put)
 //	applied command ledger    pk=CMD#<id>         sk=CMD            ttl = 30 days

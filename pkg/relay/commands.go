@@ -120,9 +120,20 @@ func describe(c integration.Command) string {
 // editLink re-reads the link and applies change until the conditional write
 // wins. It never repeats a platform write: only bookkeeping is retried.
 func (e *Engine) editLink(ctx context.Context, cmd Command, change func(mine *Side) error) (Link, error) {
+	return e.editLinkFrom(ctx, cmd, nil, change)
+}
+
+// editLinkFrom is editLink starting from a link the command has just read
+// or written (nil: read it), which saves a read when nothing moved it in
+// between; a conflict re-reads as editLink does.
+func (e *Engine) editLinkFrom(ctx context.Context, cmd Command, from *Link, change func(mine *Side) error) (Link, error) {
 	for attempt := 0; ; attempt++ {
-		link, err := e.Store.LinkByTicket(ctx, cmd.ConnectionID, cmd.FromOrg, cmd.FromTicketID)
-		if err != nil {
+		var link Link
+		var err error
+		if attempt == 0 && from != nil {
+			link = *from
+			link.Source.Snapshot, link.Target.Snapshot = link.Source.Snapshot.clone(), link.Target.Snapshot.clone()
+		} else if link, err = e.Store.LinkByTicket(ctx, cmd.ConnectionID, cmd.FromOrg, cmd.FromTicketID); err != nil {
 			return Link{}, fmt.Errorf("link of %s: %w", cmd.LinkKey, err)
 		}
 		mine, _ := link.SideOf(cmd.ToOrg)
@@ -165,7 +176,7 @@ func (e *Engine) apply(ctx context.Context, client platform.Client, cmd Command)
 		return "", fmt.Errorf("partner ticket of %s not created yet", cmd.LinkKey)
 	}
 	ticketID := mine.TicketID
-	return ticketID, e.write(ctx, client, cmd, ticketID)
+	return ticketID, e.write(ctx, client, cmd, ticketID, link)
 }
 
 // create writes the partner ticket of a link that has none, so that it
@@ -304,16 +315,17 @@ func receives(ctx context.Context) int {
 // redelivery that finds fp no longer pending may it take known content,
 // since the earlier attempt's write can then already have been recorded
 // (by that attempt, or by the platform's echo of it).
-func (e *Engine) addRecorded(ctx context.Context, cmd Command, fp string, ids func(*Snapshot) *[]string,
+func (e *Engine) addRecorded(ctx context.Context, cmd Command, link Link, fp string, ids func(*Snapshot) *[]string,
 	add func() (string, error), find func(known []string, takeKnown bool) (string, bool, error)) error {
 	var tried bool
 	var known []string
-	if _, err := e.editLink(ctx, cmd, func(s *Side) error {
+	stored, err := e.editLinkFrom(ctx, cmd, &link, func(s *Side) error {
 		tried = contains(s.Snapshot.Pending, fp)
 		known = slices.Clone(*ids(&s.Snapshot))
 		s.Snapshot.Pending = addID(s.Snapshot.Pending, fp)
 		return nil
-	}); err != nil {
+	})
+	if err != nil {
 		return err
 	}
 	var id string
@@ -337,7 +349,9 @@ func (e *Engine) addRecorded(ctx context.Context, cmd Command, fp string, ids fu
 			id = got
 		}
 	}
-	_, err := e.editLink(ctx, cmd, func(s *Side) error {
+	// The echo of the add may have moved the link since: then the
+	// conditional write fails and the link is read again.
+	_, err = e.editLinkFrom(ctx, cmd, &stored, func(s *Side) error {
 		if list := ids(&s.Snapshot); !contains(*list, id) {
 			*list = addID(*list, id)
 			s.Snapshot.Pending = removeID(s.Snapshot.Pending, fp)
@@ -351,17 +365,19 @@ func notesOf(s *Snapshot) *[]string       { return &s.Notes }
 func attachmentsOf(s *Snapshot) *[]string { return &s.Attachments }
 
 // write applies an update, close, note or attachment to an existing ticket.
-func (e *Engine) write(ctx context.Context, client platform.Client, cmd Command, ticketID string) error {
+// link is the link as apply read it: the first bookkeeping write starts
+// from it.
+func (e *Engine) write(ctx context.Context, client platform.Client, cmd Command, ticketID string, link Link) error {
 	do := cmd.Do
 	switch do.Op {
 	case integration.OpUpdateTicket:
 		// Record first, write second: the echo of the write must find it.
-		if _, err := e.editLink(ctx, cmd, func(s *Side) error { applyUpdate(&s.Snapshot, *do.Update); return nil }); err != nil {
+		if _, err := e.editLinkFrom(ctx, cmd, &link, func(s *Side) error { applyUpdate(&s.Snapshot, *do.Update); return nil }); err != nil {
 			return err
 		}
 		return client.UpdateTicket(ctx, ticketID, *do.Update)
 	case integration.OpCloseTicket:
-		if _, err := e.editLink(ctx, cmd, func(s *Side) error {
+		if _, err := e.editLinkFrom(ctx, cmd, &link, func(s *Side) error {
 			s.Snapshot.Closed = true
 			if do.Status != "" {
 				s.Snapshot.Status = do.Status
@@ -378,7 +394,7 @@ func (e *Engine) write(ctx context.Context, client platform.Client, cmd Command,
 			}
 		}
 		fp := fingerprint(do.Note.Body)
-		return e.addRecorded(ctx, cmd, fp, notesOf, func() (string, error) {
+		return e.addRecorded(ctx, cmd, link, fp, notesOf, func() (string, error) {
 			n, err := client.AddNote(ctx, ticketID, *do.Note)
 			return n.ID, err
 		}, func(known []string, takeKnown bool) (string, bool, error) {
@@ -412,7 +428,7 @@ func (e *Engine) write(ctx context.Context, client platform.Client, cmd Command,
 			return err
 		}
 		a.ID, a.TicketID, a.NoteID, a.Data = "", ticketID, "", data
-		return e.addRecorded(ctx, cmd, fileFingerprint(a.Name, int64(len(a.Data))), attachmentsOf, func() (string, error) {
+		return e.addRecorded(ctx, cmd, link, fileFingerprint(a.Name, int64(len(a.Data))), attachmentsOf, func() (string, error) {
 			got, err := client.AddAttachment(ctx, ticketID, a)
 			return got.ID, err
 		}, func(known []string, takeKnown bool) (string, bool, error) {
