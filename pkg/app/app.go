@@ -47,6 +47,7 @@ type Deps struct {
 	WebhookBaseURL string
 	providers      *Platforms
 	platforms      *orgPlatforms
+	syncCache      *syncCache
 	zendeskApp     *zendeskApp
 	localMode      bool
 }
@@ -98,6 +99,7 @@ func New(o Options) *Deps {
 	}
 	reg.keep = d.keepTokens
 	d.platforms = newOrgPlatforms(d.Settings, reg)
+	d.syncCache = newSyncCache(d.Store)
 	d.Settings.Endpoints = d.Installer()
 	d.Settings.Changed = d.platforms.forget
 	d.Connections.Ready = d.Settings

@@ -17,6 +17,8 @@
 //	applied command ledger    pk=CMD#<id>         sk=CMD            ttl = 30 days
 //	webhook endpoint          pk=HOOK#<id>        sk=HOOK           (and pk=ORG#<org> sk=HOOK#<id> to list an org's)
 //	active connections        pk=ACTIVE           sk=CONN#<id>      (a copy while active, written with the status)
+//	stamp of an org's list    pk=ORG#<org>        sk=STAMP          counter, moved by every connection write of the org
+//	stamp of configurations   pk=CONN#<id>        sk=STAMP          counter, moved by every configuration write of the connection
 //	failure of a command      pk=CONN#<id>        sk=FAILURE#<fid>  JSON document + held counter
 //	command held behind it    pk=CONN#<id>        sk=HELD#<fid>#<seq>  JSON document, in order
 //	initial sync progress     pk=CONN#<id>        sk=SYNC           run, start date, counters (a new run replaces it)
