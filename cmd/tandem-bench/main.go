@@ -93,6 +93,7 @@ type bench struct {
 	r          *localrun.Runner
 	tap        *tap
 	echo       *echoMeter
+	capacity   *capacityMeter
 	connID     string
 	at         platform.Client // an Autotask agent
 	ha         platform.Client // a Halo agent

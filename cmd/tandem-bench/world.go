@@ -20,7 +20,9 @@ import (
 func (b *bench) start(ctx context.Context) (stop func(), err error) {
 	b.tap = newTap()
 	b.echo = &echoMeter{}
+	b.capacity = &capacityMeter{}
 	r, err := localrun.Start(ctx, localrun.Options{
+		WrapDynamoDB: b.capacity.wrap,
 		Addr: "127.0.0.1:0", Simulators: true,
 		Log:      slog.New(slog.NewJSONHandler(logOut, &slog.HandlerOptions{Level: logLevel()})),
 		WrapHTTP: b.tap.wrap,
