@@ -204,16 +204,17 @@ func (e *Engine) create(ctx context.Context, client platform.Client, cmd Command
 			return e.adopt(ctx, cmd, t)
 		}
 	}
+	stored := &link
 	if mine.Creating != ref {
 		mine.Creating = ref
-		if _, err := e.Store.PutLink(ctx, link); errors.Is(err, ErrConflict) {
-			_, err = e.editLink(ctx, cmd, func(s *Side) error { s.Creating = ref; return nil })
-			if err != nil {
-				return "", err
-			}
-		} else if err != nil {
+		l, err := e.Store.PutLink(ctx, link)
+		if errors.Is(err, ErrConflict) {
+			l, err = e.editLink(ctx, cmd, func(s *Side) error { s.Creating = ref; return nil })
+		}
+		if err != nil {
 			return "", err
 		}
+		stored = &l
 	}
 	want := *cmd.Do.Ticket
 	want.Ref = ref
@@ -229,7 +230,7 @@ func (e *Engine) create(ctx context.Context, client platform.Client, cmd Command
 		}
 		t, err = found, nil
 	}
-	id, aerr := e.adopt(ctx, cmd, t)
+	id, aerr := e.adoptFrom(ctx, cmd, stored, t)
 	if err == nil {
 		err = aerr
 	}
@@ -241,7 +242,13 @@ func (e *Engine) create(ctx context.Context, client platform.Client, cmd Command
 
 // adopt records t as the partner ticket of cmd's link.
 func (e *Engine) adopt(ctx context.Context, cmd Command, t platform.Ticket) (string, error) {
-	_, err := e.editLink(ctx, cmd, func(s *Side) error {
+	return e.adoptFrom(ctx, cmd, nil, t)
+}
+
+// adoptFrom is adopt starting from the link as the command last stored it
+// (nil: read it).
+func (e *Engine) adoptFrom(ctx context.Context, cmd Command, from *Link, t platform.Ticket) (string, error) {
+	_, err := e.editLinkFrom(ctx, cmd, from, func(s *Side) error {
 		s.TicketID = t.ID
 		s.Snapshot = snapshotOf(t, s.Snapshot)
 		s.Seq++
