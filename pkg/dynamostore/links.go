@@ -117,6 +117,51 @@ func (s *Store) PutLink(ctx context.Context, l relay.Link) (relay.Link, error) {
 	return l, nil
 }
 
+var _ relay.LinkLedger = (*Store)(nil)
+
+// DoneWithLink reads the command's ledger item and the link's index item
+// (which carries the link) in one consistent BatchGetItem.
+func (s *Store) DoneWithLink(ctx context.Context, id, connID, org, ticketID string) (bool, relay.Link, error, error) {
+	ledger, index := key("CMD#"+id, "CMD"), key(connPK(connID), ticketSK(org, ticketID))
+	pending := map[string]types.KeysAndAttributes{s.table: {Keys: []map[string]types.AttributeValue{ledger, index}, ConsistentRead: aws.Bool(true)}}
+	var done bool
+	var idx map[string]types.AttributeValue
+	for attempt := 0; len(pending) > 0; attempt++ {
+		if attempt == 5 {
+			return false, relay.Link{}, nil, fmt.Errorf("read command ledger %s: keys left unprocessed", id)
+		}
+		out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: pending})
+		if err != nil {
+			return false, relay.Link{}, nil, fmt.Errorf("read command ledger %s and its link: %w", id, err)
+		}
+		for _, item := range out.Responses[s.table] {
+			if getS(item, "pk") == "CMD#"+id {
+				done = true
+			} else {
+				idx = item
+			}
+		}
+		pending = out.UnprocessedKeys
+	}
+	if done {
+		return true, relay.Link{}, nil, nil
+	}
+	if idx == nil {
+		return false, relay.Link{}, relay.ErrNoLink, nil
+	}
+	doc := getS(idx, "doc")
+	if doc == "" {
+		// An index item written before it carried the link.
+		l, err := s.LinkByTicket(ctx, connID, org, ticketID)
+		return false, l, err, nil
+	}
+	var l relay.Link
+	if err := json.Unmarshal([]byte(doc), &l); err != nil {
+		return false, relay.Link{}, fmt.Errorf("decode link of %s/%s: %w", org, ticketID, err), nil
+	}
+	return false, l, nil, nil
+}
+
 func (s *Store) Done(ctx context.Context, id string) (bool, error) {
 	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName: aws.String(s.table), Key: key("CMD#"+id, "CMD"), ConsistentRead: aws.Bool(true),

@@ -15,8 +15,14 @@ import (
 
 // HandleCommand applies one command to the receiving platform, once.
 func (e *Engine) HandleCommand(ctx context.Context, cmd Command) error {
-	done, err := e.Store.Done(ctx, cmd.ID)
-	if err != nil || done {
+	var pre *linkRead
+	if ll, ok := e.Store.(LinkLedger); ok {
+		done, link, linkErr, err := ll.DoneWithLink(ctx, cmd.ID, cmd.ConnectionID, cmd.FromOrg, cmd.FromTicketID)
+		if err != nil || done {
+			return err
+		}
+		pre = &linkRead{link: link, err: linkErr}
+	} else if done, err := e.Store.Done(ctx, cmd.ID); err != nil || done {
 		return err
 	}
 	client, err := e.Platforms.Client(ctx, cmd.ToOrg)
@@ -24,7 +30,7 @@ func (e *Engine) HandleCommand(ctx context.Context, cmd Command) error {
 		return fmt.Errorf("client for %s: %w", cmd.ToOrg, err)
 	}
 	what := describe(cmd.Do)
-	target, err := e.apply(ctx, client, cmd)
+	target, err := e.apply(ctx, client, cmd, pre)
 	var pe *platform.Error
 	reason, refused := refusedFile(err)
 	var skip *skipped
@@ -148,9 +154,22 @@ func (e *Engine) editLinkFrom(ctx context.Context, cmd Command, from *Link, chan
 	}
 }
 
-// apply writes one command and returns the receiving ticket's id, for the log.
-func (e *Engine) apply(ctx context.Context, client platform.Client, cmd Command) (string, error) {
-	link, err := e.Store.LinkByTicket(ctx, cmd.ConnectionID, cmd.FromOrg, cmd.FromTicketID)
+// linkRead is the link as read with the command's ledger entry.
+type linkRead struct {
+	link Link
+	err  error
+}
+
+// apply writes one command and returns the receiving ticket's id, for the
+// log. pre is the link read with the ledger entry (nil: read it here).
+func (e *Engine) apply(ctx context.Context, client platform.Client, cmd Command, pre *linkRead) (string, error) {
+	var link Link
+	var err error
+	if pre != nil {
+		link, err = pre.link, pre.err
+	} else {
+		link, err = e.Store.LinkByTicket(ctx, cmd.ConnectionID, cmd.FromOrg, cmd.FromTicketID)
+	}
 	if err != nil {
 		return "", fmt.Errorf("link of %s: %w", cmd.LinkKey, err)
 	}

@@ -131,6 +131,13 @@ type DoneLogger interface {
 	MarkDoneWithLog(ctx context.Context, commandID string, expires time.Time, e LogEntry) error
 }
 
+// LinkLedger is implemented by stores that read whether a command was
+// applied together with the link it writes to, in one request; linkErr is
+// what LinkByTicket would have answered.
+type LinkLedger interface {
+	DoneWithLink(ctx context.Context, commandID, connID, org, ticketID string) (done bool, link Link, linkErr, err error)
+}
+
 // Command is one write for the partner's sync function.
 type Command struct {
 	ID           string              `json:"id"`

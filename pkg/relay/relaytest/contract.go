@@ -137,6 +137,30 @@ func RunStoreContract(t *testing.T, newStore func(t *testing.T) relay.Store) {
 		}
 	})
 
+	t.Run("ledger entry with the link in one request", func(t *testing.T) {
+		s := newStore(t)
+		ll, ok := s.(relay.LinkLedger)
+		if !ok {
+			t.Fatalf("%T reads the ledger and the link in two requests (no DoneWithLink)", s)
+		}
+		if done, _, linkErr, err := ll.DoneWithLink(ctx, "cmd-5", "conn-1", "acme", "T1"); err != nil || done || !errors.Is(linkErr, relay.ErrNoLink) {
+			t.Fatalf("nothing stored: done %v, link error %v, error %v", done, linkErr, err)
+		}
+		if _, err := s.PutLink(ctx, link); err != nil {
+			t.Fatal(err)
+		}
+		done, got, linkErr, err := ll.DoneWithLink(ctx, "cmd-5", "conn-1", "acme", "T1")
+		if err != nil || done || linkErr != nil || got.Key != link.Key || got.Version != 1 || got.Source.Snapshot.Summary != "Printer" {
+			t.Fatalf("linked: done %v, link %+v, link error %v, error %v", done, got, linkErr, err)
+		}
+		if err := s.MarkDone(ctx, "cmd-5", time.Now().Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if done, _, _, err := ll.DoneWithLink(ctx, "cmd-5", "conn-1", "acme", "T1"); err != nil || !done {
+			t.Fatalf("after the mark: done %v, error %v", done, err)
+		}
+	})
+
 	t.Run("log newest first, filtered, paged", func(t *testing.T) {
 		s := newStore(t)
 		t0 := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)

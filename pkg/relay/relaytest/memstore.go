@@ -82,7 +82,16 @@ func (m *MemStore) MarkDone(_ context.Context, id string, _ time.Time) error {
 	return nil
 }
 
-var _ relay.DoneLogger = (*MemStore)(nil)
+var (
+	_ relay.DoneLogger = (*MemStore)(nil)
+	_ relay.LinkLedger = (*MemStore)(nil)
+)
+
+func (m *MemStore) DoneWithLink(ctx context.Context, id, connID, org, ticketID string) (bool, relay.Link, error, error) {
+	done, _ := m.Done(ctx, id)
+	l, linkErr := m.LinkByTicket(ctx, connID, org, ticketID)
+	return done, l, linkErr, nil
+}
 
 func (m *MemStore) MarkDoneWithLog(ctx context.Context, id string, expires time.Time, e relay.LogEntry) error {
 	if err := m.AppendLog(ctx, e); err != nil {
