@@ -23,7 +23,7 @@ func (b *bench) start(ctx context.Context) (stop func(), err error) {
 	b.capacity = &capacityMeter{}
 	r, err := localrun.Start(ctx, localrun.Options{
 		WrapDynamoDB: b.capacity.wrap,
-		Addr: "127.0.0.1:0", Simulators: true,
+		Addr:         "127.0.0.1:0", Simulators: true,
 		Log:      slog.New(slog.NewJSONHandler(logOut, &slog.HandlerOptions{Level: logLevel()})),
 		WrapHTTP: b.tap.wrap,
 		WrapSync: b.echo.wrap,
