@@ -22,12 +22,12 @@ func (b *bench) start(ctx context.Context) (stop func(), err error) {
 	b.echo = &echoMeter{}
 	b.capacity = &capacityMeter{}
 	r, err := localrun.Start(ctx, localrun.Options{
+		Addr: "127.0.0.1:0", Simulators: true,
+		Log:          slog.New(slog.NewJSONHandler(logOut, &slog.HandlerOptions{Level: logLevel()})),
+		WrapHTTP:     b.tap.wrap,
+		WrapSync:     b.echo.wrap,
 		WrapDynamoDB: b.capacity.wrap,
-		Addr:         "127.0.0.1:0", Simulators: true,
-		Log:      slog.New(slog.NewJSONHandler(logOut, &slog.HandlerOptions{Level: logLevel()})),
-		WrapHTTP: b.tap.wrap,
-		WrapSync: b.echo.wrap,
-		Queue:    memqueue.QueueConfig{VisibilityTimeout: b.visibility},
+		Queue:        memqueue.QueueConfig{VisibilityTimeout: b.visibility},
 	})
 	if err != nil {
 		return nil, err
