@@ -152,8 +152,10 @@ type Event struct {
 }
 
 // MaxCarried bounds the text a delivery's ticket or note may carry on the
-// queue (an SQS message holds 256 KiB); a larger one is left out and read.
-const MaxCarried = 64 << 10
+// queue; a larger one is left out and read. An SQS message holds 256 KiB,
+// and JSON can spell each of <, > and & in six bytes: a ticket and a note
+// of 16 KiB each stay under 200 KiB however they are escaped.
+const MaxCarried = 16 << 10
 
 // Carried returns t for Event.Ticket, or nil when its text is too large
 // to travel with the event.
