@@ -136,6 +136,27 @@ func TestFixtureListNotes(t *testing.T) {
 	}
 }
 
+// A ticket's time entry as django-autotask's fixture has it: hoursWorked
+// (1.0) is the duration, not the span from start to end (2.5 hours), which
+// Autotask keeps apart (offsets, breaks).
+func TestFixtureListTimeEntries(t *testing.T) {
+	route := "POST " + apiRoot + "TimeEntries/query"
+	fs := newFixtureServer(t, map[string]fixtureAnswer{route: {200, fixture(t, "timeentries-query.json")}})
+	got, err := fs.client(t).ListTimeEntries(ctxTimeout(t, 5*time.Second), "100")
+	if err != nil {
+		t.Fatalf("ListTimeEntries: %v", err)
+	}
+	start, end := vendorfixture.Time(t, "2018-01-23T10:00:00Z"), vendorfixture.Time(t, "2018-01-23T12:30:00Z")
+	want := []platform.TimeEntry{{ID: "4", TicketID: "100", Start: &start, End: &end, Minutes: 60,
+		Note: "Initial triage of issue", WorkerID: "10", WorkType: "3", Role: "8"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("ListTimeEntries =\n %+v\nwant\n %+v", got, want)
+	}
+	if b := string(fs.body(route)); !strings.Contains(b, `"field":"ticketID"`) || !strings.Contains(b, `"value":100`) {
+		t.Errorf("query body = %s", b)
+	}
+}
+
 func TestFixturePicklists(t *testing.T) {
 	fs := newFixtureServer(t, map[string]fixtureAnswer{
 		"GET " + apiRoot + "Tickets/entityInformation/fields": {200, fixture(t, "tickets-entityinformation-fields.json")},

@@ -43,8 +43,11 @@ var picklistSources = map[platform.PicklistKind]struct{ entity, field string }{
 // Picklist reads live values from entityInformation. Autotask picklists are
 // not scoped by a parent, so parent is ignored.
 func (c *Client) Picklist(ctx context.Context, kind platform.PicklistKind, parent string) ([]platform.Option, error) {
-	if kind == platform.PickCustomFields {
+	switch kind {
+	case platform.PickCustomFields:
 		return c.customFields(ctx)
+	case platform.PickWorkTypes:
+		return c.workTypes(ctx)
 	}
 	src, ok := picklistSources[kind]
 	if !ok {

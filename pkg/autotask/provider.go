@@ -21,5 +21,5 @@ var Provider = platform.Provider{
 	Inbound: func(bool) platform.Inbound {
 		return platform.SecretInbound{VerifyFunc: VerifyWebhook, ParseFunc: ParseWebhook}
 	},
-	Picklists: platform.AllPicklists,
+	Picklists: platform.TimePicklists,
 }

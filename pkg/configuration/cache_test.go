@@ -65,7 +65,7 @@ func TestPutReadsMyPlatformFreshAndThePartnersFromTheCache(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
 	id := f.connect(connection.Active)
-	for _, kind := range configuration.Kinds {
+	for _, kind := range platform.AllPicklists {
 		f.read(id, read{orgA, false, kind, ""})
 		f.read(id, read{orgB, false, kind, ""})
 	}
@@ -75,8 +75,8 @@ func TestPutReadsMyPlatformFreshAndThePartnersFromTheCache(t *testing.T) {
 		wait         time.Duration
 		wantA, wantB int
 	}{
-		{"partner lists cached", time.Second, len(configuration.Kinds), 0},
-		{"partner lists expired", configuration.CacheTTL, len(configuration.Kinds), len(configuration.Kinds)},
+		{"partner lists cached", time.Second, len(platform.AllPicklists), 0},
+		{"partner lists expired", configuration.CacheTTL, len(platform.AllPicklists), len(platform.AllPicklists)},
 	} {
 		f.clock.Advance(step.wait)
 		a, b := f.platformOf(orgA).Calls(), f.platformOf(orgB).Calls()

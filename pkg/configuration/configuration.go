@@ -64,7 +64,7 @@ func (e *InvalidError) Is(target error) bool { return target == ErrInvalid }
 
 // Kinds are the picklists the configuration page can ask for, and the lists
 // a save validates against.
-var Kinds = platform.AllPicklists
+var Kinds = platform.TimePicklists
 
 // ParseKind accepts a picklist kind as it appears in the URL.
 func ParseKind(s string) (platform.PicklistKind, error) {

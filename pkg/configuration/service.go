@@ -42,7 +42,7 @@ type Service struct {
 // kindsOf are the lists read and validated for a platform.
 func (s *Service) kindsOf(k platform.Kind) []platform.PicklistKind {
 	if s.Picklists == nil {
-		return Kinds
+		return platform.AllPicklists
 	}
 	return s.Picklists(k)
 }

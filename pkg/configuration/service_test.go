@@ -207,7 +207,7 @@ func TestPartnerOptionsCarryValuesOnly(t *testing.T) {
 		secret          string
 		wantPlatform    platform.Kind
 	}{{orgA, orgB, secretB, platform.Halo}, {orgB, orgA, secretA, platform.Autotask}} {
-		for _, kind := range configuration.Kinds {
+		for _, kind := range platform.AllPicklists {
 			got, err := f.svc.PartnerOptions(ctx, tc.caller, id, kind, "")
 			must(t, err)
 			want := f.platformOf(tc.partner).lists[kind]

@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"reflect"
 	"strings"
 	"sync"
@@ -126,6 +127,26 @@ func TestFixtureListNotes(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("ListNotes =\n %+v\nwant\n %+v", got, want)
+	}
+}
+
+func TestFixtureListTimeEntries(t *testing.T) {
+	route := "GET " + fixtureAPI + "/time/entries"
+	fs := newFixtureSite(t, map[string]fixtureAnswer{route: {200, fixture(t, "time-entries.json")}})
+	got, err := fs.client(t).ListTimeEntries(testCtx(t), "69")
+	if err != nil {
+		t.Fatalf("ListTimeEntries: %v", err)
+	}
+	start, end := vendorfixture.Time(t, "2005-05-16T08:00:00Z"), vendorfixture.Time(t, "2005-05-16T10:00:00Z")
+	want := []platform.TimeEntry{{ID: "2", TicketID: "69", Start: &start, End: &end, Minutes: 120,
+		Note:     "server was infected with the Code Red worm.  It has been patched and rebooted.",
+		WorkerID: "176", WorkerName: "Training User1", WorkType: "3"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("ListTimeEntries =\n %+v\nwant\n %+v", got, want)
+	}
+	q, _ := url.ParseQuery(fs.queries[route])
+	if c := q.Get("conditions"); c != `chargeToType="ServiceTicket" AND chargeToId=69` {
+		t.Errorf("conditions = %q", c)
 	}
 }
 

@@ -52,6 +52,8 @@ func (c *Client) picklist(ctx context.Context, kind platform.PicklistKind, paren
 		return append([]platform.Option(nil), noteKinds...), nil
 	case platform.PickCustomFields:
 		return c.rows(ctx, "/system/userDefinedFields", "")
+	case platform.PickWorkTypes:
+		return c.rows(ctx, "/time/workTypes", "")
 	}
 	return nil, c.fail(platform.ReasonInvalid, 0, fmt.Sprintf("ConnectWise has no %q picklist.", kind), nil)
 }

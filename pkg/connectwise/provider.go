@@ -26,7 +26,7 @@ var Provider = platform.Provider{
 	Inbound: func(allowPrivate bool) platform.Inbound {
 		return &inbound{allowPrivate: allowPrivate, verifiers: ttlcache.New[verifierKey, *Verifier](verifierTTL, 1024, nil)}
 	},
-	Picklists: platform.AllPicklists,
+	Picklists: platform.TimePicklists,
 }
 
 // verifierTTL bounds how long a verifier, built from an organisation's

@@ -191,6 +191,7 @@ func TestConsoleWalkthrough(t *testing.T) {
 	var cfg map[string]any
 	getJSON(t, r.URL+"/v1/connections/"+connID+"/config", "northwind", &cfg)
 	cfg["statusMappings"] = []map[string]string{{"partner": "1", "mine": "1"}, {"partner": "8", "mine": "2"}, {"partner": "5", "mine": "9"}}
+	cfg["sweepMinutes"] = 30 // a setting this page has no editor for
 	putJSON(t, r.URL+"/v1/connections/"+connID+"/config", "northwind", cfg)
 	bb.click("main", "Remove row 3")
 	bb.click("main", "Save configuration")
@@ -201,6 +202,14 @@ func TestConsoleWalkthrough(t *testing.T) {
 	bb.waitText("Reloaded version 2")
 	if n := run(bb, chromedp.Evaluate[int](`document.querySelector('section[data-section="statusMappings"] tbody').querySelectorAll("select").length`)); n != 6 {
 		t.Errorf("after the reload the status table has %d selects, want the 3 rows saved elsewhere", n)
+	}
+	// Saving from the page keeps what it cannot edit.
+	bb.click("main", "Save configuration")
+	bb.waitText("Configuration saved (version 3)")
+	cfg = nil
+	getJSON(t, r.URL+"/v1/connections/"+connID+"/config", "northwind", &cfg)
+	if cfg["sweepMinutes"] != float64(30) {
+		t.Errorf("saving from the page dropped sweepMinutes: got %v, want 30", cfg["sweepMinutes"])
 	}
 	bb.healthy()
 

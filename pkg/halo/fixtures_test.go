@@ -177,3 +177,18 @@ func TestFixtureActionRefused(t *testing.T) {
 		t.Errorf("error = %+v", pe)
 	}
 }
+
+// The first action of the fixture took a quarter of an hour (timetaken 0.25)
+// and names its agent; the second took no time and is no time entry.
+func TestFixtureListTimeEntries(t *testing.T) {
+	c := newFixtureHalo(t, map[string]fixtureAnswer{"GET /api/Actions": jsonAnswer(fixture(t, "actions-list.json"))})
+	got, err := c.ListTimeEntries(fixtureCtx(t), "4321")
+	if err != nil {
+		t.Fatalf("ListTimeEntries: %v", err)
+	}
+	start := vendorfixture.Time(t, "2026-09-01T09:15:00Z")
+	want := []platform.TimeEntry{{ID: "1", TicketID: "4321", Start: &start, Minutes: 15, Note: "Rebooted the printer", WorkerID: "5", WorkerName: "Ann Agent"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("ListTimeEntries =\n %+v\nwant\n %+v", got, want)
+	}
+}

@@ -10,6 +10,7 @@ const (
 	TicketUpdated ChangeKind = "ticket.updated" // Fields lists what changed
 	NoteAdded     ChangeKind = "note.added"     // Note and its Attachments
 	TicketClosed  ChangeKind = "ticket.closed"  // Ticket carries the closing status
+	TimeLogged    ChangeKind = "time.logged"    // Time is the partner's time entry
 )
 
 // Change is one platform-neutral change on the partner's side, in the
@@ -21,6 +22,7 @@ type Change struct {
 	Fields      []FieldChange         `json:"fields,omitempty"`
 	Note        *platform.Note        `json:"note,omitempty"`
 	Attachments []platform.Attachment `json:"attachments,omitempty"`
+	Time        *platform.TimeEntry   `json:"time,omitempty"`
 	// TicketType is the partner ticket's current type, which selects its
 	// TypeMappings in an update (a created or closed ticket carries its own).
 	TicketType string `json:"ticketType,omitempty"`

@@ -81,9 +81,34 @@ type Config struct {
 	// escalation flag may use in addition to those the platform reports.
 	CustomFields []CustomFieldDef `json:"customFields,omitempty"`
 
+	// TimeEntries lets time logged on the partner's ticket cross to mine as
+	// a time entry. Source side only: the target's agents work the ticket
+	// and log the time, and the source records it against its own ticket.
+	TimeEntries TimeEntries `json:"timeEntries,omitzero"`
+
 	// SweepMinutes is how often the reconciliation sweep asks my platform
 	// what changed (0: every 15 minutes), MinSweepMinutes to MaxSweepMinutes.
 	SweepMinutes int `json:"sweepMinutes,omitempty"`
+}
+
+// TimeEntries is how the partner's time lands on my platform. Off unless
+// Enabled; when on, DefaultMember is required.
+type TimeEntries struct {
+	Enabled bool `json:"enabled"`
+	// MemberMappings map who logged the time on the partner's side (their
+	// worker id — Halo agent id, ConnectWise member id, Autotask resource
+	// id — or e-mail address, compared case-insensitively) to my member or
+	// resource id; DefaultMember is credited with everyone else's time.
+	MemberMappings []Mapping `json:"memberMappings,omitempty"`
+	DefaultMember  string    `json:"defaultMember,omitempty"`
+	// WorkTypeMappings map a partner work type to mine (PickWorkTypes);
+	// DefaultWorkType bills every other entry and is required where my
+	// platform requires a billing code (Autotask).
+	WorkTypeMappings []Mapping `json:"workTypeMappings,omitempty"`
+	DefaultWorkType  string    `json:"defaultWorkType,omitempty"`
+	// Role is the Autotask role (roleID) the time is worked in; Autotask
+	// only.
+	Role string `json:"role,omitempty"`
 }
 
 // TypeMapping is the status and priority rows for partner tickets whose

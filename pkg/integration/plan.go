@@ -11,6 +11,7 @@ const (
 	OpCloseTicket   Op = "ticket.close"
 	OpAddNote       Op = "note.add"
 	OpAddAttachment Op = "attachment.add"
+	OpAddTimeEntry  Op = "time.add"
 )
 
 // Plan is what one change becomes on the receiving side: the commands to
@@ -38,6 +39,9 @@ type Command struct {
 	// Attachment names the partner's file (its ids, so the executor can
 	// download it) with the visibility it gets on my side (OpAddAttachment).
 	Attachment *platform.Attachment `json:"attachment,omitempty"`
+	// TimeEntry is the time to log, in my member and work type ids
+	// (OpAddTimeEntry).
+	TimeEntry *platform.TimeEntry `json:"timeEntry,omitempty"`
 }
 
 // Skipped is part of a change that was not applied, and why.

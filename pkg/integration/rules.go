@@ -20,6 +20,8 @@ type Rules struct {
 	// byType holds, per partner ticket type with TypeMappings, the status
 	// and priority tables with that type's rows laid over the connection's.
 	byType map[string]valueTables
+	// time is the TimeEntries configuration with its tables; nil when off.
+	time *timeRules
 
 	defaultStatus, defaultTicketType, defaultAction, board, account string
 	typeDefaultStatus                                               bool
@@ -48,6 +50,14 @@ func Compile(cfg Config) *Rules {
 	for _, p := range cfg.PersonMappings {
 		if k := strings.ToLower(strings.TrimSpace(p.Partner)); r.people[k] == "" {
 			r.people[k] = p.Mine
+		}
+	}
+	if te := cfg.TimeEntries; te.Enabled {
+		r.time = &timeRules{cfg: te, members: make(map[string]string, len(te.MemberMappings)), workTypes: table(te.WorkTypeMappings)}
+		for _, m := range te.MemberMappings {
+			if k := strings.ToLower(strings.TrimSpace(m.Partner)); r.time.members[k] == "" {
+				r.time.members[k] = m.Mine
+			}
 		}
 	}
 	for _, tm := range cfg.TypeMappings {
@@ -100,3 +110,12 @@ func overlay(base map[string]string, rows []Mapping) map[string]string {
 	}
 	return m
 }
+
+type timeRules struct {
+	cfg       TimeEntries
+	members   map[string]string // lower-cased partner worker id or e-mail → my member
+	workTypes map[string]string
+}
+
+// TakesTime reports whether the partner's time entries cross to my side.
+func (r *Rules) TakesTime() bool { return r.time != nil }

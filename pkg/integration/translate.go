@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"maps"
@@ -52,6 +53,11 @@ func (r *Rules) Translate(change Change, sender Outbound) (Plan, error) {
 			status = r.tables(change.Ticket.Type).status[change.Ticket.Status]
 		}
 		p.Commands = append(p.Commands, Command{Op: OpCloseTicket, Status: status})
+	case TimeLogged:
+		if change.Time == nil {
+			return Plan{}, fmt.Errorf("integration: %s change without a time entry", change.Kind)
+		}
+		r.timeEntry(*change.Time, &p)
 	default:
 		return Plan{}, fmt.Errorf("integration: unknown change kind %q", change.Kind)
 	}
@@ -229,4 +235,39 @@ func (r *Rules) attribute(n platform.Note, out *platform.Note) {
 	if name := strings.TrimSpace(n.AuthorName); name != "" {
 		out.Body = name + " wrote:\n\n" + n.Body
 	}
+}
+
+// timeEntry plans the partner's time entry t on my ticket, credited to the
+// mapped member (by worker id, then e-mail) or the default member, billed
+// as the mapped work type or the default one.
+func (r *Rules) timeEntry(t platform.TimeEntry, p *Plan) {
+	what := fmt.Sprintf("time entry %q", t.ID)
+	if r.time == nil {
+		p.skip(what, "time entries are not enabled on this side")
+		return
+	}
+	if t.Minutes <= 0 {
+		p.skip(what, "it records no time")
+		return
+	}
+	out := platform.TimeEntry{Start: t.Start, End: t.End, Minutes: t.Minutes, Note: t.Note, WorkerID: r.time.cfg.DefaultMember, Role: r.time.cfg.Role}
+	mapped := false
+	for _, k := range []string{t.WorkerID, t.WorkerEmail} {
+		if mine, ok := r.time.members[strings.ToLower(strings.TrimSpace(k))]; ok && k != "" {
+			out.WorkerID, mapped = mine, true
+			break
+		}
+	}
+	if mine, ok := r.time.workTypes[t.WorkType]; ok && t.WorkType != "" {
+		out.WorkType = mine
+	} else {
+		out.WorkType = r.time.cfg.DefaultWorkType
+	}
+	if !mapped {
+		// Credited to the default member: say whose time it was.
+		if name := strings.TrimSpace(cmp.Or(t.WorkerName, t.WorkerEmail)); name != "" {
+			out.Note = strings.TrimSpace(name + " worked:\n\n" + t.Note)
+		}
+	}
+	p.Commands = append(p.Commands, Command{Op: OpAddTimeEntry, TimeEntry: &out})
 }

@@ -34,6 +34,7 @@ func Validate(cfg Config, side Side, mine, partner Catalog) error {
 	c.personMappings(cfg.PersonMappings)
 	c.outbound(cfg.Outbound)
 	c.escalation(cfg.Escalation)
+	c.timeEntries(cfg.TimeEntries)
 	if m := cfg.SweepMinutes; m != 0 && (m < MinSweepMinutes || m > MaxSweepMinutes) {
 		c.errs.Add("sweepMinutes", "must be between %d and %d minutes, got %d", MinSweepMinutes, MaxSweepMinutes, m)
 	}
@@ -72,6 +73,7 @@ var nouns = map[platform.PicklistKind]string{
 	platform.PickQueues:       "queue",
 	platform.PickActions:      "action",
 	platform.PickCustomFields: "custom field",
+	platform.PickWorkTypes:    "work type",
 }
 
 // noun names a picklist the way the platform's own screens do, so the
@@ -84,6 +86,8 @@ func noun(kind platform.PicklistKind, k platform.Kind) string {
 		return "team"
 	case kind == platform.PickActions && k != platform.Halo:
 		return "note type"
+	case kind == platform.PickWorkTypes && k == platform.Autotask:
+		return "billing code"
 	}
 	return nouns[kind]
 }

@@ -79,6 +79,31 @@ type Attachment struct {
 	Data        []byte `json:"-"`
 }
 
+// TimeEntry is time logged against a ticket: an Autotask time entry, a
+// ConnectWise time entry charged to a service ticket, a Halo action with
+// time taken. Start and End are kept when the platform records them;
+// Minutes is the duration either way.
+type TimeEntry struct {
+	ID       string     `json:"id"`
+	TicketID string     `json:"ticketId"`
+	Start    *time.Time `json:"start,omitempty"`
+	End      *time.Time `json:"end,omitempty"`
+	Minutes  int        `json:"minutes"`
+	Note     string     `json:"note,omitempty"`
+	// WorkerID and WorkerEmail are who logged the time (Autotask resource,
+	// ConnectWise member, Halo agent); on a write WorkerID is the person
+	// the entry is attributed to.
+	WorkerID    string `json:"workerId,omitempty"`
+	WorkerEmail string `json:"workerEmail,omitempty"`
+	WorkerName  string `json:"workerName,omitempty"`
+	// WorkType is a PickWorkTypes id (Autotask billingCodeID, ConnectWise
+	// workType id).
+	WorkType string `json:"workType,omitempty"`
+	// Role is the Autotask role the time is worked in (roleID); other
+	// platforms ignore it.
+	Role string `json:"role,omitempty"`
+}
+
 // Option is one picklist entry read from a platform.
 type Option struct {
 	ID       string `json:"id"`
@@ -101,6 +126,9 @@ const (
 	PickQueues       PicklistKind = "queues"  // Autotask queues, ConnectWise boards, Halo teams
 	PickActions      PicklistKind = "actions" // Halo actions/outcomes, Autotask/ConnectWise note types
 	PickCustomFields PicklistKind = "customFields"
+	// PickWorkTypes are what time is billed as: Autotask billing codes of
+	// the work-type kind, ConnectWise work types.
+	PickWorkTypes PicklistKind = "workTypes"
 )
 
 // EventType is what happened, normalised across platforms.

@@ -75,6 +75,10 @@ var AllPicklists = []PicklistKind{
 	PickStatuses, PickPriorities, PickCategories, PickTicketTypes, PickQueues, PickActions, PickCustomFields,
 }
 
+// TimePicklists are AllPicklists and the work types of a platform that
+// logs time.
+var TimePicklists = append(AllPicklists[:len(AllPicklists):len(AllPicklists)], PickWorkTypes)
+
 // CheckWith makes a Provider's CheckCredentials from a package's typed
 // credential parser.
 func CheckWith[C any](parse func(Credentials, bool) (C, error)) func(Credentials, bool) error {

@@ -119,6 +119,8 @@ func describe(c integration.Command) string {
 		if c.Attachment != nil {
 			return fmt.Sprintf("add attachment %q", c.Attachment.Name)
 		}
+	case integration.OpAddTimeEntry:
+		return "add time entry"
 	}
 	return string(c.Op)
 }
@@ -471,6 +473,8 @@ func (e *Engine) write(ctx context.Context, client platform.Client, cmd Command,
 			id, ok := newest(ids, known, takeKnown)
 			return id, ok, nil
 		})
+	case integration.OpAddTimeEntry:
+		return e.addTime(ctx, client, cmd, ticketID)
 	}
 	return fmt.Errorf("%w: unknown command %q", ErrPermanent, do.Op)
 }

@@ -25,6 +25,7 @@ type fakeClient struct {
 	self            string
 	tickets         map[string]platform.Ticket
 	notes           map[string][]platform.Note
+	times           map[string][]platform.TimeEntry // time logged, by ticket (times_test.go)
 	calls           int
 	gets            int // GetTicket calls
 	finds           int

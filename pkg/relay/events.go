@@ -21,7 +21,8 @@ type sourceState struct {
 	ticket   platform.Ticket
 	notes    []platform.Note
 	files    []platform.Attachment
-	loaded   struct{ ticket, notes, files bool }
+	times    []platform.TimeEntry
+	loaded   struct{ ticket, notes, files, times bool }
 	// fieldsUnchanged: a note event of a platform whose ticket fields only
 	// change in ticket events; notesUnchanged: a ticket event of a platform
 	// whose notes arrive as their own events (each note crosses with its

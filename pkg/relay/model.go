@@ -25,6 +25,8 @@ type Snapshot struct {
 	Closed      bool              `json:"closed,omitempty"`
 	Notes       []string          `json:"notes,omitempty"`
 	Attachments []string          `json:"attachments,omitempty"`
+	// Times are the time entries accounted for, like Notes.
+	Times []string `json:"times,omitempty"`
 	// Pending holds fingerprints of notes Tandem is writing on this side,
 	// recorded before the write so the platform's event for it is known as
 	// an echo even if it arrives before the write's bookkeeping.

@@ -118,6 +118,9 @@ func (p *propagation) plan(ctx context.Context) error {
 	if err := p.looseFiles(ctx, files); err != nil {
 		return err
 	}
+	if err := p.timeEntries(ctx); err != nil {
+		return err
+	}
 	return p.closed()
 }
 

@@ -23,6 +23,7 @@ func (s Snapshot) clone() Snapshot {
 	s.Notes = slices.Clone(s.Notes)
 	s.Attachments = slices.Clone(s.Attachments)
 	s.Pending = slices.Clone(s.Pending)
+	s.Times = slices.Clone(s.Times)
 	return s
 }
 
@@ -101,6 +102,6 @@ var timeZero time.Time
 
 func equalSnapshots(a, b Snapshot) bool {
 	return len(diff(a, b)) == 0 && a.Closed == b.Closed &&
-		slices.Equal(a.Notes, b.Notes) && slices.Equal(a.Attachments, b.Attachments) && slices.Equal(a.Pending, b.Pending) &&
+		slices.Equal(a.Notes, b.Notes) && slices.Equal(a.Attachments, b.Attachments) && slices.Equal(a.Pending, b.Pending) && slices.Equal(a.Times, b.Times) &&
 		len(a.Custom) == len(b.Custom)
 }

@@ -106,6 +106,26 @@ func TestNoteQueryMatchesVendorFixture(t *testing.T) {
 	}, nil)
 }
 
+func TestTimeEntryQueryMatchesVendorFixture(t *testing.T) {
+	s := autotasksim.New(t, autotasksim.Options{})
+	id := fullTicket(t, s, s.Integration)
+	write(t, s, s.Integration, http.MethodPost, "TimeEntries", map[string]any{
+		"ticketID": id, "resourceID": s.Agent.ResourceID, "dateWorked": "2026-11-30T00:00:00Z", "roleID": 8,
+		"startDateTime": "2026-11-30T10:00:00Z", "endDateTime": "2026-11-30T11:00:00Z", "hoursWorked": 1,
+		"summaryNotes": "Initial triage", "billingCodeID": autotasksim.BillingRemote,
+	})
+	status, got := api(t, s, s.Integration, http.MethodPost, "TimeEntries/query", map[string]any{
+		"filter": []map[string]any{{"op": "eq", "field": "ticketID", "value": id}},
+	})
+	if status != http.StatusOK {
+		t.Fatalf("query time entries: %d %s", status, got)
+	}
+	vendorfixture.Check(t, fixture(t, "timeentries-query.json"), got, []string{
+		"items", "items[].id", "items[].ticketID", "items[].resourceID", "items[].billingCodeID", "items[].roleID",
+		"items[].startDateTime", "items[].endDateTime", "items[].hoursWorked", "items[].summaryNotes", "pageDetails", "pageDetails.nextPageUrl",
+	}, nil)
+}
+
 func TestEntityInformationMatchesVendorFixture(t *testing.T) {
 	s := autotasksim.New(t, autotasksim.Options{})
 	status, got := api(t, s, s.Integration, http.MethodGet, "Tickets/entityInformation/fields", nil)

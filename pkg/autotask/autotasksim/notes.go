@@ -109,6 +109,8 @@ func (s *Server) nextPage(w http.ResponseWriter, r *http.Request, entity string)
 		s.writeResourcePage(w, st.ids, st.size)
 	case "tickets":
 		s.writeTicketPage(w, st.ids, st.size)
+	case "timeentries":
+		s.writeTimeEntryPage(w, st.ids, st.size)
 	default:
 		s.writePage(w, st.ids, st.size)
 	}

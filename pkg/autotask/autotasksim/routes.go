@@ -52,6 +52,14 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, u User, seg []str
 		s.getAttachment(w, id(seg[1]), id(seg[3]))
 	case match(seg, "tickets", "#", "attachments", "#") && m == http.MethodDelete:
 		s.deleteAttachment(w, id(seg[1]), id(seg[3]))
+	case match(seg, "timeentries") && m == http.MethodPost:
+		s.createTimeEntry(w, r, u)
+	case match(seg, "timeentries", "query") && m == http.MethodPost:
+		s.queryTimeEntries(w, r)
+	case match(seg, "timeentries", "query", "next") && m == http.MethodGet:
+		s.nextPage(w, r, "timeentries")
+	case match(seg, "billingcodes", "query") && m == http.MethodPost:
+		s.queryBillingCodes(w, r)
 	case len(seg) >= 1 && webhookEntity(seg[0]) != "":
 		s.routeWebhooks(w, r, u, webhookEntity(seg[0]), seg[1:])
 	default:

@@ -37,6 +37,14 @@
 //     (POST Resources/query, or GET with ?search=) on id, userName,
 //     firstName, lastName, email and isActive; an API user's userName is its
 //     API username (REST/Entities/ResourcesEntity.htm).
+//   - TimeEntries: POST TimeEntries with ticketID, resourceID, dateWorked
+//     and hoursWorked or startDateTime/endDateTime; hoursWorked must be > 0
+//     and <= 24 (REST/Entities/TimeEntriesEntity.htm,
+//     SOAP/Entities/TimeEntryEntity.htm); billingCodeID must be an active
+//     work type (BillingCodesEntity.htm: useType 1). POST
+//     TimeEntries/query on id, ticketID, resourceID. Time is ticket
+//     activity but fires no webhook (no TimeEntry webhook entity exists).
+//   - BillingCodes: read-only, POST BillingCodes/query.
 //   - TicketWebhooks / TicketNoteWebhooks with Fields and ExcludedResources
 //     children, deliveries signed X-Hook-Signature: sha1=base64(HMAC-SHA1)
 //     (Webhooks/REST_WebhooksEntity.htm, Webhooks/REST_WebhookFieldsEntity.htm,
@@ -104,6 +112,7 @@ type Server struct {
 	tickets     map[int64]*Ticket
 	notes       map[int64]*Note
 	attachments map[int64]*Attachment
+	timeEntries map[int64]*TimeEntry
 	webhooks    map[int64]*Webhook
 	pages       map[string]pageState
 	zones       map[string]string // lower-case username → zone root, for users of other zones
@@ -137,6 +146,7 @@ func Start(opts Options) *Server {
 		tickets:     map[int64]*Ticket{},
 		notes:       map[int64]*Note{},
 		attachments: map[int64]*Attachment{},
+		timeEntries: map[int64]*TimeEntry{},
 		webhooks:    map[int64]*Webhook{},
 		pages:       map[string]pageState{},
 		zones:       map[string]string{},

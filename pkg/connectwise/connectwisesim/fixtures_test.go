@@ -10,9 +10,11 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"testing"
 
@@ -102,6 +104,30 @@ func TestNotesMatchVendorFixture(t *testing.T) {
 		"[].id", "[].ticketId", "[].text", "[].detailDescriptionFlag", "[].internalAnalysisFlag", "[].resolutionFlag",
 		"[].member", "[].member.identifier", "[].dateCreated", "[].createdBy",
 	}, nil)
+}
+
+func TestTimeEntriesMatchVendorFixture(t *testing.T) {
+	s := connectwisesim.New(t)
+	id := fullTicket(t, s, s.Integration)
+	if status, body := api(t, s, s.Agent, http.MethodPost, "/time/entries", map[string]any{
+		"chargeToId": id, "chargeToType": "ServiceTicket", "member": map[string]any{"id": s.Agent.ID},
+		"workType": map[string]any{"id": connectwisesim.WorkTypeOnsite}, "timeStart": "2026-11-30T08:00:00Z",
+		"timeEnd": "2026-11-30T10:00:00Z", "notes": "Patched and rebooted", "billableOption": "Billable",
+	}); status != http.StatusCreated {
+		t.Fatalf("add time entry: %d %s", status, body)
+	}
+	status, got := api(t, s, s.Integration, http.MethodGet, "/time/entries?conditions="+url.QueryEscape(fmt.Sprintf(`chargeToType="ServiceTicket" AND chargeToId=%d`, id)), nil)
+	if status != http.StatusOK {
+		t.Fatalf("list time entries: %d %s", status, got)
+	}
+	vendorfixture.Check(t, fixture(t, "time-entries.json"), got, []string{
+		"[].id", "[].chargeToId", "[].chargeToType", "[].member", "[].member.id", "[].member.identifier", "[].workType",
+		"[].workType.id", "[].timeStart", "[].timeEnd", "[].actualHours", "[].notes", "[].billableOption",
+	}, nil)
+	var rows []map[string]any
+	if err := json.Unmarshal(got, &rows); err != nil || len(rows) != 1 || rows[0]["actualHours"] != 2.0 {
+		t.Fatalf("listed %s, want the one entry of 2 hours", got)
+	}
 }
 
 func TestPicklistsMatchVendorFixtures(t *testing.T) {

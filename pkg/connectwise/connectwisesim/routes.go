@@ -105,6 +105,13 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, m Member, path st
 				}
 			}},
 		}
+	case is("time", "entries"):
+		hs = []handler{
+			{http.MethodGet, func() { s.listTimeEntries(w, r) }},
+			{http.MethodPost, func() { s.addTimeEntry(w, r, m) }},
+		}
+	case is("time", "workTypes"):
+		hs = []handler{{http.MethodGet, func() { s.listWorkTypes(w, r) }}}
 	case is("system", "documents"):
 		hs = []handler{
 			{http.MethodGet, func() { s.listDocuments(w, r) }},

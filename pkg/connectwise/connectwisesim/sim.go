@@ -50,6 +50,13 @@
 //     create-webhook-bad-request-2.json "ObjectExists");
 //   - contact callbacks (Type "contact") for UpdateContact, shaped like the
 //     capture in amp-labs internal/webhook/test/contact-update.json.
+//   - time entries (/time/entries, chargeToType "ServiceTicket" and
+//     chargeToId, member, workType, timeStart, timeEnd or actualHours,
+//     notes, billableOption; timeStart and billableOption required) and work
+//     types (/time/workTypes), the Time API of the ConnectWise PSA OpenAPI as
+//     generated into sowderca/connectwise-ruby-sdk docs/TimeEntry.md and
+//     spinen/connectwise-time-php-client; a ticket's time changes its
+//     actualHours, so the ticket callback fires;
 //   - the preparation an integration needs — the calling member's record
 //     (/system/myMembers), its security role (/system/mySecurity), board
 //     teams with a default flag — and the 403 a role without ticket or

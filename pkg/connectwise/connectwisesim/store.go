@@ -90,21 +90,23 @@ type Document struct {
 
 // store is the site's state; Server.mu guards it.
 type store struct {
-	boards     []board
-	statuses   []status
-	priorities []priority
-	types      []boardItem
-	subtypes   []boardItem
-	udfs       []udf
-	teams      []team
-	members    map[int64]*memberSetup
-	companies  []company
-	tickets    map[int64]*Ticket
-	notes      []*Note
-	documents  []*Document
-	nextTicket int64
-	nextNote   int64
-	nextDoc    int64
+	boards      []board
+	statuses    []status
+	priorities  []priority
+	types       []boardItem
+	subtypes    []boardItem
+	udfs        []udf
+	teams       []team
+	members     map[int64]*memberSetup
+	companies   []company
+	tickets     map[int64]*Ticket
+	notes       []*Note
+	documents   []*Document
+	timeEntries []*TimeEntry
+	nextTime    int64
+	nextTicket  int64
+	nextNote    int64
+	nextDoc     int64
 }
 
 // seed fills a site the way a fresh ConnectWise tenant with a little set-up
@@ -154,6 +156,7 @@ func seed(now time.Time) *store {
 		tickets:    map[int64]*Ticket{},
 		nextTicket: 1000,
 		nextNote:   5000,
+		nextTime:   7000,
 		nextDoc:    9000,
 	}
 }

@@ -2,9 +2,11 @@ package halosim
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Action is a Halo action on a ticket: a note, an e-mail, a status change.
@@ -21,6 +23,13 @@ type Action struct {
 	DateTime       string `json:"datetime"`
 	SendEmail      bool   `json:"sendemail"`
 	NewStatus      int    `json:"new_status,omitempty"`
+	// TimeTaken is the time worked, in hours; ActionArrivalDate and
+	// ActionCompletionDate bound it (Actions model of the Halo OpenAPI:
+	// timetaken double, actionarrivaldate and actioncompletiondate
+	// date-time; testdata/actions-list.json shows 0.25 for 15 minutes).
+	TimeTaken            float64 `json:"timetaken"`
+	ActionArrivalDate    string  `json:"actionarrivaldate,omitempty"`
+	ActionCompletionDate string  `json:"actioncompletiondate,omitempty"`
 }
 
 // Notes returns copies of a ticket's actions, oldest first.
@@ -72,60 +81,93 @@ func (s *Server) postActions(w http.ResponseWriter, r *http.Request, user APIUse
 	var out []Action
 	var sends []Delivery
 	for _, item := range items {
-		t := s.tickets[intOf(item["ticket_id"])]
-		if t == nil {
+		a, ds, refusal := s.addActionLocked(user, item)
+		if refusal != "" {
 			s.mu.Unlock()
-			writeJSON(w, http.StatusBadRequest, "An action must be associated with a ticket_id")
+			writeJSON(w, http.StatusBadRequest, refusal)
 			return
 		}
-		outcome := findOutcome(intOf(item["outcome_id"]), strOf(item["outcome"]))
-		if outcome == nil {
-			s.mu.Unlock()
-			writeJSON(w, http.StatusBadRequest, "You do not have access to this action at the moment")
-			return
-		}
-		a := &Action{
-			ID:             len(s.actions[t.ID]) + 1,
-			TicketID:       t.ID,
-			Outcome:        outcome["outcome"].(string),
-			OutcomeID:      outcome["id"].(int),
-			Note:           strOf(item["note"]),
-			NoteHTML:       strOf(item["note_html"]),
-			HiddenFromUser: outcome["hidefromuser"].(bool),
-			Who:            user.Name,
-			WhoAgentID:     user.AgentID,
-			DateTime:       now(),
-			SendEmail:      outcome["sendemail"] != 0,
-		}
-		// Halo takes the agent an action is done by as actionby_agent_id
-		// and shows it back as who_agentid; the simulator knows agents by
-		// id only, so it names them by id.
-		if id := intOf(item["actionby_agent_id"]); id > 0 {
-			a.WhoAgentID, a.Who = id, "Agent "+strconv.Itoa(id)
-		}
-		if v, ok := item["hiddenfromuser"]; ok {
-			a.HiddenFromUser = strOf(v) == "true"
-		}
-		if a.Note == "" && a.NoteHTML != "" {
-			a.Note = a.NoteHTML
-		}
-		if st, ok := outcome["newstatus"].(int); ok {
-			a.NewStatus = st
-		}
-		if v, ok := item["new_status"]; ok && intOf(v) > 0 {
-			a.NewStatus = intOf(v)
-		}
-		if a.NewStatus > 0 {
-			t.StatusID = a.NewStatus
-		}
-		t.LastActionDate = a.DateTime
-		s.actions[t.ID] = append(s.actions[t.ID], a)
 		out = append(out, *a)
-		sends = append(sends, s.eventLocked(EventActionAdded, user, t, a)...)
+		sends = append(sends, ds...)
 	}
 	s.mu.Unlock()
 	s.send(sends)
 	writeCreated(w, out)
+}
+
+// LogTime adds an action with time taken as user would in Halo's agent
+// screen (outcome, note, hours worked between arrival and completion),
+// firing the action's webhook.
+func (s *Server) LogTime(user APIUser, ticketID, outcomeID int, note string, hours float64, arrival, completion time.Time) (Action, error) {
+	item := map[string]json.RawMessage{}
+	for k, v := range map[string]any{"ticket_id": ticketID, "outcome_id": outcomeID, "note": note, "timetaken": hours,
+		"actionarrivaldate": arrival.UTC().Format(time.RFC3339), "actioncompletiondate": completion.UTC().Format(time.RFC3339)} {
+		item[k], _ = json.Marshal(v)
+	}
+	s.mu.Lock()
+	a, sends, refusal := s.addActionLocked(user, item)
+	s.mu.Unlock()
+	if refusal != "" {
+		return Action{}, errors.New(refusal)
+	}
+	s.send(sends)
+	return *a, nil
+}
+
+// addActionLocked adds one action, or returns Halo's refusal; the caller
+// holds s.mu and sends the deliveries after unlocking.
+func (s *Server) addActionLocked(user APIUser, item map[string]json.RawMessage) (*Action, []Delivery, string) {
+	t := s.tickets[intOf(item["ticket_id"])]
+	if t == nil {
+		return nil, nil, "An action must be associated with a ticket_id"
+	}
+	outcome := findOutcome(intOf(item["outcome_id"]), strOf(item["outcome"]))
+	if outcome == nil {
+		return nil, nil, "You do not have access to this action at the moment"
+	}
+	a := &Action{
+		ID:             len(s.actions[t.ID]) + 1,
+		TicketID:       t.ID,
+		Outcome:        outcome["outcome"].(string),
+		OutcomeID:      outcome["id"].(int),
+		Note:           strOf(item["note"]),
+		NoteHTML:       strOf(item["note_html"]),
+		HiddenFromUser: outcome["hidefromuser"].(bool),
+		Who:            user.Name,
+		WhoAgentID:     user.AgentID,
+		DateTime:       now(),
+		SendEmail:      outcome["sendemail"] != 0,
+	}
+	// Halo takes the agent an action is done by as actionby_agent_id
+	// and shows it back as who_agentid; the simulator knows agents by
+	// id only, so it names them by id.
+	if id := intOf(item["actionby_agent_id"]); id > 0 {
+		a.WhoAgentID, a.Who = id, "Agent "+strconv.Itoa(id)
+	}
+	if v, ok := item["hiddenfromuser"]; ok {
+		a.HiddenFromUser = strOf(v) == "true"
+	}
+	if v, ok := item["timetaken"]; ok {
+		if err := json.Unmarshal(v, &a.TimeTaken); err != nil || a.TimeTaken < 0 {
+			return nil, nil, "timetaken must be a number of hours"
+		}
+	}
+	a.ActionArrivalDate, a.ActionCompletionDate = strOf(item["actionarrivaldate"]), strOf(item["actioncompletiondate"])
+	if a.Note == "" && a.NoteHTML != "" {
+		a.Note = a.NoteHTML
+	}
+	if st, ok := outcome["newstatus"].(int); ok {
+		a.NewStatus = st
+	}
+	if v, ok := item["new_status"]; ok && intOf(v) > 0 {
+		a.NewStatus = intOf(v)
+	}
+	if a.NewStatus > 0 {
+		t.StatusID = a.NewStatus
+	}
+	t.LastActionDate = a.DateTime
+	s.actions[t.ID] = append(s.actions[t.ID], a)
+	return a, s.eventLocked(EventActionAdded, user, t, a), ""
 }
 
 func findOutcome(id int, name string) map[string]any {

@@ -95,7 +95,11 @@ async function loadLists(id) {
   return out;
 }
 
-const UNEDITED = ["typeMappings", "descriptionParts", "personMappings"];
+// The settings this page edits. Every other key of the configuration goes back as it was read, so saving here never
+// drops a setting the page has no editor for, one the API gains later included.
+const EDITED = new Set(["version", "statusMappings", "priorityMappings", "categoryMappings", "ticketTypeMappings",
+  "fieldMappings", "actionMappings", "customFields", "defaultStatus", "useTicketTypeDefaultStatus", "defaultTicketType",
+  "account", "board", "defaultAction", "outbound", "escalation"]);
 
 function clone(v) {
   return JSON.parse(JSON.stringify(v));
@@ -514,10 +518,8 @@ class Editor {
       if (e.flag.field || e.flag.value) rule.flag = { field: e.flag.field, value: e.flag.value };
       out.escalation = rule;
     }
-    // Settings this page has no editor for yet go back as they were read,
-    // so saving here never drops them.
-    for (const k of UNEDITED) {
-      if (m[k] !== undefined) out[k] = clone(m[k]);
+    for (const k of Object.keys(m)) {
+      if (!EDITED.has(k) && m[k] !== undefined) out[k] = clone(m[k]);
     }
     for (const k of Object.keys(out)) {
       if (Array.isArray(out[k]) && !out[k].length) delete out[k];
