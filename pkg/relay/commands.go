@@ -474,7 +474,7 @@ func (e *Engine) write(ctx context.Context, client platform.Client, cmd Command,
 			return id, ok, nil
 		})
 	case integration.OpAddTimeEntry:
-		return e.addTime(ctx, client, cmd, ticketID)
+		return e.addTime(ctx, client, cmd, ticketID, link)
 	}
 	return fmt.Errorf("%w: unknown command %q", ErrPermanent, do.Op)
 }
