@@ -19,7 +19,8 @@
 //     ways — run one change at a time with the runner quiet in between; and
 //     the calls spent on echoes (Halo deliveries of Tandem's own writes);
 //   - DynamoDB requests per synced change (HTTP requests of Tandem's
-//     DynamoDB client, Runner.DynamoDBRequests);
+//     DynamoDB client, Runner.DynamoDBRequests), and the read and write
+//     capacity units they would consume (capacityMeter);
 //   - events per second sustained, on a fresh runner: -events deliveries
 //     are produced by real agent changes (ticket creates, then one note on
 //     each new ticket) while Tandem's listener holds them, then released at
@@ -27,9 +28,9 @@
 //     outage) and timed until every queue is empty and the runner quiet.
 //     The embedded store (minidyn) answers a Query and a
 //     TransactWriteItems by walking, or copying, the whole table, and the
-//     sync path makes one Query (ListForOrg) per event and one transaction
-//     per PutLink, so the rate falls as the table grows: with -events 2000
-//     the bursts take minutes, hence the default of 500.
+//     sync path makes one transaction per PutLink, so the rate falls as the
+//     table grows: with -events 2000 the bursts take minutes, hence the
+//     default of 500.
 //
 // Before the runner starts, it builds every function of functions/ as the
 // Makefile's build target does (for linux/amd64 to run them here, and for

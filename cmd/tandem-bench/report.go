@@ -19,10 +19,12 @@ func (b *bench) print(total time.Duration) {
 	all := append([]stepCost{b.creates}, b.steps...)
 	var n int
 	var calls, ddb int64
+	var rru, wru float64
 	for _, c := range all {
 		n += c.n
 		calls += c.calls
 		ddb += c.ddb
+		rru, wru = rru+c.rru, wru+c.wru
 	}
 	rows := b.rows
 	b.rows = nil
@@ -40,6 +42,10 @@ func (b *bench) print(total time.Duration) {
 	b.add("DynamoDB requests per synced change, average", "requests/change", "%.1f", float64(ddb)/float64(n))
 	for _, c := range all {
 		b.add("  "+c.name, "requests/change", "%.1f", float64(c.ddb)/float64(c.n))
+	}
+	b.add("DynamoDB read / write capacity units per synced change, average (on-demand; transactions doubled)", "RRU / WRU", "%.1f / %.1f", rru/float64(n), wru/float64(n))
+	for _, c := range all {
+		b.add("  "+c.name, "RRU / WRU", "%.1f / %.1f", c.rru/float64(c.n), c.wru/float64(c.n))
 	}
 	for _, e := range b.echoes {
 		// Approximate: the echo's batch overlaps the tail of the command's

@@ -49,6 +49,7 @@ func (b *bench) latency(ctx context.Context, n int) ([]string, error) {
 	ids := make([]string, 0, n)
 	lat := make([]time.Duration, 0, n)
 	p0, d0 := b.r.Deps.PlatformRequests(), b.r.DynamoDBRequests()
+	r0, w0 := b.ddb.totals()
 	sims := b.r.Sims
 	sa0, sh0 := sims.Autotask.Requests()-b.at.Requests(), sims.Halo.Requests()-b.ha.Requests()
 	b.echo.reset()
@@ -79,7 +80,8 @@ func (b *bench) latency(ctx context.Context, n int) ([]string, error) {
 		b.add("  e2e latency of the tickets without a retry, p99", "ms", "%.2f", ms(pct(clean, 99)))
 	}
 	calls, ddb := b.r.Deps.PlatformRequests()-p0, b.r.DynamoDBRequests()-d0
-	b.creates = stepCost{name: "create Autotask → Halo", n: n, calls: calls, ddb: ddb,
+	r1, w1 := b.ddb.totals()
+	b.creates = stepCost{name: "create Autotask → Halo", n: n, calls: calls, ddb: ddb, rru: r1 - r0, wru: w1 - w0,
 		atCalls:   sims.Autotask.Requests() - b.at.Requests() - sa0,
 		haloCalls: sims.Halo.Requests() - b.ha.Requests() - sh0}
 	ev, ec, ed := b.echo.totals()
@@ -93,6 +95,7 @@ type stepCost struct {
 	name       string
 	n          int
 	calls, ddb int64
+	rru, wru   float64 // DynamoDB capacity units (capacityMeter)
 	// per side, from the simulators' request counters minus the agents'
 	atCalls, haloCalls int64
 }
@@ -154,6 +157,7 @@ func (b *bench) perChange(ctx context.Context, ids []string) error {
 		haloID := l.Target.TicketID
 		for i, s := range steps {
 			p0, d0 := b.r.Deps.PlatformRequests(), b.r.DynamoDBRequests()
+			r0, w0 := b.ddb.totals()
 			sa0, sh0 := sims.Autotask.Requests()-b.at.Requests(), sims.Halo.Requests()-b.ha.Requests()
 			if err := s.do(atID, haloID); err != nil {
 				return fmt.Errorf("%s on %s: %w", s.name, atID, err)
@@ -168,6 +172,8 @@ func (b *bench) perChange(ctx context.Context, ids []string) error {
 			c.name, c.n = s.name, c.n+1
 			c.calls += b.r.Deps.PlatformRequests() - p0
 			c.ddb += b.r.DynamoDBRequests() - d0
+			r1, w1 := b.ddb.totals()
+			c.rru, c.wru = c.rru+r1-r0, c.wru+w1-w0
 			c.atCalls += sims.Autotask.Requests() - b.at.Requests() - sa0
 			c.haloCalls += sims.Halo.Requests() - b.ha.Requests() - sh0
 		}

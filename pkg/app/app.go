@@ -52,6 +52,7 @@ type Deps struct {
 	Meter      *budget.Meter
 	providers  *Platforms
 	platforms  *orgPlatforms
+	syncCache  *syncCache
 	zendeskApp *zendeskApp
 	localMode  bool
 }
@@ -105,6 +106,7 @@ func New(o Options) *Deps {
 	reg.keep = d.keepTokens
 	reg.track = func(org string, c platform.Client) { d.Meter.Track(org, c) }
 	d.platforms = newOrgPlatforms(d.Settings, reg)
+	d.syncCache = newSyncCache(d.Store)
 	d.Settings.Endpoints = d.Installer()
 	d.Settings.Changed = d.platforms.forget
 	d.Connections.Ready = d.Settings

@@ -13,7 +13,6 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/tandemsync/tandem/pkg/budget"
-	"github.com/tandemsync/tandem/pkg/connection"
 	"github.com/tandemsync/tandem/pkg/platform"
 	"github.com/tandemsync/tandem/pkg/queue/sqsbatch"
 	"github.com/tandemsync/tandem/pkg/relay"
@@ -23,29 +22,12 @@ import (
 // lambda.StartHandlerFunc checks it at compile time.
 type SQSHandler = func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error)
 
-// activeConnections adapts the connection store to what the engine needs.
-type activeConnections struct{ store connection.Store }
-
-func (a activeConnections) ActiveFor(ctx context.Context, org string) ([]connection.Connection, error) {
-	all, err := a.store.ListForOrg(ctx, org)
-	if err != nil {
-		return nil, err
-	}
-	var out []connection.Connection
-	for _, c := range all {
-		if c.Status == connection.Active {
-			out = append(out, c)
-		}
-	}
-	return out, nil
-}
-
 // Engine builds the sync engine.
 func (d *Deps) Engine() *relay.Engine {
 	return relay.NewEngine(relay.Engine{
 		Store:     d.Store,
-		Conns:     activeConnections{store: d.Store},
-		Configs:   d.Store,
+		Conns:     d.syncCache,
+		Configs:   d.syncCache,
 		Platforms: d.platforms,
 		Out:       d.Queue,
 		Files:     d.Files,

@@ -196,6 +196,18 @@ func ParseWebhook(body []byte) ([]platform.Event, error) {
 	if ev.Type != platform.EventWebhookDeactivated && !isID(id) {
 		return nil, fmt.Errorf("%w: Id %q is not an Autotask id", ErrMalformedWebhook, truncate(id, 20))
 	}
+	switch ev.Type {
+	case platform.EventTicketCreated, platform.EventTicketUpdated:
+		if t, ok := payloadTicket(id, fields); ok {
+			// User-defined fields never ride in a ticket payload here.
+			ev.Ticket, ev.NoCustom = platform.Carried(t), true
+		}
+	case platform.EventNoteCreated:
+		if n, ok := payloadNote(id, fields); ok {
+			n.AuthorID, n.CreatedAt = ev.ActorID, ev.OccurredAt
+			ev.Note = platform.Carried(n)
+		}
+	}
 	ev.DeliveryID = deliveryID(p, body)
 	return []platform.Event{ev}, nil
 }
@@ -250,6 +262,52 @@ func payloadFields(raw json.RawMessage) (map[string]string, error) {
 		out[k] = text(v)
 	}
 	return out, nil
+}
+
+// payloadTicket is the ticket a delivery carries when it has every field
+// Tandem syncs: a create's subscribed fields, or an update's fields that
+// the webhook displays always (RegisterWebhook asks for that). Without one
+// of them it is only a notice, and the ticket is read.
+func payloadTicket(id string, fields map[string]string) (platform.Ticket, bool) {
+	v, ok := all(fields, "title", "description", "status", "priority", "queueID", "ticketType", "ticketCategory", "dueDateTime")
+	if !ok {
+		return platform.Ticket{}, false
+	}
+	w := ticketWire{Title: v[0], Description: v[1], Status: json.Number(v[2]), Priority: json.Number(v[3]), QueueID: json.Number(v[4]),
+		TicketType: json.Number(v[5]), TicketCategory: json.Number(v[6]), DueDateTime: v[7], TicketNumber: lookup(fields, "ticketNumber")}
+	w.ID, _ = strconv.ParseInt(id, 10, 64)
+	return w.toPlatform(), true
+}
+
+// payloadNote is the note a note delivery carries, when it has all of it.
+func payloadNote(id string, fields map[string]string) (platform.Note, bool) {
+	v, ok := all(fields, "title", "description", "noteType", "publish", "ticketID")
+	if !ok {
+		return platform.Note{}, false
+	}
+	w := noteWire{Title: v[0], Description: v[1], NoteType: json.Number(v[2]), Publish: json.Number(v[3])}
+	w.ID, _ = strconv.ParseInt(id, 10, 64)
+	w.TicketID, _ = strconv.ParseInt(v[4], 10, 64)
+	return w.toPlatform(), true
+}
+
+// all finds every named field (case-insensitively); ok is false when one
+// is missing. A field present with a null value is present and empty.
+func all(fields map[string]string, names ...string) ([]string, bool) {
+	out := make([]string, len(names))
+	for i, n := range names {
+		found := false
+		for k, v := range fields {
+			if strings.EqualFold(k, n) {
+				out[i], found = v, true
+				break
+			}
+		}
+		if !found {
+			return nil, false
+		}
+	}
+	return out, true
 }
 
 // lookup finds a field by any of the names, case-insensitively.

@@ -65,7 +65,7 @@ func (s *Store) PutConfig(ctx context.Context, connID, org string, cfg integrati
 	if err != nil {
 		return fmt.Errorf("encode configuration of %s for %s: %w", connID, org, err)
 	}
-	in := &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: item}
+	in := &types.Put{TableName: aws.String(s.table), Item: item}
 	if expectedVersion == 0 {
 		in.ConditionExpression = aws.String("attribute_not_exists(pk)")
 	} else {
@@ -74,7 +74,12 @@ func (s *Store) PutConfig(ctx context.Context, connID, org string, cfg integrati
 			":expected": &types.AttributeValueMemberN{Value: strconv.FormatInt(expectedVersion, 10)},
 		}
 	}
-	if _, err := s.db.PutItem(ctx, in); err != nil {
+	// The connection's stamp moves with the configuration, so warm sync
+	// functions drop their copy on their next event (Stamps).
+	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		{Put: in}, bump(s.table, connPK(connID)),
+	}})
+	if err != nil {
 		if conditionFailed(err) {
 			return fmt.Errorf("put configuration of %s for %s at version %d: %w", connID, org, expectedVersion, configuration.ErrVersionConflict)
 		}

@@ -110,7 +110,60 @@ func (s *Store) puts(c connection.Connection, metaCond *string, values map[strin
 	if idx != nil {
 		items = append(items, *idx)
 	}
+	for _, org := range []string{c.CreatorOrg, c.AcceptorOrg} {
+		if org != "" {
+			// Warm sync functions keep the org's connection list while
+			// this stamp stays where it was (Stamps).
+			items = append(items, bump(s.table, orgPK(org)))
+		}
+	}
 	return items, nil
+}
+
+const stampSK = "STAMP"
+
+// bump adds one to the stamp item of pk (created at 1).
+func bump(table, pk string) types.TransactWriteItem {
+	return types.TransactWriteItem{Update: &types.Update{
+		TableName: aws.String(table), Key: key(pk, stampSK),
+		UpdateExpression:          aws.String("ADD v :one"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":one": num(1)},
+	}}
+}
+
+// Stamps reads the stamp of org's connection list and of each connection's
+// configurations in one BatchGetItem; an absent stamp reads 0. Every write
+// that changes what they cover moves them in its own transaction (puts,
+// PutConfig), so equal stamps mean an unchanged list or configuration.
+func (s *Store) Stamps(ctx context.Context, org string, connIDs []string) (int64, map[string]int64, error) {
+	keys := []map[string]types.AttributeValue{key(orgPK(org), stampSK)}
+	for _, id := range connIDs {
+		keys = append(keys, key(connPK(id), stampSK))
+	}
+	got := map[string]int64{}
+	pending := map[string]types.KeysAndAttributes{s.table: {Keys: keys, ConsistentRead: aws.Bool(true)}}
+	for attempt := 0; len(pending) > 0; attempt++ {
+		if attempt == 5 {
+			return 0, nil, fmt.Errorf("read stamps of %s: keys left unprocessed", org)
+		}
+		out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: pending})
+		if err != nil {
+			return 0, nil, fmt.Errorf("read stamps of %s: %w", org, err)
+		}
+		for _, item := range out.Responses[s.table] {
+			v, _ := item["v"].(*types.AttributeValueMemberN)
+			if v != nil {
+				n, _ := strconv.ParseInt(v.Value, 10, 64)
+				got[getS(item, "pk")] = n
+			}
+		}
+		pending = out.UnprocessedKeys
+	}
+	conns := make(map[string]int64, len(connIDs))
+	for _, id := range connIDs {
+		conns[id] = got[connPK(id)]
+	}
+	return got[orgPK(org)], conns, nil
 }
 
 func namesFor(cond *string) map[string]string {

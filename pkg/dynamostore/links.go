@@ -46,6 +46,16 @@ func (s *Store) LinkByTicket(ctx context.Context, connID, org, ticketID string) 
 	if idx.Item == nil {
 		return relay.Link{}, relay.ErrNoLink
 	}
+	if doc := getS(idx.Item, "doc"); doc != "" {
+		// The index item carries the link (PutLink writes both in one
+		// transaction): one read instead of two.
+		var l relay.Link
+		if err := json.Unmarshal([]byte(doc), &l); err != nil {
+			return relay.Link{}, fmt.Errorf("decode link of %s/%s: %w", org, ticketID, err)
+		}
+		return l, nil
+	}
+	// An index item written before it carried the link.
 	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName: aws.String(s.table), Key: key(connPK(connID), linkSK(getS(idx.Item, "linkKey"))), ConsistentRead: aws.Bool(true),
 	})
@@ -63,7 +73,9 @@ func (s *Store) LinkByTicket(ctx context.Context, connID, org, ticketID string) 
 }
 
 // PutLink writes the link document and its ticket index items in one
-// transaction, conditional on the version the caller read.
+// transaction, conditional on the version the caller read. Each index item
+// carries a copy of the document, so LinkByTicket reads one item; the link
+// item keeps the version the condition checks.
 func (s *Store) PutLink(ctx context.Context, l relay.Link) (relay.Link, error) {
 	prev := l.Version
 	l.Version++
@@ -91,6 +103,7 @@ func (s *Store) PutLink(ctx context.Context, l relay.Link) (relay.Link, error) {
 			TableName: aws.String(s.table),
 			Item: map[string]types.AttributeValue{
 				"pk": str(connPK(l.ConnectionID)), "sk": str(ticketSK(side.Org, side.TicketID)), "linkKey": str(l.Key),
+				"doc": str(string(doc)),
 			},
 		}})
 	}
@@ -102,6 +115,51 @@ func (s *Store) PutLink(ctx context.Context, l relay.Link) (relay.Link, error) {
 		return relay.Link{}, fmt.Errorf("put link %s: %w", l.Key, err)
 	}
 	return l, nil
+}
+
+var _ relay.LinkLedger = (*Store)(nil)
+
+// DoneWithLink reads the command's ledger item and the link's index item
+// (which carries the link) in one consistent BatchGetItem.
+func (s *Store) DoneWithLink(ctx context.Context, id, connID, org, ticketID string) (bool, relay.Link, error, error) {
+	ledger, index := key("CMD#"+id, "CMD"), key(connPK(connID), ticketSK(org, ticketID))
+	pending := map[string]types.KeysAndAttributes{s.table: {Keys: []map[string]types.AttributeValue{ledger, index}, ConsistentRead: aws.Bool(true)}}
+	var done bool
+	var idx map[string]types.AttributeValue
+	for attempt := 0; len(pending) > 0; attempt++ {
+		if attempt == 5 {
+			return false, relay.Link{}, nil, fmt.Errorf("read command ledger %s: keys left unprocessed", id)
+		}
+		out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: pending})
+		if err != nil {
+			return false, relay.Link{}, nil, fmt.Errorf("read command ledger %s and its link: %w", id, err)
+		}
+		for _, item := range out.Responses[s.table] {
+			if getS(item, "pk") == "CMD#"+id {
+				done = true
+			} else {
+				idx = item
+			}
+		}
+		pending = out.UnprocessedKeys
+	}
+	if done {
+		return true, relay.Link{}, nil, nil
+	}
+	if idx == nil {
+		return false, relay.Link{}, relay.ErrNoLink, nil
+	}
+	doc := getS(idx, "doc")
+	if doc == "" {
+		// An index item written before it carried the link.
+		l, err := s.LinkByTicket(ctx, connID, org, ticketID)
+		return false, l, err, nil
+	}
+	var l relay.Link
+	if err := json.Unmarshal([]byte(doc), &l); err != nil {
+		return false, relay.Link{}, fmt.Errorf("decode link of %s/%s: %w", org, ticketID, err), nil
+	}
+	return false, l, nil, nil
 }
 
 func (s *Store) Done(ctx context.Context, id string) (bool, error) {
@@ -126,23 +184,64 @@ func (s *Store) MarkDone(ctx context.Context, id string, expires time.Time) erro
 }
 
 func (s *Store) AppendLog(ctx context.Context, e relay.LogEntry) error {
+	item, err := logItem(e)
+	if err != nil {
+		return err
+	}
+	if _, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: item}); err != nil {
+		return fmt.Errorf("append sync log: %w", err)
+	}
+	return nil
+}
+
+func logItem(e relay.LogEntry) (map[string]types.AttributeValue, error) {
 	doc, err := json.Marshal(e)
 	if err != nil {
-		return fmt.Errorf("encode log entry: %w", err)
+		return nil, fmt.Errorf("encode log entry: %w", err)
 	}
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
 	// The random suffix keeps two entries of the same instant apart.
 	sk := "LOG#" + relay.LogPosition(e.At, hex.EncodeToString(b))
-	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: aws.String(s.table),
-		Item: map[string]types.AttributeValue{
-			"pk": str(connPK(e.ConnectionID)), "sk": str(sk), "doc": str(string(doc)),
-			"ttl": num(e.At.Add(logRetention).Unix()),
-		},
-	})
+	return map[string]types.AttributeValue{
+		"pk": str(connPK(e.ConnectionID)), "sk": str(sk), "doc": str(string(doc)),
+		"ttl": num(e.At.Add(logRetention).Unix()),
+	}, nil
+}
+
+var _ relay.DoneLogger = (*Store)(nil)
+
+// MarkDoneWithLog writes the ledger mark and the log entry in one
+// BatchWriteItem: both are unconditional puts, so a batch (one write unit
+// per KB each) is cheaper than a transaction (two), and a mark written
+// without its entry — a batch is not atomic — costs only that line of the
+// log, as two separate puts could before.
+func (s *Store) MarkDoneWithLog(ctx context.Context, id string, expires time.Time, e relay.LogEntry) error {
+	entry, err := logItem(e)
 	if err != nil {
-		return fmt.Errorf("append sync log: %w", err)
+		return err
+	}
+	pending := map[string][]types.WriteRequest{s.table: {
+		{PutRequest: &types.PutRequest{Item: map[string]types.AttributeValue{"pk": str("CMD#" + id), "sk": str("CMD"), "ttl": num(expires.Unix())}}},
+		{PutRequest: &types.PutRequest{Item: entry}},
+	}}
+	for attempt := 0; len(pending) > 0; attempt++ {
+		if attempt == 5 {
+			return fmt.Errorf("write command ledger %s and its log entry: items left unprocessed", id)
+		}
+		if attempt > 0 {
+			// Unprocessed items mean throttling: back off before the rest.
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Duration(attempt) * 50 * time.Millisecond):
+			}
+		}
+		out, err := s.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending})
+		if err != nil {
+			return fmt.Errorf("write command ledger %s and its log entry: %w", id, err)
+		}
+		pending = out.UnprocessedItems
 	}
 	return nil
 }

@@ -11,12 +11,14 @@
 //	platform account of org   pk=ORG#<org>        sk=PLATFORM
 //	one side's integration    pk=CONN#<id>        sk=CONFIG#<org>   JSON document + numeric version; put conditional on the version read
 //	link of a synced ticket   pk=CONN#<id>        sk=LINK#<org>#<ticket>   JSON document + version, conditional put
-//	ticket → its link         pk=CONN#<id>        sk=TICKET#<org>#<ticket> (one per side, written with the link)
+//	ticket → its link         pk=CONN#<id>        sk=TICKET#<org>#<ticket> (one per side, written with the link, with a copy of its document)
 //	sync log                  pk=CONN#<id>        sk=LOG#<unix nanos>#<rand>  ttl = 90 days; read newest first
 //	log cursor signing key    pk=KEY#log-cursor   sk=KEY            created once by the first reader (conditional put)
 //	applied command ledger    pk=CMD#<id>         sk=CMD            ttl = 30 days
 //	webhook endpoint          pk=HOOK#<id>        sk=HOOK           (and pk=ORG#<org> sk=HOOK#<id> to list an org's)
 //	active connections        pk=ACTIVE           sk=CONN#<id>      (a copy while active, written with the status)
+//	stamp of an org's list    pk=ORG#<org>        sk=STAMP          counter, moved by every connection write of the org
+//	stamp of configurations   pk=CONN#<id>        sk=STAMP          counter, moved by every configuration write of the connection
 //	failure of a command      pk=CONN#<id>        sk=FAILURE#<fid>  JSON document + held counter
 //	command held behind it    pk=CONN#<id>        sk=HELD#<fid>#<seq>  JSON document, in order
 //	initial sync progress     pk=CONN#<id>        sk=SYNC           run, start date, counters (a new run replaces it)

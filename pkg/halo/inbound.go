@@ -27,8 +27,10 @@ var (
 // VerifyWebhook checks the delivery's Basic authentication against secret.
 // Halo signs nothing: standard webhooks authenticate with Basic (or none),
 // so the password is the endpoint secret and the user name is not checked.
-// Basic does not cover the body; TLS protects it in transit, and events
-// name only ids that the sync functions re-read from Halo.
+// Basic does not cover the body; TLS protects it in transit. The sync
+// functions take a full-object payload's ticket and action as their read
+// (instead of re-reading them) only for the organisation whose secret
+// authenticated the delivery, and only on that organisation's own ticket.
 func VerifyWebhook(req platform.WebhookRequest, secret string) error {
 	if secret == "" {
 		return fmt.Errorf("%w: no secret configured for this endpoint", ErrBadSignature)
@@ -86,14 +88,17 @@ type delivery struct {
 	ObjectID       haloID          `json:"object_id"`
 	AgentID        haloID          `json:"agent_id"` // meaning undocumented: never the actor
 	Timestamp      json.RawMessage `json:"timestamp"`
-	Ticket         *struct {
-		ID         haloID `json:"id"`
-		Summary    string `json:"summary"`
-		StatusID   haloID `json:"status_id"`
-		PriorityID haloID `json:"priority_id"`
-	} `json:"ticket"`
-	Action *action `json:"action"`
+	Ticket         *faults         `json:"ticket"`
+	Action         *action         `json:"action"`
+	// Keys of the ticket object: a full object has every field Tandem
+	// syncs, a smaller payload type does not.
+	TicketKeys map[string]json.RawMessage `json:"-"`
 }
+
+// fullTicketKeys are the ticket keys of the "full object" payload type
+// (Faults, as GET /Tickets/{id} answers) that Tandem's read takes; a
+// delivery whose ticket has them all is taken as the read.
+var fullTicketKeys = []string{"id", "summary", "details", "status_id", "priority_id", "tickettype_id", "team_id", "category_1", "customfields"}
 
 // eventTypes maps Halo event names, lower-cased with single spaces, to
 // neutral types. Halo's own casing varies ("ticket status changed" has been
@@ -163,6 +168,13 @@ func parseDelivery(raw json.RawMessage) (platform.Event, error) {
 	if err := json.Unmarshal(raw, &d); err != nil {
 		return platform.Event{}, fmt.Errorf("halo webhook: body is not a delivery: %w", err)
 	}
+	if d.Ticket != nil {
+		var keys struct {
+			Ticket map[string]json.RawMessage `json:"ticket"`
+		}
+		_ = json.Unmarshal(raw, &keys) // it decoded as a delivery just above
+		d.TicketKeys = keys.Ticket
+	}
 	name := strings.Join(strings.Fields(strings.ToLower(d.Event)), " ")
 	typ, ok := eventTypes[name]
 	if !ok {
@@ -182,7 +194,13 @@ func parseDelivery(raw json.RawMessage) (platform.Event, error) {
 		ev.ActorID = optional(d.Action.WhoAgentID)
 		if typ == platform.EventNoteCreated {
 			ev.NoteID = optional(d.Action.ID)
+			if ev.NoteID != "" {
+				ev.Note = platform.Carried(d.Action.note(ev.TicketID))
+			}
 		}
+	}
+	if d.Ticket != nil && string(d.Ticket.ID) == ev.TicketID && hasAll(d.TicketKeys, fullTicketKeys) {
+		ev.Ticket = platform.Carried(d.Ticket.ticket())
 	}
 	if n, err := strconv.ParseInt(string(d.EscMsgID), 10, 64); err == nil && n > 0 {
 		ev.Sequence = n
@@ -197,6 +215,15 @@ func parseDelivery(raw json.RawMessage) (platform.Event, error) {
 		}
 	}
 	return ev, nil
+}
+
+func hasAll(m map[string]json.RawMessage, keys []string) bool {
+	for _, k := range keys {
+		if _, ok := m[k]; !ok {
+			return false
+		}
+	}
+	return true
 }
 
 func ticketIDOf(d delivery) haloID {

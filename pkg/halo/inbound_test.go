@@ -60,8 +60,9 @@ func TestVerifyWebhook(t *testing.T) {
 
 // Halo's standard webhooks carry Basic credentials, not a signature over
 // the body (Halo documents none), so a changed body with the right password
-// passes verification. This pins that limit down: the parsed event still
-// only names ids, and the sync functions re-read the ticket from Halo.
+// passes verification. This pins that limit down: TLS protects the body in
+// transit, and since the sync functions take a full-object payload as their
+// read, the endpoint secret guards the ticket's content as well as its ids.
 func TestVerifyWebhookBasicDoesNotCoverTheBody(t *testing.T) {
 	h := http.Header{"Authorization": {basic("tandem", "s")}}
 	tampered := []byte(`{"id":"x","event":"Ticket Updated","object_id":1,"ticket":{"id":1,"summary":"changed in transit"}}`)
@@ -89,13 +90,24 @@ func TestParseWebhook(t *testing.T) {
 			Platform: platform.Halo, Type: platform.EventNoteCreated, TicketID: "1042", NoteID: "4", ActorID: "5",
 			Sequence: 918273, OccurredAt: time.Date(2026, 11, 25, 20, 14, 3, 512000000, time.UTC),
 			DeliveryID: "halo-3f2c9a57-1d4e-4b8a-9c61-0e7d5b2a8f14",
+			// The full object is the read: the ticket as GET /Tickets/1042
+			// would give it, and the action as the action listing would.
+			Ticket: &platform.Ticket{ID: "1042", Number: "1042", Summary: "Outlook keeps asking for a password",
+				Description: "Since this morning Outlook prompts for credentials every few minutes.",
+				Status:      "2", Priority: "3", Type: "1", Queue: "1", Category: "Software",
+				Custom:    map[string]string{"CFPartnerReference": "T20261125.0042"},
+				UpdatedAt: time.Date(2026, 11, 25, 20, 14, 3, 497000000, time.UTC)},
+			Note: &platform.Note{ID: "4", TicketID: "1042", Kind: "3", Title: "Public Note",
+				Body: "Reset the cached credentials; please try again.", Public: true, AuthorID: "5", AuthorName: "Alex Agent",
+				CreatedAt: time.Date(2026, 11, 25, 20, 14, 3, 497000000, time.UTC)},
 		}}},
 		{"lower-case event, string ids, offset-less time", `{"id":"g1","event":"ticket status changed","object_id":"77","agent_id":"9","timestamp":"2026-11-25T10:00:00"}`,
 			// agent_id is undocumented (it may be the assigned agent): never the actor.
 			[]platform.Event{{Platform: platform.Halo, Type: platform.EventTicketUpdated, TicketID: "77",
 				OccurredAt: time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC), DeliveryID: "halo-g1"}}},
 		{"actor from the action, not agent_id", `{"id":"g4","event":"Action Added","object_id":7,"agent_id":27,"action":{"id":3,"who_agentid":5,"actionby_agent_id":27}}`,
-			[]platform.Event{{Platform: platform.Halo, Type: platform.EventNoteCreated, TicketID: "7", NoteID: "3", ActorID: "5", DeliveryID: "halo-g4"}}},
+			[]platform.Event{{Platform: platform.Halo, Type: platform.EventNoteCreated, TicketID: "7", NoteID: "3", ActorID: "5", DeliveryID: "halo-g4",
+				Note: &platform.Note{ID: "3", TicketID: "7", AuthorID: "5", Public: true}}}},
 		{"event information only, new ticket", `{"id":"g2","event":"New  Ticket Logged","object_id":5,"timestamp":1764064800}`,
 			[]platform.Event{{Platform: platform.Halo, Type: platform.EventTicketCreated, TicketID: "5",
 				OccurredAt: time.Unix(1764064800, 0).UTC(), DeliveryID: "halo-g2"}}},
@@ -104,7 +116,8 @@ func TestParseWebhook(t *testing.T) {
 		{"batched", `[{"id":"a","event":"Ticket Updated","object_id":1},{"id":"b","event":"Action Added","object_id":1,"action":{"id":2,"who_agentid":27}}]`,
 			[]platform.Event{
 				{Platform: platform.Halo, Type: platform.EventTicketUpdated, TicketID: "1", DeliveryID: "halo-a"},
-				{Platform: platform.Halo, Type: platform.EventNoteCreated, TicketID: "1", NoteID: "2", ActorID: "27", DeliveryID: "halo-b"},
+				{Platform: platform.Halo, Type: platform.EventNoteCreated, TicketID: "1", NoteID: "2", ActorID: "27", DeliveryID: "halo-b",
+					Note: &platform.Note{ID: "2", TicketID: "1", AuthorID: "27", Public: true}},
 			}},
 	}
 	for _, tc := range cases {

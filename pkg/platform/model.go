@@ -152,8 +152,11 @@ const (
 )
 
 // Event is one verified webhook delivery in platform-neutral form. It names
-// what changed; sync functions re-read the current state from the platform,
-// because deliveries can arrive late, twice or out of order.
+// what changed; where the delivery carries the whole ticket or note, it
+// carries them too, and the sync functions take them as their read when
+// the delivery is in order (see relay's sourceState); otherwise they
+// re-read the current state from the platform, because deliveries can
+// arrive late, twice or out of order.
 type Event struct {
 	Platform   Kind              `json:"platform"`
 	Type       EventType         `json:"type"`
@@ -164,4 +167,39 @@ type Event struct {
 	OccurredAt time.Time         `json:"occurredAt,omitempty"`
 	DeliveryID string            `json:"deliveryId"`       // stable per delivery: the dedup key
 	Fields     map[string]string `json:"fields,omitempty"` // changed fields the payload carried, as text
+	// Ticket is the ticket as the delivery carried it, when the delivery
+	// carries every field Tandem syncs (Halo's full-object payloads,
+	// Autotask's payloads with the synced fields displayed always); nil
+	// otherwise. NoCustom: the delivery cannot carry custom fields, so
+	// Ticket.Custom is not the ticket's.
+	Ticket   *Ticket `json:"ticket,omitempty"`
+	NoCustom bool    `json:"noCustom,omitempty"`
+	// Note is the note a note event announces, whole, when the delivery
+	// carries it.
+	Note *Note `json:"note,omitempty"`
+}
+
+// MaxCarried bounds the text a delivery's ticket or note may carry on the
+// queue; a larger one is left out and read. An SQS message holds 256 KiB,
+// and JSON can spell each of <, > and & in six bytes: a ticket and a note
+// of 16 KiB each stay under 200 KiB however they are escaped.
+const MaxCarried = 16 << 10
+
+// Carried returns t for Event.Ticket, or nil when its text is too large
+// to travel with the event.
+func Carried[T Ticket | Note](t T) *T {
+	size := 0
+	switch v := any(t).(type) {
+	case Ticket:
+		size = len(v.Summary) + len(v.Description)
+		for k, c := range v.Custom {
+			size += len(k) + len(c)
+		}
+	case Note:
+		size = len(v.Title) + len(v.Body)
+	}
+	if size > MaxCarried {
+		return nil
+	}
+	return &t
 }

@@ -15,8 +15,14 @@ import (
 
 // HandleCommand applies one command to the receiving platform, once.
 func (e *Engine) HandleCommand(ctx context.Context, cmd Command) error {
-	done, err := e.Store.Done(ctx, cmd.ID)
-	if err != nil || done {
+	var pre *linkRead
+	if ll, ok := e.Store.(LinkLedger); ok {
+		done, link, linkErr, err := ll.DoneWithLink(ctx, cmd.ID, cmd.ConnectionID, cmd.FromOrg, cmd.FromTicketID)
+		if err != nil || done {
+			return err
+		}
+		pre = &linkRead{link: link, err: linkErr}
+	} else if done, err := e.Store.Done(ctx, cmd.ID); err != nil || done {
 		return err
 	}
 	client, err := e.Platforms.Client(ctx, cmd.ToOrg)
@@ -24,11 +30,13 @@ func (e *Engine) HandleCommand(ctx context.Context, cmd Command) error {
 		return fmt.Errorf("client for %s: %w", cmd.ToOrg, err)
 	}
 	what := describe(cmd.Do)
-	target, err := e.apply(ctx, client, cmd)
+	target, err := e.apply(ctx, client, cmd, pre)
 	var pe *platform.Error
 	reason, refused := refusedFile(err)
 	var skip *skipped
 	var wait *held
+	// The outcome's log entry is written with the ledger mark, below.
+	var entry LogEntry
 	switch {
 	case errors.As(err, &wait):
 		if err := e.Failures.Hold(ctx, cmd.ConnectionID, wait.failure, cmd); err != nil {
@@ -37,12 +45,12 @@ func (e *Engine) HandleCommand(ctx context.Context, cmd Command) error {
 		e.logEntry(ctx, LogEntry{ConnectionID: cmd.ConnectionID, Outcome: Held, Org: cmd.ToOrg, Ticket: cmd.LinkKey, What: what, Reason: "waits behind an earlier failure of this ticket"})
 		return nil
 	case err == nil:
-		e.logEntry(ctx, LogEntry{ConnectionID: cmd.ConnectionID, Outcome: Applied, Org: cmd.ToOrg, Ticket: cmd.LinkKey, TargetTicket: target, What: what})
+		entry = LogEntry{ConnectionID: cmd.ConnectionID, Outcome: Applied, Org: cmd.ToOrg, Ticket: cmd.LinkKey, TargetTicket: target, What: what}
 	case refused:
 		// A file too large for the platform, or of a type it blocks.
-		e.logEntry(ctx, LogEntry{ConnectionID: cmd.ConnectionID, Outcome: Skipped, Org: cmd.ToOrg, Ticket: cmd.LinkKey, TargetTicket: target, What: what, Reason: reason})
+		entry = LogEntry{ConnectionID: cmd.ConnectionID, Outcome: Skipped, Org: cmd.ToOrg, Ticket: cmd.LinkKey, TargetTicket: target, What: what, Reason: reason}
 	case errors.As(err, &skip):
-		e.logEntry(ctx, LogEntry{ConnectionID: cmd.ConnectionID, Outcome: Skipped, Org: cmd.ToOrg, Ticket: cmd.LinkKey, What: what, Reason: skip.reason})
+		entry = LogEntry{ConnectionID: cmd.ConnectionID, Outcome: Skipped, Org: cmd.ToOrg, Ticket: cmd.LinkKey, What: what, Reason: skip.reason}
 	case errors.Is(err, ErrPermanent), errors.As(err, &pe) && !pe.Temporary():
 		// The platform refused for good (say the mapped action is not on the
 		// ticket's workflow, or a required field is missing): record its
@@ -64,7 +72,7 @@ func (e *Engine) HandleCommand(ctx context.Context, cmd Command) error {
 		if e.Failures != nil {
 			return e.fail(ctx, cmd, target, reason)
 		}
-		e.logEntry(ctx, LogEntry{ConnectionID: cmd.ConnectionID, Outcome: Failed, Org: cmd.ToOrg, Ticket: cmd.LinkKey, TargetTicket: target, What: what, Reason: reason})
+		entry = LogEntry{ConnectionID: cmd.ConnectionID, Outcome: Failed, Org: cmd.ToOrg, Ticket: cmd.LinkKey, TargetTicket: target, What: what, Reason: reason}
 		if cmd.Do.Op == integration.OpCreateTicket && target == "" {
 			if _, err := e.editLink(ctx, cmd, func(s *Side) error { s.Refused, s.Creating = reason, ""; return nil }); err != nil {
 				return fmt.Errorf("record refused create of %s: %w", cmd.LinkKey, err)
@@ -77,10 +85,27 @@ func (e *Engine) HandleCommand(ctx context.Context, cmd Command) error {
 	default:
 		return fmt.Errorf("%s on %s: %w", what, cmd.ToOrg, err)
 	}
-	if err := e.Store.MarkDone(ctx, cmd.ID, e.Clock.Now().Add(e.LedgerTTL)); err != nil {
+	if err := e.markDone(ctx, cmd.ID, entry); err != nil {
 		return fmt.Errorf("record command %s: %w", cmd.ID, err)
 	}
 	e.dropFile(ctx, cmd)
+	return nil
+}
+
+// markDone records a command as applied with its log entry: one request
+// where the store can (DoneLogger), else the entry and then the mark.
+func (e *Engine) markDone(ctx context.Context, id string, entry LogEntry) error {
+	expires := e.Clock.Now().Add(e.LedgerTTL)
+	dl, ok := e.Store.(DoneLogger)
+	if !ok {
+		e.logEntry(ctx, entry)
+		return e.Store.MarkDone(ctx, id, expires)
+	}
+	entry.At = e.Clock.Now()
+	if err := dl.MarkDoneWithLog(ctx, id, expires, entry); err != nil {
+		return err
+	}
+	e.logLine(ctx, entry)
 	return nil
 }
 
@@ -112,9 +137,20 @@ func describe(c integration.Command) string {
 // editLink re-reads the link and applies change until the conditional write
 // wins. It never repeats a platform write: only bookkeeping is retried.
 func (e *Engine) editLink(ctx context.Context, cmd Command, change func(mine *Side) error) (Link, error) {
+	return e.editLinkFrom(ctx, cmd, nil, change)
+}
+
+// editLinkFrom is editLink starting from a link the command has just read
+// or written (nil: read it), which saves a read when nothing moved it in
+// between; a conflict re-reads as editLink does.
+func (e *Engine) editLinkFrom(ctx context.Context, cmd Command, from *Link, change func(mine *Side) error) (Link, error) {
 	for attempt := 0; ; attempt++ {
-		link, err := e.Store.LinkByTicket(ctx, cmd.ConnectionID, cmd.FromOrg, cmd.FromTicketID)
-		if err != nil {
+		var link Link
+		var err error
+		if attempt == 0 && from != nil {
+			link = *from
+			link.Source.Snapshot, link.Target.Snapshot = link.Source.Snapshot.clone(), link.Target.Snapshot.clone()
+		} else if link, err = e.Store.LinkByTicket(ctx, cmd.ConnectionID, cmd.FromOrg, cmd.FromTicketID); err != nil {
 			return Link{}, fmt.Errorf("link of %s: %w", cmd.LinkKey, err)
 		}
 		mine, _ := link.SideOf(cmd.ToOrg)
@@ -129,9 +165,22 @@ func (e *Engine) editLink(ctx context.Context, cmd Command, change func(mine *Si
 	}
 }
 
-// apply writes one command and returns the receiving ticket's id, for the log.
-func (e *Engine) apply(ctx context.Context, client platform.Client, cmd Command) (string, error) {
-	link, err := e.Store.LinkByTicket(ctx, cmd.ConnectionID, cmd.FromOrg, cmd.FromTicketID)
+// linkRead is the link as read with the command's ledger entry.
+type linkRead struct {
+	link Link
+	err  error
+}
+
+// apply writes one command and returns the receiving ticket's id, for the
+// log. pre is the link read with the ledger entry (nil: read it here).
+func (e *Engine) apply(ctx context.Context, client platform.Client, cmd Command, pre *linkRead) (string, error) {
+	var link Link
+	var err error
+	if pre != nil {
+		link, err = pre.link, pre.err
+	} else {
+		link, err = e.Store.LinkByTicket(ctx, cmd.ConnectionID, cmd.FromOrg, cmd.FromTicketID)
+	}
 	if err != nil {
 		return "", fmt.Errorf("link of %s: %w", cmd.LinkKey, err)
 	}
@@ -157,7 +206,7 @@ func (e *Engine) apply(ctx context.Context, client platform.Client, cmd Command)
 		return "", fmt.Errorf("partner ticket of %s not created yet", cmd.LinkKey)
 	}
 	ticketID := mine.TicketID
-	return ticketID, e.write(ctx, client, cmd, ticketID)
+	return ticketID, e.write(ctx, client, cmd, ticketID, link)
 }
 
 // create writes the partner ticket of a link that has none, so that it
@@ -193,16 +242,17 @@ func (e *Engine) create(ctx context.Context, client platform.Client, cmd Command
 			return e.adopt(ctx, cmd, t)
 		}
 	}
+	stored := &link
 	if mine.Creating != ref {
 		mine.Creating = ref
-		if _, err := e.Store.PutLink(ctx, link); errors.Is(err, ErrConflict) {
-			_, err = e.editLink(ctx, cmd, func(s *Side) error { s.Creating = ref; return nil })
-			if err != nil {
-				return "", err
-			}
-		} else if err != nil {
+		l, err := e.Store.PutLink(ctx, link)
+		if errors.Is(err, ErrConflict) {
+			l, err = e.editLink(ctx, cmd, func(s *Side) error { s.Creating = ref; return nil })
+		}
+		if err != nil {
 			return "", err
 		}
+		stored = &l
 	}
 	want := *cmd.Do.Ticket
 	want.Ref = ref
@@ -218,7 +268,7 @@ func (e *Engine) create(ctx context.Context, client platform.Client, cmd Command
 		}
 		t, err = found, nil
 	}
-	id, aerr := e.adopt(ctx, cmd, t)
+	id, aerr := e.adoptFrom(ctx, cmd, stored, t)
 	if err == nil {
 		err = aerr
 	}
@@ -230,7 +280,13 @@ func (e *Engine) create(ctx context.Context, client platform.Client, cmd Command
 
 // adopt records t as the partner ticket of cmd's link.
 func (e *Engine) adopt(ctx context.Context, cmd Command, t platform.Ticket) (string, error) {
-	_, err := e.editLink(ctx, cmd, func(s *Side) error {
+	return e.adoptFrom(ctx, cmd, nil, t)
+}
+
+// adoptFrom is adopt starting from the link as the command last stored it
+// (nil: read it).
+func (e *Engine) adoptFrom(ctx context.Context, cmd Command, from *Link, t platform.Ticket) (string, error) {
+	_, err := e.editLinkFrom(ctx, cmd, from, func(s *Side) error {
 		s.TicketID = t.ID
 		s.Snapshot = snapshotOf(t, s.Snapshot)
 		s.Seq++
@@ -304,16 +360,17 @@ func receives(ctx context.Context) int {
 // redelivery that finds fp no longer pending may it take known content,
 // since the earlier attempt's write can then already have been recorded
 // (by that attempt, or by the platform's echo of it).
-func (e *Engine) addRecorded(ctx context.Context, cmd Command, fp string, ids func(*Snapshot) *[]string,
+func (e *Engine) addRecorded(ctx context.Context, cmd Command, link Link, fp string, ids func(*Snapshot) *[]string,
 	add func() (string, error), find func(known []string, takeKnown bool) (string, bool, error)) error {
 	var tried bool
 	var known []string
-	if _, err := e.editLink(ctx, cmd, func(s *Side) error {
+	stored, err := e.editLinkFrom(ctx, cmd, &link, func(s *Side) error {
 		tried = contains(s.Snapshot.Pending, fp)
 		known = slices.Clone(*ids(&s.Snapshot))
 		s.Snapshot.Pending = addID(s.Snapshot.Pending, fp)
 		return nil
-	}); err != nil {
+	})
+	if err != nil {
 		return err
 	}
 	var id string
@@ -337,7 +394,9 @@ func (e *Engine) addRecorded(ctx context.Context, cmd Command, fp string, ids fu
 			id = got
 		}
 	}
-	_, err := e.editLink(ctx, cmd, func(s *Side) error {
+	// The echo of the add may have moved the link since: then the
+	// conditional write fails and the link is read again.
+	_, err = e.editLinkFrom(ctx, cmd, &stored, func(s *Side) error {
 		if list := ids(&s.Snapshot); !contains(*list, id) {
 			*list = addID(*list, id)
 			s.Snapshot.Pending = removeID(s.Snapshot.Pending, fp)
@@ -351,13 +410,15 @@ func notesOf(s *Snapshot) *[]string       { return &s.Notes }
 func attachmentsOf(s *Snapshot) *[]string { return &s.Attachments }
 
 // write applies an update, close, note or attachment to an existing ticket.
-func (e *Engine) write(ctx context.Context, client platform.Client, cmd Command, ticketID string) error {
+// link is the link as apply read it: the first bookkeeping write starts
+// from it.
+func (e *Engine) write(ctx context.Context, client platform.Client, cmd Command, ticketID string, link Link) error {
 	do := cmd.Do
 	switch do.Op {
 	case integration.OpUpdateTicket:
 		// Record first, write second: the echo of the write must find it.
 		var refused string
-		if _, err := e.editLink(ctx, cmd, func(s *Side) error {
+		if _, err := e.editLinkFrom(ctx, cmd, &link, func(s *Side) error {
 			applyUpdate(&s.Snapshot, *do.Update)
 			refused = s.RefusedTransition
 			return nil
@@ -373,7 +434,7 @@ func (e *Engine) write(ctx context.Context, client platform.Client, cmd Command,
 		return nil
 	case integration.OpCloseTicket:
 		var refused string
-		if _, err := e.editLink(ctx, cmd, func(s *Side) error {
+		if _, err := e.editLinkFrom(ctx, cmd, &link, func(s *Side) error {
 			s.Snapshot.Closed = true
 			if do.Status != "" {
 				s.Snapshot.Status = do.Status
@@ -397,7 +458,7 @@ func (e *Engine) write(ctx context.Context, client platform.Client, cmd Command,
 			}
 		}
 		fp := fingerprint(do.Note.Body)
-		return e.addRecorded(ctx, cmd, fp, notesOf, func() (string, error) {
+		return e.addRecorded(ctx, cmd, link, fp, notesOf, func() (string, error) {
 			n, err := client.AddNote(ctx, ticketID, *do.Note)
 			return n.ID, err
 		}, func(known []string, takeKnown bool) (string, bool, error) {
@@ -431,7 +492,7 @@ func (e *Engine) write(ctx context.Context, client platform.Client, cmd Command,
 			return err
 		}
 		a.ID, a.TicketID, a.NoteID, a.Data = "", ticketID, "", data
-		return e.addRecorded(ctx, cmd, fileFingerprint(a.Name, int64(len(a.Data))), attachmentsOf, func() (string, error) {
+		return e.addRecorded(ctx, cmd, link, fileFingerprint(a.Name, int64(len(a.Data))), attachmentsOf, func() (string, error) {
 			got, err := client.AddAttachment(ctx, ticketID, a)
 			return got.ID, err
 		}, func(known []string, takeKnown bool) (string, bool, error) {
@@ -449,7 +510,7 @@ func (e *Engine) write(ctx context.Context, client platform.Client, cmd Command,
 			return id, ok, nil
 		})
 	case integration.OpAddTimeEntry:
-		return e.addTime(ctx, client, cmd, ticketID)
+		return e.addTime(ctx, client, cmd, ticketID, link)
 	}
 	return fmt.Errorf("%w: unknown command %q", ErrPermanent, do.Op)
 }

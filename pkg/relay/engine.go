@@ -193,6 +193,11 @@ func (e *Engine) logEntry(ctx context.Context, l LogEntry) {
 	if err := e.Store.AppendLog(ctx, l); err != nil {
 		e.Log.ErrorContext(ctx, "sync log not written", "connection_id", l.ConnectionID, "error", err)
 	}
+	e.logLine(ctx, l)
+}
+
+// logLine writes a sync log entry to the function's log.
+func (e *Engine) logLine(ctx context.Context, l LogEntry) {
 	lvl := slog.LevelInfo
 	if l.Outcome == Failed {
 		lvl = slog.LevelWarn

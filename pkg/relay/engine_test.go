@@ -27,6 +27,7 @@ type fakeClient struct {
 	notes           map[string][]platform.Note
 	times           map[string][]platform.TimeEntry // time logged, by ticket (times_test.go)
 	calls           int
+	gets            int // GetTicket calls
 	finds           int
 	failNext        error
 	applyThenFail   error // the next write is applied, then this is returned
@@ -51,6 +52,7 @@ func (f *fakeClient) ActorID(context.Context) (string, error) { return f.self, n
 func (f *fakeClient) GetTicket(_ context.Context, id string) (platform.Ticket, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.gets++
 	if err := f.call(); err != nil {
 		return platform.Ticket{}, err
 	}

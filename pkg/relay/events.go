@@ -42,6 +42,70 @@ type sourceState struct {
 	// no webhook delivered.
 	swept bool
 	sent  int
+	// delivered and deliveredNote are the ticket and the note as the
+	// delivery carried them (platform.Event.Ticket and .Note), seq the
+	// delivery's sequence; noCustom: delivered has no custom fields.
+	delivered     *platform.Ticket
+	deliveredNote *platform.Note
+	noCustom      bool
+	seq           int64
+	// fromDelivery: ticket is delivered's, not read.
+	fromDelivery bool
+}
+
+// ticketFor makes the ticket known for one side of a link (nil: no link
+// yet), taking the delivery's own copy as the read where that is safe.
+//
+// The rule: the delivered ticket is taken when the delivery is in order —
+// its sequence is above the last one taken on this side (Side.Stamp) — and
+// it carries what the connection reads (custom fields only where the
+// platform's deliveries carry them, or where no field mapping, description
+// part or escalation flag reads one). Otherwise the ticket is re-read: a
+// late or repeated delivery (a sequence at or below the stamp), one
+// without a sequence or without the whole ticket, and every sweep. A
+// re-read is always right (the current state is the truth); an in-order
+// delivery moves the side through the ticket's states in the order they
+// happened, so the partner ends where the ticket is. One case is left to
+// the reconciliation sweep: a delivery that leaves the snapshot as it was
+// records no stamp, so an older one arriving after it is still taken.
+func (s *sourceState) ticketFor(ctx context.Context, side *Side, customOK bool) error {
+	var stamp int64
+	if side != nil {
+		stamp = side.Stamp
+	}
+	// At the stamp: taken already by this very event (escalate stores the
+	// stamp before propagating), or a repeat of a delivery taken earlier.
+	inOrder := s.seq > stamp || s.fromDelivery && s.seq == stamp
+	usable := s.delivered != nil && s.seq > 0 && inOrder && (!s.noCustom || customOK)
+	if s.loaded.ticket && s.fromDelivery && !usable {
+		// Taken for another connection's side; this side saw newer.
+		s.loaded.ticket, s.fromDelivery = false, false
+	}
+	if !s.loaded.ticket && usable {
+		s.ticket, s.loaded.ticket, s.fromDelivery = *s.delivered, true, true
+		return nil
+	}
+	return s.loadTicket(ctx)
+}
+
+// usesCustom reports whether the connection reads the sending side's
+// custom fields: the receiver's field mappings or description parts, or
+// the sender's escalation flag.
+func usesCustom(sender, receiver integration.Config) bool {
+	if sender.Escalation.Flag.Field != "" {
+		return true
+	}
+	for _, m := range receiver.FieldMappings {
+		if strings.HasPrefix(m.Partner, integration.CustomField("")) {
+			return true
+		}
+	}
+	for _, p := range receiver.DescriptionParts {
+		if strings.HasPrefix(p, integration.CustomField("")) {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *sourceState) loadTicket(ctx context.Context) error {
@@ -141,8 +205,15 @@ func (e *Engine) HandleEvent(ctx context.Context, org string, ev platform.Event)
 		}
 		ev.TicketID = id
 	}
-	src := &sourceState{client: client, ticketID: ev.TicketID, syncRun: ev.Fields[FieldSyncRun], syncConn: ev.Fields[FieldSyncConnection]}
+	src := &sourceState{client: client, ticketID: ev.TicketID, syncRun: ev.Fields[FieldSyncRun], syncConn: ev.Fields[FieldSyncConnection],
+		noCustom: ev.NoCustom, seq: ev.Sequence}
 	src.swept = ev.Type == platform.EventTicketReconciled && strings.HasPrefix(ev.DeliveryID, SweepDelivery) && src.syncRun == ""
+	if ev.Ticket != nil && ev.Ticket.ID == ev.TicketID {
+		src.delivered = ev.Ticket
+	}
+	if ev.Note != nil && ev.Note.TicketID == ev.TicketID {
+		src.deliveredNote = ev.Note
+	}
 	if fb, ok := client.(FileBearer); ok {
 		src.filesOnCreate = fb.TicketsCarryFiles()
 	}
@@ -192,13 +263,17 @@ func (e *Engine) escalate(ctx context.Context, c connection.Connection, org stri
 	if err != nil {
 		return err
 	}
-	if err := src.loadTicket(ctx); err != nil {
+	partner, _ := c.Partner(org)
+	_, receiver, err := e.rules(ctx, c.ID, partner)
+	if err != nil {
+		return err
+	}
+	if err := src.ticketFor(ctx, nil, !usesCustom(mine, receiver)); err != nil {
 		return err
 	}
 	if !integration.Escalates(src.ticket, mine.Escalation) {
 		return nil
 	}
-	partner, _ := c.Partner(org)
 	partnerKind, err := e.Platforms.Kind(ctx, partner)
 	if err != nil {
 		return fmt.Errorf("partner platform: %w", err)
@@ -226,6 +301,9 @@ func (e *Engine) escalate(ctx context.Context, c connection.Connection, org stri
 		Source: Side{Org: org, Platform: kind, TicketID: src.ticketID, Snapshot: snap, Seq: 1},
 		Target: Side{Org: partner, Platform: partnerKind},
 	}
+	if src.fromDelivery {
+		link.Source.Stamp = src.seq
+	}
 	// The link goes first, so the partner's sync function always finds it
 	// when the create arrives; if we die before sending, the redelivered
 	// event finds a link without a partner ticket and sends the create.
@@ -244,12 +322,20 @@ func (e *Engine) escalate(ctx context.Context, c connection.Connection, org stri
 // ticket does not exist yet. Its command id is fixed per link, so a resend
 // is dropped by the queue or the ledger if the first one got through.
 func (e *Engine) sendCreate(ctx context.Context, c connection.Connection, link Link, src *sourceState, outbound integration.Outbound) error {
-	if err := src.loadTicket(ctx); err != nil {
-		return err
-	}
 	rules, receiver, err := e.rules(ctx, c.ID, link.Target.Org)
 	if err != nil {
 		return err
+	}
+	_, sender, err := e.rules(ctx, c.ID, link.Source.Org)
+	if err != nil {
+		return err
+	}
+	if !src.loaded.ticket {
+		// A resend for a link made by an earlier delivery: the stored
+		// stamp decides, as for any linked side.
+		if err := src.ticketFor(ctx, &link.Source, !usesCustom(sender, receiver)); err != nil {
+			return err
+		}
 	}
 	origin := OriginOf(ctx, src.client, link.Source.Platform, src.ticket, receiver)
 	plan, err := rules.Translate(integration.Change{Kind: integration.TicketCreated, Ticket: &src.ticket, Origin: origin}, outbound)

@@ -58,6 +58,10 @@ type Side struct {
 	// change or close this side's platform refused: the next one that
 	// succeeds clears it, at no cost while none is open.
 	RefusedTransition string `json:"refusedTransition,omitempty"`
+	// Stamp is the sequence of the newest delivery whose own copy of the
+	// ticket was taken as the read (sourceState.ticketFor): one at or
+	// below it is late, and the ticket is re-read instead.
+	Stamp int64 `json:"stamp,omitempty"`
 }
 
 // Link ties a source ticket to its partner ticket for one connection.
@@ -124,6 +128,20 @@ type Store interface {
 	// AppendLog adds a sync log entry.
 	AppendLog(ctx context.Context, e LogEntry) error
 	LogReader
+}
+
+// DoneLogger is implemented by stores that record a command as applied and
+// add its sync log entry in one request (both are unconditional writes);
+// the engine uses it instead of MarkDone and AppendLog where it can.
+type DoneLogger interface {
+	MarkDoneWithLog(ctx context.Context, commandID string, expires time.Time, e LogEntry) error
+}
+
+// LinkLedger is implemented by stores that read whether a command was
+// applied together with the link it writes to, in one request; linkErr is
+// what LinkByTicket would have answered.
+type LinkLedger interface {
+	DoneWithLink(ctx context.Context, commandID, connID, org, ticketID string) (done bool, link Link, linkErr, err error)
 }
 
 // Command is one write for the partner's sync function.

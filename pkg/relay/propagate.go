@@ -3,6 +3,7 @@ package relay
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,7 +16,7 @@ import (
 // propagate sends what changed on org's side of a linked ticket.
 func (e *Engine) propagate(ctx context.Context, c connection.Connection, org string, link Link, src *sourceState, createSent bool) error {
 	mine, other := link.SideOf(org)
-	rules, _, err := e.rules(ctx, c.ID, other.Org)
+	rules, otherCfg, err := e.rules(ctx, c.ID, other.Org)
 	if err != nil {
 		return err
 	}
@@ -31,7 +32,8 @@ func (e *Engine) propagate(ctx context.Context, c connection.Connection, org str
 			return err
 		}
 	}
-	p := &propagation{e: e, src: src, rules: rules, outbound: myCfg.Outbound, was: mine.Snapshot, seq: mine.Seq, createSent: createSent}
+	p := &propagation{e: e, src: src, rules: rules, outbound: myCfg.Outbound, was: mine.Snapshot, seq: mine.Seq, createSent: createSent,
+		side: mine, customOK: !usesCustom(myCfg, otherCfg)}
 	if err := p.plan(ctx); err != nil {
 		return err
 	}
@@ -56,6 +58,9 @@ func (e *Engine) propagate(ctx context.Context, c connection.Connection, org str
 	src.sent += len(cmds)
 	mine.Snapshot = p.cur
 	mine.Seq++
+	if src.fromDelivery && src.seq > mine.Stamp {
+		mine.Stamp = src.seq
+	}
 	if _, err := e.Store.PutLink(ctx, link); err != nil {
 		return err
 	}
@@ -80,6 +85,11 @@ type propagation struct {
 	// createSent: the event escalated the ticket, whose create went out
 	// just before this propagation.
 	createSent bool
+	// side is the sending side as stored (its Stamp decides whether the
+	// delivery's copy of the ticket is taken); customOK: the connection
+	// reads none of its custom fields.
+	side     *Side
+	customOK bool
 
 	plans []integration.Plan
 	tags  []string // the command-id tag of each plan
@@ -121,10 +131,13 @@ func (p *propagation) plan(ctx context.Context) error {
 func (p *propagation) fields(ctx context.Context) error {
 	p.cur = p.was.clone()
 	if !p.src.fieldsUnchanged {
-		if err := p.src.loadTicket(ctx); err != nil {
+		if err := p.src.ticketFor(ctx, p.side, p.customOK); err != nil {
 			return err
 		}
 		p.cur = snapshotOf(p.src.ticket, p.was)
+		if p.src.fromDelivery && p.src.noCustom {
+			p.cur.Custom = maps.Clone(p.was.Custom) // not delivered: unchanged as far as this event knows
+		}
 	}
 	if fields := diff(p.was, p.cur); len(fields) > 0 {
 		plan, err := p.rules.Translate(integration.Change{Kind: integration.TicketUpdated, Fields: fields, TicketType: p.cur.Type}, p.outbound)
@@ -140,13 +153,23 @@ func (p *propagation) fields(ctx context.Context) error {
 // one, and returns those not synced yet. Every note listed is recorded in
 // the snapshot; one Tandem wrote itself is only recorded.
 func (p *propagation) newNotes(ctx context.Context) ([]platform.Note, error) {
-	if !p.src.notesUnchanged {
+	listed := p.src.notes
+	switch {
+	case p.src.notesUnchanged:
+	case p.src.deliveredNote != nil && !p.src.loaded.notes && !p.createSent:
+		// A note never changes once written, and each note brings its own
+		// event (the assumption NotesHaveOwnEvents states): the delivered
+		// note is the read. Two notes whose deliveries swap places cross
+		// in the order they arrive.
+		listed = []platform.Note{*p.src.deliveredNote}
+	default:
 		if err := p.src.loadNotes(ctx); err != nil {
 			return nil, err
 		}
+		listed = p.src.notes
 	}
 	var fresh []platform.Note
-	for _, n := range p.src.notes {
+	for _, n := range listed {
 		if contains(p.cur.Notes, n.ID) {
 			continue
 		}

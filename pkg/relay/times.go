@@ -76,14 +76,15 @@ func timesOf(s *Snapshot) *[]string { return &s.Times }
 // addTime logs the command's time entry on ticketID once, with the same
 // bookkeeping as a note: a redelivery or a failure that may follow an
 // applied write looks for the entry on the ticket before writing again.
-func (e *Engine) addTime(ctx context.Context, client platform.Client, cmd Command, ticketID string) error {
+// link is the link as the command read it.
+func (e *Engine) addTime(ctx context.Context, client platform.Client, cmd Command, ticketID string, link Link) error {
 	w, ok := client.(TimeWriter)
 	if !ok {
 		return fmt.Errorf("%w: %s cannot log time entries", ErrPermanent, cmd.ToPlatform)
 	}
 	want := *cmd.Do.TimeEntry
 	fp := timeFingerprint(want)
-	return e.addRecorded(ctx, cmd, fp, timesOf, func() (string, error) {
+	return e.addRecorded(ctx, cmd, link, fp, timesOf, func() (string, error) {
 		got, err := w.AddTimeEntry(ctx, ticketID, want)
 		return got.ID, err
 	}, func(known []string, takeKnown bool) (string, bool, error) {

@@ -117,6 +117,50 @@ func RunStoreContract(t *testing.T, newStore func(t *testing.T) relay.Store) {
 		}
 	})
 
+	t.Run("ledger mark with its log entry in one request", func(t *testing.T) {
+		s := newStore(t)
+		dl, ok := s.(relay.DoneLogger)
+		if !ok {
+			t.Fatalf("%T records the mark and the entry in two requests (no MarkDoneWithLog)", s)
+		}
+		at := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+		e := relay.LogEntry{ConnectionID: "conn-1", At: at, Outcome: relay.Applied, Org: "msp", Ticket: "acme#T1", What: "add note"}
+		if err := dl.MarkDoneWithLog(ctx, "cmd-9", at.Add(time.Hour), e); err != nil {
+			t.Fatal(err)
+		}
+		if done, err := s.Done(ctx, "cmd-9"); err != nil || !done {
+			t.Fatalf("after mark: %v %v", done, err)
+		}
+		got, err := s.QueryLog(ctx, "conn-1", relay.LogQuery{Limit: 10})
+		if err != nil || len(got) != 1 || got[0].What != "add note" || got[0].Ticket != "acme#T1" || !got[0].At.Equal(at) {
+			t.Fatalf("log %+v %v", got, err)
+		}
+	})
+
+	t.Run("ledger entry with the link in one request", func(t *testing.T) {
+		s := newStore(t)
+		ll, ok := s.(relay.LinkLedger)
+		if !ok {
+			t.Fatalf("%T reads the ledger and the link in two requests (no DoneWithLink)", s)
+		}
+		if done, _, linkErr, err := ll.DoneWithLink(ctx, "cmd-5", "conn-1", "acme", "T1"); err != nil || done || !errors.Is(linkErr, relay.ErrNoLink) {
+			t.Fatalf("nothing stored: done %v, link error %v, error %v", done, linkErr, err)
+		}
+		if _, err := s.PutLink(ctx, link); err != nil {
+			t.Fatal(err)
+		}
+		done, got, linkErr, err := ll.DoneWithLink(ctx, "cmd-5", "conn-1", "acme", "T1")
+		if err != nil || done || linkErr != nil || got.Key != link.Key || got.Version != 1 || got.Source.Snapshot.Summary != "Printer" {
+			t.Fatalf("linked: done %v, link %+v, link error %v, error %v", done, got, linkErr, err)
+		}
+		if err := s.MarkDone(ctx, "cmd-5", time.Now().Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if done, _, _, err := ll.DoneWithLink(ctx, "cmd-5", "conn-1", "acme", "T1"); err != nil || !done {
+			t.Fatalf("after the mark: done %v, error %v", done, err)
+		}
+	})
+
 	t.Run("log newest first, filtered, paged", func(t *testing.T) {
 		s := newStore(t)
 		t0 := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)

@@ -82,6 +82,24 @@ func (m *MemStore) MarkDone(_ context.Context, id string, _ time.Time) error {
 	return nil
 }
 
+var (
+	_ relay.DoneLogger = (*MemStore)(nil)
+	_ relay.LinkLedger = (*MemStore)(nil)
+)
+
+func (m *MemStore) DoneWithLink(ctx context.Context, id, connID, org, ticketID string) (bool, relay.Link, error, error) {
+	done, _ := m.Done(ctx, id)
+	l, linkErr := m.LinkByTicket(ctx, connID, org, ticketID)
+	return done, l, linkErr, nil
+}
+
+func (m *MemStore) MarkDoneWithLog(ctx context.Context, id string, expires time.Time, e relay.LogEntry) error {
+	if err := m.AppendLog(ctx, e); err != nil {
+		return err
+	}
+	return m.MarkDone(ctx, id, expires)
+}
+
 func (m *MemStore) AppendLog(_ context.Context, e relay.LogEntry) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
