@@ -19,13 +19,21 @@ import (
 // webhookDropper loses a fraction of the platforms' webhook deliveries, as
 // a platform that gives up after its retries does: the delivery is
 // answered 200 and never reaches Tandem. Its random source is seeded, so a
-// run drops the same share every time.
+// run drops the same share every time; which deliveries the share hits
+// depends on the order they arrive in. While all is set it drops every one.
 type webhookDropper struct {
 	rate float64
+	all  bool
 	mu   sync.Mutex
 	rnd  *rand.Rand
 	seen int
 	lost int
+}
+
+func (d *webhookDropper) dropAll(on bool) {
+	d.mu.Lock()
+	d.all = on
+	d.mu.Unlock()
 }
 
 func newWebhookDropper(rate float64, seed uint64) *webhookDropper {
@@ -40,7 +48,7 @@ func (d *webhookDropper) wrap(next http.Handler) http.Handler {
 		}
 		d.mu.Lock()
 		d.seen++
-		drop := d.rnd.Float64() < d.rate
+		drop := d.rnd.Float64() < d.rate || d.all
 		if drop {
 			d.lost++
 		}
@@ -104,7 +112,6 @@ func TestSweepRecoversDroppedWebhooks(t *testing.T) {
 			for range tickets {
 				script(t, clean, p, clean.settle)
 			}
-			want := state(t, clean)
 
 			drop := newWebhookDropper(0.10, uint64(30+i))
 			faulty := p.world(t, worldOptions{hooks: drop.wrap})
@@ -117,6 +124,19 @@ func TestSweepRecoversDroppedWebhooks(t *testing.T) {
 					fixed += faulty.applied() - before
 				})
 			}
+			// A last ticket whose every delivery is lost, so the sweep has
+			// something to bring across even when a later delivery happened to
+			// cover each of the random drops (Halo's full-object payloads do).
+			lastTicket(t, clean, p, clean.settle)
+			want := state(t, clean)
+			drop.dropAll(true)
+			lastTicket(t, faulty, p, func() {
+				faulty.settle()
+				drop.dropAll(false)
+				before := faulty.applied()
+				faulty.sweep()
+				fixed += faulty.applied() - before
+			})
 			if got := state(t, faulty); got != want {
 				t.Fatalf("final state differs from the fault-free run.\nwith dropped webhooks:\n%s\nwithout:\n%s", got, want)
 			}
@@ -129,6 +149,17 @@ func TestSweepRecoversDroppedWebhooks(t *testing.T) {
 			t.Logf("%d of %d webhook deliveries dropped; the sweeps made %d of %d writes", drop.lost, drop.seen, fixed, faulty.applied())
 		})
 	}
+}
+
+// lastTicket escalates one more ticket with a note, then settles.
+func lastTicket(t *testing.T, w *world, p pair, settle func()) {
+	t.Helper()
+	st, err := w.source.agent.CreateTicket(context.Background(), p.escalate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustNote(t, w.source.agent, st.ID, platform.Note{Kind: p.srcNote, Body: "Customer: one more thing", Public: true})
+	settle()
 }
 
 // simRequests is the number of API requests kind's simulator has answered.
