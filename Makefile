@@ -14,7 +14,7 @@ GREMLINS    ?= $(GO) run github.com/go-gremlins/gremlins/cmd/gremlins@v0.6.0
 # mutate: the packages that hold the guarantees, as dir[:file,file]; a platform package is limited to its webhook
 # verify/parse file. Efficacy under MUTATE_MIN % fails, after the survivors reviewed in MUTATE_REVIEWED.
 MUTATE_PKGS     ?= pkg/connection pkg/settings pkg/webhook pkg/autotask:inbound.go pkg/connectwise:inbound.go \
-                   pkg/halo:inbound.go pkg/graph:inbound.go pkg/relay pkg/integration pkg/egress
+                   pkg/halo:inbound.go pkg/graph:inbound.go pkg/zendesk:inbound.go pkg/relay pkg/integration pkg/egress
 MUTATE_MIN      ?= 90
 MUTATE_REVIEWED ?= mutation-survivors.txt
 MUTATE_WORKERS  ?= 2
