@@ -22,6 +22,8 @@ MUTATE_WORKERS  ?= 2
 # coverage run is often served from the build cache while every mutant rebuilds, hence the margin
 MUTATE_TIMEOUT  ?= 20
 MUTATE_NICE     ?= nice -n 15
+# gremlins prints each mutant as it is judged with MUTATE_QUIET= (so a run cut short still says how far it got)
+MUTATE_QUIET    ?= --silent
 
 .PHONY: help dev test test-go test-graph-sdk test-fuzz fuzz test-infra check-deps build lint synth deploy bench mutate clean screenshots
 
@@ -127,7 +129,7 @@ mutate: ## mutation testing of the guarantee packages (slow: see TESTING.md); fa
 	  if [ -n "$$only" ]; then for f in $$(cd "$$dir" && ls *.go | grep -v '_test\.go$$'); do \
 	    case " $$only " in *" $$f "*) ;; *) ex+=(-E "^$${f//./\\.}\$$");; esac; done; fi; \
 	  json="$$out/$$(echo "$$dir" | tr / -).json"; t0=$$(date +%s); \
-	  $(MUTATE_NICE) $(GREMLINS) unleash --silent --workers $(MUTATE_WORKERS) --timeout-coefficient $(MUTATE_TIMEOUT) "$${ex[@]}" -o "$$json" "./$$dir" \
+	  $(MUTATE_NICE) $(GREMLINS) unleash $(MUTATE_QUIET) --workers $(MUTATE_WORKERS) --timeout-coefficient $(MUTATE_TIMEOUT) "$${ex[@]}" -o "$$json" "./$$dir" \
 	    || { echo "$$dir: gremlins failed"; fail=1; continue; }; \
 	  jq -r --arg d "$$dir" '.files[] | .file_name as $$f | .mutations[] | "\($$d)/\($$f):\(.line):\(.column) \(.type) \(.status)"' "$$json" \
 	  | awk -v dir="$$dir" -v min=$(MUTATE_MIN) -v secs=$$(( $$(date +%s) - t0 )) -v reviewed="$(MUTATE_REVIEWED)" ' \
