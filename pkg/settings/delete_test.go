@@ -16,7 +16,9 @@ import (
 // unavailable.
 type stuckEndpoints struct{}
 
-func (stuckEndpoints) RemoveAll(context.Context, string) error { return errors.New("endpoint table unavailable") }
+func (stuckEndpoints) RemoveAll(context.Context, string) error {
+	return errors.New("endpoint table unavailable")
+}
 
 // Deleting an organisation's credentials removes its webhook endpoints
 // first, then its secret and account, and touches no other organisation.
