@@ -14,7 +14,7 @@ GREMLINS    ?= $(GO) run github.com/go-gremlins/gremlins/cmd/gremlins@v0.6.0
 # mutate: the packages that hold the guarantees, as dir[:file,file]; a platform package is limited to its webhook
 # verify/parse file. Efficacy under MUTATE_MIN % fails, after the survivors reviewed in MUTATE_REVIEWED.
 MUTATE_PKGS     ?= pkg/connection pkg/settings pkg/webhook pkg/autotask:inbound.go pkg/connectwise:inbound.go \
-                   pkg/halo:inbound.go pkg/graph:inbound.go pkg/relay pkg/integration pkg/egress
+                   pkg/halo:inbound.go pkg/graph:inbound.go pkg/zendesk:inbound.go pkg/relay pkg/integration pkg/egress
 MUTATE_MIN      ?= 90
 MUTATE_REVIEWED ?= mutation-survivors.txt
 MUTATE_WORKERS  ?= 2
@@ -22,6 +22,8 @@ MUTATE_WORKERS  ?= 2
 # coverage run is often served from the build cache while every mutant rebuilds, hence the margin
 MUTATE_TIMEOUT  ?= 20
 MUTATE_NICE     ?= nice -n 15
+# gremlins prints each mutant as it is judged with MUTATE_QUIET= (so a run cut short still says how far it got)
+MUTATE_QUIET    ?= --silent
 
 .PHONY: help dev test test-go test-graph-sdk test-fuzz fuzz test-infra check-deps build lint synth deploy bench mutate clean screenshots
 
@@ -130,7 +132,7 @@ mutate: ## mutation testing of the guarantee packages (slow: see TESTING.md); fa
 	  if [ -n "$$only" ]; then for f in $$(cd "$$dir" && ls *.go | grep -v '_test\.go$$'); do \
 	    case " $$only " in *" $$f "*) ;; *) ex+=(-E "^$${f//./\\.}\$$");; esac; done; fi; \
 	  json="$$out/$$(echo "$$dir" | tr / -).json"; t0=$$(date +%s); \
-	  $(MUTATE_NICE) $(GREMLINS) unleash --silent --workers $(MUTATE_WORKERS) --timeout-coefficient $(MUTATE_TIMEOUT) "$${ex[@]}" -o "$$json" "./$$dir" \
+	  $(MUTATE_NICE) $(GREMLINS) unleash $(MUTATE_QUIET) --workers $(MUTATE_WORKERS) --timeout-coefficient $(MUTATE_TIMEOUT) "$${ex[@]}" -o "$$json" "./$$dir" \
 	    || { echo "$$dir: gremlins failed"; fail=1; continue; }; \
 	  jq -r --arg d "$$dir" '.files[] | .file_name as $$f | .mutations[] | "\($$d)/\($$f):\(.line):\(.column) \(.type) \(.status)"' "$$json" \
 	  | awk -v dir="$$dir" -v min=$(MUTATE_MIN) -v secs=$$(( $$(date +%s) - t0 )) -v reviewed="$(MUTATE_REVIEWED)" ' \

@@ -50,6 +50,7 @@ func TestCheckURL(t *testing.T) {
 		{"https://10.1/", false, false},
 		{"https://0xa9fea9fe/", false, false},
 		{"https://134744072/", false, false},
+		{"https://0xc0.0xa8.0xff.1/", false, false}, // 192.168.255.1: a 255 in a leading part
 		// IPv6 forms that carry an IPv4 address: NAT64 and 6to4.
 		{"https://[64:ff9b::a00:1]/", false, false},
 		{"https://[64:ff9b:1::a00:1]/", false, false},

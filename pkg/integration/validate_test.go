@@ -80,6 +80,18 @@ func TestValidate(t *testing.T) {
 			mutate: func(f *fixture) { f.side.Role = "supplier" },
 			want:   []string{`role: must be "source" or "target"`}},
 
+		// Sweep interval: both limits are allowed, one minute past either is not.
+		{name: "sweep at the shortest interval", base: targetFixture,
+			mutate: func(f *fixture) { f.cfg.SweepMinutes = MinSweepMinutes }},
+		{name: "sweep at the longest interval", base: targetFixture,
+			mutate: func(f *fixture) { f.cfg.SweepMinutes = MaxSweepMinutes }},
+		{name: "sweep more often than the shortest", base: targetFixture,
+			mutate: func(f *fixture) { f.cfg.SweepMinutes = MinSweepMinutes - 1 },
+			want:   []string{`sweepMinutes: must be between 5 and 1440 minutes, got 4`}},
+		{name: "sweep less often than the longest", base: targetFixture,
+			mutate: func(f *fixture) { f.cfg.SweepMinutes = MaxSweepMinutes + 1 },
+			want:   []string{`sweepMinutes: must be between 5 and 1440 minutes, got 1441`}},
+
 		// Field types.
 		{name: "date field mapped to a text field", base: targetFixture,
 			mutate: func(f *fixture) { f.cfg.FieldMappings[4].Mine = "custom:CFContractRef" },

@@ -20,6 +20,9 @@ type checklistPlatform struct {
 	err    error
 	queues []string // queues asked about
 	tested int      // one-call tests run
+	// noClient is the error of a registry that cannot even make the
+	// platform's client (has is then false, as in app.Platforms).
+	noClient error
 }
 
 func (*checklistPlatform) Validate(_ platform.Kind, c platform.Credentials) (platform.Credentials, []string, error) {
@@ -32,6 +35,9 @@ func (p *checklistPlatform) Test(context.Context, platform.Kind, platform.Creden
 }
 
 func (p *checklistPlatform) Checklist(_ context.Context, kind platform.Kind, _ platform.Credentials, queue string) ([]platform.CheckItem, bool, error) {
+	if p.noClient != nil {
+		return nil, false, p.noClient
+	}
 	if kind != platform.ConnectWise {
 		return nil, false, nil
 	}
@@ -54,7 +60,8 @@ func TestConnectionTestReportsTheChecklist(t *testing.T) {
 		items      []platform.CheckItem
 		err        error
 		status     string
-		reason     string
+		reason     string // contained in the result's reason
+		exact      bool   // the reason is all of it
 		code       platform.Reason
 		checklist  bool
 		unready    []string
@@ -63,7 +70,7 @@ func TestConnectionTestReportsTheChecklist(t *testing.T) {
 		{name: "every item passes", kind: platform.ConnectWise, items: []platform.CheckItem{okTeam, optional},
 			status: settings.StatusTested, checklist: true},
 		{name: "a board without a default team", kind: platform.ConnectWise, items: []platform.CheckItem{noTeam, okTeam},
-			status: settings.StatusFailed, reason: `Default team: Board "Help Desk" (1) has no default team.`, code: platform.ReasonNotPermitted,
+			status: settings.StatusFailed, reason: `Default team: Board "Help Desk" (1) has no default team.`, exact: true, code: platform.ReasonNotPermitted,
 			checklist: true, unready: []string{`Default team: Board "Help Desk" (1) has no default team.`}},
 		{name: "two failing items", kind: platform.ConnectWise, items: []platform.CheckItem{noTeam, noStatus, optional},
 			status: settings.StatusFailed, reason: "(and 1 more item(s) of the checklist)", code: platform.ReasonNotPermitted, checklist: true,
@@ -89,7 +96,7 @@ func TestConnectionTestReportsTheChecklist(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.Status != c.status || !strings.Contains(res.Reason, c.reason) || res.ReasonCode != c.code {
+			if res.Status != c.status || !strings.Contains(res.Reason, c.reason) || c.exact && res.Reason != c.reason || res.ReasonCode != c.code {
 				t.Fatalf("result %+v, want %q %q %q", res, c.status, c.reason, c.code)
 			}
 			if c.checklist != (res.Checklist != nil) || !reflect.DeepEqual(res.Checklist, c.items) && c.checklist {
@@ -133,6 +140,22 @@ func TestUnreadyWithoutCredentialsOrChecklist(t *testing.T) {
 	broken := settings.NewService(failingAccounts{settingstest.NewMemAccounts()}, newMemSecrets(), p, clock.System{}, nil)
 	if _, err := broken.Unready(ctx, "acme"); err == nil {
 		t.Fatal("a store failure was reported as ready")
+	}
+}
+
+// A platform whose client cannot even be made could not be checked, so it
+// is reported as not ready rather than as having nothing to report.
+func TestPlatformThatCannotBeAskedIsNotReady(t *testing.T) {
+	ctx := context.Background()
+	p := &checklistPlatform{}
+	svc := settings.NewService(settingstest.NewMemAccounts(), newMemSecrets(), p, clock.System{}, nil)
+	if _, err := svc.Save(ctx, "acme", platform.ConnectWise, platform.Credentials{"site": "na"}); err != nil {
+		t.Fatal(err)
+	}
+	p.noClient = &platform.Error{Platform: platform.ConnectWise, Reason: platform.ReasonUnreachable, Message: "ConnectWise could not be reached."}
+	got, err := svc.Unready(ctx, "acme")
+	if want := []string{"Connection test: ConnectWise could not be reached."}; err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("Unready = %q, %v; want %q", got, err, want)
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/tandemsync/tandem/pkg/queue"
 	"github.com/tandemsync/tandem/pkg/secretstore/secretstoretest"
 	"github.com/tandemsync/tandem/pkg/webhook"
+	"github.com/tandemsync/tandem/pkg/zendesk"
 )
 
 // hookClient is a platform client that only registers webhooks; register
@@ -27,6 +28,9 @@ type hookClient struct {
 	next      int
 	live      []string // registrations at the platform
 	removeErr error
+	// ownSecret is the secret a platform like Zendesk chooses itself and
+	// signs its deliveries with.
+	ownSecret string
 }
 
 func (c *hookClient) RegisterWebhook(_ context.Context, spec platform.WebhookSpec) (platform.Webhook, error) {
@@ -40,7 +44,7 @@ func (c *hookClient) RegisterWebhook(_ context.Context, spec platform.WebhookSpe
 	c.next++
 	id := "hook-" + string(rune('0'+c.next))
 	c.live = append(c.live, id)
-	return platform.Webhook{ID: id}, nil
+	return platform.Webhook{ID: id, Secret: c.ownSecret}, nil
 }
 
 func (c *hookClient) RemoveWebhook(_ context.Context, id string) error {
@@ -153,6 +157,30 @@ func TestFailedRegistrationLeavesNothing(t *testing.T) {
 	out, err := w.in.Install(context.Background(), "acme")
 	if err != nil || out.Registered || out.Secret == "" || !strings.HasPrefix(out.Instructions, "paste ") || len(w.eps.ids()) != 1 {
 		t.Fatalf("manual install: %+v %v, endpoints %v", out, err, w.eps.ids())
+	}
+}
+
+// The endpoint keeps the secret the platform signs with: the one Tandem
+// sent it, or the one it chose itself (Zendesk), so deliveries verify.
+func TestEndpointKeepsTheSecretThePlatformSignsWith(t *testing.T) {
+	ctx := context.Background()
+	for _, own := range []string{"", "zendesk-chosen-signing-secret"} {
+		w := newInstallWorld(zendesk.Kind)
+		w.client.ownSecret = own
+		var sent string
+		w.client.register = func(spec platform.WebhookSpec) error { sent = spec.Secret; return nil }
+		out, err := w.in.Install(ctx, "acme")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := sent
+		if own != "" {
+			want = own
+		}
+		got, err := w.secrets.GetSecret(ctx, webhook.SecretName("acme", zendesk.Kind, out.EndpointID))
+		if err != nil || string(got) != want || want == "" {
+			t.Fatalf("platform's own secret %q: endpoint verifies with %q (%v), want %q", own, got, err, want)
+		}
 	}
 }
 
