@@ -235,6 +235,10 @@ func TestStoppedWebhooksAreReportedUntilTheyResumeEndToEnd(t *testing.T) {
 	}
 	w.settle()
 	dtID := w.partnerTicket(st.ID).ID
+	// The source's first sweep is the activation's initial sync, which
+	// says nothing about webhooks; the ordinary sweeps follow.
+	w.sweep()
+	clk.Advance(16 * time.Minute)
 
 	hooks.off.Store(true)
 	for i, body := range []string{"first", "second", "third"} {

@@ -92,9 +92,11 @@ var autotaskSpec = specconform.Vendor{
 			atWebhook("POST /v1.0/ticketwebhooks"), atWebhook("POST /v1.0/ticketnotewebhooks"),
 			atWebhook("GET /v1.0/ticketwebhookfields/entityinformation/fields"),
 			atWebhook("GET /v1.0/ticketnotewebhookfields/entityinformation/fields"),
-			atWebhook("POST /v1.0/ticketwebhooks/1004/fields"), atWebhook("POST /v1.0/ticketnotewebhooks/1013/fields"),
-			atWebhook("GET /v1.0/ticketwebhooks/1004"), atWebhook("GET /v1.0/ticketnotewebhooks/1013"),
-			atWebhook("DELETE /v1.0/ticketwebhooks/1004"), atWebhook("DELETE /v1.0/ticketnotewebhooks/1013"),
+			// The simulator numbers every entity from one counter: the ticket webhook is 1004, its field rows
+			// (one per synced field, "display always") follow, then the note webhook.
+			atWebhook("POST /v1.0/ticketwebhooks/1004/fields"), atWebhook("POST /v1.0/ticketnotewebhooks/1014/fields"),
+			atWebhook("GET /v1.0/ticketwebhooks/1004"), atWebhook("GET /v1.0/ticketnotewebhooks/1014"),
+			atWebhook("DELETE /v1.0/ticketwebhooks/1004"), atWebhook("DELETE /v1.0/ticketnotewebhooks/1014"),
 			{Op: "GET /v1.0/tickets/{id}", Kind: specconform.Response, Match: "Value is not nullable",
 				Reason: "Autotask answers an unset ticket field as null, which Swagger 2.0 cannot declare",
 				Source: "live capture in pkg/autotask/testdata/ticket-get.json (contractika-org/contractika): description, projectID and 29 more are null"},
