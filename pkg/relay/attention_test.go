@@ -88,7 +88,7 @@ func TestUnmappedValueIsOneItemWrittenAtMostOnceAMinute(t *testing.T) {
 	if att.raises != 1 {
 		t.Fatalf("%d writes for one unmapped value seen three times within a minute, want 1", att.raises)
 	}
-	clk.Advance(2 * time.Minute)
+	clk.Advance(time.Minute) // a minute to the nanosecond after the first write: due again
 	f.setStatus(t, "1", "u8")
 	f.setStatus(t, "new", "u9")
 	items := f.items(t, relay.AttentionUnmapped)
@@ -141,6 +141,34 @@ func TestRefusedTransitionIsListedUntilOneSucceeds(t *testing.T) {
 	if l.Target.RefusedTransition != "" {
 		t.Fatalf("link side still names %q", l.Target.RefusedTransition)
 	}
+}
+
+// A close the platform refuses is a refused transition too, listed like a
+// refused status change.
+func TestRefusedCloseIsListed(t *testing.T) {
+	f, _, _ := attentionFixture(t)
+	e := *f.engine
+	e.Platforms = clientsByOrg{"cust": f.src, "msp": refusingClose{f.dst}}
+	f.engine = relay.NewEngine(e)
+	f.escalate(t)
+	a1 := f.src.tickets["A1"]
+	a1.Closed = true
+	f.src.tickets["A1"] = a1
+	if err := f.engine.HandleEvent(context.Background(), "cust", platform.Event{Type: platform.EventTicketUpdated, TicketID: "A1", DeliveryID: "c1"}); err != nil {
+		t.Fatal(err)
+	}
+	f.deliver(t)
+	items := f.items(t, relay.AttentionRefused)
+	if len(items) != 1 || items[0].TargetTicket != "T1" || items[0].Org != "msp" {
+		t.Fatalf("items %+v, want msp's refused close of T1", items)
+	}
+}
+
+// refusingClose is a platform whose workflow refuses to close the ticket.
+type refusingClose struct{ *fakeClient }
+
+func (refusingClose) CloseTicket(context.Context, string, string) error {
+	return refusal("Tickets in this status cannot be closed")
 }
 
 func (f *fixture) swept(t *testing.T, delivery string) {
