@@ -159,7 +159,7 @@ func TestRefusedCloseIsListed(t *testing.T) {
 	}
 	f.deliver(t)
 	items := f.items(t, relay.AttentionRefused)
-	if len(items) != 1 || items[0].TargetTicket != "T1" || items[0].Org != "msp" {
+	if len(items) != 1 || items[0].TargetTicket != "T1" || items[0].Org != "msp" || !strings.Contains(items[0].Message, "close") {
 		t.Fatalf("items %+v, want msp's refused close of T1", items)
 	}
 }
