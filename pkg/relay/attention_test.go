@@ -316,3 +316,48 @@ func TestRefusedFollowUpFallsBackToTheLog(t *testing.T) {
 		t.Fatalf("%d failed log entries for the refusal, want 1: %+v", failed, log)
 	}
 }
+
+// A status change refused earlier is cleared by a close that succeeds.
+func TestRefusedTransitionIsClearedByASuccessfulClose(t *testing.T) {
+	f, _, _ := attentionFixture(t)
+	e := *f.engine
+	e.Platforms = clientsByOrg{"cust": f.src, "msp": closingWithStatus{f.dst}}
+	f.engine = relay.NewEngine(e)
+	f.escalate(t)
+	f.dst.failNext = refusal("Closed tickets cannot be re-opened")
+	f.setStatus(t, "1", "r1")
+	if got := f.items(t, relay.AttentionRefused); len(got) != 1 {
+		t.Fatalf("items %+v, want the refused status change", got)
+	}
+	a1 := f.src.tickets["A1"]
+	a1.Closed = true
+	f.src.tickets["A1"] = a1
+	if err := f.engine.HandleEvent(context.Background(), "cust", platform.Event{Type: platform.EventTicketUpdated, TicketID: "A1", DeliveryID: "c1"}); err != nil {
+		t.Fatal(err)
+	}
+	f.deliver(t)
+	if !f.dst.tickets["T1"].Closed {
+		t.Fatalf("partner ticket %+v, want closed", f.dst.tickets["T1"])
+	}
+	if got := f.items(t, relay.AttentionRefused); len(got) != 0 {
+		t.Fatalf("items %+v after a close succeeded", got)
+	}
+}
+
+// The attention list reads oldest first, then by id.
+func TestSortAttentionOldestFirst(t *testing.T) {
+	t0 := time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC)
+	items := []relay.Attention{
+		{ID: "c", FirstSeen: t0.Add(time.Minute)},
+		{ID: "b", FirstSeen: t0},
+		{ID: "a", FirstSeen: t0},
+	}
+	relay.SortAttention(items)
+	var got []string
+	for _, a := range items {
+		got = append(got, a.ID)
+	}
+	if strings.Join(got, ",") != "a,b,c" {
+		t.Fatalf("order %v, want a,b,c (oldest first, then by id)", got)
+	}
+}
