@@ -77,6 +77,12 @@ func TestValidateTimeEntries(t *testing.T) {
 		{name: "the default billing code must be active", base: timeFixture(platform.Halo),
 			mutate: func(f *fixture) { f.cfg.TimeEntries.DefaultWorkType = "803" },
 			want:   []string{`timeEntries.defaultWorkType: billing code "803" (Legacy Labour) is inactive`}},
+		{name: "a ConnectWise side needs no role", base: timeFixture(platform.Halo),
+			mutate: func(f *fixture) { f.side.Platform = platform.ConnectWise },
+			want:   nil},
+		{name: "a role applies only to Autotask", base: timeFixture(platform.Halo),
+			mutate: func(f *fixture) { f.side.Platform = platform.ConnectWise; f.cfg.TimeEntries.Role = "29683464" },
+			want:   []string{"timeEntries.role: applies only to Autotask"}},
 		{name: "member rows are complete and unique, e-mail case aside", base: timeFixture(platform.ConnectWise),
 			mutate: func(f *fixture) {
 				f.cfg.TimeEntries.MemberMappings = []Mapping{{Partner: "jo@example.com", Mine: "1"}, {Partner: "JO@example.com", Mine: "2"}, {Partner: "", Mine: "3"}, {Partner: "102"}}
