@@ -5,6 +5,14 @@
 //
 // A missing moto_server fails the test run: a skipped integration test would
 // prove nothing.
+//
+// Tests reach moto through a loopback proxy that lets one request in at a
+// time. DynamoDB applies every single-item write atomically (an UpdateItem
+// with ADD is its documented atomic counter), but moto's backends take no
+// lock while werkzeug serves each request on its own thread, so two
+// concurrent ADDs to one item can lose one. Without the proxy, contract
+// tests of concurrent counters fail by chance on moto while the same code is
+// correct on DynamoDB.
 package mototest
 
 import (
@@ -12,6 +20,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"strings"
@@ -27,11 +37,13 @@ import (
 // InstallHint tells a developer how to get the dependency.
 const InstallHint = "moto_server not found on PATH: install it with `pip install 'moto[server]'` (make test-deps does this)"
 
-// Server is a running moto_server.
+// Server is a running moto_server behind its serialising proxy; URL is the
+// proxy's.
 type Server struct {
 	URL    string
 	cmd    *exec.Cmd
 	exited chan struct{}
+	proxy  *http.Server
 }
 
 var (
@@ -109,6 +121,10 @@ func startOn(bin string) (*Server, error) {
 		if strings.Contains(stderr.String(), "Running on "+s.URL) {
 			if resp, err := http.Get(s.URL + "/moto-api/"); err == nil {
 				resp.Body.Close()
+				if err := s.serialise(); err != nil {
+					s.Stop()
+					return nil, err
+				}
 				return s, nil
 			}
 		}
@@ -138,8 +154,38 @@ func (b *syncBuffer) String() string {
 	return b.b.String()
 }
 
+// serialise puts the one-request-at-a-time proxy in front of moto and points
+// URL at it. The proxy keeps the client's Host header, so the queue URLs moto
+// builds from it lead back through the proxy.
+func (s *Server) serialise() error {
+	target, err := url.Parse(s.URL)
+	if err != nil {
+		return err
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("listen for the moto proxy: %w", err)
+	}
+	forward := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
+		r.SetURL(target)
+		r.Out.Host = r.In.Host
+	}}
+	var one sync.Mutex
+	s.proxy = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		one.Lock()
+		defer one.Unlock()
+		forward.ServeHTTP(w, r)
+	})}
+	go func() { _ = s.proxy.Serve(l) }()
+	s.URL = "http://" + l.Addr().String()
+	return nil
+}
+
 // Stop ends the server.
 func (s *Server) Stop() {
+	if s.proxy != nil {
+		_ = s.proxy.Close()
+	}
 	if s.cmd != nil && s.cmd.Process != nil {
 		_ = s.cmd.Process.Kill()
 		<-s.exited
