@@ -82,6 +82,11 @@ func TestConsoleWalkthrough(t *testing.T) {
 	a.waitText("Connection tested")
 	a.click("main", "Install webhook")
 	a.waitText("Webhook registered with Autotask")
+	// Autotask's 10,000 calls an hour, and the hold point at 45 % of it,
+	// come from the API (budget.Limit), not from the page.
+	a.waitText("Partner API usage")
+	a.waitText("of 4,500 calls")
+	a.waitText("Autotask allows 10,000 an hour")
 	a.accessible("settings")
 	a.shot("04-settings-connection-tested", "main")
 
@@ -277,6 +282,22 @@ func TestConsoleWalkthrough(t *testing.T) {
 	}
 	bb.choose("", "Outcome", "All outcomes")
 	bb.shot("11-history", "main")
+
+	// The sync's calls to Autotask are on acme's usage card.
+	// A sync function writes its count at most every budget.FlushInterval,
+	// so ask again until it is there.
+	a.open("#/settings")
+	a.waitText("Partner API usage")
+	deadline := time.Now().Add(timeout)
+	for !run(a, chromedp.Evaluate[bool](`Boolean(document.querySelector('table[aria-label="Calls per hour"] tbody tr'))`)) {
+		if time.Now().After(deadline) {
+			t.Fatalf("acme's usage card never listed an hour with calls:\n%s", a.mainText())
+		}
+		time.Sleep(300 * time.Millisecond)
+		a.click("main", "Refresh usage")
+	}
+	a.accessible("settings with usage")
+	a.shot("14-settings-usage", "section[aria-labelledby=usage-title]")
 
 	// 5. Org C, signed in on the same console, sees none of it: no
 	// connection, no history, and the configuration URL of the others'
