@@ -3,6 +3,7 @@ package console_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/tandemsync/tandem/pkg/autotask"
+	"github.com/tandemsync/tandem/pkg/autotask/autotasksim"
 	"github.com/tandemsync/tandem/pkg/halo"
 	"github.com/tandemsync/tandem/pkg/halo/halosim"
 	"github.com/tandemsync/tandem/pkg/localrun"
@@ -228,6 +230,28 @@ func TestConsoleWalkthrough(t *testing.T) {
 	a.waitText("Configuration saved (version 1)")
 	a.accessible("configuration (source)")
 	a.shot("10-configuration-escalation", `section[data-section="escalation"]`)
+
+	// Time Halo's agents log crosses to Autotask: switched on without the
+	// default resource, the save is refused on that field; with it and a
+	// billing code, it is saved and the API holds both.
+	a.check(`section[data-section="timeEntries"]`, "Bring the partner's time onto my tickets")
+	a.click("main", "Save configuration")
+	a.waitText("The configuration was not saved")
+	if msg := a.text(`section[data-section="timeEntries"] .field-error:not([hidden])`); !strings.Contains(msg, "required: the member or resource credited") {
+		t.Errorf("the time entry section shows %q, want the default resource required", msg)
+	}
+	a.fill(`section[data-section="timeEntries"]`, "Default resource id", "29682885")
+	a.choose(`section[data-section="timeEntries"]`, "Default billing code", "Remote Support")
+	a.click("main", "Save configuration")
+	a.waitText("Configuration saved (version 2)")
+	cfg = nil
+	getJSON(t, r.URL+"/v1/connections/"+connID+"/config", "acme", &cfg)
+	te, _ := cfg["timeEntries"].(map[string]any)
+	if te["enabled"] != true || te["defaultMember"] != "29682885" || te["defaultWorkType"] != fmt.Sprint(autotasksim.BillingRemote) {
+		t.Errorf("timeEntries saved from the page: %v", te)
+	}
+	a.accessible("configuration (time entries)")
+	a.shot("15-configuration-time-entries", `section[data-section="timeEntries"]`)
 
 	// 4. A ticket raised on the simulated Autotask appears in both
 	// organisations' History.
