@@ -312,30 +312,3 @@ func TestVerifierRefusals(t *testing.T) {
 		})
 	}
 }
-
-// An Entity missing any part of a whole ticket, or with no usable
-// lastUpdated, is not the read: the sync re-reads the ticket.
-func TestPartialEntityIsNotTheRead(t *testing.T) {
-	edits := map[string]func(map[string]any){
-		"no summary":  func(e map[string]any) { delete(e, "summary") },
-		"no board":    func(e map[string]any) { delete(e, "board") },
-		"no status":   func(e map[string]any) { delete(e, "status") },
-		"no priority": func(e map[string]any) { delete(e, "priority") },
-		"no _info":    func(e map[string]any) { delete(e, "_info") },
-		"lastUpdated at the epoch": func(e map[string]any) {
-			e["_info"] = map[string]any{"lastUpdated": "1970-01-01T00:00:00Z", "updatedBy": "jsmith"}
-		},
-		"lastUpdated unreadable": func(e map[string]any) { e["_info"] = map[string]any{"lastUpdated": "yesterday", "updatedBy": "jsmith"} },
-	}
-	for name, edit := range edits {
-		t.Run(name, func(t *testing.T) {
-			evs, err := ParseWebhook(sampleDelivery(t, func(d map[string]any) { d["Entity"] = entityWith(t, edit) }))
-			if err != nil || len(evs) != 1 {
-				t.Fatalf("ParseWebhook = %v, %v", evs, err)
-			}
-			if ev := evs[0]; ev.Ticket != nil || ev.Sequence != 0 || ev.NoCustom {
-				t.Fatalf("ticket %+v, sequence %d, noCustom %v: want no read from a partial Entity", ev.Ticket, ev.Sequence, ev.NoCustom)
-			}
-		})
-	}
-}
