@@ -308,8 +308,8 @@ func (b *bench) functions(ctx context.Context) error {
 	}
 	if b.quick {
 		// Linking dominates the build: the quick mode builds the functions
-		// the bench's connection runs through (the five sync functions
-		// differ only in their platform).
+		// the bench's connection runs through (the other sync functions
+		// differ only in the platform package they link).
 		names = slices.DeleteFunc(names, func(n string) bool { return !slices.Contains(quickFunctions, n) })
 	}
 	dir, err := os.MkdirTemp("", "tandem-bench-bin-")
