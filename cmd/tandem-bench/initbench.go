@@ -25,6 +25,11 @@ var buildFlags = []string{"-tags", "lambda.norpc", "-trimpath", "-buildvcs=false
 // helloPkg is the baseline: the smallest aws-lambda-go function.
 const helloPkg = "./cmd/tandem-bench/hellolambda"
 
+// floorPkg is the hello-world with the three AWS clients every function
+// builds: what the SDK alone costs at start-up, timed beside the functions
+// to say how much of theirs is the SDK's.
+const floorPkg = "./cmd/tandem-bench/sdkfloor"
+
 // builtFunction is one function's binary.
 type builtFunction struct {
 	name string // directory under functions/, or "hello-world"
@@ -47,12 +52,12 @@ func functionNames(root string) ([]string, error) {
 	return names, nil
 }
 
-// buildFunctions builds every function and the hello-world baseline for
-// linux/goarch into dir, in one go build, and returns them with their sizes;
-// the baseline comes first.
+// buildFunctions builds every function, the hello-world baseline and the
+// SDK floor for linux/goarch into dir, in one go build, and returns them
+// with their sizes; the baseline comes first, the floor second.
 func buildFunctions(ctx context.Context, root, dir, goarch string, names []string) ([]builtFunction, error) {
 	args := append([]string{"build"}, buildFlags...)
-	args = append(args, "-o", dir+string(filepath.Separator), helloPkg)
+	args = append(args, "-o", dir+string(filepath.Separator), helloPkg, floorPkg)
 	for _, n := range names {
 		args = append(args, "./functions/"+n)
 	}
@@ -62,7 +67,10 @@ func buildFunctions(ctx context.Context, root, dir, goarch string, names []strin
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("go build (%s): %w\n%s", goarch, err, out)
 	}
-	out := []builtFunction{{name: helloName, path: filepath.Join(dir, filepath.Base(helloPkg))}}
+	out := []builtFunction{
+		{name: helloName, path: filepath.Join(dir, filepath.Base(helloPkg))},
+		{name: floorName, path: filepath.Join(dir, filepath.Base(floorPkg))},
+	}
 	for _, n := range names {
 		out = append(out, builtFunction{name: n, path: filepath.Join(dir, n)})
 	}
@@ -76,7 +84,10 @@ func buildFunctions(ctx context.Context, root, dir, goarch string, names []strin
 	return out, nil
 }
 
-const helloName = "hello-world"
+const (
+	helloName = "hello-world"
+	floorName = "sdk-floor"
+)
 
 // unreachable is where every AWS endpoint points during init: a closed
 // port, so a function that calls out at init fails or stalls visibly
@@ -308,8 +319,8 @@ func (b *bench) functions(ctx context.Context) error {
 	}
 	if b.quick {
 		// Linking dominates the build: the quick mode builds the functions
-		// the bench's connection runs through (the five sync functions
-		// differ only in their platform).
+		// the bench's connection runs through (the other sync functions
+		// differ only in the platform package they link).
 		names = slices.DeleteFunc(names, func(n string) bool { return !slices.Contains(quickFunctions, n) })
 	}
 	dir, err := os.MkdirTemp("", "tandem-bench-bin-")

@@ -150,8 +150,13 @@ func (b *bench) functionRows() {
 	b.add(fmt.Sprintf("init, exec → first /next poll, median of %d: hello-world", len(hello.wall)), "ms", "%.2f (CPU %.2f)", ms(hello.medWall), ms(hello.medCPU))
 	worst := 0.0
 	for _, r := range b.inits[1:] {
-		worst = max(worst, r.ratioWall)
-		b.add("  "+r.fn.name, "ms (× hello-world)", "%.2f (%.2f×); CPU %.2f (%.2f×)", ms(r.medWall), r.ratioWall, ms(r.medCPU), r.ratioCPU)
+		name := r.fn.name
+		if name == floorName {
+			name += " (hello-world + the DynamoDB, SQS, Secrets Manager clients every function builds)"
+		} else {
+			worst = max(worst, r.ratioWall)
+		}
+		b.add("  "+name, "ms (× hello-world)", "%.2f (%.2f×); CPU %.2f (%.2f×)", ms(r.medWall), r.ratioWall, ms(r.medCPU), r.ratioCPU)
 	}
 	b.add(fmt.Sprintf("init ratio, worst function / hello-world (target ≤ %.1f×: %s)", targetInitRatio, verdict(worst <= targetInitRatio)), "×", "%.2f", worst)
 	largest := int64(0)
@@ -159,9 +164,13 @@ func (b *bench) functionRows() {
 		detail := ""
 		if i < len(b.arm64) {
 			detail = fmt.Sprintf("; linux/arm64 %.2f", float64(b.arm64[i].size)/1e6)
-			largest = max(largest, b.arm64[i].size)
+			if f.name != floorName {
+				largest = max(largest, b.arm64[i].size)
+			}
 		}
-		largest = max(largest, f.size)
+		if f.name != floorName {
+			largest = max(largest, f.size)
+		}
 		b.add("binary size, linux/amd64: "+f.name, "MB", "%.2f%s", float64(f.size)/1e6, detail)
 	}
 	b.add(fmt.Sprintf("largest function binary (target ≤ %d MB: %s)", targetSizeMB, verdict(largest <= targetSizeMB*1e6)), "MB", "%.2f", float64(largest)/1e6)

@@ -4,7 +4,7 @@ package main
 import (
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/tandemsync/tandem/pkg/app"
+	"github.com/tandemsync/tandem/pkg/app/apifn"
 )
 
-func main() { lambda.StartHandlerFunc(app.Init("connections").ConnectionsHandler()) }
+func main() { lambda.StartHandlerFunc(apifn.Init("connections").ConnectionsHandler()) }

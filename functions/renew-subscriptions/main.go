@@ -4,7 +4,7 @@ package main
 import (
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/tandemsync/tandem/pkg/app"
+	"github.com/tandemsync/tandem/pkg/app/allplatforms"
 )
 
-func main() { lambda.StartHandlerFunc(app.Init("renew-subscriptions").RenewHandler()) }
+func main() { lambda.StartHandlerFunc(allplatforms.Init("renew-subscriptions").RenewHandler()) }

@@ -4,8 +4,8 @@ package main
 import (
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/tandemsync/tandem/pkg/app"
+	"github.com/tandemsync/tandem/pkg/app/syncfn"
 	"github.com/tandemsync/tandem/pkg/autotask"
 )
 
-func main() { lambda.StartHandlerFunc(app.Init("sync-autotask").SyncHandler(autotask.Kind)) }
+func main() { lambda.StartHandlerFunc(syncfn.Init("sync-autotask", autotask.Provider).Handler()) }

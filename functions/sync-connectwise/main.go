@@ -4,8 +4,8 @@ package main
 import (
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/tandemsync/tandem/pkg/app"
+	"github.com/tandemsync/tandem/pkg/app/syncfn"
 	"github.com/tandemsync/tandem/pkg/connectwise"
 )
 
-func main() { lambda.StartHandlerFunc(app.Init("sync-connectwise").SyncHandler(connectwise.Kind)) }
+func main() { lambda.StartHandlerFunc(syncfn.Init("sync-connectwise", connectwise.Provider).Handler()) }

@@ -4,8 +4,8 @@ package main
 import (
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/tandemsync/tandem/pkg/app"
+	"github.com/tandemsync/tandem/pkg/app/syncfn"
 	"github.com/tandemsync/tandem/pkg/zendesk"
 )
 
-func main() { lambda.StartHandlerFunc(app.Init("sync-zendesk").SyncHandler(zendesk.Kind)) }
+func main() { lambda.StartHandlerFunc(syncfn.Init("sync-zendesk", zendesk.Provider).Handler()) }

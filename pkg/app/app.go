@@ -1,6 +1,12 @@
 // Package app builds Tandem's dependencies once per process — from the
 // environment in Lambda, from embedded defaults in the local runner — and
-// hands out the handlers each function serves.
+// hands out what every function shares: the store, secrets, queues,
+// platforms, the webhook installer, the sync engine, the scheduled
+// handlers. The functions that need more import it from a package of
+// their own, so each binary links only what it runs: apifn (the HTTP API
+// and the webhook receiver, every platform) and syncfn (one platform's
+// sync function, with the attachment store); allplatforms lists the
+// platforms. TestFunctionImports pins who imports what.
 package app
 
 import (
@@ -11,18 +17,16 @@ import (
 	"os"
 	"strings"
 
-	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/tandemsync/tandem/pkg/api"
+	"github.com/tandemsync/tandem/pkg/awsenv"
 	"github.com/tandemsync/tandem/pkg/budget"
 	"github.com/tandemsync/tandem/pkg/clock"
 	"github.com/tandemsync/tandem/pkg/connection"
 	"github.com/tandemsync/tandem/pkg/dynamostore"
-	"github.com/tandemsync/tandem/pkg/filestore"
 	"github.com/tandemsync/tandem/pkg/platform"
 	"github.com/tandemsync/tandem/pkg/queue"
 	"github.com/tandemsync/tandem/pkg/queue/sqsqueue"
@@ -39,7 +43,12 @@ type Deps struct {
 	Secrets     settings.SecretStore
 	Settings    *settings.Service
 	Connections *connection.Service
-	Auth        api.Auth
+	// DevBearer accepts the dev bearer token (api.Auth.DevBearer): the
+	// local runner, tests, and sam local (localdev.go).
+	DevBearer bool
+	// AWS is the Lambda environment's AWS configuration; zero outside
+	// Lambda.
+	AWS aws.Config
 	// Queue sends to the FIFO queues; nil in functions that send nothing.
 	Queue queue.Sender
 	// Files holds attachment content too large for a queue message; nil
@@ -51,7 +60,7 @@ type Deps struct {
 	// near the hourly budget.
 	Meter      *budget.Meter
 	providers  *Platforms
-	platforms  *orgPlatforms
+	platforms  *OrgPlatforms
 	syncCache  *syncCache
 	zendeskApp *zendeskApp
 	localMode  bool
@@ -70,7 +79,8 @@ type Options struct {
 	// LocalMode allows http and private addresses for platform URLs and the
 	// dev bearer token. Only the local runner and tests set it.
 	LocalMode bool
-	// Providers are the platforms to wire; nil is Providers.
+	// Providers are the platforms to wire (allplatforms.Providers, or a
+	// sync function's one).
 	Providers []platform.Provider
 }
 
@@ -82,9 +92,6 @@ func New(o Options) *Deps {
 	if o.Log == nil {
 		o.Log = slog.New(slog.NewJSONHandler(os.Stdout, nil))
 	}
-	if o.Providers == nil {
-		o.Providers = Providers
-	}
 	store := dynamostore.New(o.DynamoDB, o.Table)
 	reg := NewPlatforms(o.Providers, o.LocalMode)
 	d := &Deps{
@@ -95,7 +102,7 @@ func New(o Options) *Deps {
 		providers:      reg,
 		Settings:       settings.NewService(store, o.Secrets, reg, o.Clock, o.Log),
 		Connections:    connection.NewService(store, o.Clock, o.Log),
-		Auth:           api.Auth{DevBearer: o.LocalMode},
+		DevBearer:      o.LocalMode,
 		Queue:          o.Queue,
 		Files:          o.Files,
 		WebhookBaseURL: strings.TrimRight(o.WebhookBaseURL, "/"),
@@ -113,24 +120,21 @@ func New(o Options) *Deps {
 	return d
 }
 
-// FromEnv builds Deps for a Lambda function. The AWS SDK reads region,
-// credentials and AWS_ENDPOINT_URL the standard way.
-func FromEnv(ctx context.Context) (*Deps, error) {
+// FromEnv builds Deps for a Lambda function wiring providers, with the
+// AWS configuration Lambda's environment gives (package awsenv: region,
+// credentials, AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>).
+func FromEnv(providers []platform.Provider) (*Deps, error) {
 	table := os.Getenv("TANDEM_TABLE")
 	if table == "" {
 		return nil, errors.New("TANDEM_TABLE is not set: it names the DynamoDB table")
 	}
-	cfg, err := config.LoadDefaultConfig(ctx)
+	cfg, err := awsenv.Config(os.Getenv)
 	if err != nil {
 		return nil, fmt.Errorf("load AWS config: %w", err)
 	}
 	var q queue.Sender
 	if urls := sqsqueue.URLsFromEnv(); len(urls) > 0 {
 		q = sqsqueue.New(sqs.NewFromConfig(cfg), urls)
-	}
-	var files relay.Files
-	if bucket := os.Getenv("TANDEM_FILES_BUCKET"); bucket != "" {
-		files = filestore.NewFromConfig(cfg, bucket)
 	}
 	// Each stage keeps its secrets under its own prefix (tandem/<stage>/);
 	// the dev bearer is for sam local start-api only (localdev.go).
@@ -139,85 +143,29 @@ func FromEnv(ctx context.Context) (*Deps, error) {
 		DynamoDB:       dynamodb.NewFromConfig(cfg),
 		Secrets:        settings.PrefixedSecrets(secretstore.NewSecretsManager(secretsmanager.NewFromConfig(cfg)), os.Getenv("TANDEM_SECRET_PREFIX")),
 		Queue:          q,
-		Files:          files,
 		WebhookBaseURL: os.Getenv("TANDEM_WEBHOOK_BASE_URL"),
+		Providers:      providers,
 	})
-	d.Auth.DevBearer = localDevAuth(os.Getenv)
+	d.AWS = cfg
+	d.DevBearer = localDevAuth(os.Getenv)
 	return d, nil
 }
 
-// Router returns a router with every API route; the Lambda functions serve
-// their slice of it and the local runner serves all of it.
-func (d *Deps) Router() *api.Router {
-	rt := api.NewRouter(d.Auth, d.Log)
-	d.settingsRoutes(rt)
-	api.ConnectionRoutes(rt, d.Connections)
-	api.ConfigRoutes(rt, d.NewConfiguration())
-	api.PreviewRoutes(rt, d.NewPreview())
-	api.LogRoutes(rt, d.Connections, d.Store, d.Store)
-	api.FailureRoutes(rt, d.Connections, d.Store, d.Queue, d.Clock)
-	api.AttentionRoutes(rt, d.Connections, d.Store, d.Store)
-	api.InitialSyncRoutes(rt, d.Connections, d.Store, d.platforms, d.Queue, d.Clock)
-	return rt
-}
-
-func (d *Deps) settingsRoutes(rt *api.Router) {
-	api.SettingsRoutes(rt, d.Settings)
-	api.WebhookRoutes(rt, d.Installer())
-	api.OAuthRoutes(rt, d.OAuthFlow())
-	api.UsageRoutes(rt, usage{d.platforms, d.Store}, d.Clock)
-}
-
-// usage reads an organisation's platform and its hourly calls for the
-// usage page.
-type usage struct {
-	*orgPlatforms
-	*dynamostore.Store
-}
-
-// SettingsHandler serves functions/settings.
-func (d *Deps) SettingsHandler() api.Handler {
-	rt := api.NewRouter(d.Auth, d.Log)
-	d.settingsRoutes(rt)
-	return d.Metered(rt.Handler())
-}
-
-// ConnectionsHandler serves functions/connections, sync log, failures,
-// replays and the attention list included.
-func (d *Deps) ConnectionsHandler() api.Handler {
-	rt := api.NewRouter(d.Auth, d.Log)
-	api.ConnectionRoutes(rt, d.Connections)
-	api.LogRoutes(rt, d.Connections, d.Store, d.Store)
-	api.FailureRoutes(rt, d.Connections, d.Store, d.Queue, d.Clock)
-	api.AttentionRoutes(rt, d.Connections, d.Store, d.Store)
-	api.InitialSyncRoutes(rt, d.Connections, d.Store, d.platforms, d.Queue, d.Clock)
-	return d.Metered(rt.Handler())
-}
-
-// Metered writes the platform calls h's requests made to the shared
-// counter (budget.Meter.FlushDue) before the function is frozen.
-func (d *Deps) Metered(h api.Handler) api.Handler {
-	return func(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-		resp, err := h(ctx, req)
-		d.flushCalls(ctx)
-		return resp, err
-	}
-}
-
-// flushCalls writes the calls counted when the last write is
+// FlushCalls writes the calls counted when the last write is
 // budget.FlushInterval old; a failure is logged and the calls are kept for
-// the next flush.
-func (d *Deps) flushCalls(ctx context.Context) {
+// the next flush. Each handler calls it before the function is frozen.
+func (d *Deps) FlushCalls(ctx context.Context) {
 	if err := d.Meter.FlushDue(ctx); err != nil {
 		d.Log.WarnContext(ctx, "platform calls not counted yet", "error", err)
 	}
 }
 
 // Init builds a Lambda function's dependencies from the environment, once,
-// at cold start. A function that cannot start exits, so Lambda reports the
+// at cold start, wiring providers (none for a function that calls no
+// platform). A function that cannot start exits, so Lambda reports the
 // init error instead of serving half-built handlers.
-func Init(function string) *Deps {
-	deps, err := FromEnv(context.Background())
+func Init(function string, providers ...platform.Provider) *Deps {
+	deps, err := FromEnv(providers)
 	if err != nil {
 		slog.Error(function+": cannot start", "error", err)
 		os.Exit(1)
@@ -228,3 +176,9 @@ func Init(function string) *Deps {
 // Kinds lists the wired platforms: one sync function and one pair of
 // queues each.
 func (d *Deps) Kinds() []platform.Kind { return d.providers.Kinds() }
+
+// Providers are the wired platforms, looked up by kind.
+func (d *Deps) Providers() *Platforms { return d.providers }
+
+// OrgPlatforms gives each organisation's platform and a client for it.
+func (d *Deps) OrgPlatforms() *OrgPlatforms { return d.platforms }

@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/tandemsync/tandem/pkg/app"
+	"github.com/tandemsync/tandem/pkg/app/allplatforms"
+	"github.com/tandemsync/tandem/pkg/app/apifn"
 	"github.com/tandemsync/tandem/pkg/autotask"
 	"github.com/tandemsync/tandem/pkg/autotask/autotasksim"
 	"github.com/tandemsync/tandem/pkg/localrun"
@@ -36,14 +38,14 @@ func benchDeps(b *testing.B) *app.Deps {
 	noop := func(context.Context, events.SQSEvent) (events.SQSEventResponse, error) {
 		return events.SQSEventResponse{}, nil
 	}
-	for _, k := range app.Providers {
+	for _, k := range allplatforms.Providers {
 		if err := broker.Subscribe(relay.EventsQueue(k.Kind), noop, memqueue.QueueConfig{}); err != nil {
 			b.Fatal(err)
 		}
 	}
 	d := app.New(app.Options{
 		Table: "tandem-bench", DynamoDB: db, Secrets: secretstoretest.NewMemory(), Queue: broker,
-		WebhookBaseURL: "http://127.0.0.1:1", LocalMode: true,
+		WebhookBaseURL: "http://127.0.0.1:1", LocalMode: true, Providers: allplatforms.Providers,
 		// Handlers log as in Lambda (JSON), to nowhere.
 		Log: slog.New(slog.NewJSONHandler(discard{}, nil)),
 	})
@@ -93,7 +95,7 @@ func BenchmarkWebhookHandler(b *testing.B) {
 		b.Fatal(err)
 	}
 	reqs := autotaskDeliveries(b, ep, secret, 4096)
-	h := d.WebhookHandler()
+	h := apifn.Deps{Deps: d}.WebhookHandler()
 	// Warm: the secret cache and the SDK's connection pool.
 	if resp, err := h(ctx, reqs[0]); err != nil || resp.StatusCode != http.StatusAccepted {
 		b.Fatalf("warm-up delivery: %d %s %v", resp.StatusCode, resp.Body, err)

@@ -28,6 +28,9 @@ import (
 
 	"github.com/tandemsync/tandem/pkg/api"
 	"github.com/tandemsync/tandem/pkg/app"
+	"github.com/tandemsync/tandem/pkg/app/allplatforms"
+	"github.com/tandemsync/tandem/pkg/app/apifn"
+	"github.com/tandemsync/tandem/pkg/app/syncfn"
 	"github.com/tandemsync/tandem/pkg/autotask/autotasksim"
 	"github.com/tandemsync/tandem/pkg/connection"
 	"github.com/tandemsync/tandem/pkg/localrun"
@@ -158,7 +161,7 @@ func TestSAMEnvVars(t *testing.T) {
 	if env["Parameters"]["TANDEM_TABLE"] == "" {
 		t.Errorf("events/%s: Parameters.TANDEM_TABLE is required: every function reads it at start", envFile)
 	}
-	for _, p := range app.Providers {
+	for _, p := range allplatforms.Providers {
 		for _, q := range []string{relay.EventsQueue(p.Kind), relay.CommandsQueue(p.Kind)} {
 			v := "TANDEM_QUEUE_" + strings.ToUpper(strings.ReplaceAll(q, "-", "_"))
 			// infra names queues tandem-<stage>-<platform>-<kind>.fifo.
@@ -188,9 +191,9 @@ type expectation func(t *testing.T, h *harness, raw []byte)
 // starts (the main hands the same Deps method to lambda.StartHandlerFunc,
 // which checks its type at compile time) and say what it must answer.
 var expectations = map[string]expectation{
-	"settings":         apiSample(func(d *app.Deps) api.Handler { return d.SettingsHandler() }, expectSettings),
-	"connections":      apiSample(func(d *app.Deps) api.Handler { return d.ConnectionsHandler() }, expectConnections),
-	"config":           apiSample(func(d *app.Deps) api.Handler { return d.ConfigHandler() }, expectConfig),
+	"settings":         apiSample(func(d *app.Deps) api.Handler { return apifn.Deps{Deps: d}.SettingsHandler() }, expectSettings),
+	"connections":      apiSample(func(d *app.Deps) api.Handler { return apifn.Deps{Deps: d}.ConnectionsHandler() }, expectConnections),
+	"config":           apiSample(func(d *app.Deps) api.Handler { return apifn.Deps{Deps: d}.ConfigHandler() }, expectConfig),
 	"webhook":          webhookSample,
 	"sync-autotask":    syncSample(platform.Autotask),
 	"sync-connectwise": syncSample(platform.ConnectWise),
@@ -250,11 +253,12 @@ func newHarness(t *testing.T) *harness {
 		Table: "tandem-events-test", DynamoDB: db, Secrets: secretstoretest.NewMemory(), Queue: h.broker,
 		WebhookBaseURL: "https://r4nd0m1d2k.execute-api.eu-west-1.amazonaws.com", Log: log,
 		LocalMode: false, // the JWT claims authenticate, not the dev bearer
+		Providers: allplatforms.Providers,
 	})
 	if err := h.deps.Store.CreateTable(context.Background()); err != nil {
 		t.Fatalf("create table: %v", err)
 	}
-	for _, p := range app.Providers {
+	for _, p := range allplatforms.Providers {
 		for _, q := range []string{relay.EventsQueue(p.Kind), relay.CommandsQueue(p.Kind)} {
 			if err := h.broker.Subscribe(q, h.consumer(q), memqueue.QueueConfig{}); err != nil {
 				t.Fatal(err)
@@ -524,7 +528,7 @@ func webhookSample(t *testing.T, h *harness, raw []byte) {
 
 	// As sam local invoke runs it against an empty table: the made-up
 	// endpoint is unknown.
-	unknown, err := h.deps.WebhookHandler()(ctx, req)
+	unknown, err := apifn.Deps{Deps: h.deps}.WebhookHandler()(ctx, req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -540,7 +544,7 @@ func webhookSample(t *testing.T, h *harness, raw []byte) {
 	if err := h.deps.Secrets.PutSecret(ctx, ep.SecretName, []byte(sampleWebhookSecret)); err != nil {
 		t.Fatal(err)
 	}
-	resp, err := h.deps.WebhookHandler()(ctx, req)
+	resp, err := apifn.Deps{Deps: h.deps}.WebhookHandler()(ctx, req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -647,7 +651,7 @@ func syncSample(kind platform.Kind) expectation {
 
 		// Nothing is stored: the organisation has no active connection, so
 		// each event is done without a platform call and without a retry.
-		resp, err := h.deps.SyncHandler(kind)(context.Background(), ev)
+		resp, err := syncfn.Deps{Deps: h.deps, Kind: kind}.Handler()(context.Background(), ev)
 		if err != nil {
 			t.Fatalf("handler error: %v", err)
 		}

@@ -19,6 +19,9 @@ import (
 
 	"github.com/tandemsync/tandem/pkg/api"
 	"github.com/tandemsync/tandem/pkg/app"
+	"github.com/tandemsync/tandem/pkg/app/allplatforms"
+	"github.com/tandemsync/tandem/pkg/app/apifn"
+	"github.com/tandemsync/tandem/pkg/app/syncfn"
 	"github.com/tandemsync/tandem/pkg/autotask/autotasksim"
 	"github.com/tandemsync/tandem/pkg/localrun"
 	"github.com/tandemsync/tandem/pkg/platform"
@@ -35,7 +38,7 @@ func productionDeps(t *testing.T, log *slog.Logger, q *memqueue.Broker) *app.Dep
 	db, stop := localrun.EmbeddedDynamoDB()
 	t.Cleanup(stop)
 	d := app.New(app.Options{Table: "tandem-guarantees", DynamoDB: db, Secrets: secretstoretest.NewMemory(), Queue: q, Log: log,
-		WebhookBaseURL: "https://api.example.com"})
+		WebhookBaseURL: "https://api.example.com", Providers: allplatforms.Providers})
 	if err := d.Store.CreateTable(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -74,11 +77,11 @@ var urlFields = map[platform.Kind][]string{
 func TestProductionRefusesPrivateAddressesForEveryPlatform(t *testing.T) {
 	sims := localrunSimulatorCredentials(t)
 	d := productionDeps(t, slog.New(slog.DiscardHandler), nil)
-	h := d.SettingsHandler()
-	if len(urlFields) != len(app.Providers) {
-		t.Fatalf("urlFields covers %d platforms, app.Providers has %d: name the new platform's URL fields", len(urlFields), len(app.Providers))
+	h := apifn.Deps{Deps: d}.SettingsHandler()
+	if len(urlFields) != len(allplatforms.Providers) {
+		t.Fatalf("urlFields covers %d platforms, allplatforms.Providers has %d: name the new platform's URL fields", len(urlFields), len(allplatforms.Providers))
 	}
-	for _, p := range app.Providers {
+	for _, p := range allplatforms.Providers {
 		for _, field := range urlFields[p.Kind] {
 			for _, bad := range []string{"http://127.0.0.1:8080", "https://10.0.0.1", "https://169.254.169.254", "https://[::1]"} {
 				t.Run(fmt.Sprintf("%s/%s=%s", p.Kind, field, bad), func(t *testing.T) {
@@ -110,7 +113,7 @@ func localrunSimulatorCredentials(t *testing.T) map[platform.Kind]platform.Crede
 	}
 	t.Cleanup(r.Close)
 	out := map[platform.Kind]platform.Credentials{}
-	for _, p := range app.Providers {
+	for _, p := range allplatforms.Providers {
 		c, ok := r.Sims.IntegrationCredentials(p.Kind)
 		if !ok {
 			t.Fatalf("no simulator credentials for %s", p.Kind)
@@ -134,8 +137,8 @@ var secretFields = map[platform.Kind][]string{
 // For every real platform, the secret credential values never come back
 // from PUT or GET and never reach a log line; the other fields do.
 func TestSecretsOfEveryPlatformAreNeverShownOrLogged(t *testing.T) {
-	if len(secretFields) != len(app.Providers) {
-		t.Fatalf("secretFields covers %d platforms, app.Providers has %d: name the new platform's secret fields", len(secretFields), len(app.Providers))
+	if len(secretFields) != len(allplatforms.Providers) {
+		t.Fatalf("secretFields covers %d platforms, allplatforms.Providers has %d: name the new platform's secret fields", len(secretFields), len(allplatforms.Providers))
 	}
 	var logs lockedBuffer
 	r, err := localrun.Start(context.Background(), localrun.Options{Addr: "127.0.0.1:0", ManualQueues: true, Simulators: true,
@@ -144,7 +147,7 @@ func TestSecretsOfEveryPlatformAreNeverShownOrLogged(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(r.Close)
-	for _, p := range app.Providers {
+	for _, p := range allplatforms.Providers {
 		t.Run(string(p.Kind), func(t *testing.T) {
 			creds, _ := r.Sims.IntegrationCredentials(p.Kind)
 			secrets := secretFields[p.Kind]
@@ -254,7 +257,7 @@ func TestTicketsSyncInParallelWhileEachStaysInOrder(t *testing.T) {
 		releaseA = make(chan struct{})
 		handled  = make(chan seen, 8)
 	)
-	sync := d.SyncHandler(platform.Autotask)
+	sync := syncfn.Deps{Deps: d, Kind: platform.Autotask}.Handler()
 	gated := func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 		for _, m := range ev.Records {
 			var env relay.Envelope
@@ -292,7 +295,7 @@ func TestTicketsSyncInParallelWhileEachStaysInOrder(t *testing.T) {
 		req := events.APIGatewayV2HTTPRequest{RawPath: "/webhooks/autotask/wh_fifo", Body: body,
 			Headers: map[string]string{"x-hook-signature": autotasksim.Sign(secret, []byte(body))}}
 		req.RequestContext.HTTP.Method = "POST"
-		resp, err := d.WebhookHandler()(ctx, req)
+		resp, err := apifn.Deps{Deps: d}.WebhookHandler()(ctx, req)
 		if err != nil || resp.StatusCode != http.StatusAccepted {
 			t.Fatalf("delivery %s: %d %s %v", guid, resp.StatusCode, resp.Body, err)
 		}

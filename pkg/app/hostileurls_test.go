@@ -8,7 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tandemsync/tandem/pkg/app"
+	"github.com/tandemsync/tandem/pkg/app/allplatforms"
+	"github.com/tandemsync/tandem/pkg/app/apifn"
 	"github.com/tandemsync/tandem/pkg/platform"
 	"github.com/tandemsync/tandem/pkg/zendesk"
 )
@@ -34,8 +35,8 @@ func TestProductionRefusesDisguisedAddressesForEveryPlatform(t *testing.T) {
 		{"https://webservices2.autotask.net:8443", "port 8443"},
 	}
 	sims := localrunSimulatorCredentials(t)
-	h := productionDeps(t, slog.New(slog.DiscardHandler), nil).SettingsHandler()
-	for _, p := range app.Providers {
+	h := apifn.Deps{Deps: productionDeps(t, slog.New(slog.DiscardHandler), nil)}.SettingsHandler()
+	for _, p := range allplatforms.Providers {
 		for _, field := range urlFields[p.Kind] {
 			for _, bad := range hostile {
 				t.Run(fmt.Sprintf("%s/%s=%s", p.Kind, field, bad.url), func(t *testing.T) {

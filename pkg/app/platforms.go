@@ -14,11 +14,11 @@ import (
 // credentials is reused: changed credentials take effect within it.
 const orgPlatformsTTL = 5 * time.Minute
 
-// orgPlatforms gives each organisation's platform kind and a client built
+// OrgPlatforms gives each organisation's platform kind and a client built
 // from its stored credentials. Clients are kept for a few minutes per warm
 // instance: building one costs a Secrets Manager read, and a kept client
 // keeps its token, codebase and connection pool.
-type orgPlatforms struct {
+type OrgPlatforms struct {
 	settings  *settings.Service
 	providers *Platforms
 	clients   *ttlcache.Cache[string, orgClient]
@@ -30,11 +30,11 @@ type orgClient struct {
 	client platform.Client
 }
 
-func newOrgPlatforms(s *settings.Service, p *Platforms) *orgPlatforms {
-	return &orgPlatforms{settings: s, providers: p, clients: ttlcache.New[string, orgClient](orgPlatformsTTL, 10_000, nil)}
+func newOrgPlatforms(s *settings.Service, p *Platforms) *OrgPlatforms {
+	return &OrgPlatforms{settings: s, providers: p, clients: ttlcache.New[string, orgClient](orgPlatformsTTL, 10_000, nil)}
 }
 
-func (p *orgPlatforms) get(ctx context.Context, org string) (orgClient, error) {
+func (p *OrgPlatforms) get(ctx context.Context, org string) (orgClient, error) {
 	if c, ok := p.clients.Get(org); ok {
 		p.providers.tracked(org, c.client)
 		return c, nil
@@ -55,11 +55,11 @@ func (p *orgPlatforms) get(ctx context.Context, org string) (orgClient, error) {
 
 // forget drops org's kept client: its credentials were saved or deleted.
 // Other warm instances keep theirs until orgPlatformsTTL.
-func (p *orgPlatforms) forget(org string) { p.clients.Delete(org) }
+func (p *OrgPlatforms) forget(org string) { p.clients.Delete(org) }
 
 // Kind is org's platform, without reading its credentials when no client
 // is kept.
-func (p *orgPlatforms) Kind(ctx context.Context, org string) (platform.Kind, error) {
+func (p *OrgPlatforms) Kind(ctx context.Context, org string) (platform.Kind, error) {
 	if c, ok := p.clients.Get(org); ok {
 		return c.kind, nil
 	}
@@ -71,14 +71,14 @@ func (p *orgPlatforms) Kind(ctx context.Context, org string) (platform.Kind, err
 }
 
 // Client is a client for org's platform.
-func (p *orgPlatforms) Client(ctx context.Context, org string) (platform.Client, error) {
+func (p *OrgPlatforms) Client(ctx context.Context, org string) (platform.Client, error) {
 	c, err := p.get(ctx, org)
 	return c.client, err
 }
 
 // Credentials are for server-side verification only (ConnectWise's key
 // URL must belong to the organisation's own site).
-func (p *orgPlatforms) Credentials(ctx context.Context, org string) (platform.Credentials, error) {
+func (p *OrgPlatforms) Credentials(ctx context.Context, org string) (platform.Credentials, error) {
 	c, err := p.get(ctx, org)
 	return c.creds, err
 }

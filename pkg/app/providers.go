@@ -5,24 +5,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/tandemsync/tandem/pkg/autotask"
-	"github.com/tandemsync/tandem/pkg/connectwise"
-	"github.com/tandemsync/tandem/pkg/graph"
-	"github.com/tandemsync/tandem/pkg/halo"
 	"github.com/tandemsync/tandem/pkg/platform"
-	"github.com/tandemsync/tandem/pkg/zendesk"
 )
-
-// Providers are the partner platforms Tandem syncs. Everything else finds a
-// platform through this list: a new one is its package and one line here
-// (plus its functions/ and infra entries).
-var Providers = []platform.Provider{
-	autotask.Provider,
-	connectwise.Provider,
-	halo.Provider,
-	graph.Provider,
-	zendesk.Provider,
-}
 
 // Platforms looks the wired providers up by kind and serves, for each
 // consumer, the part of a provider it needs: credential checks for

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/tandemsync/tandem/pkg/app"
+	"github.com/tandemsync/tandem/pkg/app/allplatforms"
 	"github.com/tandemsync/tandem/pkg/platform"
 )
 
@@ -13,7 +14,7 @@ import (
 // stored: stored, it would be shown back unmasked (a client secret pasted
 // under a misspelt key, say).
 func TestUndeclaredCredentialKeysAreRefused(t *testing.T) {
-	p := app.NewPlatforms(app.Providers, true)
+	p := app.NewPlatforms(allplatforms.Providers, true)
 	const pasted = "a-client-secret-pasted-under-the-wrong-key"
 	creds := platform.Credentials{"url": "https://acme.halopsa.com", "tenant": "acme", "clientId": "0a1b2c3d-0000-4000-8000-0a1b2c3d4e5f", "clientSecret": "s3cr3t-value", "client_secret": pasted}
 	_, _, err := p.Validate(platform.Halo, creds)

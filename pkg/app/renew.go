@@ -31,7 +31,7 @@ func (d *Deps) Renewal() *webhook.Renewal {
 func (d *Deps) RenewHandler() RenewHandler {
 	r := d.Renewal()
 	return func(ctx context.Context, ev events.EventBridgeEvent) (webhook.RenewalReport, error) {
-		defer d.flushCalls(ctx)
+		defer d.FlushCalls(ctx)
 		if ev.DetailType != "Scheduled Event" {
 			return webhook.RenewalReport{}, fmt.Errorf("renew subscriptions: unexpected event %q from %q", ev.DetailType, ev.Source)
 		}

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"github.com/tandemsync/tandem/pkg/api"
 	"github.com/tandemsync/tandem/pkg/webhook"
 )
 
@@ -20,6 +19,3 @@ func (d *Deps) Receiver() *webhook.Receiver {
 		Readers: d.providers, Credentials: d.platforms,
 	}
 }
-
-// WebhookHandler serves functions/webhook: POST /webhooks/{platform}/{endpointId}.
-func (d *Deps) WebhookHandler() api.Handler { return api.WebhookHandler(d.Receiver()) }

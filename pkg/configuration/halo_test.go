@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tandemsync/tandem/pkg/app"
+	"github.com/tandemsync/tandem/pkg/app/allplatforms"
 	"github.com/tandemsync/tandem/pkg/clock"
 	"github.com/tandemsync/tandem/pkg/configuration"
 	"github.com/tandemsync/tandem/pkg/configuration/configurationtest"
@@ -28,7 +29,7 @@ func TestAgainstHaloSimulators(t *testing.T) {
 	ctx := context.Background()
 	clk := clock.NewManual(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
 	simA, simB := halosim.New(t, halosim.Options{}), halosim.New(t, halosim.Options{Tenant: "bright"})
-	reg := app.NewPlatforms(app.Providers, true)
+	reg := app.NewPlatforms(allplatforms.Providers, true)
 	sets := settings.NewService(settingstest.NewMemAccounts(), secretstoretest.NewMemory(), reg, clk, nil)
 	conns := connection.NewService(connectiontest.NewMemStore(), clk, nil)
 	svc := configuration.NewService(configurationtest.NewMemStore(), conns, sets, configuration.ClientsFrom(reg), clk, nil)

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tandemsync/tandem/pkg/app"
+	"github.com/tandemsync/tandem/pkg/app/allplatforms"
 	"github.com/tandemsync/tandem/pkg/console"
 )
 
@@ -203,7 +203,7 @@ func TestPlatformFormsMatchProviders(t *testing.T) {
 		t.Fatal(err)
 	}
 	var kinds []string
-	for _, p := range app.Providers {
+	for _, p := range allplatforms.Providers {
 		kinds = append(kinds, string(p.Kind))
 		i := slices.IndexFunc(cat.Platforms, func(c struct {
 			Kind   string `json:"kind"`

@@ -25,6 +25,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/tandemsync/tandem/pkg/app"
+	"github.com/tandemsync/tandem/pkg/app/allplatforms"
+	"github.com/tandemsync/tandem/pkg/app/apifn"
+	"github.com/tandemsync/tandem/pkg/app/syncfn"
 	"github.com/tandemsync/tandem/pkg/clock"
 	"github.com/tandemsync/tandem/pkg/console"
 	"github.com/tandemsync/tandem/pkg/filestore/filestoretest"
@@ -58,7 +61,8 @@ type Options struct {
 	// WrapHTTP lets tests wrap the listener's handler (to redeliver or
 	// reorder webhook deliveries, say).
 	WrapHTTP func(http.Handler) http.Handler
-	// Providers replaces app.Providers, to wire a platform under test.
+	// Providers replaces allplatforms.Providers, to wire a platform under
+	// test.
 	Providers []platform.Provider
 	// Files replaces the in-memory file store (Runner.Files stays nil).
 	Files relay.Files
@@ -141,16 +145,22 @@ func Start(ctx context.Context, o Options) (*Runner, error) {
 		r.Files = filestoretest.NewMemory()
 		files = r.Files
 	}
+	providers := o.Providers
+	if providers == nil {
+		providers = allplatforms.Providers
+	}
+	// One process runs every function: each kind's sync function (syncfn)
+	// and the API and webhook functions (apifn) share these Deps.
 	r.Deps = app.New(app.Options{
 		Table: o.Table, DynamoDB: db, Secrets: secrets, Queue: r.Broker, Files: files, WebhookBaseURL: r.URL,
-		Clock: o.Clock, Log: o.Log, LocalMode: true, Providers: o.Providers,
+		Clock: o.Clock, Log: o.Log, LocalMode: true, Providers: providers,
 	})
 	if err := r.Deps.Store.CreateTable(ctx); err != nil {
 		r.Close()
 		return nil, err
 	}
 	for _, k := range r.Deps.Kinds() {
-		h := memqueue.Handler(r.Deps.SyncHandler(k))
+		h := memqueue.Handler(syncfn.Deps{Deps: r.Deps, Kind: k}.Handler())
 		if o.WrapSync != nil {
 			h = o.WrapSync(k, h)
 		}
@@ -203,8 +213,9 @@ func (r *Runner) stores(ctx context.Context, o Options) (*dynamodb.Client, setti
 // Handler serves every route of every API function, the webhook receiver,
 // the web console, and the simulators' credentials for the walk-through.
 func (r *Runner) Handler() http.Handler {
-	api := HTTPHandler(LambdaHandler(r.Deps.Metered(r.Deps.Router().Handler())))
-	hooks := HTTPHandler(LambdaHandler(r.Deps.WebhookHandler()))
+	fns := apifn.Deps{Deps: r.Deps}
+	api := HTTPHandler(LambdaHandler(fns.Metered(fns.Router().Handler())))
+	hooks := HTTPHandler(LambdaHandler(fns.WebhookHandler()))
 	// The web console at /, with the local sign-in (dev bearer).
 	ui := console.Handler(console.Options{Local: true, Organisations: []string{DemoCustomer, DemoMSP}})
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tandemsync/tandem/pkg/app"
+	"github.com/tandemsync/tandem/pkg/app/allplatforms"
 	"github.com/tandemsync/tandem/pkg/integration"
 	"github.com/tandemsync/tandem/pkg/localrun"
 	"github.com/tandemsync/tandem/pkg/platform"
@@ -29,7 +29,7 @@ func TestAFifthPlatformIsOneProviderInTheList(t *testing.T) {
 	desk := newFakeDesk()
 	r, err := localrun.Start(context.Background(), localrun.Options{
 		Addr: "127.0.0.1:0", ManualQueues: true, Simulators: true,
-		Providers: append(slices.Clone(app.Providers), desk.provider()),
+		Providers: append(slices.Clone(allplatforms.Providers), desk.provider()),
 	})
 	if err != nil {
 		t.Fatal(err)
