@@ -397,7 +397,7 @@ func (e *Engine) followUp(ctx context.Context, client platform.Client, cmd Comma
 	if err != nil {
 		return "", err
 	}
-	link, err := e.Store.LinkByTicket(ctx, cmd.ConnectionID, cmd.FromOrg, cmd.FromTicketID)
+	link, err := e.commandLink(ctx, cmd)
 	if err != nil {
 		return "", fmt.Errorf("link of %s: %w", cmd.LinkKey, err)
 	}

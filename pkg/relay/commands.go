@@ -17,7 +17,7 @@ import (
 func (e *Engine) HandleCommand(ctx context.Context, cmd Command) error {
 	var pre *linkRead
 	if ll, ok := e.Store.(LinkLedger); ok {
-		done, link, linkErr, err := ll.DoneWithLink(ctx, cmd.ID, cmd.ConnectionID, cmd.FromOrg, cmd.FromTicketID)
+		done, link, linkErr, err := ll.DoneWithLink(ctx, cmd.ID, cmd.ConnectionID, cmd.LinkKey)
 		if err != nil || done {
 			return err
 		}
@@ -150,7 +150,7 @@ func (e *Engine) editLinkFrom(ctx context.Context, cmd Command, from *Link, chan
 		if attempt == 0 && from != nil {
 			link = *from
 			link.Source.Snapshot, link.Target.Snapshot = link.Source.Snapshot.clone(), link.Target.Snapshot.clone()
-		} else if link, err = e.Store.LinkByTicket(ctx, cmd.ConnectionID, cmd.FromOrg, cmd.FromTicketID); err != nil {
+		} else if link, err = e.commandLink(ctx, cmd); err != nil {
 			return Link{}, fmt.Errorf("link of %s: %w", cmd.LinkKey, err)
 		}
 		mine, _ := link.SideOf(cmd.ToOrg)
@@ -163,6 +163,16 @@ func (e *Engine) editLinkFrom(ctx context.Context, cmd Command, from *Link, chan
 		}
 		return stored, err
 	}
+}
+
+// commandLink reads the link cmd writes to: by its key where the store can
+// (one request whichever side's ticket the command came from), else by the
+// sending side's ticket.
+func (e *Engine) commandLink(ctx context.Context, cmd Command) (Link, error) {
+	if ll, ok := e.Store.(LinkLedger); ok {
+		return ll.LinkByKey(ctx, cmd.ConnectionID, cmd.LinkKey)
+	}
+	return e.Store.LinkByTicket(ctx, cmd.ConnectionID, cmd.FromOrg, cmd.FromTicketID)
 }
 
 // linkRead is the link as read with the command's ledger entry.
@@ -179,7 +189,7 @@ func (e *Engine) apply(ctx context.Context, client platform.Client, cmd Command,
 	if pre != nil {
 		link, err = pre.link, pre.err
 	} else {
-		link, err = e.Store.LinkByTicket(ctx, cmd.ConnectionID, cmd.FromOrg, cmd.FromTicketID)
+		link, err = e.commandLink(ctx, cmd)
 	}
 	if err != nil {
 		return "", fmt.Errorf("link of %s: %w", cmd.LinkKey, err)
