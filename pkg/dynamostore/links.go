@@ -45,22 +45,62 @@ func getS(item map[string]types.AttributeValue, k string) string {
 // it names. An index item of a source ticket's own link (written before
 // links were keyed this way) names that same link.
 func (s *Store) LinkByTicket(ctx context.Context, connID, org, ticketID string) (relay.Link, error) {
-	own := org + "#" + ticketID
-	items, err := s.batchGet(ctx, key(connPK(connID), linkSK(own)), key(connPK(connID), ticketSK(org, ticketID)))
+	items, err := s.batchGet(ctx, s.linkKeysOf(connID, org, ticketID)...)
 	if err != nil {
 		return relay.Link{}, fmt.Errorf("find link of %s/%s: %w", org, ticketID, err)
 	}
+	return s.resolveLink(ctx, connID, org, ticketID, items)
+}
+
+// maxCachedLinkKeys bounds the link keys one process remembers (about
+// 100 bytes each).
+const maxCachedLinkKeys = 20_000
+
+// The link key a ticket's index item names never changes: an index item
+// is written once, when a link first names the ticket, and neither it nor
+// the link is ever deleted. So a process may remember it for as long as it
+// likes, and a partner ticket it has seen costs one read, not two.
+func linkKeyCache(connID, org, ticketID string) string {
+	return connID + "\x00" + org + "\x00" + ticketID
+}
+
+// linkKeysOf are the items LinkByTicket reads: the link keyed by the ticket
+// and the ticket's index item, or the link the index item is known to name.
+func (s *Store) linkKeysOf(connID, org, ticketID string) []map[string]types.AttributeValue {
+	if k, ok := s.linkKeys.Get(linkKeyCache(connID, org, ticketID)); ok {
+		return []map[string]types.AttributeValue{key(connPK(connID), linkSK(k))}
+	}
+	return []map[string]types.AttributeValue{key(connPK(connID), linkSK(org+"#"+ticketID)), key(connPK(connID), ticketSK(org, ticketID))}
+}
+
+// resolveLink finds the link of org's ticket among the items read with
+// linkKeysOf (and any others), reading the link an index item names when
+// it is not among them.
+func (s *Store) resolveLink(ctx context.Context, connID, org, ticketID string, items []map[string]types.AttributeValue) (relay.Link, error) {
+	own := org + "#" + ticketID
+	want := own
+	if k, ok := s.linkKeys.Get(linkKeyCache(connID, org, ticketID)); ok {
+		want = k
+	}
+	pk := connPK(connID)
 	var link, idx map[string]types.AttributeValue
 	for _, it := range items {
-		if strings.HasPrefix(getS(it, "sk"), "LINK#") {
+		if getS(it, "pk") != pk {
+			continue
+		}
+		switch getS(it, "sk") {
+		case linkSK(want):
 			link = it
-		} else {
+		case ticketSK(org, ticketID):
 			idx = it
 		}
 	}
 	switch {
 	case idx != nil && getS(idx, "linkKey") != own:
-		return s.LinkByKey(ctx, connID, getS(idx, "linkKey"))
+		s.linkKeys.Put(linkKeyCache(connID, org, ticketID), getS(idx, "linkKey"))
+		if link == nil || want != getS(idx, "linkKey") {
+			return s.LinkByKey(ctx, connID, getS(idx, "linkKey"))
+		}
 	case link == nil:
 		return relay.Link{}, relay.ErrNoLink
 	}
@@ -161,6 +201,9 @@ func (s *Store) PutLink(ctx context.Context, l relay.Link) (relay.Link, error) {
 	}
 	if err != nil {
 		return relay.Link{}, fmt.Errorf("put link %s: %w", l.Key, err)
+	}
+	for _, side := range fresh {
+		s.linkKeys.Put(linkKeyCache(l.ConnectionID, side.Org, side.TicketID), l.Key)
 	}
 	return l, nil
 }

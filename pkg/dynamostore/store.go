@@ -36,20 +36,28 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/tandemsync/tandem/pkg/ttlcache"
 )
 
 // Store is the DynamoDB adapter. Safe for concurrent use.
 type Store struct {
 	db    *dynamodb.Client
 	table string
+	// linkKeys remembers, per process, the link key a partner ticket's
+	// index item names (linkKeyCache).
+	linkKeys *ttlcache.Cache[string, string]
 }
 
 // New returns a Store on table.
-func New(db *dynamodb.Client, table string) *Store { return &Store{db: db, table: table} }
+func New(db *dynamodb.Client, table string) *Store {
+	return &Store{db: db, table: table, linkKeys: ttlcache.New[string, string](time.Hour, maxCachedLinkKeys, nil)}
+}
 
 // CreateTable creates the table with the layout above if it does not exist.
 // Production tables come from the CDK stack; this is for the local runner and

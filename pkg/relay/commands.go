@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -15,13 +16,13 @@ import (
 
 // HandleCommand applies one command to the receiving platform, once.
 func (e *Engine) HandleCommand(ctx context.Context, cmd Command) error {
-	var pre *linkRead
+	var pre *LinkRead
 	if ll, ok := e.Store.(LinkLedger); ok {
 		done, link, linkErr, err := ll.DoneWithLink(ctx, cmd.ID, cmd.ConnectionID, cmd.LinkKey)
 		if err != nil || done {
 			return err
 		}
-		pre = &linkRead{link: link, err: linkErr}
+		pre = &LinkRead{Link: link, Err: linkErr}
 	} else if done, err := e.Store.Done(ctx, cmd.ID); err != nil || done {
 		return err
 	}
@@ -154,8 +155,17 @@ func (e *Engine) editLinkFrom(ctx context.Context, cmd Command, from *Link, chan
 			return Link{}, fmt.Errorf("link of %s: %w", cmd.LinkKey, err)
 		}
 		mine, _ := link.SideOf(cmd.ToOrg)
+		was := *mine
+		was.Snapshot = mine.Snapshot.clone()
 		if err := change(mine); err != nil {
 			return Link{}, err
+		}
+		if (attempt > 0 || from == nil) && reflect.DeepEqual(was, *mine) {
+			// The link as just read has it already (the echo of the write
+			// recorded it first): a write would only move the version. A
+			// link carried from earlier is written, so that the version
+			// check says it is still current.
+			return link, nil
 		}
 		stored, err := e.Store.PutLink(ctx, link)
 		if errors.Is(err, ErrConflict) && attempt < 10 {
@@ -175,19 +185,21 @@ func (e *Engine) commandLink(ctx context.Context, cmd Command) (Link, error) {
 	return e.Store.LinkByTicket(ctx, cmd.ConnectionID, cmd.FromOrg, cmd.FromTicketID)
 }
 
-// linkRead is the link as read with the command's ledger entry.
-type linkRead struct {
-	link Link
-	err  error
+// LinkRead is a link as read together with something else (a command's
+// ledger entry, an event's connection stamps); Err is what reading it alone
+// would have answered (ErrNoLink when there is none).
+type LinkRead struct {
+	Link Link
+	Err  error
 }
 
 // apply writes one command and returns the receiving ticket's id, for the
 // log. pre is the link read with the ledger entry (nil: read it here).
-func (e *Engine) apply(ctx context.Context, client platform.Client, cmd Command, pre *linkRead) (string, error) {
+func (e *Engine) apply(ctx context.Context, client platform.Client, cmd Command, pre *LinkRead) (string, error) {
 	var link Link
 	var err error
 	if pre != nil {
-		link, err = pre.link, pre.err
+		link, err = pre.Link, pre.Err
 	} else {
 		link, err = e.commandLink(ctx, cmd)
 	}

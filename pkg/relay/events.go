@@ -161,7 +161,14 @@ func (e *Engine) HandleEvent(ctx context.Context, org string, ev platform.Event)
 	if ev.TicketID == "" {
 		return fmt.Errorf("%w: %s event without a ticket id", ErrPermanent, ev.Type)
 	}
-	conns, err := e.Conns.ActiveFor(ctx, org)
+	var conns []connection.Connection
+	var links map[string]LinkRead
+	var err error
+	if tc, ok := e.Conns.(TicketConnections); ok {
+		conns, links, err = tc.ActiveForTicket(ctx, org, ev.TicketID)
+	} else {
+		conns, err = e.Conns.ActiveFor(ctx, org)
+	}
 	if err != nil || len(conns) == 0 {
 		return err
 	}
@@ -203,6 +210,9 @@ func (e *Engine) HandleEvent(ctx context.Context, org string, ev platform.Event)
 		if err != nil {
 			return fmt.Errorf("resolve %s item %s: %w", kind, ev.TicketID, err)
 		}
+		if id != ev.TicketID {
+			links = nil // read for the item, not its ticket
+		}
 		ev.TicketID = id
 	}
 	src := &sourceState{client: client, ticketID: ev.TicketID, syncRun: ev.Fields[FieldSyncRun], syncConn: ev.Fields[FieldSyncConnection],
@@ -223,17 +233,29 @@ func (e *Engine) HandleEvent(ctx context.Context, org string, ev platform.Event)
 		src.created = ev.Type == platform.EventTicketCreated && sc.NotesHaveOwnEvents()
 	}
 	for _, c := range conns {
-		if err := e.eventForConnection(ctx, c, org, kind, src); err != nil {
+		var pre *LinkRead
+		if l, ok := links[c.ID]; ok {
+			pre = &l
+		}
+		if err := e.eventForConnection(ctx, c, org, kind, src, pre); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (e *Engine) eventForConnection(ctx context.Context, c connection.Connection, org string, kind platform.Kind, src *sourceState) error {
+// eventForConnection handles the event on one connection; pre is the link
+// as read with the connection list (nil: read it here).
+func (e *Engine) eventForConnection(ctx context.Context, c connection.Connection, org string, kind platform.Kind, src *sourceState, pre *LinkRead) error {
 	sent := src.sent
 	for attempt := 0; ; attempt++ {
-		link, err := e.Store.LinkByTicket(ctx, c.ID, org, src.ticketID)
+		var link Link
+		var err error
+		if attempt == 0 && pre != nil {
+			link, err = pre.Link, pre.Err
+		} else {
+			link, err = e.Store.LinkByTicket(ctx, c.ID, org, src.ticketID)
+		}
 		switch {
 		case errors.Is(err, ErrNoLink):
 			err = e.escalate(ctx, c, org, kind, src)
