@@ -161,6 +161,11 @@ func (e *Engine) HandleEvent(ctx context.Context, org string, ev platform.Event)
 	if ev.TicketID == "" {
 		return fmt.Errorf("%w: %s event without a ticket id", ErrPermanent, ev.Type)
 	}
+	if ev.ActorID != "" && ev.Type != platform.EventTicketReconciled && e.watchesClosed(org) && e.ownEcho(ctx, org, ev.ActorID) {
+		// The echo of Tandem's own write, and no stopped-webhook report
+		// for this delivery to clear: no store read, no API call.
+		return nil
+	}
 	var conns []connection.Connection
 	var links map[string]LinkRead
 	var err error
@@ -179,14 +184,9 @@ func (e *Engine) HandleEvent(ctx context.Context, org string, ev platform.Event)
 	if err != nil {
 		return fmt.Errorf("client for %s: %w", org, err)
 	}
-	if ev.ActorID != "" {
-		if id, ok := client.(ActorIdentifier); ok {
-			self, err := id.ActorID(ctx)
-			if err == nil && self != "" && self == ev.ActorID {
-				// The echo of Tandem's own write: nothing to read, nothing to send.
-				return nil
-			}
-		}
+	if ev.ActorID != "" && e.ownEcho(ctx, org, ev.ActorID) {
+		// The echo of Tandem's own write: nothing to read, nothing to send.
+		return nil
 	}
 	kind, err := e.Platforms.Kind(ctx, org)
 	if err != nil {
@@ -246,6 +246,22 @@ func (e *Engine) HandleEvent(ctx context.Context, org string, ev platform.Event)
 
 // eventForConnection handles the event on one connection; pre is the link
 // as read with the connection list (nil: read it here).
+// ownEcho reports whether actor is the platform user Tandem acts as on
+// org's platform; any failure to tell says no, and the event goes the
+// usual way.
+func (e *Engine) ownEcho(ctx context.Context, org, actor string) bool {
+	client, err := e.Platforms.Client(ctx, org)
+	if err != nil {
+		return false
+	}
+	id, ok := client.(ActorIdentifier)
+	if !ok {
+		return false
+	}
+	self, err := id.ActorID(ctx)
+	return err == nil && self != "" && self == actor
+}
+
 func (e *Engine) eventForConnection(ctx context.Context, c connection.Connection, org string, kind platform.Kind, src *sourceState, pre *LinkRead) error {
 	sent := src.sent
 	for attempt := 0; ; attempt++ {
