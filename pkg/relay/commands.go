@@ -233,18 +233,27 @@ func (e *Engine) apply(ctx context.Context, client platform.Client, cmd Command,
 
 // create writes the partner ticket of a link that has none, so that it
 // exists once however often the command runs. The create carries a marker
-// (platform.Ticket.Ref) the platform stores; the marker is recorded on the
-// link first, as Creating. A command that finds Creating already set is a
-// repeat of one that may have created the ticket (the answer was lost, or
-// the store failed before the id was recorded), so it looks the marker up
-// and adopts what it finds; so does a create whose answer was a failure
-// that can follow an applied write (a 5xx, a timeout, a dropped
-// connection). The normal path makes no look-up: one store write, no extra
-// partner call.
+// (platform.Ticket.Ref) the platform stores. An attempt that may follow
+// one that created the ticket (the answer was lost, or the store failed
+// before the id was recorded) looks the marker up and adopts what it
+// finds; so does a create whose answer was a failure that can follow an
+// applied write (a 5xx, a timeout, a dropped connection).
+//
+// Such an attempt is told apart by the message: a redelivery, a failure's
+// retry, or a resend (Resent); a first delivery of the first send is the
+// first attempt, since the send that linked the ticket sent it once (the
+// queue drops a repeat of that send), and every later send is a resend.
+// Where the queue does not say how often it delivered a message, or the
+// platform cannot be searched, the marker is recorded on the link first
+// (Creating), and a command that finds it set looks it up. The normal path
+// makes no look-up and no store write before the create.
 func (e *Engine) create(ctx context.Context, client platform.Client, cmd Command, link Link) (string, error) {
 	ref := createRef(cmd.ConnectionID, cmd.LinkKey)
 	mine, _ := link.SideOf(cmd.ToOrg)
-	if mine.Creating == ref || cmd.Match {
+	_, finder := client.(TicketFinder)
+	counted := finder && receives(ctx) > 0
+	repeat := counted && (redelivered(ctx) || cmd.Resent || ctx.Value(releasingKey{}) != nil)
+	if mine.Creating == ref || cmd.Match || repeat {
 		t, found, err := findCreated(ctx, client, ref)
 		if err != nil {
 			return "", fmt.Errorf("look up ticket %s: %w", ref, err)
@@ -265,7 +274,7 @@ func (e *Engine) create(ctx context.Context, client platform.Client, cmd Command
 		}
 	}
 	stored := &link
-	if mine.Creating != ref {
+	if mine.Creating != ref && !counted {
 		mine.Creating = ref
 		l, err := e.Store.PutLink(ctx, link)
 		if errors.Is(err, ErrConflict) {

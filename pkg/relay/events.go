@@ -349,7 +349,7 @@ func (e *Engine) escalate(ctx context.Context, c connection.Connection, org stri
 	if err != nil {
 		return err
 	}
-	if err := e.sendCreate(ctx, c, stored, src, mine.Outbound); err != nil {
+	if err := e.sendCreate(ctx, c, stored, src, mine.Outbound, false); err != nil {
 		return err
 	}
 	// Notes already there follow the create, in the same message group.
@@ -358,8 +358,10 @@ func (e *Engine) escalate(ctx context.Context, c connection.Connection, org stri
 
 // sendCreate (re)sends the create of a linked source ticket whose partner
 // ticket does not exist yet. Its command id is fixed per link, so a resend
-// is dropped by the queue or the ledger if the first one got through.
-func (e *Engine) sendCreate(ctx context.Context, c connection.Connection, link Link, src *sourceState, outbound integration.Outbound) error {
+// is dropped by the queue or the ledger if the first one got through; a
+// resend is marked Resent, since an attempt of the first may have created
+// the ticket without recording it.
+func (e *Engine) sendCreate(ctx context.Context, c connection.Connection, link Link, src *sourceState, outbound integration.Outbound, resend bool) error {
 	rules, receiver, err := e.rules(ctx, c.ID, link.Target.Org)
 	if err != nil {
 		return err
@@ -383,6 +385,9 @@ func (e *Engine) sendCreate(ctx context.Context, c connection.Connection, link L
 	}
 	cmds := e.commands(c, link, link.Source.Org, link.Target.Org, link.Target.Platform, plan, "create")
 	src.mark(c.ID, cmds)
+	for i := range cmds {
+		cmds[i].Resent = resend && cmds[i].Do.Op == integration.OpCreateTicket
+	}
 	if receiver.MatchField != "" {
 		number := cmp.Or(src.ticket.Number, src.ticket.ID)
 		for i := range cmds {

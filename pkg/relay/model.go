@@ -174,6 +174,10 @@ type Command struct {
 	// SyncRun names the initial sync the command belongs to, whose
 	// progress it counts.
 	SyncRun string `json:"syncRun,omitempty"`
+	// Resent: a create sent again for a link whose partner ticket is not
+	// recorded (sendCreate): an attempt of an earlier send may have
+	// created it, so it is looked up first.
+	Resent bool `json:"resent,omitempty"`
 }
 
 // Envelope is what travels on the queues: an event from the webhook, a
