@@ -244,8 +244,6 @@ func (e *Engine) HandleEvent(ctx context.Context, org string, ev platform.Event)
 	return nil
 }
 
-// eventForConnection handles the event on one connection; pre is the link
-// as read with the connection list (nil: read it here).
 // ownEcho reports whether actor is the platform user Tandem acts as on
 // org's platform; any failure to tell says no, and the event goes the
 // usual way.
@@ -262,6 +260,8 @@ func (e *Engine) ownEcho(ctx context.Context, org, actor string) bool {
 	return err == nil && self != "" && self == actor
 }
 
+// eventForConnection handles the event on one connection; pre is the link
+// as read with the connection list (nil: read it here).
 func (e *Engine) eventForConnection(ctx context.Context, c connection.Connection, org string, kind platform.Kind, src *sourceState, pre *LinkRead) error {
 	sent := src.sent
 	for attempt := 0; ; attempt++ {
