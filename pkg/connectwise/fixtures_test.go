@@ -241,6 +241,13 @@ func TestFixtureCallbacks(t *testing.T) {
 		OccurredAt: vendorfixture.Time(t, "2022-09-02T08:29:34Z"), DeliveryID: "00000000-0000-4000-8000-000000000200",
 		Fields: map[string]string{"summary": "test", "queue": "30", "status": "550", "priority": "8",
 			"type": "248", "category": "701", "closed": "false"},
+		// The Entity is the sandbox ticket (trimmed, without customFields):
+		// the ticket's read, ordered by its lastUpdated.
+		Ticket: &platform.Ticket{ID: "200", Number: "200", Summary: "test", Status: "550", Priority: "8", Type: "248",
+			Category: "701", Queue: "30", AccountName: "Example Company",
+			StartDate: ptr(vendorfixture.Time(t, "2022-09-01T00:00:00Z")), TargetDate: ptr(vendorfixture.Time(t, "2022-09-30T00:00:00Z")),
+			UpdatedAt: vendorfixture.Time(t, "2022-09-02T08:29:34Z")},
+		Sequence: vendorfixture.Time(t, "2022-09-02T08:29:34Z").Unix(), NoCustom: true,
 	}}
 	if !reflect.DeepEqual(evs, want) {
 		t.Errorf("events =\n %+v\nwant\n %+v", evs, want)

@@ -57,6 +57,9 @@ type entity struct {
 	SubType    *ref            `json:"subType"`
 	ClosedFlag *bool           `json:"closedFlag"`
 	Info       *info           `json:"_info"`
+	// CustomFields is kept raw: only whether the record carried them
+	// matters here.
+	CustomFields json.RawMessage `json:"customFields"`
 }
 
 var actions = map[string]platform.EventType{
@@ -79,7 +82,7 @@ func ParseWebhook(body []byte) ([]platform.Event, error) {
 	if !strings.EqualFold(strings.TrimSpace(d.Type), "ticket") {
 		return nil, fmt.Errorf("parse connectwise callback: record type %q: %w", truncate(d.Type), ErrUnknownEvent)
 	}
-	ent := decodeEntity(d.Entity)
+	ent, record := decodeEntity(d.Entity)
 	ev := platform.Event{
 		Platform:   platform.ConnectWise,
 		Type:       typ,
@@ -110,29 +113,57 @@ func ParseWebhook(body []byte) ([]platform.Event, error) {
 			ev.OccurredAt, _ = parseTime(ent.Info.LastUpdated)
 		}
 		ev.Fields = entityFields(ent)
+		ev.Ticket, ev.Sequence, ev.NoCustom = deliveredTicket(record, ent, ev.TicketID)
 	}
 	return []platform.Event{ev}, nil
 }
 
+// deliveredTicket is a ticket Entity taken as the ticket's read. ConnectWise
+// sends the record the way its GET returns it (the sandbox's contact
+// callback in testdata carries the contact's GET shape), so a whole ticket
+// qualifies: its own id, summary, board, status, priority and
+// _info.lastUpdated. That time orders the deliveries of one ticket, to the
+// second: a delivery in the same second as the last one taken is re-read
+// (relay's sourceState.ticketFor). Without customFields in the record, its
+// custom fields are unknown (noCustom).
+func deliveredTicket(record []byte, e *entity, id string) (t *platform.Ticket, seq int64, noCustom bool) {
+	if rawID(e.ID) != id || e.Summary == nil || e.Board == nil || e.Status == nil || e.Priority == nil || e.Info == nil {
+		return nil, 0, false
+	}
+	at, ok := parseTime(e.Info.LastUpdated)
+	if !ok || at.Unix() <= 0 {
+		return nil, 0, false
+	}
+	var rec ticket
+	if json.Unmarshal(record, &rec) != nil {
+		return nil, 0, false
+	}
+	if t = platform.Carried(fromTicket(rec)); t == nil {
+		return nil, 0, false
+	}
+	return t, at.Unix(), len(e.CustomFields) == 0
+}
+
 // decodeEntity tolerates every shape seen: a JSON-encoded string, an object,
-// null, or something unreadable (ignored: the sync re-reads the ticket).
-func decodeEntity(raw json.RawMessage) *entity {
+// null, or something unreadable (ignored: the sync re-reads the ticket). It
+// returns the record's JSON too.
+func decodeEntity(raw json.RawMessage) (*entity, []byte) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
-		return nil
+		return nil, nil
 	}
 	if raw[0] == '"' {
 		var s string
 		if json.Unmarshal(raw, &s) != nil {
-			return nil
+			return nil, nil
 		}
 		raw = []byte(s)
 	}
 	var e entity
 	if json.Unmarshal(raw, &e) != nil {
-		return nil
+		return nil, nil
 	}
-	return &e
+	return &e, raw
 }
 
 func entityFields(e *entity) map[string]string {

@@ -41,8 +41,33 @@ func sampleDelivery(t testing.TB, edit func(map[string]any)) []byte {
 	return b
 }
 
+// entityWith is the sample's Entity string after edit.
+func entityWith(t *testing.T, edit func(map[string]any)) string {
+	t.Helper()
+	var d map[string]any
+	if err := json.Unmarshal(sampleDelivery(t, nil), &d); err != nil {
+		t.Fatal(err)
+	}
+	var e map[string]any
+	if err := json.Unmarshal([]byte(d["Entity"].(string)), &e); err != nil {
+		t.Fatal(err)
+	}
+	edit(e)
+	b, err := json.Marshal(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
 func TestParseWebhook(t *testing.T) {
 	updated := time.Date(2026, 6, 9, 21, 59, 49, 0, time.UTC)
+	// The sample's Entity is a whole ticket: it is the read, ordered by its
+	// lastUpdated to the second, and without customFields they are unknown.
+	carried := &platform.Ticket{ID: "4711", Number: "4711", Summary: "Printer jams", Status: "2", Priority: "3", Queue: "1", UpdatedAt: updated}
+	fields := map[string]string{"summary": "Printer jams", "queue": "1", "status": "2", "priority": "3", "closed": "false"}
+	withCustom := *carried
+	withCustom.Custom = map[string]string{"Region": "EMEA"}
 	cases := []struct {
 		name    string
 		edit    func(map[string]any)
@@ -51,7 +76,7 @@ func TestParseWebhook(t *testing.T) {
 	}{
 		{"entity as JSON string", nil, platform.Event{Platform: platform.ConnectWise, Type: platform.EventTicketUpdated, TicketID: "4711",
 			ActorID: "jsmith", OccurredAt: updated, DeliveryID: "6dd82302-5e46-47c0-8c84-702868125b76",
-			Fields: map[string]string{"summary": "Printer jams", "queue": "1", "status": "2", "priority": "3", "closed": "false"}}, nil},
+			Fields: fields, Ticket: carried, Sequence: updated.Unix(), NoCustom: true}, nil},
 		{"entity as object, id as string, Added", func(d map[string]any) {
 			d["Entity"] = map[string]any{"id": 4711, "summary": "New one"}
 			d["ID"] = "4711"
@@ -67,14 +92,33 @@ func TestParseWebhook(t *testing.T) {
 		{"actor from entity when MemberId missing", func(d map[string]any) { delete(d, "MemberId") },
 			platform.Event{Platform: platform.ConnectWise, Type: platform.EventTicketUpdated, TicketID: "4711", ActorID: "jsmith",
 				OccurredAt: updated, DeliveryID: "6dd82302-5e46-47c0-8c84-702868125b76",
-				Fields: map[string]string{"summary": "Printer jams", "queue": "1", "status": "2", "priority": "3", "closed": "false"}}, nil},
+				Fields: fields, Ticket: carried, Sequence: updated.Unix(), NoCustom: true}, nil},
 		{"ticket id from entity", func(d map[string]any) { delete(d, "ID"); d["Entity"] = `{"id":"77"}` },
 			platform.Event{Platform: platform.ConnectWise, Type: platform.EventTicketUpdated, TicketID: "77",
 				DeliveryID: "6dd82302-5e46-47c0-8c84-702868125b76"}, nil},
 		{"actor is the member on the entity, not MemberId", func(d map[string]any) { d["MemberId"] = "tandem-api" },
 			platform.Event{Platform: platform.ConnectWise, Type: platform.EventTicketUpdated, TicketID: "4711", ActorID: "jsmith",
 				OccurredAt: updated, DeliveryID: "6dd82302-5e46-47c0-8c84-702868125b76",
-				Fields: map[string]string{"summary": "Printer jams", "queue": "1", "status": "2", "priority": "3", "closed": "false"}}, nil},
+				Fields: fields, Ticket: carried, Sequence: updated.Unix(), NoCustom: true}, nil},
+		{"entity with customFields carries them", func(d map[string]any) {
+			d["Entity"] = entityWith(t, func(e map[string]any) {
+				e["customFields"] = []map[string]any{{"id": 7, "caption": "Region", "type": "Text", "value": "EMEA"}, {"id": 8, "caption": "Unset", "type": "Text"}}
+			})
+		}, platform.Event{Platform: platform.ConnectWise, Type: platform.EventTicketUpdated, TicketID: "4711", ActorID: "jsmith",
+			OccurredAt: updated, DeliveryID: "6dd82302-5e46-47c0-8c84-702868125b76",
+			Fields: fields, Ticket: &withCustom, Sequence: updated.Unix()}, nil},
+		{"entity of another ticket is not the read", func(d map[string]any) { d["ID"] = 4712 },
+			platform.Event{Platform: platform.ConnectWise, Type: platform.EventTicketUpdated, TicketID: "4712", ActorID: "jsmith",
+				OccurredAt: updated, DeliveryID: "6dd82302-5e46-47c0-8c84-702868125b76", Fields: fields}, nil},
+		{"entity without a status is not the read", func(d map[string]any) {
+			d["Entity"] = entityWith(t, func(e map[string]any) { delete(e, "status") })
+		}, platform.Event{Platform: platform.ConnectWise, Type: platform.EventTicketUpdated, TicketID: "4711", ActorID: "jsmith",
+			OccurredAt: updated, DeliveryID: "6dd82302-5e46-47c0-8c84-702868125b76",
+			Fields: map[string]string{"summary": "Printer jams", "queue": "1", "priority": "3", "closed": "false"}}, nil},
+		{"entity without lastUpdated is not the read", func(d map[string]any) {
+			d["Entity"] = entityWith(t, func(e map[string]any) { e["_info"] = map[string]any{"updatedBy": "jsmith"} })
+		}, platform.Event{Platform: platform.ConnectWise, Type: platform.EventTicketUpdated, TicketID: "4711", ActorID: "jsmith",
+			DeliveryID: "6dd82302-5e46-47c0-8c84-702868125b76", Fields: fields}, nil},
 		{"contact callback", func(d map[string]any) { d["Type"] = "contact" }, platform.Event{}, ErrUnknownEvent},
 		{"unknown action", func(d map[string]any) { d["Action"] = "merged" }, platform.Event{}, ErrUnknownEvent},
 		{"no action", func(d map[string]any) { delete(d, "Action") }, platform.Event{}, ErrUnknownEvent},
@@ -264,6 +308,33 @@ func TestVerifierRefusals(t *testing.T) {
 			}
 			if got := fetches.Load() - before; got != c.fetches {
 				t.Fatalf("key fetches = %d, want %d", got, c.fetches)
+			}
+		})
+	}
+}
+
+// An Entity missing any part of a whole ticket, or with no usable
+// lastUpdated, is not the read: the sync re-reads the ticket.
+func TestPartialEntityIsNotTheRead(t *testing.T) {
+	edits := map[string]func(map[string]any){
+		"no summary":  func(e map[string]any) { delete(e, "summary") },
+		"no board":    func(e map[string]any) { delete(e, "board") },
+		"no status":   func(e map[string]any) { delete(e, "status") },
+		"no priority": func(e map[string]any) { delete(e, "priority") },
+		"no _info":    func(e map[string]any) { delete(e, "_info") },
+		"lastUpdated at the epoch": func(e map[string]any) {
+			e["_info"] = map[string]any{"lastUpdated": "1970-01-01T00:00:00Z", "updatedBy": "jsmith"}
+		},
+		"lastUpdated unreadable": func(e map[string]any) { e["_info"] = map[string]any{"lastUpdated": "yesterday", "updatedBy": "jsmith"} },
+	}
+	for name, edit := range edits {
+		t.Run(name, func(t *testing.T) {
+			evs, err := ParseWebhook(sampleDelivery(t, func(d map[string]any) { d["Entity"] = entityWith(t, edit) }))
+			if err != nil || len(evs) != 1 {
+				t.Fatalf("ParseWebhook = %v, %v", evs, err)
+			}
+			if ev := evs[0]; ev.Ticket != nil || ev.Sequence != 0 || ev.NoCustom {
+				t.Fatalf("ticket %+v, sequence %d, noCustom %v: want no read from a partial Entity", ev.Ticket, ev.Sequence, ev.NoCustom)
 			}
 		})
 	}

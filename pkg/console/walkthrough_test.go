@@ -3,6 +3,7 @@ package console_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/tandemsync/tandem/pkg/autotask"
+	"github.com/tandemsync/tandem/pkg/autotask/autotasksim"
 	"github.com/tandemsync/tandem/pkg/halo"
 	"github.com/tandemsync/tandem/pkg/halo/halosim"
 	"github.com/tandemsync/tandem/pkg/localrun"
@@ -82,6 +84,11 @@ func TestConsoleWalkthrough(t *testing.T) {
 	a.waitText("Connection tested")
 	a.click("main", "Install webhook")
 	a.waitText("Webhook registered with Autotask")
+	// Autotask's 10,000 calls an hour, and the hold point at 45 % of it,
+	// come from the API (budget.Limit), not from the page.
+	a.waitText("Partner API usage")
+	a.waitText("of 4,500 calls")
+	a.waitText("Autotask allows 10,000 an hour")
 	a.accessible("settings")
 	a.shot("04-settings-connection-tested", "main")
 
@@ -224,6 +231,28 @@ func TestConsoleWalkthrough(t *testing.T) {
 	a.accessible("configuration (source)")
 	a.shot("10-configuration-escalation", `section[data-section="escalation"]`)
 
+	// Time Halo's agents log crosses to Autotask: switched on without the
+	// default resource, the save is refused on that field; with it and a
+	// billing code, it is saved and the API holds both.
+	a.check(`section[data-section="timeEntries"]`, "Bring the partner's time onto my tickets")
+	a.click("main", "Save configuration")
+	a.waitText("The configuration was not saved")
+	if msg := a.text(`section[data-section="timeEntries"] .field-error:not([hidden])`); !strings.Contains(msg, "required: the member or resource credited") {
+		t.Errorf("the time entry section shows %q, want the default resource required", msg)
+	}
+	a.fill(`section[data-section="timeEntries"]`, "Default resource id", "29682885")
+	a.choose(`section[data-section="timeEntries"]`, "Default billing code", "Remote Support")
+	a.click("main", "Save configuration")
+	a.waitText("Configuration saved (version 2)")
+	cfg = nil
+	getJSON(t, r.URL+"/v1/connections/"+connID+"/config", "acme", &cfg)
+	te, _ := cfg["timeEntries"].(map[string]any)
+	if te["enabled"] != true || te["defaultMember"] != "29682885" || te["defaultWorkType"] != fmt.Sprint(autotasksim.BillingRemote) {
+		t.Errorf("timeEntries saved from the page: %v", te)
+	}
+	a.accessible("configuration (time entries)")
+	a.shot("15-configuration-time-entries", `section[data-section="timeEntries"]`)
+
 	// 4. A ticket raised on the simulated Autotask appears in both
 	// organisations' History.
 	agent, err := autotask.ParseCredentials(r.Sims.Autotask.Credentials(r.Sims.Autotask.Agent), true)
@@ -277,6 +306,22 @@ func TestConsoleWalkthrough(t *testing.T) {
 	}
 	bb.choose("", "Outcome", "All outcomes")
 	bb.shot("11-history", "main")
+
+	// The sync's calls to Autotask are on acme's usage card.
+	// A sync function writes its count at most every budget.FlushInterval,
+	// so ask again until it is there.
+	a.open("#/settings")
+	a.waitText("Partner API usage")
+	deadline := time.Now().Add(timeout)
+	for !run(a, chromedp.Evaluate[bool](`Boolean(document.querySelector('table[aria-label="Calls per hour"] tbody tr'))`)) {
+		if time.Now().After(deadline) {
+			t.Fatalf("acme's usage card never listed an hour with calls:\n%s", a.mainText())
+		}
+		time.Sleep(300 * time.Millisecond)
+		a.click("main", "Refresh usage")
+	}
+	a.accessible("settings with usage")
+	a.shot("14-settings-usage", "section[aria-labelledby=usage-title]")
 
 	// 5. Org C, signed in on the same console, sees none of it: no
 	// connection, no history, and the configuration URL of the others'

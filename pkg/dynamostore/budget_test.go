@@ -12,7 +12,13 @@ func TestBudgetCounterContract(t *testing.T) {
 }
 
 func TestBudgetCounterContractOnMinidyn(t *testing.T) {
-	newC := func(t *testing.T) budget.Counter { return newMinidynStore(t) }
-	budgettest.RunCounterContract(t, newC)
-	budgettest.RunConcurrencyContract(t, newC)
+	budgettest.RunCounterContract(t, func(t *testing.T) budget.Counter { return newMinidynStore(t) })
+}
+
+func TestBudgetCounterConcurrency(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			budgettest.RunConcurrencyContract(t, func(t *testing.T) budget.Counter { return b.new(t) })
+		})
+	}
 }

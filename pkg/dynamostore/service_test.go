@@ -17,9 +17,7 @@ import (
 	"github.com/tandemsync/tandem/pkg/relay/relaytest"
 )
 
-// newMinidynStore is the local runner's embedded store. Unlike moto_server,
-// it serialises conditional writes as DynamoDB does, so the concurrency
-// contracts run here.
+// newMinidynStore is the local runner's embedded store.
 func newMinidynStore(t testing.TB) *dynamostore.Store {
 	db, stop := localrun.EmbeddedDynamoDB()
 	t.Cleanup(stop)
@@ -30,21 +28,48 @@ func newMinidynStore(t testing.TB) *dynamostore.Store {
 	return s
 }
 
-func TestConnectionStoreContractOnMinidyn(t *testing.T) {
-	newS := func(t *testing.T) connection.Store { return newMinidynStore(t) }
-	connectiontest.RunStoreContract(t, newS)
-	connectiontest.RunConcurrencyContract(t, newS)
+// backends are the two stores the adapter's concurrency is checked on:
+// moto_server, which mototest serves one request at a time so that each
+// request is atomic as in DynamoDB, and the local runner's embedded store.
+var backends = []struct {
+	name string
+	new  func(t *testing.T) *dynamostore.Store
+}{
+	{"moto", newStore},
+	{"minidyn", func(t *testing.T) *dynamostore.Store { return newMinidynStore(t) }},
 }
 
-func TestRelayStoreConcurrencyOnMinidyn(t *testing.T) {
-	relaytest.RunConcurrencyContract(t, func(t *testing.T) relay.Store { return newMinidynStore(t) })
+func TestConnectionStoreContractOnMinidyn(t *testing.T) {
+	connectiontest.RunStoreContract(t, func(t *testing.T) connection.Store { return newMinidynStore(t) })
+}
+
+func TestConnectionStoreConcurrency(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			connectiontest.RunConcurrencyContract(t, func(t *testing.T) connection.Store { return b.new(t) })
+		})
+	}
+}
+
+func TestRelayStoreConcurrency(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			relaytest.RunConcurrencyContract(t, func(t *testing.T) relay.Store { return b.new(t) })
+		})
+	}
 }
 
 // Fifty organisations race to accept one code through the service and the
 // real adapter over the wire: the conditional transaction lets one through.
 func TestFiftyConcurrentAccepts(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) { fiftyConcurrentAccepts(t, b.new(t)) })
+	}
+}
+
+func fiftyConcurrentAccepts(t *testing.T, store *dynamostore.Store) {
 	ctx := context.Background()
-	svc := connection.NewService(newMinidynStore(t), clock.NewManual(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)), nil)
+	svc := connection.NewService(store, clock.NewManual(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)), nil)
 	created, err := svc.Create(ctx, connection.Caller{OrgID: "acme", OrgName: "Acme"}, connection.Source, "Race")
 	if err != nil {
 		t.Fatal(err)

@@ -330,10 +330,11 @@ func webhookHint(k platform.Kind) string {
 		// failed callouts disable the webhook (the owner is e-mailed).
 		return "Autotask disables a webhook after 25 consecutive failed deliveries and e-mails its owner: check that Tandem's ticket webhook is still active (IsActive) and look at its Webhook Error Log, then reinstall it from Tandem's platform settings"
 	case platform.ConnectWise:
-		// The research: a callback failing for three days is
-		// disabled; the callback entry carries inactiveFlag
-		// (GET /system/callbacks).
-		return "ConnectWise Manage disables a callback that has failed for three days: check that Tandem's callback under /system/callbacks is not inactive (inactiveFlag) and still points at Tandem's URL, then reinstall it from Tandem's platform settings"
+		// A callback entry carries inactiveFlag (GET /system/callbacks, in
+		// ConnectWise's OpenAPI document). After how many failures Manage
+		// sets it is not in the published callback page, so the hint names
+		// no threshold.
+		return "ConnectWise Manage can mark a failing callback inactive: check that Tandem's callback under /system/callbacks is not inactive (inactiveFlag) and still points at Tandem's URL, then reinstall it from Tandem's platform settings"
 	case platform.Halo:
 		// Halo guide kbid=838: webhooks are managed under Configuration >
 		// Integrations > Webhooks, with a Deliveries log.

@@ -44,7 +44,7 @@ func TestCheckerReportsMismatchesAndStaleAllowances(t *testing.T) {
 		{"conforming", []string{"/v1/Pets/1"}, nil, nil, 1},
 		{"bad response", []string{"/v1/pets/2"}, nil,
 			[]string{`/age: value must be an integer`, `property "name" is missing`}, 1},
-		{"unknown operation", []string{"/v1/owners/1"}, nil, []string{"GET /owners/1 unknown operation"}, 0},
+		{"unknown operation", []string{"/v1/owners/1"}, nil, []string{"GET /owners/{id} unknown operation"}, 0},
 		{"allowed", []string{"/v1/pets/2"}, []Allowance{
 			{Op: "GET /pets/{id}", Kind: Response, Match: "/age:", Reason: "r", Source: "s"},
 			{Op: "GET /pets/{id}", Kind: Response, Match: `"name" is missing`, Reason: "r", Source: "s"},

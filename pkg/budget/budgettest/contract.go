@@ -12,9 +12,7 @@ import (
 
 var h0 = time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
 
-// RunConcurrencyContract checks that concurrent adds all count. moto_server
-// does not serialise updates as DynamoDB does, so the DynamoDB adapter runs
-// it on the embedded store.
+// RunConcurrencyContract checks that concurrent adds all count.
 func RunConcurrencyContract(t *testing.T, newCounter func(t *testing.T) budget.Counter) {
 	ctx := context.Background()
 	t.Run("concurrent adds all count", func(t *testing.T) {

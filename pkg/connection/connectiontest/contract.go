@@ -172,8 +172,7 @@ func RunStoreContract(t *testing.T, newStore func(t *testing.T) connection.Store
 }
 
 // RunConcurrencyContract checks that conditional writes hold under
-// concurrency. moto_server checks conditions without a lock, so it runs on
-// the in-memory store and on minidyn, which serialises writes like DynamoDB.
+// concurrency.
 func RunConcurrencyContract(t *testing.T, newStore func(t *testing.T) connection.Store) {
 	ctx := context.Background()
 	t0 := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)

@@ -14,8 +14,7 @@ import (
 )
 
 // RunConcurrencyContract checks that concurrent link writes conflict
-// instead of overwriting each other. It runs on stores that serialise
-// conditional writes as DynamoDB does (moto_server does not).
+// instead of overwriting each other.
 func RunConcurrencyContract(t *testing.T, newStore func(t *testing.T) relay.Store) {
 	ctx := context.Background()
 	t.Run("concurrent link updates: one wins", func(t *testing.T) {

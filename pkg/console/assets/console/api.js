@@ -91,6 +91,7 @@ export const api = {
   testPlatform: () => call("POST", "/v1/settings/platform/test"),
   deletePlatform: () => call("DELETE", "/v1/settings/platform"),
   installWebhook: () => call("POST", "/v1/settings/platform/webhooks"),
+  usage: () => call("GET", "/v1/settings/platform/usage"),
   startOAuth: (platform, subdomain) => call("POST", `/v1/settings/platform/oauth/${encodeURIComponent(platform)}/start`, { subdomain }),
   connections: () => call("GET", "/v1/connections"),
   createConnection: (role, contractName) => call("POST", "/v1/connections", { role, contractName }),

@@ -26,8 +26,13 @@ const titles = {
   ticketTypeMappings: "Ticket type mappings", fieldMappings: "Field mappings", actionMappings: "Action mappings",
   customFields: "Custom fields", defaultStatus: "Default status", useTicketTypeDefaultStatus: "Default status",
   defaultTicketType: "Default ticket type", defaultAction: "Default action", board: "ConnectWise service board",
-  account: "Account", outbound: "Outbound", escalation: "Escalation rule",
+  account: "Account", outbound: "Outbound", escalation: "Escalation rule", timeEntries: "Time entries",
 };
+
+// Time entries cross from a partner that logs time to a source side whose
+// platform records it (the API's rule, pkg/integration/validate_time.go).
+const timeSenders = new Set(["autotask", "connectwise", "halo"]);
+const timeReceivers = new Set(["autotask", "connectwise"]);
 
 export async function render(root, ctx, params, current) {
   const id = params[0];
@@ -82,8 +87,7 @@ async function loadLists(id) {
   }
   const results = await Promise.allSettled(jobs.map((j) => j.p));
   const out = { mine: {}, partner: {}, platform: {}, problems: { mine: null, partner: null } };
-  results.forEach((r, i) => {
-    const { side, kind } = jobs[i];
+  const settle = (r, side, kind) => {
     if (r.status === "fulfilled") {
       out[side][kind] = r.value.options || [];
       out.platform[side] = r.value.platform;
@@ -91,7 +95,13 @@ async function loadLists(id) {
       out[side][kind] = null;
       if (!out.problems[side]) out.problems[side] = r.reason.message;
     }
-  });
+  };
+  results.forEach((r, i) => settle(r, jobs[i].side, jobs[i].kind));
+  // Only Autotask and ConnectWise have work types; asking another platform
+  // for them is refused.
+  const timed = ["mine", "partner"].filter((side) => timeReceivers.has(out.platform[side]));
+  const works = await Promise.allSettled(timed.map((side) => api.options(id, "workTypes", side)));
+  works.forEach((r, i) => settle(r, timed[i], "workTypes"));
   return out;
 }
 
@@ -99,7 +109,7 @@ async function loadLists(id) {
 // drops a setting the page has no editor for, one the API gains later included.
 const EDITED = new Set(["version", "statusMappings", "priorityMappings", "categoryMappings", "ticketTypeMappings",
   "fieldMappings", "actionMappings", "customFields", "defaultStatus", "useTicketTypeDefaultStatus", "defaultTicketType",
-  "account", "board", "defaultAction", "outbound", "escalation"]);
+  "account", "board", "defaultAction", "outbound", "escalation", "timeEntries"]);
 
 function clone(v) {
   return JSON.parse(JSON.stringify(v));
@@ -124,6 +134,12 @@ class Editor {
     m.escalation = m.escalation || {};
     for (const k of ["queues", "statuses", "ticketTypes"]) m.escalation[k] = m.escalation[k] || [];
     m.escalation.flag = m.escalation.flag || { field: "", value: "" };
+    // A configuration that never had time entries is sent without them
+    // until they are switched on.
+    this.hadTime = Boolean(cfg.timeEntries);
+    m.timeEntries = m.timeEntries || { enabled: false };
+    m.timeEntries.memberMappings = m.timeEntries.memberMappings || [];
+    m.timeEntries.workTypeMappings = m.timeEntries.workTypeMappings || [];
     this.model = m;
   }
 
@@ -185,6 +201,7 @@ class Editor {
       this.actionSection(),
       this.outboundSection(),
       this.target ? null : this.escalationSection(),
+      this.timeSection(),
       this.boardSection(),
       this.customFieldSection(),
     );
@@ -418,6 +435,80 @@ class Editor {
     return "Queue";
   }
 
+  // timeSection edits how time the partner logs lands on my tickets: source
+  // side only, between platforms that log and record time.
+  timeSection() {
+    const mine = this.lists.platform.mine;
+    const partner = this.lists.platform.partner;
+    if (this.target || !timeReceivers.has(mine) || !timeSenders.has(partner)) return null;
+    const t = this.model.timeEntries;
+    const autotask = mine === "autotask";
+    const who = autotask ? "resource" : "member";
+    const on = h("input", { type: "checkbox", checked: t.enabled });
+    on.id = uid("chk");
+    on.addEventListener("change", () => { t.enabled = on.checked; });
+    this.targets.set("timeEntries.enabled", { show: (msg) => this.timeErr(msg), focus: () => on.focus(), clear: () => this.timeErr("") });
+    const member = h("input", { type: "text", value: t.defaultMember || "", autocomplete: "off" });
+    member.addEventListener("input", () => { t.defaultMember = member.value.trim(); });
+    const work = select(this.options("mine", "workTypes"), { value: t.defaultWorkType || "", empty: autotask ? "Choose a billing code…" : "No default" });
+    work.addEventListener("change", () => { t.defaultWorkType = work.value; });
+    const role = autotask ? h("input", { type: "text", value: t.role || "", autocomplete: "off" }) : null;
+    if (role) role.addEventListener("input", () => { t.role = role.value.trim(); });
+    this.timeError = h("span", { class: "field-error", hidden: true });
+    const partnerWorks = Boolean(this.lists.partner.workTypes);
+    return this.section("timeEntries", "Time entries: the partner's time on my tickets",
+      `Time your partner logs on their ticket (start and end or duration, and its note) becomes a time entry on your ticket in ${this.platformName("mine")}, once, however often it is delivered. It is credited to the ${who} mapped to its author, or to the default ${who}.`,
+      h("div", { class: "check", dataset: { field: "timeEntries.enabled" } }, on, h("label", { for: on.id, text: "Bring the partner's time onto my tickets" })), this.timeError,
+      h("div", { class: "two-col" },
+        this.field("timeEntries.defaultMember", `Default ${who} id`, `Your ${who} credited with time whose author has no row below; the author's name then heads the entry's note.`, member),
+        this.field("timeEntries.defaultWorkType", autotask ? "Default billing code" : "Default work type (optional)", autotask ? "Autotask bills every ticket time entry at a work-type billing code." : "The work type of time whose work type has no row below.", work)),
+      role ? this.field("timeEntries.role", "Role id (optional)", "The Autotask role the time is worked in.", role) : null,
+      this.pairTable("timeEntries.memberMappings", "Time entry authors", t.memberMappings,
+        [`Partner worker (${this.platformName("partner")} id or e-mail address)`, `My ${who} id`], null),
+      partnerWorks ? this.pairTable("timeEntries.workTypeMappings", "Time entry work types", t.workTypeMappings,
+        [`Partner work type (${this.platformName("partner")})`, `My work type (${this.platformName("mine")})`],
+        { partner: this.options("partner", "workTypes"), mine: this.options("mine", "workTypes") }) : null);
+  }
+
+  timeErr(msg) {
+    this.timeError.textContent = msg ? sentence(msg) : "";
+    this.timeError.hidden = !msg;
+  }
+
+  // pairTable is a table of partner → mine rows, bound to rows; with lists
+  // its cells are picklists, without them text.
+  pairTable(key, title, rows, heads, lists) {
+    const body = h("tbody", {});
+    const cell = (label, side, r) => {
+      if (lists) return this.rowSelect(label, lists[side], r[side], (v) => { r[side] = v; });
+      const id = uid("txt");
+      const input = h("input", { type: "text", id, value: r[side] || "", autocomplete: "off" });
+      input.addEventListener("input", () => { r[side] = input.value.trim(); });
+      return h("span", {}, h("label", { for: id, class: "visually-hidden", text: label }), input);
+    };
+    const draw = () => {
+      clear(body);
+      rows.forEach((r, i) => {
+        const err = h("span", { class: "field-error", hidden: true });
+        const tr = h("tr", {},
+          h("td", { "data-label": heads[0] }, cell(`${title}, row ${i + 1}: partner`, "partner", r)),
+          h("td", { "data-label": heads[1] }, cell(`${title}, row ${i + 1}: mine`, "mine", r), err),
+          h("td", {}, h("button", { type: "button", class: "link", onclick: () => { rows.splice(i, 1); draw(); } }, `Remove row ${i + 1}`)));
+        tr._err = err;
+        body.appendChild(tr);
+      });
+      if (!rows.length) body.appendChild(h("tr", {}, h("td", { colspan: "3", class: "muted", text: "No rows yet." })));
+    };
+    draw();
+    this.tables[key] = body;
+    const more = h("button", { type: "button", class: "secondary", onclick: () => { rows.push({ partner: "", mine: "" }); draw(); } }, `Add a row to ${title.toLowerCase()}`);
+    return h("div", {}, h("h3", { text: title }),
+      h("div", { class: "table-wrap" }, h("table", { class: "stack mapping", "aria-label": title },
+        h("thead", {}, h("tr", {}, heads.map((t) => h("th", { scope: "col", text: t })), h("th", { scope: "col" }, h("span", { class: "visually-hidden", text: "Row actions" })))),
+        body)),
+      h("div", { class: "actions" }, more));
+  }
+
   boardSection() {
     if (!(this.target && this.lists.platform.mine === "connectwise")) return null;
     const m = this.model;
@@ -473,11 +564,11 @@ class Editor {
   payload() {
     const m = this.model;
     const out = { version: m.version || 0 };
-    const rowsOf = (key, keep) => {
+    const rowsOf = (key, keep, all = m[key]) => {
       const body = this.tables[key];
       const trs = body ? Array.from(body.querySelectorAll("tr")).filter((tr) => tr._err) : [];
       const sent = [];
-      m[key].forEach((r, i) => {
+      all.forEach((r, i) => {
         if (!keep(r)) return;
         const path = `${key}[${sent.length}]`;
         const tr = trs[i];
@@ -517,6 +608,17 @@ class Editor {
       if (e.ticketTypes.length) rule.ticketTypes = e.ticketTypes.slice();
       if (e.flag.field || e.flag.value) rule.flag = { field: e.flag.field, value: e.flag.value };
       out.escalation = rule;
+    }
+    const t = m.timeEntries;
+    const timeSet = t.defaultMember || t.defaultWorkType || t.role || t.memberMappings.some(pair) || t.workTypeMappings.some(pair);
+    if (t.enabled || this.hadTime || timeSet) {
+      const te = { enabled: Boolean(t.enabled) };
+      for (const k of ["defaultMember", "defaultWorkType", "role"]) if (t[k]) te[k] = t[k];
+      for (const k of ["memberMappings", "workTypeMappings"]) {
+        const sent = rowsOf(`timeEntries.${k}`, pair, t[k]).map(({ partner, mine }) => ({ partner, mine }));
+        if (sent.length) te[k] = sent;
+      }
+      out.timeEntries = te;
     }
     for (const k of Object.keys(m)) {
       if (!EDITED.has(k) && m[k] !== undefined) out[k] = clone(m[k]);

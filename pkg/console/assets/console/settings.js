@@ -10,6 +10,7 @@ export async function render(root, ctx, _params, current) {
   );
   const platformCard = h("section", { class: "card", "aria-labelledby": "platform-title" });
   const hookCard = h("section", { class: "card", "aria-labelledby": "webhook-title" });
+  const usageCard = h("section", { class: "card", "aria-labelledby": "usage-title", hidden: true });
   const nextCard = h("section", { class: "card", "aria-labelledby": "next-title" },
     h("h2", { id: "next-title", text: "Organisation connections and integration configuration" }),
     h("p", { text: "Link your organisation to a partner organisation under Connections: one side creates the connection and shares a verification code, the other accepts it. With an active connection, set how it syncs — mappings, defaults, escalation and custom fields — under Integration configuration." }),
@@ -17,7 +18,7 @@ export async function render(root, ctx, _params, current) {
       h("a", { class: "button secondary", href: "#/connections" }, "Go to connections"),
       h("a", { class: "button secondary", href: "#/config" }, "Go to integration configuration")),
   );
-  add(root, platformCard, hookCard, nextCard);
+  add(root, platformCard, hookCard, usageCard, nextCard);
 
   let account = null;
   try {
@@ -33,6 +34,7 @@ export async function render(root, ctx, _params, current) {
     account = acct;
     showPlatform(platformCard, ctx, acct, show, message);
     showWebhook(hookCard, ctx, acct);
+    showUsage(usageCard, ctx, acct, current);
   };
   show(account);
 }
@@ -258,6 +260,52 @@ function showWebhook(card, ctx, account) {
   }));
   add(card, h("p", { class: "muted", text: "Installing again creates a new endpoint; the old one keeps working until removed, so no change is missed." }),
     h("div", { class: "actions" }, install), out);
+}
+
+// showUsage shows the calls Tandem made to the platform per hour, against
+// the point where sync holds so that the platform's other integrations keep
+// their share of its limit.
+async function showUsage(card, ctx, account, current) {
+  clear(card);
+  card.hidden = !account;
+  if (!account) return;
+  card.appendChild(h("h2", { id: "usage-title", text: "Partner API usage" }));
+  const out = h("div", { "aria-live": "polite" });
+  const refresh = h("button", { type: "button", class: "secondary" }, "Refresh usage");
+  const load = () => busy(refresh, async () => {
+    let usage;
+    try {
+      usage = await api.usage();
+    } catch (e) {
+      clear(out).appendChild(notice("bad", "Your platform usage could not be loaded", e.message));
+      return;
+    }
+    if (current()) clear(out).appendChild(usageView(ctx.platform(usage.platform), usage));
+  });
+  refresh.addEventListener("click", load);
+  add(card, out, h("div", { class: "actions" }, refresh));
+  await load();
+}
+
+const count = new Intl.NumberFormat("en-GB");
+const hourOf = (iso) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+
+function usageView(p, usage) {
+  const hours = usage.hours || [];
+  const now = hours[hours.length - 1] || { calls: 0 };
+  const busiest = hours.reduce((a, b) => (b.calls > a.calls ? b : a), { calls: 0 });
+  const used = hours.filter((x) => x.calls > 0).reverse();
+  return h("div", {},
+    h("p", { text: `Calls Tandem made to ${p.name} in the last 24 hours, per clock hour. ${p.name} allows ${count.format(usage.limit)} an hour; when Tandem's calls in an hour reach ${count.format(usage.threshold)}, sync waits for the next hour instead of failing, so your other integrations keep their share.` }),
+    h("dl", { class: "kv", "aria-label": "Usage summary" },
+      h("dt", { text: "This hour" }), h("dd", { text: `${count.format(now.calls)} of ${count.format(usage.threshold)} calls` }),
+      h("dt", { text: "Busiest hour" }), h("dd", { text: busiest.calls ? `${count.format(busiest.calls)} calls (${hourOf(busiest.hour)})` : "No calls in the last 24 hours" })),
+    used.length ? h("div", { class: "table-wrap" }, h("table", { "aria-label": "Calls per hour" },
+      h("thead", {}, h("tr", {}, ["Hour", "Calls", "Share of the hold point"].map((t) => h("th", { scope: "col", text: t })))),
+      h("tbody", {}, used.map((x) => h("tr", {},
+        h("td", { text: hourOf(x.hour) }),
+        h("td", { text: count.format(x.calls) }),
+        h("td", { text: x.threshold ? `${Math.round((100 * x.calls) / x.threshold)} %` : "—" })))))) : null);
 }
 
 function webhookResult(p, hook) {
