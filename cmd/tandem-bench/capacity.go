@@ -5,8 +5,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"maps"
 	"math"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -36,6 +39,9 @@ type capacityMeter struct {
 
 	mu       sync.Mutex
 	rru, wru float64
+	// by splits the requests and units by what they read or write
+	// (requestLabel), to say where each request of a change comes from.
+	by map[string]opUse
 	// endpoint is the store's URL, for the RSS replay's binaries.
 	endpoint string
 }
@@ -60,11 +66,42 @@ func (m *capacityMeter) url() string {
 	return m.endpoint
 }
 
-func (m *capacityMeter) add(rru, wru float64) {
+// opUse is what the requests of one kind (requestLabel) consumed.
+type opUse struct {
+	n        int64
+	rru, wru float64
+}
+
+func (m *capacityMeter) add(label string, rru, wru float64) {
 	m.mu.Lock()
 	m.rru += rru
 	m.wru += wru
+	if m.by == nil {
+		m.by = map[string]opUse{}
+	}
+	u := m.by[label]
+	u.n, u.rru, u.wru = u.n+1, u.rru+rru, u.wru+wru
+	m.by[label] = u
 	m.mu.Unlock()
+}
+
+// breakdown is a copy of what each kind of request has consumed so far.
+func (m *capacityMeter) breakdown() map[string]opUse {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return maps.Clone(m.by)
+}
+
+// since is what each kind of request consumed between two breakdowns.
+func since(before, after map[string]opUse) map[string]opUse {
+	out := map[string]opUse{}
+	for k, a := range after {
+		b := before[k]
+		if a.n != b.n {
+			out[k] = opUse{n: a.n - b.n, rru: a.rru - b.rru, wru: a.wru - b.wru}
+		}
+	}
+	return out
 }
 
 // ddbRequest is the part of every DynamoDB request the meter reads.
@@ -115,6 +152,7 @@ func (m *capacityMeter) Do(req *http.Request) (*http.Response, error) {
 	}
 	var in ddbRequest
 	_ = json.Unmarshal(body, &in)
+	label := requestLabel(op, body)
 	// Before-images, read before the write changes them.
 	var before []float64
 	switch op {
@@ -149,19 +187,19 @@ func (m *capacityMeter) Do(req *http.Request) (*http.Response, error) {
 	write := func(size float64) float64 { return math.Max(1, math.Ceil(size/1024)) }
 	switch op {
 	case "GetItem":
-		m.add(read(itemSize(out.Item), in.ConsistentRead), 0)
+		m.add(label, read(itemSize(out.Item), in.ConsistentRead), 0)
 	case "Query", "Scan":
 		var sum float64
 		for _, it := range out.Items {
 			sum += itemSize(it)
 		}
-		m.add(read(sum, in.ConsistentRead), 0)
+		m.add(label, read(sum, in.ConsistentRead), 0)
 	case "PutItem":
-		m.add(0, write(itemSize(in.Item)))
+		m.add(label, 0, write(itemSize(in.Item)))
 	case "UpdateItem":
-		m.add(0, write(m.itemSize(req, in.TableName, in.Key)))
+		m.add(label, 0, write(m.itemSize(req, in.TableName, in.Key)))
 	case "DeleteItem":
-		m.add(0, write(before[0]))
+		m.add(label, 0, write(before[0]))
 	case "TransactWriteItems":
 		var w float64
 		d := 0
@@ -178,7 +216,7 @@ func (m *capacityMeter) Do(req *http.Request) (*http.Response, error) {
 				w += write(m.itemSize(req, t.ConditionCheck.TableName, t.ConditionCheck.Key))
 			}
 		}
-		m.add(0, 2*w)
+		m.add(label, 0, 2*w)
 	case "TransactGetItems":
 		var r struct {
 			Responses []struct{ Item map[string]json.RawMessage }
@@ -188,7 +226,7 @@ func (m *capacityMeter) Do(req *http.Request) (*http.Response, error) {
 		for _, it := range r.Responses {
 			u += read(itemSize(it.Item), true)
 		}
-		m.add(2*u, 0)
+		m.add(label, 2*u, 0)
 	case "BatchGetItem":
 		var r struct {
 			Responses map[string][]map[string]json.RawMessage
@@ -200,7 +238,7 @@ func (m *capacityMeter) Do(req *http.Request) (*http.Response, error) {
 				u += read(itemSize(it), in.ConsistentRead)
 			}
 		}
-		m.add(u, 0)
+		m.add(label, u, 0)
 	case "BatchWriteItem":
 		var reqs map[string][]struct {
 			PutRequest    *struct{ Item map[string]json.RawMessage }
@@ -222,7 +260,7 @@ func (m *capacityMeter) Do(req *http.Request) (*http.Response, error) {
 				}
 			}
 		}
-		m.add(0, w)
+		m.add(label, 0, w)
 	}
 	return resp, nil
 }
@@ -327,4 +365,123 @@ func numberSize(s string) float64 {
 		}
 	}
 	return math.Ceil(float64(digits)/2) + 1
+}
+
+// requestLabel names a request by its operation and the kinds of item it
+// reads or writes, from their keys (keyKind), e.g. "TransactWriteItems
+// link+index": the bench reports where a change's requests come from
+// without any help from the code that makes them.
+func requestLabel(op string, body []byte) string {
+	type key = map[string]struct{ S string }
+	var in struct {
+		Key, Item     key
+		TransactItems []struct {
+			Put, Update, Delete, ConditionCheck *struct{ Key, Item key }
+			Get                                 *struct{ Key key }
+		}
+		RequestItems map[string]json.RawMessage
+		// Query: the partition and sort key values of the condition.
+		ExpressionAttributeValues key
+	}
+	_ = json.Unmarshal(body, &in)
+	var kinds []string
+	item := func(k key) {
+		if k != nil {
+			kinds = append(kinds, keyKind(k["pk"].S, k["sk"].S))
+		}
+	}
+	switch op {
+	case "GetItem", "DeleteItem", "UpdateItem":
+		item(in.Key)
+	case "PutItem":
+		item(in.Item)
+	case "Query", "Scan":
+		sk := ""
+		for name, v := range in.ExpressionAttributeValues {
+			if name != ":pk" {
+				sk = v.S
+			}
+		}
+		kinds = append(kinds, keyKind(in.ExpressionAttributeValues[":pk"].S, sk))
+	case "TransactWriteItems", "TransactGetItems":
+		for _, t := range in.TransactItems {
+			for _, p := range []*struct{ Key, Item key }{t.Put, t.Update, t.Delete, t.ConditionCheck} {
+				if p != nil {
+					item(p.Key)
+					item(p.Item)
+				}
+			}
+			if t.Get != nil {
+				item(t.Get.Key)
+			}
+		}
+	case "BatchGetItem":
+		for _, raw := range in.RequestItems {
+			var r struct{ Keys []key }
+			_ = json.Unmarshal(raw, &r)
+			for _, k := range r.Keys {
+				item(k)
+			}
+		}
+	case "BatchWriteItem":
+		for _, raw := range in.RequestItems {
+			var rs []struct {
+				PutRequest    *struct{ Item key }
+				DeleteRequest *struct{ Key key }
+			}
+			_ = json.Unmarshal(raw, &rs)
+			for _, r := range rs {
+				if r.PutRequest != nil {
+					item(r.PutRequest.Item)
+				}
+				if r.DeleteRequest != nil {
+					item(r.DeleteRequest.Key)
+				}
+			}
+		}
+	}
+	count := map[string]int{}
+	for _, k := range kinds {
+		count[k]++
+	}
+	parts := make([]string, 0, len(count))
+	for _, k := range slices.Sorted(maps.Keys(count)) {
+		if count[k] > 1 {
+			k += "×" + strconv.Itoa(count[k])
+		}
+		parts = append(parts, k)
+	}
+	return op + " " + strings.Join(parts, "+")
+}
+
+// keyKind names what an item of the table is, from its key (the layout of
+// pkg/dynamostore).
+func keyKind(pk, sk string) string {
+	if strings.HasPrefix(pk, "CMD#") {
+		return "ledger"
+	}
+	prefix, _, _ := strings.Cut(sk, "#")
+	switch prefix {
+	case "HOOK":
+		return "endpoint"
+	case "STAMP":
+		return "stamp"
+	case "LINK":
+		return "link"
+	case "TICKET":
+		return "index"
+	case "LOG":
+		return "log"
+	case "CONFIG":
+		return "config"
+	case "CONN":
+		return "connection"
+	case "CALLS":
+		return "budget"
+	case "ATTN":
+		return "attention"
+	case "":
+		return "?"
+	}
+	return strings.ToLower(prefix)
 }

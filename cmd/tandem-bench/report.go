@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"runtime"
@@ -70,6 +71,7 @@ func (b *bench) print(total time.Duration) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.metric, r.value, r.unit)
 	}
 	_ = tw.Flush()
+	b.printBreakdown(all)
 	if len(b.inits) > 0 {
 		fmt.Println("\nwhere the start-up time went (one run each with GODEBUG=inittrace=1):")
 		for _, r := range b.inits {
@@ -230,4 +232,24 @@ func (b *bench) costRows() {
 		b.add("cost at rest per month: "+l.item, "USD", "%.2f (%.4g %s)", l.usd, l.quantity, l.unit)
 	}
 	b.add("COST AT REST PER MONTH (the model in BENCHMARKS.md)", "USD", "%.2f", totalUSD(rest))
+}
+
+// printBreakdown lists, for each kind of change, the DynamoDB requests it
+// made (webhook, event, command and echo together) by what each read or
+// wrote (requestLabel), per change, with their capacity units.
+func (b *bench) printBreakdown(all []stepCost) {
+	fmt.Println("\nwhere the DynamoDB requests of a synced change go (per change; webhook, event, command and echo together):")
+	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	for _, c := range all {
+		var n int64
+		for _, u := range c.by {
+			n += u.n
+		}
+		fmt.Fprintf(tw, "  %s\t%.2f requests\tRRU %.1f\tWRU %.1f\n", c.name, float64(n)/float64(c.n), c.rru/float64(c.n), c.wru/float64(c.n))
+		for _, k := range slices.Sorted(maps.Keys(c.by)) {
+			u := c.by[k]
+			fmt.Fprintf(tw, "    %s\t%.2f\t%.1f\t%.1f\n", k, float64(u.n)/float64(c.n), u.rru/float64(c.n), u.wru/float64(c.n))
+		}
+	}
+	_ = tw.Flush()
 }

@@ -50,6 +50,7 @@ func (b *bench) latency(ctx context.Context, n int) ([]string, error) {
 	lat := make([]time.Duration, 0, n)
 	p0, d0 := b.r.Deps.PlatformRequests(), b.r.DynamoDBRequests()
 	r0, w0 := b.ddb.totals()
+	by0 := b.ddb.breakdown()
 	sims := b.r.Sims
 	sa0, sh0 := sims.Autotask.Requests()-b.at.Requests(), sims.Halo.Requests()-b.ha.Requests()
 	b.echo.reset()
@@ -82,6 +83,7 @@ func (b *bench) latency(ctx context.Context, n int) ([]string, error) {
 	calls, ddb := b.r.Deps.PlatformRequests()-p0, b.r.DynamoDBRequests()-d0
 	r1, w1 := b.ddb.totals()
 	b.creates = stepCost{name: "create Autotask → Halo", n: n, calls: calls, ddb: ddb, rru: r1 - r0, wru: w1 - w0,
+		by:        since(by0, b.ddb.breakdown()),
 		atCalls:   sims.Autotask.Requests() - b.at.Requests() - sa0,
 		haloCalls: sims.Halo.Requests() - b.ha.Requests() - sh0}
 	ev, ec, ed := b.echo.totals()
@@ -96,6 +98,7 @@ type stepCost struct {
 	n          int
 	calls, ddb int64
 	rru, wru   float64 // DynamoDB capacity units (capacityMeter)
+	by         map[string]opUse
 	// per side, from the simulators' request counters minus the agents'
 	atCalls, haloCalls int64
 }
@@ -158,6 +161,7 @@ func (b *bench) perChange(ctx context.Context, ids []string) error {
 		for i, s := range steps {
 			p0, d0 := b.r.Deps.PlatformRequests(), b.r.DynamoDBRequests()
 			r0, w0 := b.ddb.totals()
+			by0 := b.ddb.breakdown()
 			sa0, sh0 := sims.Autotask.Requests()-b.at.Requests(), sims.Halo.Requests()-b.ha.Requests()
 			if err := s.do(atID, haloID); err != nil {
 				return fmt.Errorf("%s on %s: %w", s.name, atID, err)
@@ -174,6 +178,13 @@ func (b *bench) perChange(ctx context.Context, ids []string) error {
 			c.ddb += b.r.DynamoDBRequests() - d0
 			r1, w1 := b.ddb.totals()
 			c.rru, c.wru = c.rru+r1-r0, c.wru+w1-w0
+			if c.by == nil {
+				c.by = map[string]opUse{}
+			}
+			for k, u := range since(by0, b.ddb.breakdown()) {
+				t := c.by[k]
+				c.by[k] = opUse{n: t.n + u.n, rru: t.rru + u.rru, wru: t.wru + u.wru}
+			}
 			c.atCalls += sims.Autotask.Requests() - b.at.Requests() - sa0
 			c.haloCalls += sims.Halo.Requests() - b.ha.Requests() - sh0
 		}

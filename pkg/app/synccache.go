@@ -7,16 +7,17 @@ import (
 
 	"github.com/tandemsync/tandem/pkg/connection"
 	"github.com/tandemsync/tandem/pkg/integration"
+	"github.com/tandemsync/tandem/pkg/relay"
 	"github.com/tandemsync/tandem/pkg/ttlcache"
 )
 
 // stampedStore is what the warm-instance cache reads: the org's
 // connections, a side's configuration, and the stamps that say whether
-// either changed since (dynamostore.Store.Stamps).
+// either changed since (dynamostore.Store.StampsAndLinks).
 type stampedStore interface {
 	ListForOrg(ctx context.Context, org string) ([]connection.Connection, error)
 	GetConfig(ctx context.Context, connID, org string) (integration.Config, error)
-	Stamps(ctx context.Context, org string, connIDs []string) (int64, map[string]int64, error)
+	StampsAndLinks(ctx context.Context, org string, connIDs []string, ticketID string) (int64, map[string]int64, map[string]relay.LinkRead, error)
 }
 
 // syncCacheTTL only bounds memory: the stamps, read on every event, decide
@@ -59,22 +60,30 @@ func newSyncCache(s stampedStore) *syncCache {
 
 // ActiveFor is org's active connections, read again when org's stamp moved.
 func (c *syncCache) ActiveFor(ctx context.Context, org string) ([]connection.Connection, error) {
+	conns, _, err := c.ActiveForTicket(ctx, org, "")
+	return conns, err
+}
+
+// ActiveForTicket is ActiveFor, and the link of org's ticket on each kept
+// connection, read in the same request as the stamps (relay.TicketConnections).
+// A connection new to the list has no link read here.
+func (c *syncCache) ActiveForTicket(ctx context.Context, org, ticketID string) ([]connection.Connection, map[string]relay.LinkRead, error) {
 	kept, ok := c.lists.Get(org)
 	var ids []string
 	for _, conn := range kept.conns {
 		ids = append(ids, conn.ID)
 	}
-	orgStamp, connStamps, err := c.store.Stamps(ctx, org, ids)
+	orgStamp, connStamps, links, err := c.store.StampsAndLinks(ctx, org, ids, ticketID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	c.see(connStamps)
 	if ok && kept.stamp == orgStamp {
-		return kept.conns, nil
+		return kept.conns, links, nil
 	}
 	all, err := c.store.ListForOrg(ctx, org)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var active []connection.Connection
 	for _, conn := range all {
@@ -91,13 +100,13 @@ func (c *syncCache) ActiveFor(ctx context.Context, org string) ([]connection.Con
 			}
 		}
 		if len(fresh) > 0 {
-			if _, more, err := c.store.Stamps(ctx, org, fresh); err == nil {
+			if _, more, _, err := c.store.StampsAndLinks(ctx, org, fresh, ""); err == nil {
 				c.see(more)
 			}
 		}
 	}
 	c.lists.Put(org, stampedList{stamp: orgStamp, conns: active})
-	return active, nil
+	return active, links, nil
 }
 
 // see records stamps read. Stamps only grow, so a read that finished after

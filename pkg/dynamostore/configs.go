@@ -75,7 +75,7 @@ func (s *Store) PutConfig(ctx context.Context, connID, org string, cfg integrati
 		}
 	}
 	// The connection's stamp moves with the configuration, so warm sync
-	// functions drop their copy on their next event (Stamps).
+	// functions drop their copy on their next event (StampsAndLinks).
 	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
 		{Put: in}, bump(s.table, connPK(connID)),
 	}})

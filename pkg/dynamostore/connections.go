@@ -2,6 +2,7 @@ package dynamostore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/tandemsync/tandem/pkg/connection"
+	"github.com/tandemsync/tandem/pkg/relay"
 )
 
 var _ connection.Store = (*Store)(nil)
@@ -113,7 +115,7 @@ func (s *Store) puts(c connection.Connection, metaCond *string, values map[strin
 	for _, org := range []string{c.CreatorOrg, c.AcceptorOrg} {
 		if org != "" {
 			// Warm sync functions keep the org's connection list while
-			// this stamp stays where it was (Stamps).
+			// this stamp stays where it was (StampsAndLinks).
 			items = append(items, bump(s.table, orgPK(org)))
 		}
 	}
@@ -131,39 +133,59 @@ func bump(table, pk string) types.TransactWriteItem {
 	}}
 }
 
-// Stamps reads the stamp of org's connection list and of each connection's
-// configurations in one BatchGetItem; an absent stamp reads 0. Every write
-// that changes what they cover moves them in its own transaction (puts,
-// PutConfig), so equal stamps mean an unchanged list or configuration.
-func (s *Store) Stamps(ctx context.Context, org string, connIDs []string) (int64, map[string]int64, error) {
+// maxBatchKeys is BatchGetItem's limit.
+const maxBatchKeys = 100
+
+// StampsAndLinks reads the stamp of org's connection list and of each
+// connection's configurations, and, when ticketID is set, the link of org's
+// ticket on each of connIDs (as LinkByTicket answers), in one
+// BatchGetItem: an event's one read before its platform calls. An absent
+// stamp reads 0. Every write that changes what the stamps cover moves them
+// in its own transaction (puts, PutConfig), so equal stamps mean an
+// unchanged list or configuration. A link
+// whose ticket's index item names another link's key (a partner ticket's)
+// costs a second read. Connections beyond what one request holds are left
+// out of links, for the caller to read as usual.
+func (s *Store) StampsAndLinks(ctx context.Context, org string, connIDs []string, ticketID string) (int64, map[string]int64, map[string]relay.LinkRead, error) {
 	keys := []map[string]types.AttributeValue{key(orgPK(org), stampSK)}
 	for _, id := range connIDs {
 		keys = append(keys, key(connPK(id), stampSK))
 	}
+	var linked []string
+	for _, id := range connIDs {
+		if ticketID == "" || len(keys)+2 > maxBatchKeys {
+			break
+		}
+		keys = append(keys, s.linkKeysOf(id, org, ticketID)...)
+		linked = append(linked, id)
+	}
+	items, err := s.batchGet(ctx, keys...)
+	if err != nil {
+		return 0, nil, nil, fmt.Errorf("read stamps of %s: %w", org, err)
+	}
 	got := map[string]int64{}
-	pending := map[string]types.KeysAndAttributes{s.table: {Keys: keys, ConsistentRead: aws.Bool(true)}}
-	for attempt := 0; len(pending) > 0; attempt++ {
-		if attempt == 5 {
-			return 0, nil, fmt.Errorf("read stamps of %s: keys left unprocessed", org)
+	for _, item := range items {
+		if getS(item, "sk") != stampSK {
+			continue
 		}
-		out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: pending})
-		if err != nil {
-			return 0, nil, fmt.Errorf("read stamps of %s: %w", org, err)
+		if v, _ := item["v"].(*types.AttributeValueMemberN); v != nil {
+			n, _ := strconv.ParseInt(v.Value, 10, 64)
+			got[getS(item, "pk")] = n
 		}
-		for _, item := range out.Responses[s.table] {
-			v, _ := item["v"].(*types.AttributeValueMemberN)
-			if v != nil {
-				n, _ := strconv.ParseInt(v.Value, 10, 64)
-				got[getS(item, "pk")] = n
-			}
-		}
-		pending = out.UnprocessedKeys
 	}
 	conns := make(map[string]int64, len(connIDs))
 	for _, id := range connIDs {
 		conns[id] = got[connPK(id)]
 	}
-	return got[orgPK(org)], conns, nil
+	links := make(map[string]relay.LinkRead, len(linked))
+	for _, id := range linked {
+		l, err := s.resolveLink(ctx, id, org, ticketID, items)
+		if err != nil && !errors.Is(err, relay.ErrNoLink) {
+			return 0, nil, nil, fmt.Errorf("find link of %s/%s: %w", org, ticketID, err)
+		}
+		links[id] = relay.LinkRead{Link: l, Err: err}
+	}
+	return got[orgPK(org)], conns, links, nil
 }
 
 func namesFor(cond *string) map[string]string {

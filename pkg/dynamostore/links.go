@@ -5,7 +5,9 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -36,130 +38,197 @@ func getS(item map[string]types.AttributeValue, k string) string {
 	return ""
 }
 
+// LinkByTicket reads, in one consistent BatchGetItem, the link keyed by the
+// ticket (a source ticket's link has its key) and the ticket's index item.
+// The index item, when there is one, names the link: a partner ticket's,
+// or a follow-up's that took a side over, needs a second read of the link
+// it names. An index item of a source ticket's own link (written before
+// links were keyed this way) names that same link.
 func (s *Store) LinkByTicket(ctx context.Context, connID, org, ticketID string) (relay.Link, error) {
-	idx, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(s.table), Key: key(connPK(connID), ticketSK(org, ticketID)), ConsistentRead: aws.Bool(true),
-	})
+	items, err := s.batchGet(ctx, s.linkKeysOf(connID, org, ticketID)...)
 	if err != nil {
 		return relay.Link{}, fmt.Errorf("find link of %s/%s: %w", org, ticketID, err)
 	}
-	if idx.Item == nil {
+	return s.resolveLink(ctx, connID, org, ticketID, items)
+}
+
+// maxCachedLinkKeys bounds the link keys one process remembers (about
+// 100 bytes each).
+const maxCachedLinkKeys = 20_000
+
+// The link key a ticket's index item names never changes: an index item
+// is written once, when a link first names the ticket, and neither it nor
+// the link is ever deleted. So a process may remember it for as long as it
+// likes, and a partner ticket it has seen costs one read, not two.
+func linkKeyCache(connID, org, ticketID string) string {
+	return connID + "\x00" + org + "\x00" + ticketID
+}
+
+// linkKeysOf are the items LinkByTicket reads: the link keyed by the ticket
+// and the ticket's index item, or the link the index item is known to name.
+func (s *Store) linkKeysOf(connID, org, ticketID string) []map[string]types.AttributeValue {
+	if k, ok := s.linkKeys.Get(linkKeyCache(connID, org, ticketID)); ok {
+		return []map[string]types.AttributeValue{key(connPK(connID), linkSK(k))}
+	}
+	return []map[string]types.AttributeValue{key(connPK(connID), linkSK(org+"#"+ticketID)), key(connPK(connID), ticketSK(org, ticketID))}
+}
+
+// resolveLink finds the link of org's ticket among the items read with
+// linkKeysOf (and any others), reading the link an index item names when
+// it is not among them.
+func (s *Store) resolveLink(ctx context.Context, connID, org, ticketID string, items []map[string]types.AttributeValue) (relay.Link, error) {
+	own := org + "#" + ticketID
+	want := own
+	if k, ok := s.linkKeys.Get(linkKeyCache(connID, org, ticketID)); ok {
+		want = k
+	}
+	pk := connPK(connID)
+	var link, idx map[string]types.AttributeValue
+	for _, it := range items {
+		if getS(it, "pk") != pk {
+			continue
+		}
+		switch getS(it, "sk") {
+		case linkSK(want):
+			link = it
+		case ticketSK(org, ticketID):
+			idx = it
+		}
+	}
+	switch {
+	case idx != nil && getS(idx, "linkKey") != own:
+		s.linkKeys.Put(linkKeyCache(connID, org, ticketID), getS(idx, "linkKey"))
+		if link == nil || want != getS(idx, "linkKey") {
+			return s.LinkByKey(ctx, connID, getS(idx, "linkKey"))
+		}
+	case link == nil:
 		return relay.Link{}, relay.ErrNoLink
 	}
-	if doc := getS(idx.Item, "doc"); doc != "" {
-		// The index item carries the link (PutLink writes both in one
-		// transaction): one read instead of two.
-		var l relay.Link
-		if err := json.Unmarshal([]byte(doc), &l); err != nil {
-			return relay.Link{}, fmt.Errorf("decode link of %s/%s: %w", org, ticketID, err)
-		}
-		return l, nil
-	}
-	// An index item written before it carried the link.
+	return decodeLink(link)
+}
+
+// LinkByKey reads the link with the key a command carries.
+func (s *Store) LinkByKey(ctx context.Context, connID, linkKey string) (relay.Link, error) {
 	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(s.table), Key: key(connPK(connID), linkSK(getS(idx.Item, "linkKey"))), ConsistentRead: aws.Bool(true),
+		TableName: aws.String(s.table), Key: key(connPK(connID), linkSK(linkKey)), ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
-		return relay.Link{}, fmt.Errorf("get link of %s/%s: %w", org, ticketID, err)
+		return relay.Link{}, fmt.Errorf("get link %s: %w", linkKey, err)
 	}
 	if out.Item == nil {
 		return relay.Link{}, relay.ErrNoLink
 	}
+	return decodeLink(out.Item)
+}
+
+func decodeLink(item map[string]types.AttributeValue) (relay.Link, error) {
 	var l relay.Link
-	if err := json.Unmarshal([]byte(getS(out.Item, "doc")), &l); err != nil {
-		return relay.Link{}, fmt.Errorf("decode link of %s/%s: %w", org, ticketID, err)
+	if err := json.Unmarshal([]byte(getS(item, "doc")), &l); err != nil {
+		return relay.Link{}, fmt.Errorf("decode link %s: %w", getS(item, "sk"), err)
 	}
 	return l, nil
 }
 
-// PutLink writes the link document and its ticket index items in one
-// transaction, conditional on the version the caller read. Each index item
-// carries a copy of the document, so LinkByTicket reads one item; the link
-// item keeps the version the condition checks.
+// batchGet reads keys in one consistent BatchGetItem (retrying what comes
+// back unprocessed) and returns the items found.
+func (s *Store) batchGet(ctx context.Context, keys ...map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
+	var found []map[string]types.AttributeValue
+	pending := map[string]types.KeysAndAttributes{s.table: {Keys: keys, ConsistentRead: aws.Bool(true)}}
+	for attempt := 0; len(pending) > 0; attempt++ {
+		if attempt == 5 {
+			return nil, errors.New("keys left unprocessed")
+		}
+		out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: pending})
+		if err != nil {
+			return nil, err
+		}
+		found = append(found, out.Responses[s.table]...)
+		pending = out.UnprocessedKeys
+	}
+	return found, nil
+}
+
+// PutLink writes the link document, conditional on the version the caller
+// read. A ticket the link is not indexed under yet (a side's ticket id set
+// for the first time, or moved to a follow-up) gets its index item — a
+// pointer to the link's key, which never changes — in the same
+// transaction; every other write is one conditional PutItem. A source
+// ticket needs no index item: its link's key is its own. Index items are
+// never rewritten, so the link document is written once per write, not in
+// a transaction that doubles its units.
 func (s *Store) PutLink(ctx context.Context, l relay.Link) (relay.Link, error) {
 	prev := l.Version
 	l.Version++
+	var fresh []relay.Side
+	l.Indexed = slices.Clone(l.Indexed)
+	for _, side := range []relay.Side{l.Source, l.Target} {
+		name := side.Org + "#" + side.TicketID
+		if side.TicketID == "" || name == l.Key || slices.Contains(l.Indexed, name) {
+			continue
+		}
+		fresh = append(fresh, side)
+		l.Indexed = append(l.Indexed, name)
+	}
 	doc, err := json.Marshal(l)
 	if err != nil {
 		return relay.Link{}, fmt.Errorf("encode link %s: %w", l.Key, err)
 	}
-	put := &types.Put{
-		TableName: aws.String(s.table),
-		Item: map[string]types.AttributeValue{
-			"pk": str(connPK(l.ConnectionID)), "sk": str(linkSK(l.Key)), "doc": str(string(doc)), "version": num(l.Version),
-		},
-		ConditionExpression: aws.String("attribute_not_exists(pk)"),
+	item := map[string]types.AttributeValue{
+		"pk": str(connPK(l.ConnectionID)), "sk": str(linkSK(l.Key)), "doc": str(string(doc)), "version": num(l.Version),
 	}
+	cond, values := aws.String("attribute_not_exists(pk)"), map[string]types.AttributeValue(nil)
 	if prev != 0 {
-		put.ConditionExpression = aws.String("version = :v")
-		put.ExpressionAttributeValues = map[string]types.AttributeValue{":v": num(prev)}
+		cond, values = aws.String("version = :v"), map[string]types.AttributeValue{":v": num(prev)}
 	}
-	items := []types.TransactWriteItem{{Put: put}}
-	for _, side := range []relay.Side{l.Source, l.Target} {
-		if side.TicketID == "" {
-			continue
+	if len(fresh) == 0 {
+		_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: item,
+			ConditionExpression: cond, ExpressionAttributeValues: values})
+	} else {
+		items := []types.TransactWriteItem{{Put: &types.Put{TableName: aws.String(s.table), Item: item,
+			ConditionExpression: cond, ExpressionAttributeValues: values}}}
+		for _, side := range fresh {
+			items = append(items, types.TransactWriteItem{Put: &types.Put{
+				TableName: aws.String(s.table),
+				Item: map[string]types.AttributeValue{
+					"pk": str(connPK(l.ConnectionID)), "sk": str(ticketSK(side.Org, side.TicketID)), "linkKey": str(l.Key),
+				},
+			}})
 		}
-		items = append(items, types.TransactWriteItem{Put: &types.Put{
-			TableName: aws.String(s.table),
-			Item: map[string]types.AttributeValue{
-				"pk": str(connPK(l.ConnectionID)), "sk": str(ticketSK(side.Org, side.TicketID)), "linkKey": str(l.Key),
-				"doc": str(string(doc)),
-			},
-		}})
+		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 	}
-	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 	if conditionFailed(err) {
 		return relay.Link{}, fmt.Errorf("put link %s: %w", l.Key, relay.ErrConflict)
 	}
 	if err != nil {
 		return relay.Link{}, fmt.Errorf("put link %s: %w", l.Key, err)
 	}
+	for _, side := range fresh {
+		s.linkKeys.Put(linkKeyCache(l.ConnectionID, side.Org, side.TicketID), l.Key)
+	}
 	return l, nil
 }
 
 var _ relay.LinkLedger = (*Store)(nil)
 
-// DoneWithLink reads the command's ledger item and the link's index item
-// (which carries the link) in one consistent BatchGetItem.
-func (s *Store) DoneWithLink(ctx context.Context, id, connID, org, ticketID string) (bool, relay.Link, error, error) {
-	ledger, index := key("CMD#"+id, "CMD"), key(connPK(connID), ticketSK(org, ticketID))
-	pending := map[string]types.KeysAndAttributes{s.table: {Keys: []map[string]types.AttributeValue{ledger, index}, ConsistentRead: aws.Bool(true)}}
-	var done bool
-	var idx map[string]types.AttributeValue
-	for attempt := 0; len(pending) > 0; attempt++ {
-		if attempt == 5 {
-			return false, relay.Link{}, nil, fmt.Errorf("read command ledger %s: keys left unprocessed", id)
-		}
-		out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: pending})
-		if err != nil {
-			return false, relay.Link{}, nil, fmt.Errorf("read command ledger %s and its link: %w", id, err)
-		}
-		for _, item := range out.Responses[s.table] {
-			if getS(item, "pk") == "CMD#"+id {
-				done = true
-			} else {
-				idx = item
-			}
-		}
-		pending = out.UnprocessedKeys
+// DoneWithLink reads the command's ledger item and the link it writes to,
+// by the link's key, in one consistent BatchGetItem.
+func (s *Store) DoneWithLink(ctx context.Context, id, connID, linkKey string) (bool, relay.Link, error, error) {
+	items, err := s.batchGet(ctx, key("CMD#"+id, "CMD"), key(connPK(connID), linkSK(linkKey)))
+	if err != nil {
+		return false, relay.Link{}, nil, fmt.Errorf("read command ledger %s and its link: %w", id, err)
 	}
-	if done {
-		return true, relay.Link{}, nil, nil
+	var link map[string]types.AttributeValue
+	for _, item := range items {
+		if getS(item, "pk") == "CMD#"+id {
+			return true, relay.Link{}, nil, nil
+		}
+		link = item
 	}
-	if idx == nil {
+	if link == nil {
 		return false, relay.Link{}, relay.ErrNoLink, nil
 	}
-	doc := getS(idx, "doc")
-	if doc == "" {
-		// An index item written before it carried the link.
-		l, err := s.LinkByTicket(ctx, connID, org, ticketID)
-		return false, l, err, nil
-	}
-	var l relay.Link
-	if err := json.Unmarshal([]byte(doc), &l); err != nil {
-		return false, relay.Link{}, fmt.Errorf("decode link of %s/%s: %w", org, ticketID, err), nil
-	}
-	return false, l, nil, nil
+	l, err := decodeLink(link)
+	return false, l, err, nil
 }
 
 func (s *Store) Done(ctx context.Context, id string) (bool, error) {

@@ -10,8 +10,8 @@
 //	failed accepts of an org  pk=ORG#<org>        sk=FAIL#<window>  ttl = window end + slack
 //	platform account of org   pk=ORG#<org>        sk=PLATFORM
 //	one side's integration    pk=CONN#<id>        sk=CONFIG#<org>   JSON document + numeric version; put conditional on the version read
-//	link of a synced ticket   pk=CONN#<id>        sk=LINK#<org>#<ticket>   JSON document + version, conditional put
-//	ticket → its link         pk=CONN#<id>        sk=TICKET#<org>#<ticket> (one per side, written with the link, with a copy of its document)
+//	link of a synced ticket   pk=CONN#<id>        sk=LINK#<org>#<ticket>   keyed by its source ticket; JSON document + version, conditional put
+//	ticket → its link         pk=CONN#<id>        sk=TICKET#<org>#<ticket> linkKey; written once, with the link write that first names the ticket (a partner or follow-up ticket)
 //	sync log                  pk=CONN#<id>        sk=LOG#<unix nanos>#<rand>  ttl = 90 days; read newest first
 //	log cursor signing key    pk=KEY#log-cursor   sk=KEY            created once by the first reader (conditional put)
 //	applied command ledger    pk=CMD#<id>         sk=CMD            ttl = 30 days
@@ -36,20 +36,28 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/tandemsync/tandem/pkg/ttlcache"
 )
 
 // Store is the DynamoDB adapter. Safe for concurrent use.
 type Store struct {
 	db    *dynamodb.Client
 	table string
+	// linkKeys remembers, per process, the link key a partner ticket's
+	// index item names (linkKeyCache).
+	linkKeys *ttlcache.Cache[string, string]
 }
 
 // New returns a Store on table.
-func New(db *dynamodb.Client, table string) *Store { return &Store{db: db, table: table} }
+func New(db *dynamodb.Client, table string) *Store {
+	return &Store{db: db, table: table, linkKeys: ttlcache.New[string, string](time.Hour, maxCachedLinkKeys, nil)}
+}
 
 // CreateTable creates the table with the layout above if it does not exist.
 // Production tables come from the CDK stack; this is for the local runner and

@@ -125,6 +125,9 @@ type warm struct {
 	// watched caches whether a side has a Watch open (and when that was
 	// read), so a webhook costs a store read at most once per recordEvery.
 	watched map[string]watchedAt
+	// closed is when a webhook of an organisation last found the Watch of
+	// each of its connections' sides closed (watchesClosed).
+	closed map[string]time.Time
 }
 
 type watchedAt struct {
@@ -133,7 +136,22 @@ type watchedAt struct {
 }
 
 func newWarm() *warm {
-	return &warm{written: map[string]time.Time{}, pending: map[string]int{}, watched: map[string]watchedAt{}}
+	return &warm{written: map[string]time.Time{}, pending: map[string]int{}, watched: map[string]watchedAt{}, closed: map[string]time.Time{}}
+}
+
+// watchesClosed reports whether org's webhooks have nothing to clear: a
+// webhook found every Watch of org's sides closed within recordEvery (as
+// long as webhookArrived itself trusts what it read), and no sweep of this
+// container has opened one since. Without Watches there is nothing to
+// clear.
+func (e *Engine) watchesClosed(org string) bool {
+	if e.Watches == nil {
+		return true
+	}
+	e.warm.mu.Lock()
+	defer e.warm.mu.Unlock()
+	at, ok := e.warm.closed[org]
+	return ok && e.Clock.Now().Sub(at) < recordEvery
 }
 
 // due reports whether key should be written now, and with how many
@@ -230,6 +248,7 @@ func (e *Engine) noteMissed(ctx context.Context, c connection.Connection, org st
 	now := e.Clock.Now()
 	e.warm.mu.Lock()
 	e.warm.watched[key] = watchedAt{open: true, at: now}
+	delete(e.warm.closed, org)
 	e.warm.mu.Unlock()
 	if write, _ := e.warm.due(key, now); !write {
 		return
@@ -259,6 +278,9 @@ func (e *Engine) webhookArrived(ctx context.Context, conns []connection.Connecti
 		return
 	}
 	now := e.Clock.Now()
+	// oldest is when the least recently read of the watches was read, if
+	// every one is known closed.
+	oldest, allClosed := now, true
 	for _, c := range conns {
 		key := "watch|" + c.ID + "|" + org
 		e.warm.mu.Lock()
@@ -268,6 +290,7 @@ func (e *Engine) webhookArrived(ctx context.Context, conns []connection.Connecti
 			_, open, err := e.Watches.Watch(ctx, c.ID, org)
 			if err != nil {
 				e.Log.ErrorContext(ctx, "webhook watch not read", "connection_id", c.ID, "org_id", org, "error", err)
+				allClosed = false
 				continue
 			}
 			seen = watchedAt{open: open, at: now}
@@ -275,15 +298,26 @@ func (e *Engine) webhookArrived(ctx context.Context, conns []connection.Connecti
 		if seen.open {
 			if err := e.Watches.DeleteWatch(ctx, c.ID, org); err != nil {
 				e.Log.ErrorContext(ctx, "webhook watch not cleared", "connection_id", c.ID, "org_id", org, "error", err)
+				allClosed = false
 				continue
 			}
 			e.clear(ctx, c.ID, AttentionID(c.ID, AttentionWebhooks, org))
 			seen.open = false
 		}
+		if seen.at.Before(oldest) {
+			oldest = seen.at
+		}
 		e.warm.mu.Lock()
 		e.warm.watched[key] = seen
 		e.warm.mu.Unlock()
 	}
+	e.warm.mu.Lock()
+	if allClosed {
+		e.warm.closed[org] = oldest
+	} else {
+		delete(e.warm.closed, org)
+	}
+	e.warm.mu.Unlock()
 }
 
 // webhookHint says where each platform's webhook is looked after and what
@@ -398,7 +432,7 @@ func (e *Engine) followUp(ctx context.Context, client platform.Client, cmd Comma
 	if err != nil {
 		return "", err
 	}
-	link, err := e.Store.LinkByTicket(ctx, cmd.ConnectionID, cmd.FromOrg, cmd.FromTicketID)
+	link, err := e.commandLink(ctx, cmd)
 	if err != nil {
 		return "", fmt.Errorf("link of %s: %w", cmd.LinkKey, err)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tandemsync/tandem/pkg/clock"
+	"github.com/tandemsync/tandem/pkg/connection"
 	"github.com/tandemsync/tandem/pkg/integration"
 	"github.com/tandemsync/tandem/pkg/platform"
 	"github.com/tandemsync/tandem/pkg/relay"
@@ -359,5 +360,60 @@ func TestSortAttentionOldestFirst(t *testing.T) {
 	}
 	if strings.Join(got, ",") != "a,b,c" {
 		t.Fatalf("order %v, want a,b,c (oldest first, then by id)", got)
+	}
+}
+
+// countingConns counts the reads of the connection list.
+type countingConns struct {
+	relay.Connections
+	n int
+}
+
+func (c *countingConns) ActiveFor(ctx context.Context, org string) ([]connection.Connection, error) {
+	c.n++
+	return c.Connections.ActiveFor(ctx, org)
+}
+
+// The echo of Tandem's own write reads nothing from the store while this
+// container knows the side has no stopped-webhook report to clear (read
+// within the minute webhooks trust a watch for); otherwise it goes the
+// usual way, and clears a report like any webhook.
+func TestEchoesReadNothingWhileNoWatchIsOpen(t *testing.T) {
+	ctx := context.Background()
+	f, att, clk := attentionFixture(t)
+	f.escalate(t)
+	cc := &countingConns{Connections: conns{f.conn}}
+	f.engine.Conns = cc
+	f.engine = relay.NewEngine(*f.engine)
+	if _, err := att.NoteMissed(ctx, f.conn.ID, "msp", clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	echo := func(id string) {
+		t.Helper()
+		if err := f.engine.HandleEvent(ctx, "msp", platform.Event{Type: platform.EventTicketUpdated, TicketID: "T1", ActorID: "api-msp", DeliveryID: id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, step := range []struct {
+		name         string
+		advance      time.Duration
+		wantListings int
+	}{
+		{"first echo: the watch is unknown here, and open", 0, 1},
+		{"second echo: watches known closed", 0, 1},
+		{"a minute later: read again", time.Minute, 2},
+		{"then trusted again", 0, 2},
+	} {
+		clk.Advance(step.advance)
+		echo(step.name)
+		if cc.n != step.wantListings {
+			t.Fatalf("%s: %d reads of the connection list, want %d", step.name, cc.n, step.wantListings)
+		}
+		if _, open, _ := att.Watch(ctx, f.conn.ID, "msp"); open {
+			t.Fatalf("%s: the watch is still open", step.name)
+		}
+	}
+	if len(f.sent) != 0 || f.dst.gets != 0 {
+		t.Fatalf("echoes sent %v and read the ticket %d times", f.sent, f.dst.gets)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -15,13 +16,13 @@ import (
 
 // HandleCommand applies one command to the receiving platform, once.
 func (e *Engine) HandleCommand(ctx context.Context, cmd Command) error {
-	var pre *linkRead
+	var pre *LinkRead
 	if ll, ok := e.Store.(LinkLedger); ok {
-		done, link, linkErr, err := ll.DoneWithLink(ctx, cmd.ID, cmd.ConnectionID, cmd.FromOrg, cmd.FromTicketID)
+		done, link, linkErr, err := ll.DoneWithLink(ctx, cmd.ID, cmd.ConnectionID, cmd.LinkKey)
 		if err != nil || done {
 			return err
 		}
-		pre = &linkRead{link: link, err: linkErr}
+		pre = &LinkRead{Link: link, Err: linkErr}
 	} else if done, err := e.Store.Done(ctx, cmd.ID); err != nil || done {
 		return err
 	}
@@ -150,12 +151,21 @@ func (e *Engine) editLinkFrom(ctx context.Context, cmd Command, from *Link, chan
 		if attempt == 0 && from != nil {
 			link = *from
 			link.Source.Snapshot, link.Target.Snapshot = link.Source.Snapshot.clone(), link.Target.Snapshot.clone()
-		} else if link, err = e.Store.LinkByTicket(ctx, cmd.ConnectionID, cmd.FromOrg, cmd.FromTicketID); err != nil {
+		} else if link, err = e.commandLink(ctx, cmd); err != nil {
 			return Link{}, fmt.Errorf("link of %s: %w", cmd.LinkKey, err)
 		}
 		mine, _ := link.SideOf(cmd.ToOrg)
+		was := *mine
+		was.Snapshot = mine.Snapshot.clone()
 		if err := change(mine); err != nil {
 			return Link{}, err
+		}
+		if (attempt > 0 || from == nil) && reflect.DeepEqual(was, *mine) {
+			// The link as just read has it already (the echo of the write
+			// recorded it first): a write would only move the version. A
+			// link carried from earlier is written, so that the version
+			// check says it is still current.
+			return link, nil
 		}
 		stored, err := e.Store.PutLink(ctx, link)
 		if errors.Is(err, ErrConflict) && attempt < 10 {
@@ -165,21 +175,33 @@ func (e *Engine) editLinkFrom(ctx context.Context, cmd Command, from *Link, chan
 	}
 }
 
-// linkRead is the link as read with the command's ledger entry.
-type linkRead struct {
-	link Link
-	err  error
+// commandLink reads the link cmd writes to: by its key where the store can
+// (one request whichever side's ticket the command came from), else by the
+// sending side's ticket.
+func (e *Engine) commandLink(ctx context.Context, cmd Command) (Link, error) {
+	if ll, ok := e.Store.(LinkLedger); ok {
+		return ll.LinkByKey(ctx, cmd.ConnectionID, cmd.LinkKey)
+	}
+	return e.Store.LinkByTicket(ctx, cmd.ConnectionID, cmd.FromOrg, cmd.FromTicketID)
+}
+
+// LinkRead is a link as read together with something else (a command's
+// ledger entry, an event's connection stamps); Err is what reading it alone
+// would have answered (ErrNoLink when there is none).
+type LinkRead struct {
+	Link Link
+	Err  error
 }
 
 // apply writes one command and returns the receiving ticket's id, for the
 // log. pre is the link read with the ledger entry (nil: read it here).
-func (e *Engine) apply(ctx context.Context, client platform.Client, cmd Command, pre *linkRead) (string, error) {
+func (e *Engine) apply(ctx context.Context, client platform.Client, cmd Command, pre *LinkRead) (string, error) {
 	var link Link
 	var err error
 	if pre != nil {
-		link, err = pre.link, pre.err
+		link, err = pre.Link, pre.Err
 	} else {
-		link, err = e.Store.LinkByTicket(ctx, cmd.ConnectionID, cmd.FromOrg, cmd.FromTicketID)
+		link, err = e.commandLink(ctx, cmd)
 	}
 	if err != nil {
 		return "", fmt.Errorf("link of %s: %w", cmd.LinkKey, err)
@@ -211,18 +233,27 @@ func (e *Engine) apply(ctx context.Context, client platform.Client, cmd Command,
 
 // create writes the partner ticket of a link that has none, so that it
 // exists once however often the command runs. The create carries a marker
-// (platform.Ticket.Ref) the platform stores; the marker is recorded on the
-// link first, as Creating. A command that finds Creating already set is a
-// repeat of one that may have created the ticket (the answer was lost, or
-// the store failed before the id was recorded), so it looks the marker up
-// and adopts what it finds; so does a create whose answer was a failure
-// that can follow an applied write (a 5xx, a timeout, a dropped
-// connection). The normal path makes no look-up: one store write, no extra
-// partner call.
+// (platform.Ticket.Ref) the platform stores. An attempt that may follow
+// one that created the ticket (the answer was lost, or the store failed
+// before the id was recorded) looks the marker up and adopts what it
+// finds; so does a create whose answer was a failure that can follow an
+// applied write (a 5xx, a timeout, a dropped connection).
+//
+// Such an attempt is told apart by the message: a redelivery, a failure's
+// retry, or a resend (Resent); a first delivery of the first send is the
+// first attempt, since the send that linked the ticket sent it once (the
+// queue drops a repeat of that send), and every later send is a resend.
+// Where the queue does not say how often it delivered a message, or the
+// platform cannot be searched, the marker is recorded on the link first
+// (Creating), and a command that finds it set looks it up. The normal path
+// makes no look-up and no store write before the create.
 func (e *Engine) create(ctx context.Context, client platform.Client, cmd Command, link Link) (string, error) {
 	ref := createRef(cmd.ConnectionID, cmd.LinkKey)
 	mine, _ := link.SideOf(cmd.ToOrg)
-	if mine.Creating == ref || cmd.Match {
+	_, finder := client.(TicketFinder)
+	counted := finder && receives(ctx) > 0
+	repeat := counted && (redelivered(ctx) || cmd.Resent || ctx.Value(releasingKey{}) != nil)
+	if mine.Creating == ref || cmd.Match || repeat {
 		t, found, err := findCreated(ctx, client, ref)
 		if err != nil {
 			return "", fmt.Errorf("look up ticket %s: %w", ref, err)
@@ -243,7 +274,7 @@ func (e *Engine) create(ctx context.Context, client platform.Client, cmd Command
 		}
 	}
 	stored := &link
-	if mine.Creating != ref {
+	if mine.Creating != ref && !counted {
 		mine.Creating = ref
 		l, err := e.Store.PutLink(ctx, link)
 		if errors.Is(err, ErrConflict) {

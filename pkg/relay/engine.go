@@ -27,6 +27,15 @@ type Connections interface {
 	ActiveFor(ctx context.Context, org string) ([]connection.Connection, error)
 }
 
+// TicketConnections is implemented by Connections that read, with what
+// vouches for org's connection list, the link of org's ticket on each
+// connection they return, so an event makes one store request before its
+// platform calls instead of two. A connection missing from links is read
+// as usual.
+type TicketConnections interface {
+	ActiveForTicket(ctx context.Context, org, ticketID string) (conns []connection.Connection, links map[string]LinkRead, err error)
+}
+
 // Configs reads one side's integration configuration (the zero Config if
 // none was saved).
 type Configs interface {

@@ -161,7 +161,19 @@ func (e *Engine) HandleEvent(ctx context.Context, org string, ev platform.Event)
 	if ev.TicketID == "" {
 		return fmt.Errorf("%w: %s event without a ticket id", ErrPermanent, ev.Type)
 	}
-	conns, err := e.Conns.ActiveFor(ctx, org)
+	if ev.ActorID != "" && ev.Type != platform.EventTicketReconciled && e.watchesClosed(org) && e.ownEcho(ctx, org, ev.ActorID) {
+		// The echo of Tandem's own write, and no stopped-webhook report
+		// for this delivery to clear: no store read, no API call.
+		return nil
+	}
+	var conns []connection.Connection
+	var links map[string]LinkRead
+	var err error
+	if tc, ok := e.Conns.(TicketConnections); ok {
+		conns, links, err = tc.ActiveForTicket(ctx, org, ev.TicketID)
+	} else {
+		conns, err = e.Conns.ActiveFor(ctx, org)
+	}
 	if err != nil || len(conns) == 0 {
 		return err
 	}
@@ -172,14 +184,9 @@ func (e *Engine) HandleEvent(ctx context.Context, org string, ev platform.Event)
 	if err != nil {
 		return fmt.Errorf("client for %s: %w", org, err)
 	}
-	if ev.ActorID != "" {
-		if id, ok := client.(ActorIdentifier); ok {
-			self, err := id.ActorID(ctx)
-			if err == nil && self != "" && self == ev.ActorID {
-				// The echo of Tandem's own write: nothing to read, nothing to send.
-				return nil
-			}
-		}
+	if ev.ActorID != "" && e.ownEcho(ctx, org, ev.ActorID) {
+		// The echo of Tandem's own write: nothing to read, nothing to send.
+		return nil
 	}
 	kind, err := e.Platforms.Kind(ctx, org)
 	if err != nil {
@@ -203,6 +210,9 @@ func (e *Engine) HandleEvent(ctx context.Context, org string, ev platform.Event)
 		if err != nil {
 			return fmt.Errorf("resolve %s item %s: %w", kind, ev.TicketID, err)
 		}
+		if id != ev.TicketID {
+			links = nil // read for the item, not its ticket
+		}
 		ev.TicketID = id
 	}
 	src := &sourceState{client: client, ticketID: ev.TicketID, syncRun: ev.Fields[FieldSyncRun], syncConn: ev.Fields[FieldSyncConnection],
@@ -223,17 +233,45 @@ func (e *Engine) HandleEvent(ctx context.Context, org string, ev platform.Event)
 		src.created = ev.Type == platform.EventTicketCreated && sc.NotesHaveOwnEvents()
 	}
 	for _, c := range conns {
-		if err := e.eventForConnection(ctx, c, org, kind, src); err != nil {
+		var pre *LinkRead
+		if l, ok := links[c.ID]; ok {
+			pre = &l
+		}
+		if err := e.eventForConnection(ctx, c, org, kind, src, pre); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (e *Engine) eventForConnection(ctx context.Context, c connection.Connection, org string, kind platform.Kind, src *sourceState) error {
+// ownEcho reports whether actor is the platform user Tandem acts as on
+// org's platform; any failure to tell says no, and the event goes the
+// usual way.
+func (e *Engine) ownEcho(ctx context.Context, org, actor string) bool {
+	client, err := e.Platforms.Client(ctx, org)
+	if err != nil {
+		return false
+	}
+	id, ok := client.(ActorIdentifier)
+	if !ok {
+		return false
+	}
+	self, err := id.ActorID(ctx)
+	return err == nil && self != "" && self == actor
+}
+
+// eventForConnection handles the event on one connection; pre is the link
+// as read with the connection list (nil: read it here).
+func (e *Engine) eventForConnection(ctx context.Context, c connection.Connection, org string, kind platform.Kind, src *sourceState, pre *LinkRead) error {
 	sent := src.sent
 	for attempt := 0; ; attempt++ {
-		link, err := e.Store.LinkByTicket(ctx, c.ID, org, src.ticketID)
+		var link Link
+		var err error
+		if attempt == 0 && pre != nil {
+			link, err = pre.Link, pre.Err
+		} else {
+			link, err = e.Store.LinkByTicket(ctx, c.ID, org, src.ticketID)
+		}
 		switch {
 		case errors.Is(err, ErrNoLink):
 			err = e.escalate(ctx, c, org, kind, src)
@@ -311,7 +349,7 @@ func (e *Engine) escalate(ctx context.Context, c connection.Connection, org stri
 	if err != nil {
 		return err
 	}
-	if err := e.sendCreate(ctx, c, stored, src, mine.Outbound); err != nil {
+	if err := e.sendCreate(ctx, c, stored, src, mine.Outbound, false); err != nil {
 		return err
 	}
 	// Notes already there follow the create, in the same message group.
@@ -320,8 +358,10 @@ func (e *Engine) escalate(ctx context.Context, c connection.Connection, org stri
 
 // sendCreate (re)sends the create of a linked source ticket whose partner
 // ticket does not exist yet. Its command id is fixed per link, so a resend
-// is dropped by the queue or the ledger if the first one got through.
-func (e *Engine) sendCreate(ctx context.Context, c connection.Connection, link Link, src *sourceState, outbound integration.Outbound) error {
+// is dropped by the queue or the ledger if the first one got through; a
+// resend is marked Resent, since an attempt of the first may have created
+// the ticket without recording it.
+func (e *Engine) sendCreate(ctx context.Context, c connection.Connection, link Link, src *sourceState, outbound integration.Outbound, resend bool) error {
 	rules, receiver, err := e.rules(ctx, c.ID, link.Target.Org)
 	if err != nil {
 		return err
@@ -345,6 +385,9 @@ func (e *Engine) sendCreate(ctx context.Context, c connection.Connection, link L
 	}
 	cmds := e.commands(c, link, link.Source.Org, link.Target.Org, link.Target.Platform, plan, "create")
 	src.mark(c.ID, cmds)
+	for i := range cmds {
+		cmds[i].Resent = resend && cmds[i].Do.Op == integration.OpCreateTicket
+	}
 	if receiver.MatchField != "" {
 		number := cmp.Or(src.ticket.Number, src.ticket.ID)
 		for i := range cmds {

@@ -188,3 +188,87 @@ func TestRefusedCreateSkipsWhatFollows(t *testing.T) {
 		t.Fatalf("log %+v", log)
 	}
 }
+
+// Where the queue counts deliveries and the platform can be searched by
+// marker, a first delivery of the first send creates without recording
+// the marker first (one link write, the adoption) and without a look-up;
+// every attempt that may follow one that created the ticket looks it up
+// and adopts it: a redelivery, a failure's retry and a resend (a later
+// event of a linked ticket whose partner is not recorded).
+func TestCreateLooksUpOnlyWhereAnAttemptMayHaveCreated(t *testing.T) {
+	ctx := context.Background()
+	t.Run("first delivery of the first send", func(t *testing.T) {
+		f := newFixture(t)
+		env := createCommand(t, f)
+		writes := &linkWrites{MemStore: f.store}
+		e := *f.engine
+		e.Store = writes
+		f.engine = relay.NewEngine(e)
+		if err := f.engine.Handle(relay.WithReceiveCount(ctx, 1), env); err != nil {
+			t.Fatal(err)
+		}
+		if f.dst.calls != 1 || f.dst.finds != 0 || writes.n.Load() != 1 || len(f.dst.tickets) != 1 {
+			t.Fatalf("%d partner calls (%d look-ups), %d link writes, %d tickets; want 1, 0, 1, 1", f.dst.calls, f.dst.finds, writes.n.Load(), len(f.dst.tickets))
+		}
+	})
+	for _, tc := range []struct {
+		name  string
+		again func(t *testing.T, f *fixture, env relay.Envelope)
+	}{
+		{"redelivery", func(t *testing.T, f *fixture, env relay.Envelope) {
+			if err := f.engine.Handle(relay.WithReceiveCount(ctx, 2), env); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"resend by a later event", func(t *testing.T, f *fixture, env relay.Envelope) {
+			tk := f.src.tickets["A1"]
+			tk.Summary = "Printer (still)"
+			f.src.tickets["A1"] = tk
+			if err := f.engine.HandleEvent(ctx, "cust", platform.Event{Type: platform.EventTicketUpdated, TicketID: "A1", DeliveryID: "d2"}); err != nil {
+				t.Fatal(err)
+			}
+			var resent bool
+			for q, msgs := range f.sent {
+				delete(f.sent, q)
+				for _, m := range msgs {
+					var got relay.Envelope
+					if err := json.Unmarshal(m.Body, &got); err != nil {
+						t.Fatal(err)
+					}
+					if got.Command.ID == env.Command.ID {
+						resent = got.Command.Resent
+						env = got
+					}
+				}
+			}
+			if !resent {
+				t.Fatal("the later event did not resend the create, marked as a resend")
+			}
+			if err := f.engine.Handle(relay.WithReceiveCount(ctx, 1), env); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			env := createCommand(t, f)
+			// The partner create is applied; the store fails before the
+			// link records it.
+			store := failingLinks{Store: f.store, fail: func(l relay.Link) bool { return l.Target.TicketID != "" }}
+			e := *f.engine
+			e.Store = store
+			failing := relay.NewEngine(e)
+			if err := failing.Handle(relay.WithReceiveCount(ctx, 1), env); err == nil {
+				t.Fatal("the store failure was not reported")
+			}
+			tc.again(t, f, env)
+			if len(f.dst.tickets) != 1 || f.dst.finds == 0 {
+				t.Fatalf("partner holds %d tickets after %d look-ups, want 1 found by its marker", len(f.dst.tickets), f.dst.finds)
+			}
+			l, err := f.store.LinkByTicket(ctx, "conn-1", "cust", "A1")
+			if err != nil || l.Target.TicketID == "" {
+				t.Fatalf("link %+v, %v", l.Target, err)
+			}
+		})
+	}
+}

@@ -72,6 +72,11 @@ type Link struct {
 	Source  Side   `json:"source"`
 	Target  Side   `json:"target"`
 	Version int64  `json:"version"` // optimistic concurrency
+	// Indexed is the store's record of the tickets ("<org>#<ticket id>")
+	// it has indexed this link under, so a write indexes only a ticket
+	// new to the link (a side's ticket id is set once, or moves to a
+	// follow-up). Only the store writes it; the engine carries it along.
+	Indexed []string `json:"indexed,omitempty"`
 }
 
 // SideOf returns the side of org, and the other side.
@@ -137,11 +142,12 @@ type DoneLogger interface {
 	MarkDoneWithLog(ctx context.Context, commandID string, expires time.Time, e LogEntry) error
 }
 
-// LinkLedger is implemented by stores that read whether a command was
-// applied together with the link it writes to, in one request; linkErr is
-// what LinkByTicket would have answered.
+// LinkLedger is implemented by stores that read a link by its key (a
+// command carries it) in one request, and whether a command was applied
+// together with that link; linkErr is ErrNoLink when there is none.
 type LinkLedger interface {
-	DoneWithLink(ctx context.Context, commandID, connID, org, ticketID string) (done bool, link Link, linkErr, err error)
+	DoneWithLink(ctx context.Context, commandID, connID, linkKey string) (done bool, link Link, linkErr, err error)
+	LinkByKey(ctx context.Context, connID, linkKey string) (Link, error)
 }
 
 // Command is one write for the partner's sync function.
@@ -168,6 +174,10 @@ type Command struct {
 	// SyncRun names the initial sync the command belongs to, whose
 	// progress it counts.
 	SyncRun string `json:"syncRun,omitempty"`
+	// Resent: a create sent again for a link whose partner ticket is not
+	// recorded (sendCreate): an attempt of an earlier send may have
+	// created it, so it is looked up first.
+	Resent bool `json:"resent,omitempty"`
 }
 
 // Envelope is what travels on the queues: an event from the webhook, a

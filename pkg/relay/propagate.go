@@ -28,7 +28,7 @@ func (e *Engine) propagate(ctx context.Context, c connection.Connection, org str
 		// Linked by an earlier delivery whose create may never have been
 		// queued (a crash between the two); its fixed command id makes a
 		// resend harmless when it was.
-		if err := e.sendCreate(ctx, c, link, src, myCfg.Outbound); err != nil {
+		if err := e.sendCreate(ctx, c, link, src, myCfg.Outbound, true); err != nil {
 			return err
 		}
 	}

@@ -90,6 +90,87 @@ func RunStoreContract(t *testing.T, newStore func(t *testing.T) relay.Store) {
 		}
 	})
 
+	t.Run("every ticket a side has had finds the newest link", func(t *testing.T) {
+		s := newStore(t)
+		stored, err := s.PutLink(ctx, link)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The partner ticket is recorded, then the link is written again
+		// twice; then either side moves to a follow-up ticket.
+		stored.Target.TicketID = "H9"
+		for i := range 3 {
+			stored.Target.Seq = int64(i)
+			if stored, err = s.PutLink(ctx, stored); err != nil {
+				t.Fatal(err)
+			}
+		}
+		stored.Target.TicketID = "H10"
+		if stored, err = s.PutLink(ctx, stored); err != nil {
+			t.Fatal(err)
+		}
+		stored.Source.TicketID = "T2"
+		stored.Source.Snapshot.Summary = "Printer (follow-up)"
+		if stored, err = s.PutLink(ctx, stored); err != nil {
+			t.Fatal(err)
+		}
+		for _, tk := range []struct{ org, id string }{{"acme", "T1"}, {"acme", "T2"}, {"msp", "H9"}, {"msp", "H10"}} {
+			got, err := s.LinkByTicket(ctx, "conn-1", tk.org, tk.id)
+			if err != nil || got.Version != stored.Version || got.Key != "acme#T1" || got.Source.Snapshot.Summary != "Printer (follow-up)" {
+				t.Fatalf("by %s/%s: version %d (want %d), %+v, %v", tk.org, tk.id, got.Version, stored.Version, got, err)
+			}
+		}
+		if _, err := s.LinkByTicket(ctx, "conn-1", "msp", "T2"); !errors.Is(err, relay.ErrNoLink) {
+			t.Fatalf("the other org's ticket id resolves: %v", err)
+		}
+	})
+
+	t.Run("a stale write that would index a new ticket conflicts and indexes nothing", func(t *testing.T) {
+		s := newStore(t)
+		stored, err := s.PutLink(ctx, link)
+		if err != nil {
+			t.Fatal(err)
+		}
+		moved := stored
+		moved.Source.Seq = 2
+		if _, err := s.PutLink(ctx, moved); err != nil {
+			t.Fatal(err)
+		}
+		stored.Target.TicketID = "H7"
+		if _, err := s.PutLink(ctx, stored); !errors.Is(err, relay.ErrConflict) {
+			t.Fatalf("stale write: %v", err)
+		}
+		if _, err := s.LinkByTicket(ctx, "conn-1", "msp", "H7"); !errors.Is(err, relay.ErrNoLink) {
+			t.Fatalf("the refused write indexed its ticket: %v", err)
+		}
+	})
+
+	t.Run("link by its key", func(t *testing.T) {
+		s := newStore(t)
+		ll, ok := s.(relay.LinkLedger)
+		if !ok {
+			t.Fatalf("%T cannot read a link by its key", s)
+		}
+		if _, err := ll.LinkByKey(ctx, "conn-1", "acme#T1"); !errors.Is(err, relay.ErrNoLink) {
+			t.Fatalf("before put: %v", err)
+		}
+		stored, err := s.PutLink(ctx, link)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored.Target.TicketID = "H9"
+		if stored, err = s.PutLink(ctx, stored); err != nil {
+			t.Fatal(err)
+		}
+		got, err := ll.LinkByKey(ctx, "conn-1", "acme#T1")
+		if err != nil || got.Version != stored.Version || got.Target.TicketID != "H9" {
+			t.Fatalf("by key: %+v %v", got, err)
+		}
+		if _, err := ll.LinkByKey(ctx, "conn-2", "acme#T1"); !errors.Is(err, relay.ErrNoLink) {
+			t.Fatalf("other connection sees the link: %v", err)
+		}
+	})
+
 	t.Run("stale and duplicate creates conflict", func(t *testing.T) {
 		s := newStore(t)
 		if _, err := s.PutLink(ctx, link); err != nil {
@@ -142,20 +223,20 @@ func RunStoreContract(t *testing.T, newStore func(t *testing.T) relay.Store) {
 		if !ok {
 			t.Fatalf("%T reads the ledger and the link in two requests (no DoneWithLink)", s)
 		}
-		if done, _, linkErr, err := ll.DoneWithLink(ctx, "cmd-5", "conn-1", "acme", "T1"); err != nil || done || !errors.Is(linkErr, relay.ErrNoLink) {
+		if done, _, linkErr, err := ll.DoneWithLink(ctx, "cmd-5", "conn-1", "acme#T1"); err != nil || done || !errors.Is(linkErr, relay.ErrNoLink) {
 			t.Fatalf("nothing stored: done %v, link error %v, error %v", done, linkErr, err)
 		}
 		if _, err := s.PutLink(ctx, link); err != nil {
 			t.Fatal(err)
 		}
-		done, got, linkErr, err := ll.DoneWithLink(ctx, "cmd-5", "conn-1", "acme", "T1")
+		done, got, linkErr, err := ll.DoneWithLink(ctx, "cmd-5", "conn-1", "acme#T1")
 		if err != nil || done || linkErr != nil || got.Key != link.Key || got.Version != 1 || got.Source.Snapshot.Summary != "Printer" {
 			t.Fatalf("linked: done %v, link %+v, link error %v, error %v", done, got, linkErr, err)
 		}
 		if err := s.MarkDone(ctx, "cmd-5", time.Now().Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}
-		if done, _, _, err := ll.DoneWithLink(ctx, "cmd-5", "conn-1", "acme", "T1"); err != nil || !done {
+		if done, _, _, err := ll.DoneWithLink(ctx, "cmd-5", "conn-1", "acme#T1"); err != nil || !done {
 			t.Fatalf("after the mark: done %v, error %v", done, err)
 		}
 	})

@@ -87,10 +87,22 @@ var (
 	_ relay.LinkLedger = (*MemStore)(nil)
 )
 
-func (m *MemStore) DoneWithLink(ctx context.Context, id, connID, org, ticketID string) (bool, relay.Link, error, error) {
+func (m *MemStore) DoneWithLink(ctx context.Context, id, connID, key string) (bool, relay.Link, error, error) {
 	done, _ := m.Done(ctx, id)
-	l, linkErr := m.LinkByTicket(ctx, connID, org, ticketID)
+	l, linkErr := m.LinkByKey(ctx, connID, key)
 	return done, l, linkErr, nil
+}
+
+func (m *MemStore) LinkByKey(_ context.Context, connID, key string) (relay.Link, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	raw, ok := m.links[connID+"|"+key]
+	if !ok {
+		return relay.Link{}, relay.ErrNoLink
+	}
+	var l relay.Link
+	err := json.Unmarshal(raw, &l)
+	return l, err
 }
 
 func (m *MemStore) MarkDoneWithLog(ctx context.Context, id string, expires time.Time, e relay.LogEntry) error {
