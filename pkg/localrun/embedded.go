@@ -107,7 +107,11 @@ func (s *embeddedStore) transactWriteItems(w http.ResponseWriter, r *http.Reques
 		writeStoreError(w, http.StatusBadRequest, "SerializationException", err.Error())
 		return
 	}
-	var in minidyn.TransactWriteItemsInput
+	// Attribute values stay raw JSON: each operation's object is already
+	// the body of its single-item request (a transaction's Put, Update and
+	// Delete carry a subset of PutItem's, UpdateItem's and DeleteItem's
+	// fields), so nothing is decoded into values and encoded again.
+	var in struct{ TransactItems []map[string]json.RawMessage }
 	if err := json.Unmarshal(body, &in); err != nil {
 		writeStoreError(w, http.StatusBadRequest, "SerializationException", err.Error())
 		return
@@ -128,21 +132,31 @@ func (s *embeddedStore) transactWriteItems(w http.ResponseWriter, r *http.Reques
 	rollback := func() {
 		for _, u := range slices.Backward(undo) {
 			if u.old != nil {
-				s.call("PutItem", minidyn.PutItemInput{TableName: &u.table, Item: u.old}, nil)
+				s.call("PutItem", struct {
+					TableName string
+					Item      json.RawMessage
+				}{u.table, u.old}, nil)
 			} else {
-				s.call("DeleteItem", minidyn.DeleteItemInput{TableName: &u.table, Key: u.key}, nil)
+				s.call("DeleteItem", struct {
+					TableName string
+					Key       map[string]json.RawMessage
+				}{u.table, u.key}, nil)
 			}
 		}
 	}
 	for i, op := range ops {
-		var got minidyn.GetItemOutput
-		if res := s.call("GetItem", minidyn.GetItemInput{TableName: &op.table, Key: op.key, ConsistentRead: aws.Bool(true)}, &got); res.Code != http.StatusOK {
+		var got struct{ Item json.RawMessage }
+		res := s.call("GetItem", struct {
+			TableName      string
+			Key            map[string]json.RawMessage
+			ConsistentRead bool
+		}{op.table, op.key, true}, &got)
+		if res.Code != http.StatusOK {
 			rollback()
 			forward(w, res)
 			return
 		}
-		res := s.call(op.name, op.input, nil)
-		if res.Code != http.StatusOK {
+		if res = s.call(op.name, op.body, nil); res.Code != http.StatusOK {
 			rollback()
 			if !cancelled(w, res, i, len(ops)) {
 				forward(w, res)
@@ -159,57 +173,55 @@ func (s *embeddedStore) transactWriteItems(w http.ResponseWriter, r *http.Reques
 // txOp is one transaction item as the single-item operation that applies it,
 // with the item's key and, once applied, its image before (nil: absent).
 type txOp struct {
-	name  string // PutItem, UpdateItem or DeleteItem
-	input any
+	name  string          // PutItem, UpdateItem or DeleteItem
+	body  json.RawMessage // its request
 	table string
-	key   map[string]*minidyn.AttributeValue
-	old   map[string]*minidyn.AttributeValue
+	key   map[string]json.RawMessage
+	old   json.RawMessage
 }
+
+// singleItemOps names the request that applies each kind of transaction
+// item on its own.
+var singleItemOps = map[string]string{"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem"}
 
 // plan turns the transaction's items into single-item operations; false
 // leaves the transaction to minidyn (see transactWriteItems).
-func (s *embeddedStore) plan(items []minidyn.TransactWriteItem) ([]txOp, bool) {
+func (s *embeddedStore) plan(items []map[string]json.RawMessage) ([]txOp, bool) {
 	if len(items) == 0 || len(items) > 100 {
 		return nil, false
 	}
 	ops := make([]txOp, 0, len(items))
 	seen := map[string]bool{}
 	for _, it := range items {
+		if len(it) != 1 {
+			return nil, false
+		}
 		var op txOp
-		switch {
-		case it.Put != nil && it.Update == nil && it.Delete == nil && it.ConditionCheck == nil:
-			p := it.Put
-			names, ok := s.keyNames(aws.ToString(p.TableName))
+		for kind, raw := range it {
+			name, ok := singleItemOps[kind]
 			if !ok {
 				return nil, false
 			}
-			key := map[string]*minidyn.AttributeValue{}
-			for _, n := range names {
-				if v, ok := p.Item[n]; ok {
-					key[n] = v
+			var fields struct {
+				TableName string
+				Key, Item map[string]json.RawMessage
+			}
+			if json.Unmarshal(raw, &fields) != nil {
+				return nil, false
+			}
+			op = txOp{name: name, body: raw, table: fields.TableName, key: fields.Key}
+			if kind == "Put" {
+				names, ok := s.keyNames(fields.TableName)
+				if !ok {
+					return nil, false
+				}
+				op.key = map[string]json.RawMessage{}
+				for _, n := range names {
+					if v, ok := fields.Item[n]; ok {
+						op.key[n] = v
+					}
 				}
 			}
-			op = txOp{name: "PutItem", table: aws.ToString(p.TableName), key: key, input: minidyn.PutItemInput{
-				TableName: p.TableName, Item: p.Item, ConditionExpression: p.ConditionExpression,
-				ExpressionAttributeNames: p.ExpressionAttributeNames, ExpressionAttributeValues: p.ExpressionAttributeValues,
-				ReturnValuesOnConditionCheckFailure: p.ReturnValuesOnConditionCheckFailure,
-			}}
-		case it.Update != nil && it.Delete == nil && it.ConditionCheck == nil:
-			u := it.Update
-			op = txOp{name: "UpdateItem", table: aws.ToString(u.TableName), key: u.Key, input: minidyn.UpdateItemInput{
-				TableName: u.TableName, Key: u.Key, UpdateExpression: u.UpdateExpression, ConditionExpression: u.ConditionExpression,
-				ExpressionAttributeNames: u.ExpressionAttributeNames, ExpressionAttributeValues: u.ExpressionAttributeValues,
-				ReturnValuesOnConditionCheckFailure: u.ReturnValuesOnConditionCheckFailure,
-			}}
-		case it.Delete != nil && it.ConditionCheck == nil:
-			d := it.Delete
-			op = txOp{name: "DeleteItem", table: aws.ToString(d.TableName), key: d.Key, input: minidyn.DeleteItemInput{
-				TableName: d.TableName, Key: d.Key, ConditionExpression: d.ConditionExpression,
-				ExpressionAttributeNames: d.ExpressionAttributeNames, ExpressionAttributeValues: d.ExpressionAttributeValues,
-				ReturnValuesOnConditionCheckFailure: d.ReturnValuesOnConditionCheckFailure,
-			}}
-		default:
-			return nil, false
 		}
 		id, err := json.Marshal(op.key) // map keys marshal sorted
 		if err != nil || seen[op.table+"\x00"+string(id)] {
@@ -250,7 +262,11 @@ func (s *embeddedStore) keyNames(table string) ([]string, bool) {
 // successful answer into out.
 func (s *embeddedStore) call(op string, in, out any) *httptest.ResponseRecorder {
 	rec := httptest.NewRecorder()
-	body, err := json.Marshal(in)
+	body, ok := in.(json.RawMessage)
+	var err error
+	if !ok {
+		body, err = json.Marshal(in)
+	}
 	if err != nil {
 		writeStoreError(rec, http.StatusBadRequest, "SerializationException", err.Error())
 		return rec
@@ -276,17 +292,17 @@ func (s *embeddedStore) call(op string, in, out any) *httptest.ResponseRecorder 
 // for the others; false if res is another error.
 func cancelled(w http.ResponseWriter, res *httptest.ResponseRecorder, i, n int) bool {
 	var failed struct {
-		Type    string                             `json:"__type"`
-		Message string                             `json:"message"`
-		Item    map[string]*minidyn.AttributeValue `json:"Item,omitempty"`
+		Type    string          `json:"__type"`
+		Message string          `json:"message"`
+		Item    json.RawMessage `json:"Item,omitempty"`
 	}
 	if json.Unmarshal(res.Body.Bytes(), &failed) != nil || !strings.HasSuffix(failed.Type, "ConditionalCheckFailedException") {
 		return false
 	}
 	type reason struct {
-		Code    string                             `json:"Code"`
-		Message string                             `json:"Message,omitempty"`
-		Item    map[string]*minidyn.AttributeValue `json:"Item,omitempty"`
+		Code    string          `json:"Code"`
+		Message string          `json:"Message,omitempty"`
+		Item    json.RawMessage `json:"Item,omitempty"`
 	}
 	reasons := make([]reason, n)
 	codes := make([]string, n)
