@@ -14,7 +14,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/aws/smithy-go"
 	minidyn "github.com/truora/minidyn/server"
 
 	"github.com/tandemsync/tandem/pkg/localrun"
@@ -121,7 +120,7 @@ func TestEmbeddedTransactionsAgreeWithMinidynAndMoto(t *testing.T) {
 				}
 				_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: c.items(table)})
 				var code string
-				var apiErr smithy.APIError
+				var apiErr interface{ ErrorCode() string } // smithy.APIError
 				if errors.As(err, &apiErr) {
 					code = apiErr.ErrorCode()
 				} else if err != nil {
