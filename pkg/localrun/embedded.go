@@ -27,7 +27,7 @@ import (
 // "Local runner's embedded store"): the HTTP client's transport hands each
 // request to the store's handler in-process instead of over a loopback TCP
 // connection, and TransactWriteItems runs as minidyn's own item operations
-// with an undo log (embeddedStore.transact) instead of minidyn's copy of the
+// with an undo log (embeddedStore.transactWriteItems) instead of minidyn's copy of the
 // whole table per transaction.
 func EmbeddedDynamoDB(opts ...func(*dynamodb.Options)) (*dynamodb.Client, func()) {
 	srv := minidyn.NewServer()
