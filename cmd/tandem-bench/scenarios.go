@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/tandemsync/tandem/pkg/localrun"
@@ -219,15 +220,16 @@ func (b *bench) throughput(ctx context.Context, n int) error {
 		return err
 	}
 	halo0 := b.r.Sims.Count(platform.Halo)
-	rate, d, err := b.release(n)
+	creates, err := b.release(n)
 	if err != nil {
 		return err
 	}
 	if got := b.r.Sims.Count(platform.Halo) - halo0; got != n {
 		return fmt.Errorf("burst of %d creates made %d Halo tickets", n, got)
 	}
-	b.progress("  %d create events in %s: %.0f events/s", n, d.Round(time.Millisecond), rate)
-	b.add("events/s sustained, ticket-create burst (each: escalate + Halo create + echo)", "events/s", "%.0f", rate)
+	b.progress("  %d create events in %s: %.0f events/s", n, creates.wall.Round(time.Millisecond), creates.rate())
+	b.add("events/s sustained, ticket-create burst (each: escalate + Halo create + echo)", "events/s", "%.0f", creates.rate())
+	creates.rows(b, "create")
 
 	b.progress("throughput: %d Autotask notes (one per new ticket) held at the listener", n)
 	haloNotes0 := 0
@@ -240,7 +242,7 @@ func (b *bench) throughput(ctx context.Context, n int) error {
 	}); err != nil {
 		return err
 	}
-	rate, d, err = b.release(n)
+	notes, err := b.release(n)
 	if err != nil {
 		return err
 	}
@@ -251,9 +253,37 @@ func (b *bench) throughput(ctx context.Context, n int) error {
 	if got := haloNotes - haloNotes0; got != n {
 		return fmt.Errorf("burst of %d notes made %d Halo notes", n, got)
 	}
-	b.progress("  %d note events in %s: %.0f events/s", n, d.Round(time.Millisecond), rate)
-	b.add("events/s sustained, ticket-update burst (each: a new note synced + echo)", "events/s", "%.0f", rate)
+	b.progress("  %d note events in %s: %.0f events/s", n, notes.wall.Round(time.Millisecond), notes.rate())
+	b.add("events/s sustained, ticket-update burst (each: a new note synced + echo)", "events/s", "%.0f", notes.rate())
+	notes.rows(b, "note")
 	return nil
+}
+
+// burst is what one throughput burst took: wall time, the process's CPU
+// time (which, unlike the wall time, hardly moves with what else the
+// machine runs) and the DynamoDB requests the embedded store served.
+type burst struct {
+	n         int
+	wall, cpu time.Duration
+	requests  int64
+}
+
+func (u burst) rate() float64 { return float64(u.n) / u.wall.Seconds() }
+
+func (u burst) rows(b *bench, name string) {
+	b.add(fmt.Sprintf("  %s burst: events per CPU-second of the whole runner (store, simulators, HTTP); its ceiling on one free core", name),
+		"events/CPU-s", "%.0f", float64(u.n)/u.cpu.Seconds())
+	b.add(fmt.Sprintf("  %s burst: DynamoDB requests the embedded store served per second (per event)", name),
+		"requests/s", "%.0f (%.1f)", float64(u.requests)/u.wall.Seconds(), float64(u.requests)/float64(u.n))
+}
+
+// processCPU is this process's user and system CPU time so far.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // produce makes n changes as the agent (4 at a time) while the listener
@@ -293,13 +323,14 @@ func (b *bench) produce(n int, change func(i int) (string, error)) ([]string, er
 
 // release posts the held deliveries to Tandem's listener, 8 at a time, and
 // times them until the runner is quiet again.
-func (b *bench) release(n int) (float64, time.Duration, error) {
+func (b *bench) release(n int) (burst, error) {
 	b.tap.hold.Store(false)
 	held := b.tap.takeHeld()
 	if len(held) != n {
-		return 0, 0, fmt.Errorf("%d deliveries held, want %d", len(held), n)
+		return burst{}, fmt.Errorf("%d deliveries held, want %d", len(held), n)
 	}
 	q0 := b.queueTotals()
+	d0, cpu0 := b.r.DynamoDBRequests(), processCPU()
 	start := time.Now()
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -345,16 +376,16 @@ func (b *bench) release(n int) (float64, time.Duration, error) {
 	err := b.settleWithin(max(120*time.Second, time.Duration(n)*time.Second))
 	close(done)
 	if err != nil {
-		return 0, 0, err
+		return burst{}, err
 	}
-	d := time.Since(start)
+	u := burst{n: n, wall: time.Since(start), cpu: processCPU() - cpu0, requests: b.r.DynamoDBRequests() - d0}
 	if f := failed.Load(); f > 0 {
-		return 0, 0, fmt.Errorf("%d held deliveries refused", f)
+		return burst{}, fmt.Errorf("%d held deliveries refused", f)
 	}
 	q := b.queueTotals()
-	b.progress("  queue messages handled: %d events, %d commands (echo deliveries included in events)",
-		q.events-q0.events, q.commands-q0.commands)
-	return float64(n) / d.Seconds(), d, nil
+	b.progress("  queue messages handled: %d events, %d commands (echo deliveries included in events); %d DynamoDB requests; %s of CPU",
+		q.events-q0.events, q.commands-q0.commands, u.requests, u.cpu.Round(time.Millisecond))
+	return u, nil
 }
 
 func ptr[T any](v T) *T { return &v }

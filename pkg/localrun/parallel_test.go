@@ -180,7 +180,10 @@ func TestTicketsSyncInParallelWhileEachStaysInOrderEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	gate.setTickets(a.ID, b.ID)
-	w.r.Sims.Flush()
+	// Only the source's deliveries are awaited: the runner is writing to
+	// the partner's simulator meanwhile, and its Flush (WaitGroup.Wait)
+	// must not run beside those writes' Add (a data race under -race).
+	w.r.Sims.Autotask.Flush()
 
 	// One ticket's create is held at the partner: it changes while in flight.
 	if !gate.wait("a create to reach the partner", gate.heldNow[commandsStage]) {
@@ -193,7 +196,7 @@ func TestTicketsSyncInParallelWhileEachStaysInOrderEndToEnd(t *testing.T) {
 	if err := src.UpdateTicket(ctx, heldID, platform.TicketUpdate{Summary: ptr(renamed)}); err != nil {
 		t.Fatal(err)
 	}
-	w.r.Sims.Flush()
+	w.r.Sims.Autotask.Flush()
 
 	// The held ticket's change reaches the partner once its create is done.
 	if !gate.wait("the held ticket's change to reach the partner", gate.changed) {
