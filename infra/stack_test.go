@@ -95,6 +95,7 @@ var prodConfig = tandem.Config{
 	LogoutURLs:        []string{"https://console.tandem.example.com/"},
 	APIDomain:         "api.tandem.example.com",
 	APICertificateARN: "arn:aws:acm:eu-west-1:123456789012:certificate/0e5a1c2b-3d4e-4f60-8a9b-0c1d2e3f4a5b",
+	TraceEveryChange:  true,
 }
 
 // stageConfigs reads cdk.json as the CDK CLI would, for dev; prod gets
@@ -380,8 +381,14 @@ func TestFunctions(t *testing.T) {
 			if !slices.Equal(arch, []any{"arm64"}) || p["Runtime"] != "provided.al2023" || p["Handler"] != "bootstrap" {
 				t.Errorf("%s: want arm64 provided.al2023 bootstrap, got %v %v %v", id, arch, p["Runtime"], p["Handler"])
 			}
-			if tracing, _ := p["TracingConfig"].(map[string]any); tracing["Mode"] != "Active" {
-				t.Errorf("%s: tracing %v, want Active", id, tracing)
+			// The functions that run once per synced change pass tracing
+			// through unless the stage traces every change (prod here).
+			want := "Active"
+			if perChange := name == "webhook" || strings.HasPrefix(name, "sync-"); perChange && stageOf(s) == "dev" {
+				want = "PassThrough"
+			}
+			if tracing, _ := p["TracingConfig"].(map[string]any); tracing["Mode"] != want {
+				t.Errorf("%s: tracing %v, want %s", id, tracing, want)
 			}
 			fnName := "tandem-" + stageOf(s) + "-" + name
 			if p["FunctionName"] != fnName {

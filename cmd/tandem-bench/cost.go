@@ -88,17 +88,19 @@ func costPerMillion(u usage) []costLine {
 	return lines
 }
 
-// xrayPerMillion is X-Ray's share (the stack traces every function): not in
-// issue 14's list, reported apart. The default sampling rule records the
-// first request each second and 5 % of the rest per function, so at a few
-// changes per second nearly every invocation is a trace.
+// xrayPerMillion is what X-Ray would add for a stage that traces every
+// change (the stack's traceEveryChange; by default the per-change functions
+// pass tracing through and add nothing): not in issue 14's list, reported
+// apart. Lambda records the first invocation each second and 5 % of the
+// rest per function, so at a few changes per second nearly every
+// invocation is a trace.
 func xrayPerMillion(u usage) costLine {
 	var inv int64
 	for _, n := range u.invocations {
 		inv += n
 	}
 	scale := 1e6 / float64(max(1, u.changes))
-	return costLine{"X-Ray traces (every invocation sampled)", float64(inv) * scale, "traces", float64(inv) * scale * priceXRayTracesPerM / 1e6}
+	return costLine{"X-Ray traces with traceEveryChange (every invocation sampled; off by default)", float64(inv) * scale, "traces", float64(inv) * scale * priceXRayTracesPerM / 1e6}
 }
 
 func totalUSD(lines []costLine) float64 {

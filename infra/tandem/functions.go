@@ -78,6 +78,19 @@ type functionsProps struct {
 	files          *files
 	webhookBaseURL *string
 	stage          stageSettings
+	// traceEveryChange: Config.TraceEveryChange.
+	traceEveryChange bool
+}
+
+// tracing is X-Ray's mode for a function: active, except for the functions
+// that run once per synced change unless the stage traces every change
+// (Config.TraceEveryChange says why).
+func (p functionsProps) tracing(name string) awslambda.Tracing {
+	perChange := name == "webhook" || strings.HasPrefix(name, "sync-")
+	if perChange && !p.traceEveryChange {
+		return awslambda.Tracing_PASS_THROUGH
+	}
+	return awslambda.Tracing_ACTIVE
 }
 
 type functions struct {
@@ -259,7 +272,7 @@ func newFunction(scope constructs.Construct, name string, size functionSize, pro
 		Code:         awslambda.Code_FromAsset(jsii.String(filepath.Join(props.assetDir, name+".zip")), nil),
 		MemorySize:   jsii.Number(size.memoryMB),
 		Timeout:      size.timeout,
-		Tracing:      awslambda.Tracing_ACTIVE,
+		Tracing:      props.tracing(name),
 		Role:         role,
 		LogGroup:     logs,
 		// Nothing here may accept the dev bearer: TANDEM_LOCAL_DEV_AUTH is

@@ -99,6 +99,14 @@ type Config struct {
 	// regional ACM certificate for it. Both or neither.
 	APIDomain         string `json:"apiDomain,omitempty"`
 	APICertificateARN string `json:"apiCertificateArn,omitempty"`
+	// TraceEveryChange turns X-Ray's active tracing on for the functions
+	// that run once per synced change (webhook, sync-*) as well. Off, they
+	// pass tracing through: Lambda records the first invocation each second
+	// and 5 % of the rest, so at everyday volumes nearly every change would
+	// be traced, about $22.50 per million changes against $12.65 for the
+	// rest of the pipeline (BENCHMARKS.md). The other functions are always
+	// traced.
+	TraceEveryChange bool `json:"traceEveryChange,omitempty"`
 }
 
 // `tandem login` (cmd/tandem) listens on this loopback address.
