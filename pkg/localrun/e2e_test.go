@@ -129,12 +129,7 @@ func TestEndToEnd(t *testing.T) {
 			if _, err := src.CreateTicket(ctx, p.stayHome); err != nil {
 				t.Fatal(err)
 			}
-			st, err := src.CreateTicket(ctx, p.escalate)
-			if err != nil {
-				t.Fatal(err)
-			}
-			w.settle()
-			dt := w.partnerTicket(st.ID)
+			st, dt := w.escalated(p)
 			if dt.Summary != p.escalate.Summary || dt.Status != p.want.Status || dt.Priority != p.want.Priority || dt.Type != p.want.Type {
 				t.Fatalf("partner ticket %+v, want summary %q and %+v", dt, p.escalate.Summary, p.want)
 			}
@@ -199,12 +194,7 @@ func TestAttachmentsStayWhenDisabled(t *testing.T) {
 	p := pairs[0]
 	p.srcCfg.Outbound.Attachments = false
 	w := p.world(t, worldOptions{})
-	st, err := w.source.agent.CreateTicket(ctx, p.escalate)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.settle()
-	dt := w.partnerTicket(st.ID)
+	st, dt := w.escalated(p)
 	if _, err := w.source.agent.AddAttachment(ctx, st.ID, platform.Attachment{Name: "secret.xlsx", Data: []byte("salaries"), Public: true}); err != nil {
 		t.Fatal(err)
 	}

@@ -69,12 +69,7 @@ func TestLargeAttachmentCrossesByteIdentical(t *testing.T) {
 		t.Run(p.name, func(t *testing.T) {
 			ctx := context.Background()
 			w := p.world(t, worldOptions{})
-			st, err := w.source.agent.CreateTicket(ctx, p.escalate)
-			if err != nil {
-				t.Fatal(err)
-			}
-			w.settle()
-			dt := w.partnerTicket(st.ID)
+			st, dt := w.escalated(p)
 
 			data := randomFile(5<<20, uint64(i+1))
 			if _, err := w.source.agent.AddAttachment(ctx, st.ID, platform.Attachment{Name: "screen-recording.bin", ContentType: "application/octet-stream", Data: data, Public: true}); err != nil {
@@ -107,12 +102,7 @@ func TestFileOverPartnerLimitIsSkippedAndNamed(t *testing.T) {
 	ctx := context.Background()
 	p := pairs[2] // ConnectWise to Autotask
 	w := p.world(t, worldOptions{})
-	st, err := w.source.agent.CreateTicket(ctx, p.escalate)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.settle()
-	dt := w.partnerTicket(st.ID)
+	st, dt := w.escalated(p)
 	if _, err := w.source.agent.AddAttachment(ctx, st.ID, platform.Attachment{Name: "disk-image.vhd", Data: randomFile(7<<20, 7), Public: true}); err != nil {
 		t.Fatal(err)
 	}

@@ -179,12 +179,7 @@ func TestHaloChangeOnTicketAssignedToTheIntegrationCrosses(t *testing.T) {
 	p := pairs[1] // a Halo customer escalating to a ConnectWise MSP
 	w := p.world(t, worldOptions{})
 	src, dst := w.source.agent, w.target.agent
-	st, err := src.CreateTicket(ctx, p.escalate)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.settle()
-	dt := w.partnerTicket(st.ID)
+	st, dt := w.escalated(p)
 	// The customer routes the ticket to the integration's agent, then one
 	// of its people moves it on.
 	if err := w.r.Sims.Halo.AssignTicket(halosim.Agent, atoi(t, st.ID), halosim.Integration.AgentID); err != nil {

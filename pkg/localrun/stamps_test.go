@@ -18,12 +18,7 @@ func TestConfigurationChangeAndDisconnectionTakeEffectOnTheNextEvent(t *testing.
 	p := pairs[0] // Autotask customer, Halo MSP
 	w := p.world(t, worldOptions{})
 	src, dst := w.source.agent, w.target.agent
-	st, err := src.CreateTicket(ctx, p.escalate)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.settle()
-	dt := w.partnerTicket(st.ID)
+	st, dt := w.escalated(p)
 	status := func() string {
 		t.Helper()
 		got, err := src.GetTicket(ctx, st.ID)

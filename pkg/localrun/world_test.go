@@ -236,6 +236,18 @@ func itoa[T ~int | ~int64](v T) string { return strconv.FormatInt(int64(v), 10) 
 
 // partnerTicket finds the target's ticket linked to the source ticket
 // through the sync log's link key, reading it back over the target's API.
+// escalated raises p's escalated ticket on the source, lets it cross, and
+// returns it with its partner ticket.
+func (w *world) escalated(p pair) (source, partner platform.Ticket) {
+	w.t.Helper()
+	st, err := w.source.agent.CreateTicket(context.Background(), p.escalate)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	w.settle()
+	return st, w.partnerTicket(st.ID)
+}
+
 func (w *world) partnerTicket(sourceID string) platform.Ticket {
 	w.t.Helper()
 	l, err := w.r.Deps.Store.LinkByTicket(context.Background(), w.connID, w.source.org, sourceID)
