@@ -15,7 +15,9 @@
 //   - endpoints: AWS_ENDPOINT_URL for every service, AWS_ENDPOINT_URL_<SERVICE>
 //     for one (the service's SDK id upper-cased, spaces as underscores, e.g.
 //     AWS_ENDPOINT_URL_SECRETS_MANAGER), both off when
-//     AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true.
+//     AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true;
+//   - retries: AWS_MAX_ATTEMPTS and AWS_RETRY_MODE (standard or adaptive),
+//     refused when malformed, as the SDK refuses them.
 //
 // Shared config files, profiles, web identity, SSO and container or
 // instance credentials are not read: a process that needs them (the CLI
@@ -25,6 +27,8 @@ package awsenv
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -69,6 +73,20 @@ func Config(getenv func(string) string) (aws.Config, error) {
 	}
 	if u := getenv("AWS_ENDPOINT_URL"); u != "" && !ep.ignore {
 		cfg.BaseEndpoint = aws.String(u)
+	}
+	if v := getenv("AWS_MAX_ATTEMPTS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return aws.Config{}, fmt.Errorf("AWS_MAX_ATTEMPTS=%s: %w", v, err)
+		}
+		cfg.RetryMaxAttempts = n
+	}
+	if v := getenv("AWS_RETRY_MODE"); v != "" {
+		mode, err := aws.ParseRetryMode(v)
+		if err != nil {
+			return aws.Config{}, fmt.Errorf("AWS_RETRY_MODE=%s: %w", v, err)
+		}
+		cfg.RetryMode = mode
 	}
 	return cfg, nil
 }

@@ -3,6 +3,7 @@ package awsenv_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -109,6 +110,61 @@ func TestConfigMatchesTheSDK(t *testing.T) {
 			}
 			if s := resolve(t, sdk); got != s {
 				t.Errorf("awsenv.Config resolves\n%+v, config.LoadDefaultConfig\n%+v", got, s)
+			}
+		})
+	}
+}
+
+// TestRetrySettingsMatchTheSDK holds the retry variables to what
+// config.LoadDefaultConfig makes of them, as the DynamoDB client's options
+// show them: its retry mode and its retryer's attempts.
+func TestRetrySettingsMatchTheSDK(t *testing.T) {
+	base := map[string]string{"AWS_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "ASIAEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret"}
+	retryer := func(cfg aws.Config) string {
+		o := dynamodb.NewFromConfig(cfg).Options()
+		return fmt.Sprintf("mode %q, %d attempts", o.RetryMode, o.Retryer.MaxAttempts())
+	}
+	tests := []struct {
+		name    string
+		env     map[string]string
+		want    string // "" for the client's default, whatever it is
+		wantErr string
+	}{
+		{"neither set", nil, "", ""},
+		{"AWS_MAX_ATTEMPTS", map[string]string{"AWS_MAX_ATTEMPTS": "7"}, `mode "standard", 7 attempts`, ""},
+		{"AWS_RETRY_MODE adaptive", map[string]string{"AWS_RETRY_MODE": "adaptive", "AWS_MAX_ATTEMPTS": "2"}, `mode "adaptive", 2 attempts`, ""},
+		{"AWS_RETRY_MODE standard", map[string]string{"AWS_RETRY_MODE": "standard", "AWS_MAX_ATTEMPTS": "5"}, `mode "standard", 5 attempts`, ""},
+		{"malformed attempts", map[string]string{"AWS_MAX_ATTEMPTS": "many"}, "", "AWS_MAX_ATTEMPTS"},
+		{"unknown mode", map[string]string{"AWS_RETRY_MODE": "eager"}, "", "AWS_RETRY_MODE"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			env := map[string]string{}
+			for k, v := range base {
+				env[k] = v
+			}
+			for k, v := range tc.env {
+				env[k] = v
+			}
+			setEnv(t, env)
+			cfg, err := awsenv.Config(os.Getenv)
+			_, sdkErr := config.LoadDefaultConfig(context.Background())
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) || sdkErr == nil {
+					t.Fatalf("awsenv err = %v, SDK err = %v; want both to refuse %s", err, sdkErr, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || sdkErr != nil {
+				t.Fatalf("awsenv err = %v, SDK err = %v", err, sdkErr)
+			}
+			sdk, _ := config.LoadDefaultConfig(context.Background())
+			got := retryer(cfg)
+			if tc.want != "" && got != tc.want {
+				t.Errorf("awsenv.Config gives %s, want %s", got, tc.want)
+			}
+			if s := retryer(sdk); got != s {
+				t.Errorf("awsenv.Config gives %s, config.LoadDefaultConfig %s", got, s)
 			}
 		})
 	}
