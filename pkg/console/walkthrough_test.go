@@ -218,6 +218,31 @@ func TestConsoleWalkthrough(t *testing.T) {
 	if cfg["sweepMinutes"] != float64(30) {
 		t.Errorf("saving from the page dropped sweepMinutes: got %v, want 30", cfg["sweepMinutes"])
 	}
+	// The action and field tables: a row added with the button takes the
+	// focus, and what is chosen in it is what the API saves.
+	bb.click("main", "Add action mapping")
+	if label := run(bb, chromedp.Evaluate[string](`document.activeElement.labels[0].textContent`)); label != "Action mappings, row 1: partner action" {
+		t.Errorf("after adding an action row the focus is on %q", label)
+	}
+	bb.choose("", "Action mappings, row 1: partner action", "Task Detail")
+	bb.choose("", "Action mappings, row 1: my action", "Private Note")
+	bb.choose("", "Action mappings, row 1: visibility", "Public")
+	bb.click("main", "Add field mapping")
+	bb.choose("", "Field mappings, row 1: partner field", "Summary")
+	bb.choose("", "Field mappings, row 1: my field", "Summary")
+	bb.click("main", "Save configuration")
+	bb.waitText("Configuration saved (version 4)")
+	var saved struct {
+		ActionMappings []map[string]string `json:"actionMappings"`
+		FieldMappings  []map[string]string `json:"fieldMappings"`
+	}
+	getJSON(t, r.URL+"/v1/connections/"+connID+"/config", "northwind", &saved)
+	if len(saved.ActionMappings) != 1 || saved.ActionMappings[0]["partner"] != "2" || saved.ActionMappings[0]["visibility"] != "public" {
+		t.Errorf("action mappings saved from the page: %v, want Task Detail (2) made public", saved.ActionMappings)
+	}
+	if len(saved.FieldMappings) != 1 || saved.FieldMappings[0]["partner"] != "summary" || saved.FieldMappings[0]["mine"] != "summary" {
+		t.Errorf("field mappings saved from the page: %v, want summary → summary", saved.FieldMappings)
+	}
 	bb.healthy()
 
 	// Org A, the source, chooses which tickets go to the partner.

@@ -225,40 +225,48 @@ class Editor {
 
   // mappingSection is one table of partner value → my value rows.
   mappingSection(key, title, kind, help, opts = {}) {
-    const rows = this.model[key];
+    const noun = nouns[kind];
+    const pick = (side, r, i) => this.rowSelect(`${title}, row ${i + 1}: ${side === "partner" ? "partner" : "my"} ${noun}`,
+      this.options(side, kind, opts[`${side}Filter`]), r[side], (v) => { r[side] = v; });
+    return this.section(key, title, help, ...this.rowTable(key, title,
+      [`Partner ${noun} (${this.platformName("partner")})`, `My ${noun} (${this.platformName("mine")})`], this.model[key],
+      (r, i) => [[`Partner ${noun}`, pick("partner", r, i)], [`My ${noun}`, pick("mine", r, i)]],
+      { add: `Add ${noun} mapping` }));
+  }
+
+  // rowTable is a table bound to rows, each row with a Remove button, and
+  // an Add button under it that adds a row and moves the focus into it.
+  // cells(r, i) gives a row's cells as [data-label, content]; the row's
+  // error, where problems the API names land, follows the second cell.
+  rowTable(key, title, heads, rows, cells, { add, empty = "No rows yet." }) {
     const body = h("tbody", {});
-    const tableEl = h("table", { class: "stack mapping", "aria-label": title },
-      h("thead", {}, h("tr", {},
-        h("th", { scope: "col", text: `Partner ${nouns[kind]} (${this.platformName("partner")})` }),
-        h("th", { scope: "col", text: `My ${nouns[kind]} (${this.platformName("mine")})` }),
-        h("th", { scope: "col" }, h("span", { class: "visually-hidden", text: "Row actions" })))),
-      body);
     const draw = () => {
       clear(body);
       rows.forEach((r, i) => {
-        const ps = this.rowSelect(`${title}, row ${i + 1}: partner ${nouns[kind]}`, this.options("partner", kind, opts.partnerFilter), r.partner, (v) => { r.partner = v; });
-        const ms = this.rowSelect(`${title}, row ${i + 1}: my ${nouns[kind]}`, this.options("mine", kind, opts.mineFilter), r.mine, (v) => { r.mine = v; });
         const err = h("span", { class: "field-error", hidden: true });
-        const tr = h("tr", { dataset: { row: `${key}-${i}` } },
-          h("td", { "data-label": `Partner ${nouns[kind]}` }, ps),
-          h("td", { "data-label": `My ${nouns[kind]}` }, ms, err),
+        const tr = h("tr", {},
+          cells(r, i).map(([label, content], c) => h("td", { "data-label": label }, content, c === 1 ? err : null)),
           h("td", {}, h("button", { type: "button", class: "link", onclick: () => { rows.splice(i, 1); draw(); } }, `Remove row ${i + 1}`)));
         tr._err = err;
         body.appendChild(tr);
       });
-      if (!rows.length) body.appendChild(h("tr", {}, h("td", { colspan: "3", class: "muted", text: "No rows yet." })));
+      if (!rows.length) body.appendChild(h("tr", {}, h("td", { colspan: String(heads.length + 1), class: "muted", text: empty })));
     };
     draw();
-    const add = h("button", { type: "button", class: "secondary" }, `Add ${nouns[kind]} mapping`);
-    add.addEventListener("click", () => {
+    this.tables[key] = body;
+    const more = h("button", { type: "button", class: "secondary" }, add);
+    more.addEventListener("click", () => {
       rows.push({ partner: "", mine: "" });
       draw();
-      const selects = body.querySelectorAll("select");
-      if (selects.length >= 2) selects[selects.length - 2].focus();
+      const first = body.lastElementChild && body.lastElementChild.querySelector("select, input");
+      if (first) first.focus();
     });
-    const s = this.section(key, title, help, h("div", { class: "table-wrap" }, tableEl), h("div", { class: "actions" }, add));
-    this.tables[key] = body;
-    return s;
+    return [
+      h("div", { class: "table-wrap" }, h("table", { class: "stack mapping", "aria-label": title },
+        h("thead", {}, h("tr", {}, heads.map((t) => h("th", { scope: "col", text: t })), h("th", { scope: "col" }, h("span", { class: "visually-hidden", text: "Row actions" })))),
+        body)),
+      h("div", { class: "actions" }, more),
+    ];
   }
 
   rowSelect(label, options, value, set) {
@@ -311,64 +319,29 @@ class Editor {
     const m = this.model;
     const custom = (side) => (this.lists[side].customFields || []).map((o) => ({ value: `custom:${o.id}`, label: `${o.name} (custom, ${o.type || "text"})` }));
     const mineDefs = () => m.customFields.filter((d) => d.name).map((d) => ({ value: `custom:${d.name}`, label: `${d.name} (defined below, ${d.type})` }));
-    const rows = m.fieldMappings;
-    const body = h("tbody", {});
-    const draw = () => {
-      clear(body);
-      rows.forEach((r, i) => {
-        const ps = this.rowSelect(`Field mappings, row ${i + 1}: partner field`, [...standardFields, ...custom("partner")], r.partner, (v) => { r.partner = v; });
-        const ms = this.rowSelect(`Field mappings, row ${i + 1}: my field`, [...standardFields, ...custom("mine"), ...mineDefs()], r.mine, (v) => { r.mine = v; });
-        const err = h("span", { class: "field-error", hidden: true });
-        const tr = h("tr", {}, h("td", { "data-label": "Partner field" }, ps), h("td", { "data-label": "My field" }, ms, err),
-          h("td", {}, h("button", { type: "button", class: "link", onclick: () => { rows.splice(i, 1); draw(); } }, `Remove row ${i + 1}`)));
-        tr._err = err;
-        body.appendChild(tr);
-      });
-      if (!rows.length) body.appendChild(h("tr", {}, h("td", { colspan: "3", class: "muted", text: "No rows yet. Map the summaries together to keep both tickets' summaries the same." })));
-    };
-    draw();
-    this.tables.fieldMappings = body;
-    const add = h("button", { type: "button", class: "secondary", onclick: () => { rows.push({ partner: "", mine: "" }); draw(); } }, "Add field mapping");
     return this.section("fieldMappings", "Field mappings",
       "Partner field → your field. Only the summary, start date, target date and custom fields can be mapped, and only fields of the same type (a date to a date).",
-      h("div", { class: "table-wrap" }, h("table", { class: "stack mapping", "aria-label": "Field mappings" },
-        h("thead", {}, h("tr", {}, h("th", { scope: "col", text: "Partner field" }), h("th", { scope: "col", text: "My field" }), h("th", { scope: "col" }, h("span", { class: "visually-hidden", text: "Row actions" })))),
-        body)),
-      h("div", { class: "actions" }, add));
+      ...this.rowTable("fieldMappings", "Field mappings", ["Partner field", "My field"], m.fieldMappings, (r, i) => [
+        ["Partner field", this.rowSelect(`Field mappings, row ${i + 1}: partner field`, [...standardFields, ...custom("partner")], r.partner, (v) => { r.partner = v; })],
+        ["My field", this.rowSelect(`Field mappings, row ${i + 1}: my field`, [...standardFields, ...custom("mine"), ...mineDefs()], r.mine, (v) => { r.mine = v; })],
+      ], { add: "Add field mapping", empty: "No rows yet. Map the summaries together to keep both tickets' summaries the same." }));
   }
 
   actionSection() {
-    const rows = this.model.actionMappings;
-    const body = h("tbody", {});
     const vis = [{ value: "", label: "Keep the partner's" }, { value: "public", label: "Public (the end user sees it)" }, { value: "private", label: "Private (agents only)" }];
-    const draw = () => {
-      clear(body);
-      rows.forEach((r, i) => {
-        const ps = this.rowSelect(`Action mappings, row ${i + 1}: partner action`, this.options("partner", "actions"), r.partner, (v) => { r.partner = v; });
-        const ms = this.rowSelect(`Action mappings, row ${i + 1}: my action`, this.options("mine", "actions"), r.mine, (v) => { r.mine = v; });
-        const vid = uid("vis");
-        const vs = select(vis, { value: r.visibility || "", id: vid });
-        vs.addEventListener("change", () => { r.visibility = vs.value || undefined; });
-        const err = h("span", { class: "field-error", hidden: true });
-        const tr = h("tr", {},
-          h("td", { "data-label": "Partner action" }, ps),
-          h("td", { "data-label": "My action" }, ms, err),
-          h("td", { "data-label": "Visibility" }, h("label", { for: vid, class: "visually-hidden", text: `Action mappings, row ${i + 1}: visibility` }), vs),
-          h("td", {}, h("button", { type: "button", class: "link", onclick: () => { rows.splice(i, 1); draw(); } }, `Remove row ${i + 1}`)));
-        tr._err = err;
-        body.appendChild(tr);
-      });
-      if (!rows.length) body.appendChild(h("tr", {}, h("td", { colspan: "4", class: "muted", text: "No rows yet: every partner action lands as the default action." })));
+    const visibility = (r, i) => {
+      const id = uid("vis");
+      const vs = select(vis, { value: r.visibility || "", id });
+      vs.addEventListener("change", () => { r.visibility = vs.value || undefined; });
+      return h("span", {}, h("label", { for: id, class: "visually-hidden", text: `Action mappings, row ${i + 1}: visibility` }), vs);
     };
-    draw();
-    this.tables.actionMappings = body;
-    const add = h("button", { type: "button", class: "secondary", onclick: () => { rows.push({ partner: "", mine: "" }); draw(); } }, "Add action mapping");
     return this.section("actionMappings", "Action mappings",
       "Which of your actions or note types a partner action becomes. Do not map two e-mail actions together: the mail would be sent from both sides and the sync times out — map an e-mail action to a note action instead. A public note stays public and a private one private unless the row says otherwise.",
-      h("div", { class: "table-wrap" }, h("table", { class: "stack mapping", "aria-label": "Action mappings" },
-        h("thead", {}, h("tr", {}, h("th", { scope: "col", text: "Partner action" }), h("th", { scope: "col", text: "My action" }), h("th", { scope: "col", text: "Visibility" }), h("th", { scope: "col" }, h("span", { class: "visually-hidden", text: "Row actions" })))),
-        body)),
-      h("div", { class: "actions" }, add));
+      ...this.rowTable("actionMappings", "Action mappings", ["Partner action", "My action", "Visibility"], this.model.actionMappings, (r, i) => [
+        ["Partner action", this.rowSelect(`Action mappings, row ${i + 1}: partner action`, this.options("partner", "actions"), r.partner, (v) => { r.partner = v; })],
+        ["My action", this.rowSelect(`Action mappings, row ${i + 1}: my action`, this.options("mine", "actions"), r.mine, (v) => { r.mine = v; })],
+        ["Visibility", visibility(r, i)],
+      ], { add: "Add action mapping", empty: "No rows yet: every partner action lands as the default action." }));
   }
 
   // checks is a group of checkboxes over a picklist, bound to an array.
@@ -478,7 +451,6 @@ class Editor {
   // pairTable is a table of partner → mine rows, bound to rows; with lists
   // its cells are picklists, without them text.
   pairTable(key, title, rows, heads, lists) {
-    const body = h("tbody", {});
     const cell = (label, side, r) => {
       if (lists) return this.rowSelect(label, lists[side], r[side], (v) => { r[side] = v; });
       const id = uid("txt");
@@ -486,27 +458,11 @@ class Editor {
       input.addEventListener("input", () => { r[side] = input.value.trim(); });
       return h("span", {}, h("label", { for: id, class: "visually-hidden", text: label }), input);
     };
-    const draw = () => {
-      clear(body);
-      rows.forEach((r, i) => {
-        const err = h("span", { class: "field-error", hidden: true });
-        const tr = h("tr", {},
-          h("td", { "data-label": heads[0] }, cell(`${title}, row ${i + 1}: partner`, "partner", r)),
-          h("td", { "data-label": heads[1] }, cell(`${title}, row ${i + 1}: mine`, "mine", r), err),
-          h("td", {}, h("button", { type: "button", class: "link", onclick: () => { rows.splice(i, 1); draw(); } }, `Remove row ${i + 1}`)));
-        tr._err = err;
-        body.appendChild(tr);
-      });
-      if (!rows.length) body.appendChild(h("tr", {}, h("td", { colspan: "3", class: "muted", text: "No rows yet." })));
-    };
-    draw();
-    this.tables[key] = body;
-    const more = h("button", { type: "button", class: "secondary", onclick: () => { rows.push({ partner: "", mine: "" }); draw(); } }, `Add a row to ${title.toLowerCase()}`);
     return h("div", {}, h("h3", { text: title }),
-      h("div", { class: "table-wrap" }, h("table", { class: "stack mapping", "aria-label": title },
-        h("thead", {}, h("tr", {}, heads.map((t) => h("th", { scope: "col", text: t })), h("th", { scope: "col" }, h("span", { class: "visually-hidden", text: "Row actions" })))),
-        body)),
-      h("div", { class: "actions" }, more));
+      ...this.rowTable(key, title, heads, rows, (r, i) => [
+        [heads[0], cell(`${title}, row ${i + 1}: partner`, "partner", r)],
+        [heads[1], cell(`${title}, row ${i + 1}: mine`, "mine", r)],
+      ], { add: `Add a row to ${title.toLowerCase()}` }));
   }
 
   boardSection() {
