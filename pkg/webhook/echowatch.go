@@ -43,7 +43,7 @@ func (w EchoWatches) DeleteWatch(ctx context.Context, connID, org string) error 
 	}
 	if err := w.Watches.DeleteWatch(ctx, connID, org); err != nil {
 		if merr := w.mark(ctx, org, connID, true); merr != nil {
-			w.logger().ErrorContext(ctx, "webhook watch mark not restored; echoes are dropped until the next missed change",
+			w.logger().ErrorContext(ctx, "webhook watch mark not restored; echoes go unqueued until the next missed change",
 				"connection_id", connID, "org_id", org, "error", merr)
 		}
 		return err
