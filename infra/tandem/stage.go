@@ -107,6 +107,17 @@ type Config struct {
 	// rest of the pipeline (BENCHMARKS.md). The other functions are always
 	// traced.
 	TraceEveryChange bool `json:"traceEveryChange,omitempty"`
+	// ReportEveryChange keeps Lambda's START, END and REPORT lines for the
+	// functions that run once per synced change (webhook, sync-*). Off,
+	// their system log level is WARN: each invocation's lines are about 300
+	// bytes, 1.3 KB per change, about $0.70 per million changes
+	// (BENCHMARKS.md), and nothing in the stack reads them: the alarms use
+	// Lambda's Errors and Throttles metrics, the dropped-message filter
+	// matches the functions' own lines, and Duration is a metric too. What
+	// only REPORT gives is each invocation's memory used; the stack's sizes
+	// come from the bench's peak RSS instead. Turn it on to watch memory or
+	// init times in a stage.
+	ReportEveryChange bool `json:"reportEveryChange,omitempty"`
 }
 
 // `tandem login` (cmd/tandem) listens on this loopback address.
