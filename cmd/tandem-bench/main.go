@@ -17,7 +17,9 @@
 //     platform clients (Deps.PlatformRequests, not the agents'), per change,
 //     for a fixed workload — creates, notes both ways, status changes both
 //     ways — run one change at a time with the runner quiet in between; and
-//     the calls spent on echoes (Halo deliveries of Tandem's own writes);
+//     the calls spent on echoes (Halo deliveries of Tandem's own writes)
+//     that reach a sync function, and how many the webhook function
+//     acknowledged without queueing (its answer's "echoes");
 //   - DynamoDB requests per synced change (HTTP requests of Tandem's
 //     DynamoDB client, Runner.DynamoDBRequests), and the read and write
 //     capacity units they would consume (capacityMeter);
