@@ -96,6 +96,7 @@ var prodConfig = tandem.Config{
 	APIDomain:         "api.tandem.example.com",
 	APICertificateARN: "arn:aws:acm:eu-west-1:123456789012:certificate/0e5a1c2b-3d4e-4f60-8a9b-0c1d2e3f4a5b",
 	TraceEveryChange:  true,
+	ReportEveryChange: true,
 }
 
 // stageConfigs reads cdk.json as the CDK CLI would, for dev; prod gets
@@ -389,6 +390,20 @@ func TestFunctions(t *testing.T) {
 			}
 			if tracing, _ := p["TracingConfig"].(map[string]any); tracing["Mode"] != want {
 				t.Errorf("%s: tracing %v, want %s", id, tracing, want)
+			}
+			// They also drop Lambda's START, END and REPORT lines unless
+			// the stage keeps them (prod here); the others keep Lambda's
+			// defaults.
+			logging, _ := p["LoggingConfig"].(map[string]any)
+			wantLogging := [3]any{nil, nil, nil}
+			if perChange := name == "webhook" || strings.HasPrefix(name, "sync-"); perChange {
+				wantLogging = [3]any{"JSON", "INFO", "WARN"}
+				if stageOf(s) == "prod" {
+					wantLogging[2] = "INFO"
+				}
+			}
+			if got := [3]any{logging["LogFormat"], logging["ApplicationLogLevel"], logging["SystemLogLevel"]}; got != wantLogging {
+				t.Errorf("%s: log format, application and system levels %v, want %v", id, got, wantLogging)
 			}
 			fnName := "tandem-" + stageOf(s) + "-" + name
 			if p["FunctionName"] != fnName {

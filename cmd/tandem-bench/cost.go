@@ -24,7 +24,7 @@ const (
 	priceAlarmMonth       = 0.10         // CloudWatch standard-resolution alarm metric, per month
 	priceCustomMetricMo   = 0.30         // CloudWatch custom metric (first 10,000), per month
 	priceXRayTracesPerM   = 5.00         // X-Ray, per million traces recorded
-	lambdaReportLineBytes = 300          // START, END and REPORT lines Lambda writes per invocation (with X-Ray's trace id)
+	lambdaReportLineBytes = 300          // START, END and REPORT lines Lambda writes per invocation (with X-Ray's trace id), where the stack keeps them
 	accessLogLineBytes    = 400          // one API Gateway access log line in the stack's format (infra api.go)
 )
 
@@ -38,6 +38,13 @@ type usage struct {
 	invocations map[string]int64
 	billedMS    map[string]int64
 	memoryMB    map[string]float64
+	// platformLines: the functions whose START, END and REPORT lines the
+	// stack keeps (stackPlatformLines).
+	platformLines map[string]bool
+	// messages are the queue messages sent (events and commands);
+	// echoesDropped the events the webhook acknowledged as Tandem's own
+	// echoes without queueing them. Reported, not priced: the requests are.
+	messages, echoesDropped int64
 	// SQS requests, each in 64 KB units: sends, and per batch one receive
 	// and one delete.
 	sqsRequests int64
@@ -70,11 +77,14 @@ func costPerMillion(u usage) []costLine {
 		lines = append(lines, costLine{item, q * scale, unit, usd * scale})
 	}
 	add("API Gateway HTTP API requests", float64(u.apiRequests), "requests", float64(u.apiRequests)*priceHTTPAPIPerM/1e6)
-	var inv int64
+	var inv, reported int64
 	var gbs float64
 	for fn, n := range u.invocations {
 		inv += n
 		gbs += float64(u.billedMS[fn]) / 1000 * u.memoryMB[fn] / 1024
+		if u.platformLines[fn] {
+			reported += n
+		}
 	}
 	add("Lambda requests", float64(inv), "invocations", float64(inv)*priceLambdaReqPerM/1e6)
 	add("Lambda duration (Arm)", gbs, "GB-s", gbs*priceLambdaArmGBs)
@@ -82,7 +92,7 @@ func costPerMillion(u usage) []costLine {
 	add("DynamoDB read request units", u.rru, "RRU", u.rru*priceDDBRRUPerM/1e6)
 	add("DynamoDB write request units", u.wru, "WRU", u.wru*priceDDBWRUPerM/1e6)
 	add("Secrets Manager API calls", float64(u.secretCalls), "calls", float64(u.secretCalls)*priceSecretsPer10k/1e4)
-	logGB := float64(u.logBytes+inv*lambdaReportLineBytes+u.apiRequests*accessLogLineBytes) / (1 << 30)
+	logGB := float64(u.logBytes+reported*lambdaReportLineBytes+u.apiRequests*accessLogLineBytes) / (1 << 30)
 	// Kept a month (the log groups' retention), so stored about one month.
 	add("CloudWatch Logs ingestion + 1 month storage", logGB, "GB", logGB*(priceLogsIngestGB+priceLogsStoreGBMo))
 	return lines

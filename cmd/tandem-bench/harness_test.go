@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"go/ast"
+	"go/parser"
 	"io"
 	"math"
 	"net/http"
@@ -96,8 +98,11 @@ func TestCostPerMillion(t *testing.T) {
 		invocations: map[string]int64{"webhook": 8, "sync-halo": 4},
 		billedMS:    map[string]int64{"webhook": 80, "sync-halo": 400},
 		memoryMB:    map[string]float64{"webhook": 128, "sync-halo": 512},
-		sqsRequests: 12,
-		rru:         20, wru: 40,
+		// The webhook keeps Lambda's START/END/REPORT lines here, the sync
+		// function does not.
+		platformLines: map[string]bool{"webhook": true},
+		sqsRequests:   12,
+		rru:           20, wru: 40,
 		secretCalls: 4,
 		logBytes:    4 << 20,
 	}
@@ -106,7 +111,7 @@ func TestCostPerMillion(t *testing.T) {
 		got[l.item] = l
 	}
 	gbs := (0.080*128 + 0.400*512) / 1024 // per 4 changes
-	logGB := (float64(4<<20) + 12*lambdaReportLineBytes + 8*accessLogLineBytes) / (1 << 30)
+	logGB := (float64(4<<20) + 8*lambdaReportLineBytes + 8*accessLogLineBytes) / (1 << 30)
 	want := map[string]float64{ // USD per million changes
 		"API Gateway HTTP API requests":               2 * priceHTTPAPIPerM,
 		"Lambda requests":                             3 * priceLambdaReqPerM,
@@ -209,6 +214,46 @@ func TestStackMemoryMB(t *testing.T) {
 	}
 	if _, err := stackMemoryMB(root, []string{"no-such-function"}); err == nil {
 		t.Error("an unknown function resolved")
+	}
+}
+
+// The bench reads from infra's source which functions keep Lambda's
+// START/END/REPORT lines: at the stack's defaults the ones that run once per
+// change (webhook, sync-*) do not, the others do.
+func TestStackPlatformLines(t *testing.T) {
+	root := filepath.Join("..", "..")
+	names, err := functionNames(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := stackPlatformLines(root, names)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range names {
+		perChange := n == "webhook" || strings.HasPrefix(n, "sync-")
+		if got[n] == perChange {
+			t.Errorf("%s: lines kept %v, want %v", n, got[n], !perChange)
+		}
+	}
+	for _, tc := range []struct {
+		expr string
+		want bool
+	}{
+		{`name == "webhook" || strings.HasPrefix(name, "sync-")`, true},
+		{`name == "api" && strings.HasPrefix(name, "sync-")`, false},
+		{`(name == "sync-halo")`, true},
+	} {
+		e, err := parser.ParseExpr(tc.expr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v, err := evalNameTest(e, "sync-halo"); err != nil || v != tc.want {
+			t.Errorf("%s for sync-halo: %v, %v; want %v", tc.expr, v, err, tc.want)
+		}
+	}
+	if _, err := evalNameTest(&ast.Ident{Name: "x"}, "webhook"); err == nil {
+		t.Error("an expression it cannot evaluate evaluated")
 	}
 }
 

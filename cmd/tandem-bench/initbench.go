@@ -317,6 +317,9 @@ func (b *bench) functions(ctx context.Context) error {
 	if b.memory, err = stackMemoryMB(root, names); err != nil {
 		return err
 	}
+	if b.platformLines, err = stackPlatformLines(root, names); err != nil {
+		return err
+	}
 	if b.quick {
 		// Linking dominates the build: the quick mode builds the functions
 		// the bench's connection runs through (the other sync functions

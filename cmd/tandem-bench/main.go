@@ -17,7 +17,9 @@
 //     platform clients (Deps.PlatformRequests, not the agents'), per change,
 //     for a fixed workload — creates, notes both ways, status changes both
 //     ways — run one change at a time with the runner quiet in between; and
-//     the calls spent on echoes (Halo deliveries of Tandem's own writes);
+//     the calls spent on echoes (Halo deliveries of Tandem's own writes)
+//     that reach a sync function, and how many the webhook function
+//     acknowledged without queueing (its answer's "echoes");
 //   - DynamoDB requests per synced change (HTTP requests of Tandem's
 //     DynamoDB client, Runner.DynamoDBRequests), and the read and write
 //     capacity units they would consume (capacityMeter);
@@ -144,8 +146,11 @@ type bench struct {
 	fns    []builtFunction // linux/amd64; fns[0] is the hello-world
 	arm64  []builtFunction
 	memory map[string]float64
-	inits  []initResult
-	rss    []rssResult
+	// platformLines: the functions whose START, END and REPORT lines the
+	// stack keeps.
+	platformLines map[string]bool
+	inits         []initResult
+	rss           []rssResult
 }
 
 type row struct{ metric, value, unit string }
@@ -224,6 +229,7 @@ func (b *bench) startMeters() func() {
 	secrets := b.secretCalls()
 	logs := b.logs.n.Load()
 	q0 := b.queueTotals()
+	e0 := b.tap.echoes.Load()
 	b.lambda.on.Store(true)
 	b.ddb.on.Store(true)
 	return func() {
@@ -232,7 +238,8 @@ func (b *bench) startMeters() func() {
 		inv, ms, batches := b.lambda.snapshot()
 		rru, wru := b.ddb.totals()
 		b.usage = usage{
-			apiRequests: inv["webhook"], invocations: inv, billedMS: ms, memoryMB: b.memory,
+			apiRequests: inv["webhook"], invocations: inv, billedMS: ms, memoryMB: b.memory, platformLines: b.platformLines,
+			messages: int64(b.queueTotals().sent - q0.sent), echoesDropped: b.tap.echoes.Load() - e0,
 			// Each message sent is one request (all are under 64 KB here),
 			// and Lambda's poller receives and deletes each batch.
 			sqsRequests: int64(b.queueTotals().sent-q0.sent) + 2*batches,

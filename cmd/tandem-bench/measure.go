@@ -36,6 +36,9 @@ type tap struct {
 	meter    *lambdaMeter // bills each delivery as a webhook invocation
 	hold     atomic.Bool
 	inflight atomic.Int64
+	// echoes counts the events the receiver answered as Tandem's own
+	// echoes, acknowledged and not queued.
+	echoes atomic.Int64
 
 	mu       sync.Mutex
 	held     []heldDelivery
@@ -76,11 +79,28 @@ func (t *tap) wrap(next http.Handler) http.Handler {
 		t.observe(r.URL.Path, body, now)
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		start := time.Now()
-		next.ServeHTTP(w, r)
+		rec := &answer{ResponseWriter: w}
+		next.ServeHTTP(rec, r)
+		var a struct{ Echoes int64 }
+		if json.Unmarshal(rec.body.Bytes(), &a) == nil {
+			t.echoes.Add(a.Echoes)
+		}
 		if t.meter != nil {
 			t.meter.record("webhook", time.Since(start), localrun.ToEvent(r, body))
 		}
 	})
+}
+
+// answer keeps the body of the receiver's answer, which says how many of a
+// delivery's events were echoes it did not queue.
+type answer struct {
+	http.ResponseWriter
+	body bytes.Buffer
+}
+
+func (a *answer) Write(p []byte) (int, error) {
+	a.body.Write(p)
+	return a.ResponseWriter.Write(p)
 }
 
 func (t *tap) observe(path string, body []byte, at time.Time) {

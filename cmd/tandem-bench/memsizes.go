@@ -104,3 +104,101 @@ func stackMemoryMB(root string, names []string) (map[string]float64, error) {
 	}
 	return out, nil
 }
+
+// stackPlatformLines reads, from the same file, which functions keep
+// Lambda's START, END and REPORT lines at the stack's defaults: the
+// `logging` method sets the system log level WARN, which drops them, for
+// the functions its `perChange(name)` guard selects; every other function
+// keeps them. perChange's return expression is evaluated for each name; it
+// may combine `name == "x"` and `strings.HasPrefix(name, "x")` with || and
+// &&. A logging method without SystemLogLevel_WARN keeps every function's
+// lines.
+func stackPlatformLines(root string, names []string) (map[string]bool, error) {
+	path := filepath.Join(root, "infra", "tandem", "functions.go")
+	f, err := parser.ParseFile(token.NewFileSet(), path, nil, 0)
+	if err != nil {
+		return nil, err
+	}
+	var selects ast.Expr
+	warn := false
+	for _, d := range f.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Body == nil {
+			continue
+		}
+		switch fd.Name.Name {
+		case "perChange":
+			if len(fd.Body.List) == 1 {
+				if ret, ok := fd.Body.List[0].(*ast.ReturnStmt); ok && len(ret.Results) == 1 {
+					selects = ret.Results[0]
+				}
+			}
+		case "logging":
+			ast.Inspect(fd.Body, func(n ast.Node) bool {
+				if sel, ok := n.(*ast.SelectorExpr); ok && sel.Sel.Name == "SystemLogLevel_WARN" {
+					warn = true
+				}
+				return true
+			})
+		}
+	}
+	out := map[string]bool{}
+	for _, name := range names {
+		out[name] = true
+		if !warn {
+			continue
+		}
+		if selects == nil {
+			return nil, fmt.Errorf("%s: the logging method drops Lambda's lines, but no perChange(name) says for which functions", path)
+		}
+		dropped, err := evalNameTest(selects, name)
+		if err != nil {
+			return nil, fmt.Errorf("%s: perChange: %w", path, err)
+		}
+		out[name] = !dropped
+	}
+	return out, nil
+}
+
+// evalNameTest evaluates a boolean expression over the identifier name.
+func evalNameTest(e ast.Expr, name string) (bool, error) {
+	lit := func(e ast.Expr) (string, bool) {
+		b, ok := e.(*ast.BasicLit)
+		if !ok || b.Kind != token.STRING {
+			return "", false
+		}
+		s, err := strconv.Unquote(b.Value)
+		return s, err == nil
+	}
+	switch e := e.(type) {
+	case *ast.ParenExpr:
+		return evalNameTest(e.X, name)
+	case *ast.BinaryExpr:
+		switch e.Op {
+		case token.LOR, token.LAND:
+			x, err := evalNameTest(e.X, name)
+			if err != nil {
+				return false, err
+			}
+			y, err := evalNameTest(e.Y, name)
+			if err != nil {
+				return false, err
+			}
+			if e.Op == token.LOR {
+				return x || y, nil
+			}
+			return x && y, nil
+		case token.EQL:
+			if s, ok := lit(e.Y); ok {
+				return name == s, nil
+			}
+		}
+	case *ast.CallExpr:
+		if sel, ok := e.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "HasPrefix" && len(e.Args) == 2 {
+			if s, ok := lit(e.Args[1]); ok {
+				return strings.HasPrefix(name, s), nil
+			}
+		}
+	}
+	return false, fmt.Errorf("cannot evaluate %T", e)
+}

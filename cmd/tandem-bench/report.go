@@ -38,7 +38,7 @@ func (b *bench) print(total time.Duration) {
 		b.add("  "+c.name+detail, "calls/change", "%.2f", float64(c.calls)/float64(c.n))
 	}
 	for _, e := range b.echoes {
-		b.add(fmt.Sprintf("partner API calls per echo: %s (%d)", e.name, e.n), "calls/echo", "%.2f", div(e.calls, e.n))
+		b.add(fmt.Sprintf("partner API calls per echo queued to the sync function: %s (%d)", e.name, e.n), "calls/echo", "%.2f", div(e.calls, e.n))
 	}
 	b.add("DynamoDB requests per synced change, average", "requests/change", "%.1f", float64(ddb)/float64(n))
 	for _, c := range all {
@@ -212,12 +212,18 @@ func (b *bench) costRows() {
 	}
 	b.add("counted per synced change: API Gateway requests / Lambda invocations / SQS requests", "per change", "%.2f / %.2f / %.2f",
 		per(b.usage.apiRequests), per(inv), per(b.usage.sqsRequests))
+	b.add("counted per synced change: queue messages sent (events and commands) / echoes the webhook dropped unqueued", "per change", "%.2f / %.2f (%d echoes)",
+		per(b.usage.messages), per(b.usage.echoesDropped), b.usage.echoesDropped)
 	b.add("counted per synced change: DynamoDB RRU / WRU (transactions doubled)", "per change", "%.2f / %.2f",
 		b.usage.rru/float64(b.usage.changes), b.usage.wru/float64(b.usage.changes))
 	b.add("counted per synced change: Secrets Manager calls / function log bytes", "per change", "%.3f / %.0f",
 		per(b.usage.secretCalls), per(b.usage.logBytes))
 	for fn, n := range b.usage.invocations {
-		b.add(fmt.Sprintf("  %s: invocations per change, billed ms per invocation (at %.0f MB)", fn, b.memory[fn]), "", "%.2f, %.2f",
+		lines := "START/END/REPORT lines kept"
+		if !b.usage.platformLines[fn] {
+			lines = "no START/END/REPORT lines"
+		}
+		b.add(fmt.Sprintf("  %s: invocations per change, billed ms per invocation (at %.0f MB; %s)", fn, b.memory[fn], lines), "", "%.2f, %.2f",
 			per(n), float64(b.usage.billedMS[fn])/float64(n))
 	}
 	for _, l := range lines {

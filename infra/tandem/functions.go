@@ -80,17 +80,40 @@ type functionsProps struct {
 	stage          stageSettings
 	// traceEveryChange: Config.TraceEveryChange.
 	traceEveryChange bool
+	// reportEveryChange: Config.ReportEveryChange.
+	reportEveryChange bool
 }
+
+// perChange tells the functions that run once per synced change.
+func perChange(name string) bool { return name == "webhook" || strings.HasPrefix(name, "sync-") }
 
 // tracing is X-Ray's mode for a function: active, except for the functions
 // that run once per synced change unless the stage traces every change
 // (Config.TraceEveryChange says why).
 func (p functionsProps) tracing(name string) awslambda.Tracing {
-	perChange := name == "webhook" || strings.HasPrefix(name, "sync-")
-	if perChange && !p.traceEveryChange {
+	if perChange(name) && !p.traceEveryChange {
 		return awslambda.Tracing_PASS_THROUGH
 	}
 	return awslambda.Tracing_ACTIVE
+}
+
+// logging sets Lambda's advanced logging controls on the functions that run
+// once per synced change: the JSON format, which Lambda needs to filter by
+// level, and the system log level WARN, which keeps Lambda's failure events
+// and drops the START, END and REPORT lines of every invocation (about 300
+// bytes each; Config.ReportEveryChange keeps them). The functions' own
+// lines are slog JSON already, which Lambda passes on as they are; their
+// level stays INFO. The other functions keep Lambda's text format.
+func (p functionsProps) logging(name string, fp *awslambda.FunctionProps) {
+	if !perChange(name) {
+		return
+	}
+	fp.LoggingFormat = awslambda.LoggingFormat_JSON
+	fp.ApplicationLogLevelV2 = awslambda.ApplicationLogLevel_INFO
+	fp.SystemLogLevelV2 = awslambda.SystemLogLevel_WARN
+	if p.reportEveryChange {
+		fp.SystemLogLevelV2 = awslambda.SystemLogLevel_INFO
+	}
 }
 
 type functions struct {
@@ -264,7 +287,7 @@ func newFunction(scope constructs.Construct, name string, size functionSize, pro
 	})
 	logs.GrantWrite(role)
 
-	fn := awslambda.NewFunction(scope, jsii.String(id), &awslambda.FunctionProps{
+	fp := &awslambda.FunctionProps{
 		FunctionName: jsii.String(fnName),
 		Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
 		Architecture: awslambda.Architecture_ARM_64(),
@@ -282,7 +305,9 @@ func newFunction(scope constructs.Construct, name string, size functionSize, pro
 			"TANDEM_SECRET_PREFIX":    jsii.String(props.stage.secretPrefix()),
 			"TANDEM_WEBHOOK_BASE_URL": props.webhookBaseURL,
 		},
-	})
+	}
+	props.logging(name, fp)
+	fn := awslambda.NewFunction(scope, jsii.String(id), fp)
 	// A fixed logical id keeps `sam local invoke <id>` commands valid when
 	// constructs move around.
 	fn.Node().DefaultChild().(awslambda.CfnFunction).OverrideLogicalId(jsii.String(id))

@@ -55,13 +55,14 @@ func NewStack(scope constructs.Construct, id string, props *StackProps) (awscdk.
 	queues := newQueues(stack, "Queues", stage, syncSize.timeout)
 	api := newAPI(stack, "Api", users, stage, props.Config)
 	fns := newFunctions(stack, "Functions", functionsProps{
-		assetDir:         assetDir,
-		table:            table,
-		queues:           queues,
-		files:            newFiles(stack, "Files"),
-		webhookBaseURL:   api.publicURL(),
-		stage:            stage,
-		traceEveryChange: props.Config.TraceEveryChange,
+		assetDir:          assetDir,
+		table:             table,
+		queues:            queues,
+		files:             newFiles(stack, "Files"),
+		webhookBaseURL:    api.publicURL(),
+		stage:             stage,
+		traceEveryChange:  props.Config.TraceEveryChange,
+		reportEveryChange: props.Config.ReportEveryChange,
 	})
 	api.addRoutes(fns)
 	newConsole(stack, "Console", api.url(), users)

@@ -103,10 +103,21 @@ type Config struct {
 	// that run once per synced change (webhook, sync-*) as well. Off, they
 	// pass tracing through: Lambda records the first invocation each second
 	// and 5 % of the rest, so at everyday volumes nearly every change would
-	// be traced, about $22.50 per million changes against $12.65 for the
+	// be traced, about $22.50 per million changes against $11.83 for the
 	// rest of the pipeline (BENCHMARKS.md). The other functions are always
 	// traced.
 	TraceEveryChange bool `json:"traceEveryChange,omitempty"`
+	// ReportEveryChange keeps Lambda's START, END and REPORT lines for the
+	// functions that run once per synced change (webhook, sync-*). Off,
+	// their system log level is WARN: each invocation's lines are about 300
+	// bytes, 1.3 KB per change, $0.65 per million changes (BENCHMARKS.md,
+	// "Echoes and logs"), and nothing in the stack reads them: the alarms use
+	// Lambda's Errors and Throttles metrics, the dropped-message filter
+	// matches the functions' own lines, and Duration is a metric too. What
+	// only REPORT gives is each invocation's memory used; the stack's sizes
+	// come from the bench's peak RSS instead. Turn it on to watch memory or
+	// init times in a stage.
+	ReportEveryChange bool `json:"reportEveryChange,omitempty"`
 }
 
 // `tandem login` (cmd/tandem) listens on this loopback address.

@@ -2,6 +2,7 @@ package app
 
 import (
 	"github.com/tandemsync/tandem/pkg/relay"
+	"github.com/tandemsync/tandem/pkg/webhook"
 )
 
 // Engine builds the sync engine.
@@ -21,7 +22,9 @@ func (d *Deps) Engine() *relay.Engine {
 		Failures:      d.Store,
 		Progress:      d.Store,
 		Attention:     d.Store,
-		Watches:       d.Store,
+		// Watches mark the webhook endpoints, so the webhook function
+		// queues echoes while a stopped-webhook report waits for them.
+		Watches: webhook.EchoWatches{Watches: d.Store, Endpoints: d.Store, Log: d.Log},
 		// The queues' redrive count (infra: maxReceiveCount 5): the fifth
 		// failed try becomes a failure record instead of a dead letter.
 		MaxReceives: 5,

@@ -112,6 +112,14 @@ type EndpointRemover interface {
 	RemoveAll(ctx context.Context, org string) error
 }
 
+// EndpointActors records, on an organisation's webhook endpoints, the
+// platform user its saved credentials act as: saved credentials may name
+// another user, and the webhook function drops that user's changes as
+// Tandem's echoes. *webhook.Installer implements it.
+type EndpointActors interface {
+	Reidentify(ctx context.Context, org string)
+}
+
 // Defaults of Service.TestTimeout and Service.RecordTime. infra gives the
 // settings function 25 s, so a test that hangs ends after 20 s and its
 // outcome is saved well inside the function's timeout.
@@ -170,6 +178,9 @@ func (s *Service) Save(ctx context.Context, org string, kind platform.Kind, cred
 		}
 	}
 	s.changed(org)
+	if a, ok := s.Endpoints.(EndpointActors); ok {
+		a.Reidentify(ctx, org)
+	}
 	s.log.InfoContext(ctx, "platform credentials saved", "org_id", org, "platform", kind)
 	return acct, nil
 }

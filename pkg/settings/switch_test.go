@@ -120,3 +120,36 @@ func TestMaskHidesSecretsWholly(t *testing.T) {
 		t.Fatalf("Mask = %v, want %v", got, want)
 	}
 }
+
+// actorLog also records, for each organisation, the saves after which its
+// endpoints were asked to record the acting user again.
+type actorLog struct {
+	endpointLog
+	reidentified []string
+	// seenCred is the secret the service had stored when it asked.
+	svc      *settings.Service
+	seenCred []string
+}
+
+func (a *actorLog) Reidentify(ctx context.Context, org string) {
+	a.reidentified = append(a.reidentified, org)
+	_, c, _ := a.svc.Credentials(ctx, org)
+	a.seenCred = append(a.seenCred, c["secret"])
+}
+
+// Saved credentials may act as another platform user: every save asks the
+// endpoints to record the user again, once the new credentials are stored.
+func TestSavingCredentialsReidentifiesTheEndpoints(t *testing.T) {
+	ctx := context.Background()
+	svc := settings.NewService(settingstest.NewMemAccounts(), newMemSecrets(), anyPlatform{}, clock.System{}, nil)
+	endpoints := &actorLog{svc: svc}
+	svc.Endpoints = endpoints
+	for _, secret := range []string{"s1", "s2"} {
+		if _, err := svc.Save(ctx, "acme", platform.Halo, platform.Credentials{"url": "https://acme.halopsa.com", "secret": secret}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !slices.Equal(endpoints.reidentified, []string{"acme", "acme"}) || !slices.Equal(endpoints.seenCred, []string{"s1", "s2"}) {
+		t.Fatalf("reidentified %v with credentials %v, want acme twice, after each save", endpoints.reidentified, endpoints.seenCred)
+	}
+}

@@ -28,6 +28,17 @@ type Endpoint struct {
 	// DeltaLink is where the next catch-up of missed changes starts
 	// (Graph: the inbox delta query's @odata.deltaLink, per mailbox).
 	DeltaLink string `json:"deltaLink,omitempty"`
+	// ActorID is the platform user Tandem acts as through the
+	// organisation's credentials, recorded at install and again when they
+	// are saved: a delivery of that user's change is the echo of Tandem's
+	// own write, which the receiver acknowledges without queueing it.
+	// Empty (not known, or an endpoint installed before it was recorded):
+	// every delivery is queued and the sync function tells echoes apart.
+	ActorID string `json:"actorId,omitempty"`
+	// Watched names the connections whose stopped-webhook watch on this
+	// side is open (EchoWatches): while any is, echoes are queued too, since
+	// any delivery from the side clears the watch and its report.
+	Watched []string `json:"watched,omitempty"`
 }
 
 // ErrUnknownEndpoint means no endpoint has that id.

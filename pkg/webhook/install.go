@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -78,6 +79,12 @@ func (in *Installer) Install(ctx context.Context, org string) (Installed, error)
 	id, secret := newEndpointID(), newSecret()
 	url := strings.TrimRight(in.BaseURL, "/") + "/webhooks/" + string(kind) + "/" + id
 	ep := Endpoint{ID: id, OrgID: org, Platform: kind, SecretName: SecretName(org, kind, id), CreatedAt: in.Clock.Now()}
+	self := actorOf(ctx, client)
+	if watched, ok := in.watched(ctx, org, kind); ok {
+		// Without the open watches the endpoint cannot tell when an echo
+		// is needed: it records no user, and queues every delivery.
+		ep.ActorID, ep.Watched = self, watched
+	}
 	if err := in.Secrets.PutSecret(ctx, ep.SecretName, []byte(secret)); err != nil {
 		return Installed{}, fmt.Errorf("install webhook: %w", err)
 	}
@@ -87,13 +94,7 @@ func (in *Installer) Install(ctx context.Context, org string) (Installed, error)
 	}
 	out := Installed{EndpointID: id, Platform: kind, URL: url}
 	spec := platform.WebhookSpec{URL: url, DeactivationURL: url, Secret: secret, Name: "Tandem " + id[len(id)-6:]}
-	if actor, ok := client.(interface {
-		ActorID(ctx context.Context) (string, error)
-	}); ok {
-		if self, err := actor.ActorID(ctx); err == nil {
-			spec.ExcludeActorID = self
-		}
-	}
+	spec.ExcludeActorID = self
 	hook, err := client.RegisterWebhook(ctx, spec)
 	steps := in.Manual.ManualWebhook(kind)
 	switch {
@@ -135,6 +136,77 @@ func (in *Installer) Install(ctx context.Context, org string) (Installed, error)
 	in.logger().InfoContext(ctx, "webhook installed", "org_id", org, "platform", kind, "endpoint_id", id, "registered", out.Registered)
 	in.replace(ctx, client, org, ep)
 	return out, nil
+}
+
+// actorOf is the platform user client acts as, where it can tell; "" when
+// it cannot.
+func actorOf(ctx context.Context, client platform.Client) string {
+	actor, ok := client.(interface {
+		ActorID(ctx context.Context) (string, error)
+	})
+	if !ok {
+		return ""
+	}
+	self, err := actor.ActorID(ctx)
+	if err != nil {
+		return ""
+	}
+	return self
+}
+
+// watched is every open stopped-webhook watch recorded on org's endpoints
+// for kind (EchoWatches): a reinstall is what a report asks for, and the
+// new endpoint must queue echoes until a delivery has cleared the report.
+// ok is false when they could not be read.
+func (in *Installer) watched(ctx context.Context, org string, kind platform.Kind) (_ []string, ok bool) {
+	eps, err := in.Store.EndpointsOf(ctx, org)
+	if err != nil {
+		in.logger().WarnContext(ctx, "webhook watches not read; the new endpoint queues echoes", "org_id", org, "error", err)
+		return nil, false
+	}
+	var out []string
+	for _, ep := range eps {
+		if ep.Platform != kind {
+			continue
+		}
+		for _, c := range ep.Watched {
+			if !slices.Contains(out, c) {
+				out = append(out, c)
+			}
+		}
+	}
+	return out, true
+}
+
+// Reidentify records, on org's endpoints for its platform, the user the
+// organisation's newly saved credentials act as (Endpoint.ActorID): the
+// settings service calls it after saving them, since they may name another
+// user. Where the platform cannot tell now, the record is cleared, so every
+// delivery is queued and the sync function tells echoes apart.
+func (in *Installer) Reidentify(ctx context.Context, org string) {
+	eps, err := in.Store.EndpointsOf(ctx, org)
+	if err != nil || len(eps) == 0 {
+		if err != nil {
+			in.logger().WarnContext(ctx, "webhook endpoints not listed to record the acting user", "org_id", org, "error", err)
+		}
+		return
+	}
+	kind, client, err := in.account(ctx, org)
+	self := ""
+	if err == nil {
+		self = actorOf(ctx, client)
+	}
+	for _, ep := range eps {
+		if err == nil && ep.Platform != kind || ep.ActorID == self {
+			// Another platform's endpoint (its removal failed) still
+			// receives that platform's deliveries, whose user it records.
+			continue
+		}
+		ep.ActorID = self
+		if err := in.Store.PutEndpoint(ctx, ep); err != nil {
+			in.logger().WarnContext(ctx, "acting user not recorded on webhook endpoint", "org_id", org, "endpoint_id", ep.ID, "error", err)
+		}
+	}
 }
 
 // replace removes org's endpoints for cur's platform other than cur. One

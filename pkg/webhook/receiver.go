@@ -93,6 +93,8 @@ func problem(status int, code, msg string) Response {
 //   - verified but malformed: 400;
 //   - verified but nothing Tandem needs (a ConnectWise contact callback,
 //     an event type Tandem does not handle): 200, nothing queued;
+//   - verified, and only echoes of Tandem's own writes (dropEchoes): 200,
+//     nothing queued;
 //   - queued: 202; the queue unavailable: 503.
 func (r *Receiver) Receive(ctx context.Context, kindName, endpointID string, req platform.WebhookRequest) Response {
 	log := r.logger().With("platform", kindName, "endpoint_id", endpointID)
@@ -146,6 +148,13 @@ func (r *Receiver) Receive(ctx context.Context, kindName, endpointID string, req
 	case err != nil:
 		log.InfoContext(ctx, "webhook not needed", "reason", err.Error(), "events", len(events))
 	}
+	events, echoes := dropEchoes(ep, events)
+	if len(events) == 0 && echoes > 0 {
+		// Tandem's own writes coming back: acknowledged, and not queued,
+		// which saves the queue's messages and a sync invocation each.
+		log.InfoContext(ctx, "webhook echo dropped", "echoes", echoes)
+		return jsonResp(200, map[string]int{"queued": 0, "echoes": echoes})
+	}
 	if len(events) == 0 {
 		// Verified, and nothing Tandem syncs: acknowledged, so the platform
 		// does not count it as a failure.
@@ -172,8 +181,36 @@ func (r *Receiver) Receive(ctx context.Context, kindName, endpointID string, req
 			return unavailable()
 		}
 	}
+	if echoes > 0 {
+		log.InfoContext(ctx, "webhook queued", "events", len(msgs), "echoes", echoes)
+		return jsonResp(202, map[string]int{"queued": len(msgs), "echoes": echoes})
+	}
 	log.InfoContext(ctx, "webhook queued", "events", len(msgs))
 	return jsonResp(202, map[string]int{"queued": len(msgs)})
+}
+
+// dropEchoes takes out of events the echoes of Tandem's own writes that
+// nothing needs, and counts them. An event is one when its actor is the
+// user ep records Tandem acting as, and no stopped-webhook watch on the
+// side waits for a delivery to clear it (Endpoint.Watched). Only the kinds
+// of event the sync function itself drops as echoes qualify
+// (relay.Engine.HandleEvent): a reconciliation or a subscription's
+// lifecycle event is always queued.
+func dropEchoes(ep Endpoint, events []platform.Event) ([]platform.Event, int) {
+	if ep.ActorID == "" || len(ep.Watched) > 0 {
+		return events, 0
+	}
+	kept := events[:0:0]
+	for _, ev := range events {
+		switch ev.Type {
+		case platform.EventTicketCreated, platform.EventTicketUpdated, platform.EventNoteCreated, platform.EventMailReceived:
+			if ev.ActorID == ep.ActorID && ev.TicketID != "" {
+				continue
+			}
+		}
+		kept = append(kept, ev)
+	}
+	return kept, len(events) - len(kept)
 }
 
 func unavailable() Response { return problem(503, "unavailable", "try again") }
