@@ -184,7 +184,7 @@ func (b *bench) perChange(ctx context.Context, ids []string) error {
 			}
 			for k, u := range since(by0, b.ddb.breakdown()) {
 				t := c.by[k]
-				c.by[k] = opUse{n: t.n + u.n, rru: t.rru + u.rru, wru: t.wru + u.wru}
+				c.by[k] = opUse{n: t.n + u.n, rru: t.rru + u.rru, wru: t.wru + u.wru, bytes: t.bytes + u.bytes}
 			}
 			c.atCalls += sims.Autotask.Requests() - b.at.Requests() - sa0
 			c.haloCalls += sims.Halo.Requests() - b.ha.Requests() - sh0
