@@ -33,14 +33,16 @@ import (
 //     after, at least one, whether its condition holds or not;
 //   - every item of a transaction costs twice that.
 //
-// The after-image of an update and the before-image of a delete are read
-// with a GetItem sent past the request counter, so Tandem's figures are
-// unchanged. Counting is switched on only while a costed run is measured.
+// The after-image of an update and the before-images of a put and a delete
+// are read with a GetItem of the meter's own, which the request counter
+// behind it sees: own counts them, for the bench to take off Tandem's
+// figures (bench.ddbRequests). Counting is switched on only while a
+// costed run is measured.
 type capacityMeter struct {
 	next dynamodb.HTTPClient
 	on   atomic.Bool
-	// direct reaches the store without being counted as Tandem's.
-	direct *http.Client
+	// own counts the size reads the meter sent itself.
+	own atomic.Int64
 
 	mu       sync.Mutex
 	rru, wru float64
@@ -53,11 +55,12 @@ type capacityMeter struct {
 
 func (m *capacityMeter) wrap(next dynamodb.HTTPClient) dynamodb.HTTPClient {
 	m.next = next
-	if m.direct == nil {
-		m.direct = &http.Client{}
-	}
 	return m
 }
+
+// ddbRequests is how many DynamoDB requests Tandem has sent: the runner's
+// count without the meter's own size reads.
+func (b *bench) ddbRequests() int64 { return b.r.DynamoDBRequests() - b.ddb.own.Load() }
 
 func (m *capacityMeter) totals() (rru, wru float64) {
 	m.mu.Lock()
@@ -309,8 +312,8 @@ func keyID(k map[string]json.RawMessage) string {
 	return pk["S"] + "\x00" + sk["S"]
 }
 
-// itemSize reads one item straight from the store, uncounted, and returns
-// its size (0 when it is not there).
+// itemSize reads one item from the store, as the meter's own request, and
+// returns its size (0 when it is not there).
 func (m *capacityMeter) itemSize(orig *http.Request, table string, key map[string]json.RawMessage) float64 {
 	body, _ := json.Marshal(map[string]any{"TableName": table, "Key": key, "ConsistentRead": true})
 	req, err := http.NewRequestWithContext(orig.Context(), http.MethodPost, orig.URL.String(), bytes.NewReader(body))
@@ -320,7 +323,8 @@ func (m *capacityMeter) itemSize(orig *http.Request, table string, key map[strin
 	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
 	req.Header.Set("X-Amz-Target", "DynamoDB_20120810.GetItem")
 	req.Header.Set("Authorization", orig.Header.Get("Authorization"))
-	resp, err := m.direct.Do(req)
+	m.own.Add(1)
+	resp, err := m.next.Do(req)
 	if err != nil {
 		return 0
 	}
