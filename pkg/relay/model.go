@@ -126,7 +126,9 @@ var (
 type Store interface {
 	// LinkByTicket finds the link holding org's ticket on a connection.
 	LinkByTicket(ctx context.Context, connID, org, ticketID string) (Link, error)
-	// PutLink stores l if the stored version is l.Version (0: absent) and
+	// PutLink stores l if the stored version is l.Version (0: absent),
+	// and each side's is the side's Version where the store keeps them
+	// (SideWriter), and
 	// indexes each side's ticket id; it returns the stored link (Version+1).
 	PutLink(ctx context.Context, l Link) (Link, error)
 	// Done reports whether a command id was already applied.
@@ -150,8 +152,8 @@ type Store interface {
 // side's snapshot) and by the commands to its platform (the receiving
 // side's bookkeeping), never by the other side's events or commands: so
 // an event's write of its side and the command it just sent, which writes
-// the other side, no longer conflict and re-read, while two writers of
-// the same side still do. Only the write that creates the link, and
+// the other side, do not conflict and re-read, while two writers of the
+// same side do. Only the write that creates the link, and
 // stores without SideWriter, write both sides at once.
 type SideWriter interface {
 	PutSide(ctx context.Context, l Link, org string) (Link, error)
