@@ -128,8 +128,8 @@ type Store interface {
 	LinkByTicket(ctx context.Context, connID, org, ticketID string) (Link, error)
 	// PutLink stores l if the stored version is l.Version (0: absent),
 	// and each side's is the side's Version where the store keeps them
-	// (SideWriter), and
-	// indexes each side's ticket id; it returns the stored link (Version+1).
+	// (SideWriter), and indexes each side's ticket id; it returns the
+	// stored link (Version+1).
 	PutLink(ctx context.Context, l Link) (Link, error)
 	// Done reports whether a command id was already applied.
 	Done(ctx context.Context, commandID string) (bool, error)
