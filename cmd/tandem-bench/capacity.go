@@ -23,19 +23,26 @@ import (
 // answers no ReturnConsumedCapacity):
 //
 //   - a read costs one unit per 4 KB of what it returns (a Query: of all the
-//     items together), at least one; half that when eventually consistent;
+//     items together), at least one; half that when eventually consistent.
+//     A BatchGetItem is one such read per key it asks for, each rounded up
+//     on its own, found or not, with the consistency asked for its table
+//     ("If you perform a read operation on an item that doesn't exist,
+//     DynamoDB will still consume read throughput", DynamoDB developer
+//     guide, "DynamoDB read and write operations");
 //   - a write costs one unit per 1 KB of the larger of the item before and
 //     after, at least one, whether its condition holds or not;
 //   - every item of a transaction costs twice that.
 //
-// The after-image of an update and the before-image of a delete are read
-// with a GetItem sent past the request counter, so Tandem's figures are
-// unchanged. Counting is switched on only while a costed run is measured.
+// The after-image of an update and the before-images of a put and a delete
+// are read with a GetItem of the meter's own, which the request counter
+// behind it sees: own counts them, for the bench to take off Tandem's
+// figures (bench.ddbRequests). Counting is switched on only while a
+// costed run is measured.
 type capacityMeter struct {
 	next dynamodb.HTTPClient
 	on   atomic.Bool
-	// direct reaches the store without being counted as Tandem's.
-	direct *http.Client
+	// own counts the size reads the meter sent itself.
+	own atomic.Int64
 
 	mu       sync.Mutex
 	rru, wru float64
@@ -48,11 +55,12 @@ type capacityMeter struct {
 
 func (m *capacityMeter) wrap(next dynamodb.HTTPClient) dynamodb.HTTPClient {
 	m.next = next
-	if m.direct == nil {
-		m.direct = &http.Client{}
-	}
 	return m
 }
+
+// ddbRequests is how many DynamoDB requests Tandem has sent: the runner's
+// count without the meter's own size reads.
+func (b *bench) ddbRequests() int64 { return b.r.DynamoDBRequests() - b.ddb.own.Load() }
 
 func (m *capacityMeter) totals() (rru, wru float64) {
 	m.mu.Lock()
@@ -66,13 +74,15 @@ func (m *capacityMeter) url() string {
 	return m.endpoint
 }
 
-// opUse is what the requests of one kind (requestLabel) consumed.
+// opUse is what the requests of one kind (requestLabel) consumed; bytes
+// adds up the largest item each one wrote (before or after), so the
+// report can say how close a write is to its next unit.
 type opUse struct {
-	n        int64
-	rru, wru float64
+	n               int64
+	rru, wru, bytes float64
 }
 
-func (m *capacityMeter) add(label string, rru, wru float64) {
+func (m *capacityMeter) add(label string, rru, wru, bytes float64) {
 	m.mu.Lock()
 	m.rru += rru
 	m.wru += wru
@@ -80,7 +90,7 @@ func (m *capacityMeter) add(label string, rru, wru float64) {
 		m.by = map[string]opUse{}
 	}
 	u := m.by[label]
-	u.n, u.rru, u.wru = u.n+1, u.rru+rru, u.wru+wru
+	u.n, u.rru, u.wru, u.bytes = u.n+1, u.rru+rru, u.wru+wru, u.bytes+bytes
 	m.by[label] = u
 	m.mu.Unlock()
 }
@@ -98,7 +108,7 @@ func since(before, after map[string]opUse) map[string]opUse {
 	for k, a := range after {
 		b := before[k]
 		if a.n != b.n {
-			out[k] = opUse{n: a.n - b.n, rru: a.rru - b.rru, wru: a.wru - b.wru}
+			out[k] = opUse{n: a.n - b.n, rru: a.rru - b.rru, wru: a.wru - b.wru, bytes: a.bytes - b.bytes}
 		}
 	}
 	return out
@@ -158,6 +168,8 @@ func (m *capacityMeter) Do(req *http.Request) (*http.Response, error) {
 	switch op {
 	case "DeleteItem":
 		before = append(before, m.itemSize(req, in.TableName, in.Key))
+	case "PutItem":
+		before = append(before, m.itemSize(req, in.TableName, keyOf(in.Item)))
 	case "TransactWriteItems":
 		for _, t := range in.TransactItems {
 			if t.Delete != nil {
@@ -184,22 +196,30 @@ func (m *capacityMeter) Do(req *http.Request) (*http.Response, error) {
 		}
 		return u
 	}
-	write := func(size float64) float64 { return math.Max(1, math.Ceil(size/1024)) }
+	var largest float64
+	write := func(size float64) float64 {
+		largest = math.Max(largest, size)
+		return math.Max(1, math.Ceil(size/1024))
+	}
 	switch op {
 	case "GetItem":
-		m.add(label, read(itemSize(out.Item), in.ConsistentRead), 0)
+		m.add(label, read(itemSize(out.Item), in.ConsistentRead), 0, 0)
 	case "Query", "Scan":
 		var sum float64
 		for _, it := range out.Items {
 			sum += itemSize(it)
 		}
-		m.add(label, read(sum, in.ConsistentRead), 0)
+		m.add(label, read(sum, in.ConsistentRead), 0, 0)
 	case "PutItem":
-		m.add(label, 0, write(itemSize(in.Item)))
+		w := write(math.Max(before[0], itemSize(in.Item)))
+		m.add(label, 0, w, largest)
 	case "UpdateItem":
-		m.add(label, 0, write(m.itemSize(req, in.TableName, in.Key)))
+		// The item after the update, read past the counter.
+		w := write(m.itemSize(req, in.TableName, in.Key))
+		m.add(label, 0, w, largest)
 	case "DeleteItem":
-		m.add(label, 0, write(before[0]))
+		w := write(before[0])
+		m.add(label, 0, w, largest)
 	case "TransactWriteItems":
 		var w float64
 		d := 0
@@ -216,7 +236,7 @@ func (m *capacityMeter) Do(req *http.Request) (*http.Response, error) {
 				w += write(m.itemSize(req, t.ConditionCheck.TableName, t.ConditionCheck.Key))
 			}
 		}
-		m.add(label, 0, 2*w)
+		m.add(label, 0, 2*w, largest)
 	case "TransactGetItems":
 		var r struct {
 			Responses []struct{ Item map[string]json.RawMessage }
@@ -226,19 +246,33 @@ func (m *capacityMeter) Do(req *http.Request) (*http.Response, error) {
 		for _, it := range r.Responses {
 			u += read(itemSize(it.Item), true)
 		}
-		m.add(label, 2*u, 0)
+		m.add(label, 2*u, 0, 0)
 	case "BatchGetItem":
+		var asked map[string]struct {
+			Keys           []map[string]json.RawMessage
+			ConsistentRead bool
+		}
+		_ = json.Unmarshal(body, &struct {
+			RequestItems *map[string]struct {
+				Keys           []map[string]json.RawMessage
+				ConsistentRead bool
+			}
+		}{&asked})
 		var r struct {
 			Responses map[string][]map[string]json.RawMessage
 		}
 		_ = json.Unmarshal(raw, &r)
 		var u float64
-		for _, items := range r.Responses {
-			for _, it := range items {
-				u += read(itemSize(it), in.ConsistentRead)
+		for table, a := range asked {
+			sizes := map[string]float64{}
+			for _, it := range r.Responses[table] {
+				sizes[keyID(keyOf(it))] = itemSize(it)
+			}
+			for _, k := range a.Keys {
+				u += read(sizes[keyID(k)], a.ConsistentRead)
 			}
 		}
-		m.add(label, u, 0)
+		m.add(label, u, 0, 0)
 	case "BatchWriteItem":
 		var reqs map[string][]struct {
 			PutRequest    *struct{ Item map[string]json.RawMessage }
@@ -260,13 +294,26 @@ func (m *capacityMeter) Do(req *http.Request) (*http.Response, error) {
 				}
 			}
 		}
-		m.add(label, 0, w)
+		m.add(label, 0, w, largest)
 	}
 	return resp, nil
 }
 
-// itemSize reads one item straight from the store, uncounted, and returns
-// its size (0 when it is not there).
+// keyOf is the primary key of an item of Tandem's table.
+func keyOf(item map[string]json.RawMessage) map[string]json.RawMessage {
+	return map[string]json.RawMessage{"pk": item["pk"], "sk": item["sk"]}
+}
+
+// keyID names a key for comparison, whatever the spacing of its JSON.
+func keyID(k map[string]json.RawMessage) string {
+	var pk, sk map[string]string
+	_ = json.Unmarshal(k["pk"], &pk)
+	_ = json.Unmarshal(k["sk"], &sk)
+	return pk["S"] + "\x00" + sk["S"]
+}
+
+// itemSize reads one item from the store, as the meter's own request, and
+// returns its size (0 when it is not there).
 func (m *capacityMeter) itemSize(orig *http.Request, table string, key map[string]json.RawMessage) float64 {
 	body, _ := json.Marshal(map[string]any{"TableName": table, "Key": key, "ConsistentRead": true})
 	req, err := http.NewRequestWithContext(orig.Context(), http.MethodPost, orig.URL.String(), bytes.NewReader(body))
@@ -276,7 +323,8 @@ func (m *capacityMeter) itemSize(orig *http.Request, table string, key map[strin
 	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
 	req.Header.Set("X-Amz-Target", "DynamoDB_20120810.GetItem")
 	req.Header.Set("Authorization", orig.Header.Get("Authorization"))
-	resp, err := m.direct.Do(req)
+	m.own.Add(1)
+	resp, err := m.next.Do(req)
 	if err != nil {
 		return 0
 	}

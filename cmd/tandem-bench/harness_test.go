@@ -299,13 +299,17 @@ func TestParseInitTrace(t *testing.T) {
 }
 
 // The capacity meter prices what crosses it: a transaction's items twice,
-// an update by its after-image (read past the counter), reads by 4 KB.
+// an update by its after-image and a put by the larger of its item and the
+// one it replaces (both read past the counter), reads by 4 KB, and a batch
+// read by each key it asks for, found or not, as consistent as asked.
 func TestCapacityMeter(t *testing.T) {
 	big := strings.Repeat("x", 1500) // an item of 2 + 1500 bytes: 2 WRU, 1 RRU
 	store := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.Header.Get("X-Amz-Target") {
 		case "DynamoDB_20120810.GetItem":
 			_, _ = io.WriteString(w, `{"Item":{"pk":{"S":"`+big+`"}}}`)
+		case "DynamoDB_20120810.BatchGetItem":
+			_, _ = io.WriteString(w, `{"Responses":{"t":[{"pk":{"S":"a"},"sk":{"S":"b"},"doc":{"S":"`+strings.Repeat("z", 5000)+`"}}]}}`)
 		case "DynamoDB_20120810.Query":
 			_, _ = io.WriteString(w, `{"Items":[{"pk":{"S":"`+big+`"}},{"pk":{"S":"`+big+`"}},{"pk":{"S":"`+big+`"}}]}`)
 		default:
@@ -342,6 +346,10 @@ func TestCapacityMeter(t *testing.T) {
 		{"GetItem", `{"TableName":"t","Key":{"pk":{"S":"a"}}}`, 0.5, 0},
 		{"Query", `{"TableName":"t"}`, 1, 0}, // 3 × 1502 bytes = 2 × 4 KB, eventually consistent
 		{"PutItem", `{"TableName":"t","Item":{"pk":{"S":"` + strings.Repeat("y", 3000) + `"}}}`, 0, 3},
+		{"PutItem", `{"TableName":"t","Item":{"pk":{"S":"y"}}}`, 0, 2}, // replaces the 1502-byte item
+		// The 5 KB item found (2 units) and a key not found (1).
+		{"BatchGetItem", `{"RequestItems":{"t":{"Keys":[{"pk":{"S":"a"},"sk":{"S":"b"}},{"pk":{"S":"a"},"sk":{"S":"c"}}],"ConsistentRead":true}}}`, 3, 0},
+		{"BatchGetItem", `{"RequestItems":{"t":{"Keys":[{"pk":{"S":"a"},"sk":{"S":"b"}},{"pk":{"S":"a"},"sk":{"S":"c"}}]}}}`, 1.5, 0},
 		{"UpdateItem", `{"TableName":"t","Key":{"pk":{"S":"a"}}}`, 0, 2},
 		{"TransactWriteItems", `{"TransactItems":[{"Put":{"TableName":"t","Item":{"pk":{"S":"a"}}}},{"Update":{"TableName":"t","Key":{"pk":{"S":"a"}}}}]}`, 0, 2 * (1 + 2)},
 	}

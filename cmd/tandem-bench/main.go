@@ -183,13 +183,13 @@ func (b *bench) run(nTickets, nChanges, nEvents int) error {
 	// The first change after setup (the webhook installation already built
 	// both platform clients, looked up Autotask's API resource and fetched
 	// Halo's token): reported, then left out of the steady-state figures.
-	p0, d0 := b.r.Deps.PlatformRequests(), b.r.DynamoDBRequests()
+	p0, d0 := b.r.Deps.PlatformRequests(), b.ddbRequests()
 	if _, _, err := b.raise(ctx, "bench warm-up"); err != nil {
 		stop()
 		return fmt.Errorf("warm-up: %w", err)
 	}
 	b.add("first synced change after setup: partner API calls", "calls", "%d", b.r.Deps.PlatformRequests()-p0)
-	b.add("first synced change after setup: DynamoDB requests", "requests", "%d", b.r.DynamoDBRequests()-d0)
+	b.add("first synced change after setup: DynamoDB requests", "requests", "%d", b.ddbRequests()-d0)
 	meter := b.startMeters()
 	ids, err := b.latency(ctx, nTickets)
 	if err == nil {

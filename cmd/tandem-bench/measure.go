@@ -174,6 +174,7 @@ func (t *tap) takeHeld() []heldDelivery {
 // nothing else calls a platform meanwhile.
 type echoMeter struct {
 	r          *localrun.Runner
+	meter      *capacityMeter // its own requests are not the echo's
 	mu         sync.Mutex
 	n          int
 	calls, ddb int64
@@ -208,12 +209,12 @@ func (m *echoMeter) wrap(k platform.Kind, h memqueue.Handler) memqueue.Handler {
 		if echoes == 0 || echoes != len(ev.Records) {
 			return h(ctx, ev)
 		}
-		p0, d0 := m.r.Deps.PlatformRequests(), m.r.DynamoDBRequests()
+		p0, d0 := m.r.Deps.PlatformRequests(), (m.r.DynamoDBRequests() - m.meter.own.Load())
 		resp, err := h(ctx, ev)
 		m.mu.Lock()
 		m.n += echoes
 		m.calls += m.r.Deps.PlatformRequests() - p0
-		m.ddb += m.r.DynamoDBRequests() - d0
+		m.ddb += (m.r.DynamoDBRequests() - m.meter.own.Load()) - d0
 		m.mu.Unlock()
 		return resp, err
 	}

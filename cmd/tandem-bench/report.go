@@ -242,7 +242,8 @@ func (b *bench) costRows() {
 
 // printBreakdown lists, for each kind of change, the DynamoDB requests it
 // made (webhook, event, command and echo together) by what each read or
-// wrote (requestLabel), per change, with their capacity units.
+// wrote (requestLabel), per change, with their capacity units and, for
+// writes, the average size of the largest item each one wrote.
 func (b *bench) printBreakdown(all []stepCost) {
 	fmt.Println("\nwhere the DynamoDB requests of a synced change go (per change; webhook, event, command and echo together):")
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
@@ -251,10 +252,14 @@ func (b *bench) printBreakdown(all []stepCost) {
 		for _, u := range c.by {
 			n += u.n
 		}
-		fmt.Fprintf(tw, "  %s\t%.2f requests\tRRU %.1f\tWRU %.1f\n", c.name, float64(n)/float64(c.n), c.rru/float64(c.n), c.wru/float64(c.n))
+		fmt.Fprintf(tw, "  %s\t%.2f requests\tRRU %.1f\tWRU %.1f\titem bytes written\n", c.name, float64(n)/float64(c.n), c.rru/float64(c.n), c.wru/float64(c.n))
 		for _, k := range slices.Sorted(maps.Keys(c.by)) {
 			u := c.by[k]
-			fmt.Fprintf(tw, "    %s\t%.2f\t%.1f\t%.1f\n", k, float64(u.n)/float64(c.n), u.rru/float64(c.n), u.wru/float64(c.n))
+			size := ""
+			if u.wru > 0 {
+				size = fmt.Sprintf("%.0f", u.bytes/float64(u.n))
+			}
+			fmt.Fprintf(tw, "    %s\t%.2f\t%.1f\t%.1f\t%s\n", k, float64(u.n)/float64(c.n), u.rru/float64(c.n), u.wru/float64(c.n), size)
 		}
 	}
 	_ = tw.Flush()

@@ -49,7 +49,7 @@ func (b *bench) latency(ctx context.Context, n int) ([]string, error) {
 	b.progress("e2e latency: raising %d tickets one at a time", n)
 	ids := make([]string, 0, n)
 	lat := make([]time.Duration, 0, n)
-	p0, d0 := b.r.Deps.PlatformRequests(), b.r.DynamoDBRequests()
+	p0, d0 := b.r.Deps.PlatformRequests(), b.ddbRequests()
 	r0, w0 := b.ddb.totals()
 	by0 := b.ddb.breakdown()
 	sims := b.r.Sims
@@ -81,7 +81,7 @@ func (b *bench) latency(ctx context.Context, n int) ([]string, error) {
 		b.add("  e2e latency of the tickets without a retry, median", "ms", "%.2f", ms(pct(clean, 50)))
 		b.add("  e2e latency of the tickets without a retry, p99", "ms", "%.2f", ms(pct(clean, 99)))
 	}
-	calls, ddb := b.r.Deps.PlatformRequests()-p0, b.r.DynamoDBRequests()-d0
+	calls, ddb := b.r.Deps.PlatformRequests()-p0, b.ddbRequests()-d0
 	r1, w1 := b.ddb.totals()
 	b.creates = stepCost{name: "create Autotask → Halo", n: n, calls: calls, ddb: ddb, rru: r1 - r0, wru: w1 - w0,
 		by:        since(by0, b.ddb.breakdown()),
@@ -160,7 +160,7 @@ func (b *bench) perChange(ctx context.Context, ids []string) error {
 		}
 		haloID := l.Target.TicketID
 		for i, s := range steps {
-			p0, d0 := b.r.Deps.PlatformRequests(), b.r.DynamoDBRequests()
+			p0, d0 := b.r.Deps.PlatformRequests(), b.ddbRequests()
 			r0, w0 := b.ddb.totals()
 			by0 := b.ddb.breakdown()
 			sa0, sh0 := sims.Autotask.Requests()-b.at.Requests(), sims.Halo.Requests()-b.ha.Requests()
@@ -176,7 +176,7 @@ func (b *bench) perChange(ctx context.Context, ids []string) error {
 			c := &costs[i]
 			c.name, c.n = s.name, c.n+1
 			c.calls += b.r.Deps.PlatformRequests() - p0
-			c.ddb += b.r.DynamoDBRequests() - d0
+			c.ddb += b.ddbRequests() - d0
 			r1, w1 := b.ddb.totals()
 			c.rru, c.wru = c.rru+r1-r0, c.wru+w1-w0
 			if c.by == nil {
@@ -184,7 +184,7 @@ func (b *bench) perChange(ctx context.Context, ids []string) error {
 			}
 			for k, u := range since(by0, b.ddb.breakdown()) {
 				t := c.by[k]
-				c.by[k] = opUse{n: t.n + u.n, rru: t.rru + u.rru, wru: t.wru + u.wru}
+				c.by[k] = opUse{n: t.n + u.n, rru: t.rru + u.rru, wru: t.wru + u.wru, bytes: t.bytes + u.bytes}
 			}
 			c.atCalls += sims.Autotask.Requests() - b.at.Requests() - sa0
 			c.haloCalls += sims.Halo.Requests() - b.ha.Requests() - sh0
@@ -330,7 +330,7 @@ func (b *bench) release(n int) (burst, error) {
 		return burst{}, fmt.Errorf("%d deliveries held, want %d", len(held), n)
 	}
 	q0 := b.queueTotals()
-	d0, cpu0 := b.r.DynamoDBRequests(), processCPU()
+	d0, cpu0 := b.ddbRequests(), processCPU()
 	start := time.Now()
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -378,7 +378,7 @@ func (b *bench) release(n int) (burst, error) {
 	if err != nil {
 		return burst{}, err
 	}
-	u := burst{n: n, wall: time.Since(start), cpu: processCPU() - cpu0, requests: b.r.DynamoDBRequests() - d0}
+	u := burst{n: n, wall: time.Since(start), cpu: processCPU() - cpu0, requests: b.ddbRequests() - d0}
 	if f := failed.Load(); f > 0 {
 		return burst{}, fmt.Errorf("%d held deliveries refused", f)
 	}

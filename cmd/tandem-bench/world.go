@@ -37,7 +37,7 @@ func (b *bench) start(ctx context.Context) (stop func(), err error) {
 	if err != nil {
 		return nil, err
 	}
-	b.r, b.echo.r = r, r
+	b.r, b.echo.r, b.echo.meter = r, r, b.ddb
 	if !r.Embedded {
 		b.progress("note: AWS_ENDPOINT_URL is set; DynamoDB is %s, not the embedded store", os.Getenv("AWS_ENDPOINT_URL"))
 	}

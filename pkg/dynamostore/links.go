@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -121,14 +120,6 @@ func (s *Store) LinkByKey(ctx context.Context, connID, linkKey string) (relay.Li
 	return decodeLink(out.Item)
 }
 
-func decodeLink(item map[string]types.AttributeValue) (relay.Link, error) {
-	var l relay.Link
-	if err := json.Unmarshal([]byte(getS(item, "doc")), &l); err != nil {
-		return relay.Link{}, fmt.Errorf("decode link %s: %w", getS(item, "sk"), err)
-	}
-	return l, nil
-}
-
 // batchGet reads keys in one consistent BatchGetItem (retrying what comes
 // back unprocessed) and returns the items found.
 func (s *Store) batchGet(ctx context.Context, keys ...map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
@@ -146,66 +137,6 @@ func (s *Store) batchGet(ctx context.Context, keys ...map[string]types.Attribute
 		pending = out.UnprocessedKeys
 	}
 	return found, nil
-}
-
-// PutLink writes the link document, conditional on the version the caller
-// read. A ticket the link is not indexed under yet (a side's ticket id set
-// for the first time, or moved to a follow-up) gets its index item — a
-// pointer to the link's key, which never changes — in the same
-// transaction; every other write is one conditional PutItem. A source
-// ticket needs no index item: its link's key is its own. Index items are
-// never rewritten, so the link document is written once per write, not in
-// a transaction that doubles its units.
-func (s *Store) PutLink(ctx context.Context, l relay.Link) (relay.Link, error) {
-	prev := l.Version
-	l.Version++
-	var fresh []relay.Side
-	l.Indexed = slices.Clone(l.Indexed)
-	for _, side := range []relay.Side{l.Source, l.Target} {
-		name := side.Org + "#" + side.TicketID
-		if side.TicketID == "" || name == l.Key || slices.Contains(l.Indexed, name) {
-			continue
-		}
-		fresh = append(fresh, side)
-		l.Indexed = append(l.Indexed, name)
-	}
-	doc, err := json.Marshal(l)
-	if err != nil {
-		return relay.Link{}, fmt.Errorf("encode link %s: %w", l.Key, err)
-	}
-	item := map[string]types.AttributeValue{
-		"pk": str(connPK(l.ConnectionID)), "sk": str(linkSK(l.Key)), "doc": str(string(doc)), "version": num(l.Version),
-	}
-	cond, values := aws.String("attribute_not_exists(pk)"), map[string]types.AttributeValue(nil)
-	if prev != 0 {
-		cond, values = aws.String("version = :v"), map[string]types.AttributeValue{":v": num(prev)}
-	}
-	if len(fresh) == 0 {
-		_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: item,
-			ConditionExpression: cond, ExpressionAttributeValues: values})
-	} else {
-		items := []types.TransactWriteItem{{Put: &types.Put{TableName: aws.String(s.table), Item: item,
-			ConditionExpression: cond, ExpressionAttributeValues: values}}}
-		for _, side := range fresh {
-			items = append(items, types.TransactWriteItem{Put: &types.Put{
-				TableName: aws.String(s.table),
-				Item: map[string]types.AttributeValue{
-					"pk": str(connPK(l.ConnectionID)), "sk": str(ticketSK(side.Org, side.TicketID)), "linkKey": str(l.Key),
-				},
-			}})
-		}
-		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-	}
-	if conditionFailed(err) {
-		return relay.Link{}, fmt.Errorf("put link %s: %w", l.Key, relay.ErrConflict)
-	}
-	if err != nil {
-		return relay.Link{}, fmt.Errorf("put link %s: %w", l.Key, err)
-	}
-	for _, side := range fresh {
-		s.linkKeys.Put(linkKeyCache(l.ConnectionID, side.Org, side.TicketID), l.Key)
-	}
-	return l, nil
 }
 
 var _ relay.LinkLedger = (*Store)(nil)

@@ -99,3 +99,7 @@ func fiftyConcurrentAccepts(t *testing.T, store *dynamostore.Store) {
 		t.Fatalf("wins=%d invalid=%d, want 1 and 49", wins, invalid)
 	}
 }
+
+func TestRelayStoreContractOnMinidyn(t *testing.T) {
+	relaytest.RunStoreContract(t, func(t *testing.T) relay.Store { return newMinidynStore(t) })
+}

@@ -10,7 +10,7 @@
 //	failed accepts of an org  pk=ORG#<org>        sk=FAIL#<window>  ttl = window end + slack
 //	platform account of org   pk=ORG#<org>        sk=PLATFORM
 //	one side's integration    pk=CONN#<id>        sk=CONFIG#<org>   JSON document + numeric version; put conditional on the version read
-//	link of a synced ticket   pk=CONN#<id>        sk=LINK#<org>#<ticket>   keyed by its source ticket; JSON document + version, conditional put
+//	link of a synced ticket   pk=CONN#<id>        sk=LINK#<org>#<ticket>   keyed by its source ticket; each side in its own attribute with its own version (linkitem.go); conditional writes
 //	ticket → its link         pk=CONN#<id>        sk=TICKET#<org>#<ticket> linkKey; written once, with the link write that first names the ticket (a partner or follow-up ticket)
 //	sync log                  pk=CONN#<id>        sk=LOG#<unix nanos>#<rand>  ttl = 90 days; read newest first
 //	log cursor signing key    pk=KEY#log-cursor   sk=KEY            created once by the first reader (conditional put)

@@ -86,6 +86,10 @@ func (s *countingStore) PutLink(ctx context.Context, l relay.Link) (relay.Link, 
 	s.writes.Add(1)
 	return s.MemStore.PutLink(ctx, l)
 }
+func (s *countingStore) PutSide(ctx context.Context, l relay.Link, org string) (relay.Link, error) {
+	s.writes.Add(1)
+	return s.MemStore.PutSide(ctx, l, org)
+}
 func (s *countingStore) MarkDone(ctx context.Context, id string, exp time.Time) error {
 	s.writes.Add(1)
 	return s.MemStore.MarkDone(ctx, id, exp)

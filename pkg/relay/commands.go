@@ -167,12 +167,21 @@ func (e *Engine) editLinkFrom(ctx context.Context, cmd Command, from *Link, chan
 			// check says it is still current.
 			return link, nil
 		}
-		stored, err := e.Store.PutLink(ctx, link)
+		stored, err := e.putSide(ctx, link, cmd.ToOrg)
 		if errors.Is(err, ErrConflict) && attempt < 10 {
 			continue
 		}
 		return stored, err
 	}
+}
+
+// putSide writes org's side of l, alone where the store can (SideWriter),
+// else with the whole link.
+func (e *Engine) putSide(ctx context.Context, l Link, org string) (Link, error) {
+	if sw, ok := e.Store.(SideWriter); ok {
+		return sw.PutSide(ctx, l, org)
+	}
+	return e.Store.PutLink(ctx, l)
 }
 
 // commandLink reads the link cmd writes to: by its key where the store can
@@ -276,7 +285,7 @@ func (e *Engine) create(ctx context.Context, client platform.Client, cmd Command
 	stored := &link
 	if mine.Creating != ref && !counted {
 		mine.Creating = ref
-		l, err := e.Store.PutLink(ctx, link)
+		l, err := e.putSide(ctx, link, cmd.ToOrg)
 		if errors.Is(err, ErrConflict) {
 			l, err = e.editLink(ctx, cmd, func(s *Side) error { s.Creating = ref; return nil })
 		}

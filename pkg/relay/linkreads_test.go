@@ -173,6 +173,14 @@ func (s *linkWrites) PutLink(ctx context.Context, l relay.Link) (relay.Link, err
 	return stored, err
 }
 
+func (s *linkWrites) PutSide(ctx context.Context, l relay.Link, org string) (relay.Link, error) {
+	stored, err := s.MemStore.PutSide(ctx, l, org)
+	if err == nil {
+		s.n.Add(1)
+	}
+	return stored, err
+}
+
 // When the echo of a note records it on the link before the command's
 // bookkeeping does, the command finds it recorded and writes nothing more:
 // the pending mark and the echo's record are the only link writes, and

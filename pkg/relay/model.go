@@ -62,6 +62,9 @@ type Side struct {
 	// ticket was taken as the read (sourceState.ticketFor): one at or
 	// below it is late, and the ticket is re-read instead.
 	Stamp int64 `json:"stamp,omitempty"`
+	// Version counts the writes of this side (SideWriter); only the
+	// store sets it, and a store without side writes leaves it 0.
+	Version int64 `json:"v,omitempty"`
 }
 
 // Link ties a source ticket to its partner ticket for one connection.
@@ -123,8 +126,10 @@ var (
 type Store interface {
 	// LinkByTicket finds the link holding org's ticket on a connection.
 	LinkByTicket(ctx context.Context, connID, org, ticketID string) (Link, error)
-	// PutLink stores l if the stored version is l.Version (0: absent) and
-	// indexes each side's ticket id; it returns the stored link (Version+1).
+	// PutLink stores l if the stored version is l.Version (0: absent),
+	// and each side's is the side's Version where the store keeps them
+	// (SideWriter), and indexes each side's ticket id; it returns the
+	// stored link (Version+1).
 	PutLink(ctx context.Context, l Link) (Link, error)
 	// Done reports whether a command id was already applied.
 	Done(ctx context.Context, commandID string) (bool, error)
@@ -133,6 +138,25 @@ type Store interface {
 	// AppendLog adds a sync log entry.
 	AppendLog(ctx context.Context, e LogEntry) error
 	LogReader
+}
+
+// SideWriter is implemented by stores that write one side of a link on
+// its own: PutSide stores org's side of l if that side is as the caller
+// read it (its Version), whatever the other side became meanwhile, and
+// indexes that side's ticket as PutLink does; a write of the whole link
+// (PutLink) still conflicts with any side write since its read. It
+// returns l with org's side stored (Version+1) and the other side as the
+// caller had it.
+//
+// Each side is written by the events of its own platform (the sending
+// side's snapshot) and by the commands to its platform (the receiving
+// side's bookkeeping), never by the other side's events or commands: so
+// an event's write of its side and the command it just sent, which writes
+// the other side, do not conflict and re-read, while two writers of the
+// same side do. Only the write that creates the link, and
+// stores without SideWriter, write both sides at once.
+type SideWriter interface {
+	PutSide(ctx context.Context, l Link, org string) (Link, error)
 }
 
 // DoneLogger is implemented by stores that record a command as applied and

@@ -61,7 +61,9 @@ func (e *Engine) propagate(ctx context.Context, c connection.Connection, org str
 	if src.fromDelivery && src.seq > mine.Stamp {
 		mine.Stamp = src.seq
 	}
-	if _, err := e.Store.PutLink(ctx, link); err != nil {
+	// Only this side moves: the commands just sent write the other side,
+	// and need not wait for this write nor make it conflict.
+	if _, err := e.putSide(ctx, link, org); err != nil {
 		return err
 	}
 	for _, plan := range p.plans {

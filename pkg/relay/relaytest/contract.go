@@ -49,6 +49,44 @@ func RunConcurrencyContract(t *testing.T, newStore func(t *testing.T) relay.Stor
 		}
 	})
 
+	t.Run("concurrent side writes: one wins per side", func(t *testing.T) {
+		s := newStore(t)
+		sw, ok := s.(relay.SideWriter)
+		if !ok {
+			t.Fatalf("%T has no PutSide", s)
+		}
+		if _, err := s.PutLink(ctx, relay.Link{ConnectionID: "conn-1", Key: "acme#T1",
+			Source: relay.Side{Org: "acme", TicketID: "T1"}, Target: relay.Side{Org: "msp", TicketID: "H1"}}); err != nil {
+			t.Fatal(err)
+		}
+		cur, _ := s.LinkByTicket(ctx, "conn-1", "acme", "T1")
+		wins := map[string]*atomic.Int32{"acme": {}, "msp": {}}
+		var conflicts atomic.Int32
+		var wg sync.WaitGroup
+		for i := 0; i < 20; i++ {
+			org := []string{"acme", "msp"}[i%2]
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				l := cur
+				mine, _ := l.SideOf(org)
+				mine.Seq = int64(100 + i)
+				_, err := sw.PutSide(ctx, l, org)
+				switch {
+				case err == nil:
+					wins[org].Add(1)
+				case errors.Is(err, relay.ErrConflict):
+					conflicts.Add(1)
+				default:
+					t.Errorf("put side: %v", err)
+				}
+			}()
+		}
+		wg.Wait()
+		if wins["acme"].Load() != 1 || wins["msp"].Load() != 1 || conflicts.Load() != 18 {
+			t.Fatalf("wins %d (source), %d (target), conflicts %d", wins["acme"].Load(), wins["msp"].Load(), conflicts.Load())
+		}
+	})
 }
 
 // RunStoreContract checks what every relay.Store must do.
@@ -168,6 +206,98 @@ func RunStoreContract(t *testing.T, newStore func(t *testing.T) relay.Store) {
 		}
 		if _, err := ll.LinkByKey(ctx, "conn-2", "acme#T1"); !errors.Is(err, relay.ErrNoLink) {
 			t.Fatalf("other connection sees the link: %v", err)
+		}
+	})
+
+	t.Run("a side is written alone: the other side's writes pass it, its own conflict", func(t *testing.T) {
+		s := newStore(t)
+		sw, ok := s.(relay.SideWriter)
+		if !ok {
+			t.Fatalf("%T writes both sides of a link in every write (no PutSide)", s)
+		}
+		stored, err := s.PutLink(ctx, link)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// An event moves the source side while the command it sent records
+		// the partner ticket on the target side, both from the same read.
+		event, command := stored, stored
+		event.Source.Snapshot = relay.Snapshot{Summary: "Printer", Status: "2", Notes: []string{"n1", "n2"}}
+		event.Source.Seq = 2
+		command.Target.TicketID = "H9"
+		command.Target.Seq = 1
+		if _, err := sw.PutSide(ctx, command, "msp"); err != nil {
+			t.Fatalf("the command's side: %v", err)
+		}
+		if _, err := sw.PutSide(ctx, event, "acme"); err != nil {
+			t.Fatalf("the event's side, after the other side moved: %v", err)
+		}
+		got, err := s.LinkByTicket(ctx, "conn-1", "msp", "H9")
+		if err != nil || got.Source.Snapshot.Status != "2" || got.Source.Seq != 2 || got.Target.TicketID != "H9" || got.Target.Seq != 1 || got.Key != link.Key {
+			t.Fatalf("both sides' writes kept: %+v %v", got, err)
+		}
+		// A second writer of a side from the same read conflicts, as does
+		// a whole write from before either side moved.
+		late := stored
+		late.Source.Snapshot.Status = "3"
+		if _, err := sw.PutSide(ctx, late, "acme"); !errors.Is(err, relay.ErrConflict) {
+			t.Fatalf("a stale write of the same side: %v", err)
+		}
+		if _, err := s.PutLink(ctx, stored); !errors.Is(err, relay.ErrConflict) {
+			t.Fatalf("a whole write from before the side writes: %v", err)
+		}
+		// What a side write returns writes that side again; a whole write
+		// of the link as read now succeeds.
+		again, err := sw.PutSide(ctx, got, "msp")
+		if err != nil {
+			t.Fatal(err)
+		}
+		again.Target.Seq = 7
+		if again, err = sw.PutSide(ctx, again, "msp"); err != nil {
+			t.Fatalf("the side as its write returned it: %v", err)
+		}
+		now, err := s.LinkByTicket(ctx, "conn-1", "acme", "T1")
+		if err != nil || now.Target.Seq != 7 || now.Source.Snapshot.Status != "2" {
+			t.Fatalf("after the rewrites: %+v %v", now, err)
+		}
+		if _, err := s.PutLink(ctx, now); err != nil {
+			t.Fatalf("a whole write of the link as read: %v", err)
+		}
+	})
+
+	t.Run("a stale side write that would index a new ticket conflicts and indexes nothing", func(t *testing.T) {
+		s := newStore(t)
+		sw, ok := s.(relay.SideWriter)
+		if !ok {
+			t.Fatalf("%T has no PutSide", s)
+		}
+		stored, err := s.PutLink(ctx, link)
+		if err != nil {
+			t.Fatal(err)
+		}
+		moved := stored
+		moved.Target.Blocked = "f-1"
+		if _, err := sw.PutSide(ctx, moved, "msp"); err != nil {
+			t.Fatal(err)
+		}
+		stored.Target.TicketID = "H7"
+		if _, err := sw.PutSide(ctx, stored, "msp"); !errors.Is(err, relay.ErrConflict) {
+			t.Fatalf("stale side write: %v", err)
+		}
+		if _, err := s.LinkByTicket(ctx, "conn-1", "msp", "H7"); !errors.Is(err, relay.ErrNoLink) {
+			t.Fatalf("the refused write indexed its ticket: %v", err)
+		}
+		// From a fresh read it lands, and the ticket finds the link.
+		fresh, err := s.LinkByTicket(ctx, "conn-1", "acme", "T1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		fresh.Target.TicketID = "H7"
+		if _, err := sw.PutSide(ctx, fresh, "msp"); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.LinkByTicket(ctx, "conn-1", "msp", "H7"); err != nil || got.Key != link.Key || got.Target.Blocked != "f-1" {
+			t.Fatalf("by the new ticket: %+v %v", got, err)
 		}
 	})
 

@@ -49,24 +49,57 @@ func (m *MemStore) PutLink(_ context.Context, l relay.Link) (relay.Link, error) 
 	var cur relay.Link
 	if raw, ok := m.links[k]; ok {
 		_ = json.Unmarshal(raw, &cur)
-		if cur.Version != l.Version {
+		if cur.Version != l.Version || cur.Source.Version != l.Source.Version || cur.Target.Version != l.Target.Version {
 			return relay.Link{}, relay.ErrConflict
 		}
 	} else if l.Version != 0 {
 		return relay.Link{}, relay.ErrConflict
 	}
 	l.Version++
+	l.Source.Version++
+	l.Target.Version++
+	return l, m.store(l, l.Source, l.Target)
+}
+
+var _ relay.SideWriter = (*MemStore)(nil)
+
+// PutSide writes org's side of l over the stored link if that side is as
+// l has it.
+func (m *MemStore) PutSide(ctx context.Context, l relay.Link, org string) (relay.Link, error) {
+	if l.Version == 0 {
+		return m.PutLink(ctx, l)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	raw, ok := m.links[l.ConnectionID+"|"+l.Key]
+	if !ok {
+		return relay.Link{}, relay.ErrConflict
+	}
+	var cur relay.Link
+	_ = json.Unmarshal(raw, &cur)
+	mine, _ := l.SideOf(org)
+	stored, _ := cur.SideOf(org)
+	if stored.Version != mine.Version {
+		return relay.Link{}, relay.ErrConflict
+	}
+	mine.Version++
+	*stored = *mine
+	return l, m.store(cur, *mine)
+}
+
+// store keeps l (the caller holds m.mu) and indexes the tickets of sides.
+func (m *MemStore) store(l relay.Link, sides ...relay.Side) error {
 	raw, err := json.Marshal(l)
 	if err != nil {
-		return relay.Link{}, err
+		return err
 	}
-	m.links[k] = raw
-	for _, s := range []relay.Side{l.Source, l.Target} {
+	m.links[l.ConnectionID+"|"+l.Key] = raw
+	for _, s := range sides {
 		if s.TicketID != "" {
 			m.index[l.ConnectionID+"|"+s.Org+"|"+s.TicketID] = l.Key
 		}
 	}
-	return l, nil
+	return nil
 }
 
 func (m *MemStore) Done(_ context.Context, id string) (bool, error) {
