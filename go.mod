@@ -7,11 +7,20 @@ require (
 	github.com/aws/aws-sdk-go-v2 v1.48.0
 	github.com/aws/aws-sdk-go-v2/config v1.33.18
 	github.com/aws/aws-sdk-go-v2/credentials v1.21.0
-	github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue v1.21.21
-	github.com/aws/aws-sdk-go-v2/service/dynamodb v1.74.0
+	// Pinned: the releases just before the SDK's schema-based serialisation
+	// (dynamodb v1.69.0, sqs v1.49.0, secretsmanager v1.50.0; attributevalue
+	// v1.21.4 is the last on dynamodb v1.68.0 and brings dynamodbstreams
+	// v1.41.0, before its v1.42.0). The generated schemas are package
+	// initialisers: 3-7 ms of every cold start and about 0.55 MB of each binary.
+	// The releases since add no operation or fix Tandem uses (the fixes are
+	// to the schema code); dynamostore.Retries restores DynamoDB's newer retry
+	// default. TestFunctionImports fails if a schemas package comes back.
+	// BENCHMARKS.md, "Init and binary size, third pass (issue 14)".
+	github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue v1.21.4
+	github.com/aws/aws-sdk-go-v2/service/dynamodb v1.68.0
 	github.com/aws/aws-sdk-go-v2/service/s3 v1.114.10
-	github.com/aws/aws-sdk-go-v2/service/secretsmanager v1.50.12
-	github.com/aws/aws-sdk-go-v2/service/sqs v1.53.0
+	github.com/aws/aws-sdk-go-v2/service/secretsmanager v1.49.0 // pinned, see above
+	github.com/aws/aws-sdk-go-v2/service/sqs v1.48.1 // pinned, see above
 	github.com/chromedp/cdproto v0.160.1
 	github.com/chromedp/chromedp v0.23.1
 	github.com/getkin/kin-openapi v0.153.0
@@ -25,7 +34,7 @@ require (
 	github.com/aws/aws-sdk-go-v2/internal/configsources v1.5.12 // indirect
 	github.com/aws/aws-sdk-go-v2/internal/endpoints/v2 v2.8.12 // indirect
 	github.com/aws/aws-sdk-go-v2/internal/v4a v1.5.12 // indirect
-	github.com/aws/aws-sdk-go-v2/service/dynamodbstreams v1.47.0 // indirect
+	github.com/aws/aws-sdk-go-v2/service/dynamodbstreams v1.41.0 // indirect; pinned, see above
 	github.com/aws/aws-sdk-go-v2/service/internal/accept-encoding v1.13.25 // indirect
 	github.com/aws/aws-sdk-go-v2/service/internal/checksum v1.11.13 // indirect
 	github.com/aws/aws-sdk-go-v2/service/internal/endpoint-discovery v1.13.12 // indirect

@@ -30,7 +30,7 @@ func backfillActive(args []string) {
 		fmt.Fprintln(os.Stderr, "tandem backfill-active: AWS configuration:", err)
 		os.Exit(1)
 	}
-	added, err := dynamostore.New(dynamodb.NewFromConfig(cfg), *table).BackfillActiveIndex(ctx)
+	added, err := dynamostore.New(dynamodb.NewFromConfig(cfg, dynamostore.Retries), *table).BackfillActiveIndex(ctx)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "tandem backfill-active:", err)
 		os.Exit(1)

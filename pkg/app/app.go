@@ -140,7 +140,7 @@ func FromEnv(providers []platform.Provider) (*Deps, error) {
 	// the dev bearer is for sam local start-api only (localdev.go).
 	d := New(Options{
 		Table:          table,
-		DynamoDB:       dynamodb.NewFromConfig(cfg),
+		DynamoDB:       dynamodb.NewFromConfig(cfg, dynamostore.Retries),
 		Secrets:        settings.PrefixedSecrets(secretstore.NewSecretsManager(secretsmanager.NewFromConfig(cfg)), os.Getenv("TANDEM_SECRET_PREFIX")),
 		Queue:          q,
 		WebhookBaseURL: os.Getenv("TANDEM_WEBHOOK_BASE_URL"),

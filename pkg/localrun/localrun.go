@@ -30,6 +30,7 @@ import (
 	"github.com/tandemsync/tandem/pkg/app/syncfn"
 	"github.com/tandemsync/tandem/pkg/clock"
 	"github.com/tandemsync/tandem/pkg/console"
+	"github.com/tandemsync/tandem/pkg/dynamostore"
 	"github.com/tandemsync/tandem/pkg/filestore/filestoretest"
 	"github.com/tandemsync/tandem/pkg/platform"
 	"github.com/tandemsync/tandem/pkg/queue/memqueue"
@@ -202,7 +203,7 @@ func (r *Runner) stores(ctx context.Context, o Options) (*dynamodb.Client, setti
 		if cfg.Region == "" {
 			cfg.Region = "us-east-1"
 		}
-		return dynamodb.NewFromConfig(cfg, r.countRequests), secretstore.NewSecretsManager(secretsmanager.NewFromConfig(cfg)), nil
+		return dynamodb.NewFromConfig(cfg, dynamostore.Retries, r.countRequests), secretstore.NewSecretsManager(secretsmanager.NewFromConfig(cfg)), nil
 	}
 	r.Embedded = true
 	db, stop := EmbeddedDynamoDB(r.countRequests)
