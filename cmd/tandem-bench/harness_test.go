@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -288,13 +289,17 @@ func TestParseInitTrace(t *testing.T) {
 	out := "init internal/bytealg @0.010 ms, 0.002 ms clock, 0 bytes, 0 allocs\n" +
 		"init github.com/x/a @1.5 ms, 2.5 ms clock, 2048 bytes, 10 allocs\n" +
 		"unrelated line\n" +
-		"init github.com/x/b @4.0 ms, 0.5 ms clock, 1024 bytes, 3 allocs\n"
+		"init github.com/x/b @4.0 ms, 0.5 ms clock, 1024 bytes, 3 allocs\n" +
+		"init github.com/aws/aws-sdk-go-v2/service/sqs/schemas @4.5 ms, 0 ms clock, 0 bytes, 0 allocs\n"
 	p := parseInitTrace(out, 10*time.Millisecond)
 	if p.inits != 3002*time.Microsecond || p.initKB != 3 || p.mainDone != 4500*time.Microsecond {
 		t.Fatalf("profile = %+v", p)
 	}
 	if len(p.top) != 3 || p.top[0].pkg != "github.com/x/a" || p.top[1].pkg != "github.com/x/b" {
 		t.Fatalf("costliest = %+v", p.top)
+	}
+	if !slices.Equal(p.schemas, []string{"service/sqs/schemas"}) {
+		t.Fatalf("schemas = %v", p.schemas)
 	}
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"os"
@@ -161,6 +162,15 @@ func (b *bench) functionRows() {
 		b.add("  "+name, "ms (× hello-world)", "%.2f (%.2f×); CPU %.2f (%.2f×)", ms(r.medWall), r.ratioWall, ms(r.medCPU), r.ratioCPU)
 	}
 	b.add(fmt.Sprintf("init ratio, worst function / hello-world (target ≤ %.1f×: %s)", targetInitRatio, verdict(worst <= targetInitRatio)), "×", "%.2f", worst)
+	var schemas []string
+	for _, r := range b.inits {
+		for _, p := range r.profile.schemas {
+			if !slices.Contains(schemas, p) {
+				schemas = append(schemas, p)
+			}
+		}
+	}
+	b.add("SDK generated schemas initialised at start-up (go.mod pins the releases before them)", "packages", "%s", cmp.Or(strings.Join(schemas, ", "), "none"))
 	largest := int64(0)
 	for i, f := range b.fns {
 		detail := ""
