@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"maps"
 	"math"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -72,6 +75,32 @@ func (m *capacityMeter) url() string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.endpoint
+}
+
+// serve puts the store behind the meter on a loopback address, for the
+// function binaries of the RSS replay: the local runner's embedded store
+// answers in-process, at an address nothing can dial
+// (http://embedded-dynamodb.invalid), so without it every store request of
+// a replayed event failed and the peak covered no store work.
+func (m *capacityMeter) serve() (*httptest.Server, error) {
+	to, err := url.Parse(m.url())
+	if err != nil {
+		return nil, fmt.Errorf("DynamoDB endpoint %q: %w", m.url(), err)
+	}
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		out := r.Clone(r.Context())
+		out.RequestURI = ""
+		out.URL.Scheme, out.URL.Host, out.Host = to.Scheme, to.Host, to.Host
+		resp, err := m.Do(out)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		maps.Copy(w.Header(), resp.Header)
+		w.WriteHeader(resp.StatusCode)
+		_, _ = io.Copy(w, resp.Body)
+	})), nil
 }
 
 // opUse is what the requests of one kind (requestLabel) consumed; bytes

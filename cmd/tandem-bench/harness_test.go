@@ -303,6 +303,47 @@ func TestParseInitTrace(t *testing.T) {
 	}
 }
 
+// doFunc is an HTTP client made of a function.
+type doFunc func(*http.Request) (*http.Response, error)
+
+func (f doFunc) Do(r *http.Request) (*http.Response, error) { return f(r) }
+
+// The RSS replay's binaries reach the store the meter fronts, although that
+// store answers in-process only, at an address nothing can dial.
+func TestCapacityMeterServesTheStoreOnLoopback(t *testing.T) {
+	var hosts []string
+	m := &capacityMeter{}
+	client := m.wrap(doFunc(func(r *http.Request) (*http.Response, error) {
+		hosts = append(hosts, r.Host)
+		body, _ := io.ReadAll(r.Body)
+		return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"X-Target": {r.Header.Get("X-Amz-Target")}},
+			Body: io.NopCloser(strings.NewReader("echo " + string(body)))}, nil
+	}))
+	first, _ := http.NewRequest(http.MethodPost, "http://embedded-dynamodb.invalid/", strings.NewReader("{}"))
+	if _, err := client.Do(first); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := m.serve()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader(`{"TableName":"t"}`))
+	req.Header.Set("X-Amz-Target", "DynamoDB_20120810.Query")
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || string(body) != `echo {"TableName":"t"}` || resp.Header.Get("X-Target") != "DynamoDB_20120810.Query" {
+		t.Fatalf("through the loopback server: %d %q %v", resp.StatusCode, body, resp.Header)
+	}
+	if len(hosts) != 2 || hosts[1] != "embedded-dynamodb.invalid" {
+		t.Fatalf("store saw hosts %v, want the second request addressed to the store's own host", hosts)
+	}
+}
+
 // The capacity meter prices what crosses it: a transaction's items twice,
 // an update by its after-image and a put by the larger of its item and the
 // one it replaces (both read past the counter), reads by 4 KB, and a batch

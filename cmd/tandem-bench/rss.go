@@ -46,7 +46,7 @@ func vmHWM(pid int) int64 {
 // API Gateway events, each sync function's SQS batches; API reads for the
 // API functions; scheduled events for the sweep and the renewal), n events
 // each, cycling through what was recorded, and reads its peak RSS. The
-// binaries reach the local runner's DynamoDB endpoint and, through awsStub,
+// binaries reach the local runner's DynamoDB store (capacityMeter.serve) and, through awsStub,
 // its secrets; what they queue is accepted and dropped. Production binaries
 // refuse loopback addresses for partner platforms (the SSRF policy), so a
 // sync function's partner calls fail here: its figure covers decoding,
@@ -62,12 +62,17 @@ func (b *bench) measureRSS(ctx context.Context, fns []builtFunction, n int) ([]r
 	defer os.RemoveAll(home)
 	stub := newAWSStub(b.r.Deps.Secrets.GetSecret)
 	defer stub.Close()
+	ddb, err := b.ddb.serve()
+	if err != nil {
+		return nil, err
+	}
+	defer ddb.Close()
 	env := slices.DeleteFunc(functionEnv(home), func(kv string) bool {
 		return strings.HasPrefix(kv, "TANDEM_TABLE=") || strings.HasPrefix(kv, "TANDEM_SECRET_PREFIX=") ||
 			strings.HasPrefix(kv, "TANDEM_WEBHOOK_BASE_URL=")
 	})
 	env = append(env, "TANDEM_TABLE=tandem-local", "TANDEM_SECRET_PREFIX=", "TANDEM_WEBHOOK_BASE_URL="+b.r.URL,
-		"AWS_ENDPOINT_URL_DYNAMODB="+b.ddb.url(), "AWS_ENDPOINT_URL_SECRETS_MANAGER="+stub.srv.URL,
+		"AWS_ENDPOINT_URL_DYNAMODB="+ddb.URL, "AWS_ENDPOINT_URL_SECRETS_MANAGER="+stub.srv.URL,
 		"AWS_ENDPOINT_URL_SQS="+stub.srv.URL)
 	var out []rssResult
 	for _, f := range fns {
