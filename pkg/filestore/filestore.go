@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -23,28 +24,31 @@ import (
 
 // S3 stores files as objects of one bucket.
 type S3 struct {
-	c      *s3.Client
+	// client is built on first use: most cold starts of a sync function
+	// move no attachment (only files over the queue message's limit cross
+	// the bucket), and building the client at start-up cost each of them
+	// about 2.5 ms (BENCHMARKS.md, "Init and binary size, third pass").
+	client func() *s3.Client
 	bucket string
 }
 
 var _ relay.Files = (*S3)(nil)
 
-// New wraps a client.
-func New(c *s3.Client, bucket string) *S3 { return &S3{c: c, bucket: bucket} }
-
-// NewFromConfig builds the client from the SDK's standard configuration
+// NewFromConfig configures the client from the SDK's standard configuration
 // (region, credentials, AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_S3). When an
 // endpoint is set — moto_server, LocalStack, MinIO — it uses path-style
 // addressing, since those answer on one host rather than one per bucket.
 func NewFromConfig(cfg aws.Config, bucket string) *S3 {
 	custom := cfg.BaseEndpoint != nil || os.Getenv("AWS_ENDPOINT_URL_S3") != ""
-	return New(s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = custom }), bucket)
+	return &S3{client: sync.OnceValue(func() *s3.Client {
+		return s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = custom })
+	}), bucket: bucket}
 }
 
 // Put writes data at key, replacing what was there, encrypted at rest with
 // S3-managed keys.
 func (s *S3) Put(ctx context.Context, key string, data []byte) error {
-	_, err := s.c.PutObject(ctx, &s3.PutObjectInput{
+	_, err := s.client().PutObject(ctx, &s3.PutObjectInput{
 		Bucket:               aws.String(s.bucket),
 		Key:                  aws.String(key),
 		Body:                 bytes.NewReader(data),
@@ -60,7 +64,7 @@ func (s *S3) Put(ctx context.Context, key string, data []byte) error {
 
 // Get reads the object at key; a missing one is relay.ErrNoFile.
 func (s *S3) Get(ctx context.Context, key string) ([]byte, error) {
-	out, err := s.c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)})
+	out, err := s.client().GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)})
 	var nk *types.NoSuchKey
 	if errors.As(err, &nk) {
 		return nil, fmt.Errorf("get file %s: %w", key, relay.ErrNoFile)
@@ -78,7 +82,7 @@ func (s *S3) Get(ctx context.Context, key string) ([]byte, error) {
 
 // Delete removes the object at key; S3 answers a missing key with success.
 func (s *S3) Delete(ctx context.Context, key string) error {
-	if _, err := s.c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)}); err != nil {
+	if _, err := s.client().DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)}); err != nil {
 		return fmt.Errorf("delete file %s: %w", key, err)
 	}
 	return nil
