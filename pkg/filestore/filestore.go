@@ -57,6 +57,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/tandemsync/tandem/pkg/relay"
 )
@@ -242,14 +243,16 @@ func (s *S3) attempt(ctx context.Context, method, key string, payload []byte) ([
 	if err := sign(ctx, s.signer, req, payload, creds, s.region, s.now()); err != nil {
 		return nil, err
 	}
+	// Transport failures are the SDK's RequestSendError, which its
+	// retryer retries (as the SDK's clients wrap them).
 	resp, err := s.client.Do(req)
 	if err != nil {
-		return nil, err
+		return nil, &smithyhttp.RequestSendError{Err: err}
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return nil, fmt.Errorf("read s3 response: %w", err)
+		return nil, &smithyhttp.RequestSendError{Err: fmt.Errorf("read s3 response: %w", err)}
 	}
 	if resp.StatusCode/100 == 2 {
 		return body, nil
