@@ -236,6 +236,10 @@ func (s *S3) attempt(ctx context.Context, method, key string, payload []byte) ([
 	} else {
 		req.Body, req.GetBody, req.ContentLength = http.NoBody, nil, 0
 	}
+	// As the SDK's client: without it Go's transport asks for gzip and
+	// decompresses transparently, so the bytes read would not be the
+	// object's as stored.
+	req.Header.Set("Accept-Encoding", "identity")
 	creds, err := s.creds.Retrieve(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("credentials: %w", err)
