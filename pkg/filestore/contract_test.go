@@ -33,20 +33,25 @@ func TestFilesContract(t *testing.T) {
 }
 
 // Objects are written with server-side encryption, whatever the bucket's
-// default.
+// default; a key with a space and a '+' names the object the SDK's client
+// names by it.
 func TestS3WritesEncrypted(t *testing.T) {
 	ctx := context.Background()
 	cfg := mototest.Shared(t).Config(t)
 	bucket := newBucket(t, cfg)
-	if err := filestore.NewFromConfig(cfg, bucket).Put(ctx, "attachments/c/1", []byte("scan.pdf")); err != nil {
+	const key = "attachments/c 1/a+b"
+	if err := filestore.NewFromConfig(cfg, bucket).Put(ctx, key, []byte("scan.pdf")); err != nil {
 		t.Fatal(err)
 	}
-	head, err := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }).HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String("attachments/c/1")})
+	head, err := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }).HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if head.ServerSideEncryption != types.ServerSideEncryptionAes256 {
 		t.Fatalf("object encryption %q, want AES256", head.ServerSideEncryption)
+	}
+	if aws.ToString(head.ContentType) != "application/octet-stream" || aws.ToInt64(head.ContentLength) != 8 {
+		t.Fatalf("object %s, %d bytes; want application/octet-stream, 8", aws.ToString(head.ContentType), aws.ToInt64(head.ContentLength))
 	}
 }
 
