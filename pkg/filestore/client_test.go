@@ -382,3 +382,49 @@ func TestObjectURL(t *testing.T) {
 		})
 	}
 }
+
+func TestParseError(t *testing.T) {
+	tests := []struct {
+		name, body, header string
+		code, msg, reqID   string
+	}{
+		{name: "S3's document", body: `<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<Error><Code>NoSuchKey</Code><Message>The resource you requested does not exist</Message><Resource>/mybucket/myfoto.jpg</Resource><RequestId>4442587FB7D0A2F9</RequestId></Error>`,
+			code: "NoSuchKey", msg: "The resource you requested does not exist", reqID: "4442587FB7D0A2F9"},
+		{name: "entities", body: `<Error><Code>InvalidArgument</Code><Message>a &amp; b &lt;c&gt;</Message></Error>`, header: "RID", code: "InvalidArgument", msg: "a & b <c>", reqID: "RID"},
+		{name: "not XML", body: `<html>bad gateway</html>`, header: "RID", reqID: "RID"},
+		{name: "empty", body: ``},
+		{name: "unclosed", body: `<Error><Code>SlowDown`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := &http.Response{StatusCode: 503, Header: http.Header{}}
+			if tt.header != "" {
+				resp.Header.Set("X-Amz-Request-Id", tt.header)
+			}
+			var e *Error
+			if !errors.As(parseError(resp, []byte(tt.body)), &e) {
+				t.Fatal("not an *Error")
+			}
+			if e.Code != tt.code || e.Message != tt.msg || e.RequestID != tt.reqID || e.Status != 503 {
+				t.Errorf("got %+v, want code %q message %q request id %q", e, tt.code, tt.msg, tt.reqID)
+			}
+		})
+	}
+}
+
+// S3's answer is outside input: whatever the body, parseError returns an
+// *Error with the status, and a code with no tag in it.
+func FuzzParseError(f *testing.F) {
+	f.Add([]byte(`<Error><Code>NoSuchKey</Code><Message>m</Message><RequestId>r</RequestId></Error>`))
+	f.Add([]byte(`<Error><Code><Code>x</Code></Code></Error>`))
+	f.Add([]byte(`<Code>`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var e *Error
+		if !errors.As(parseError(&http.Response{StatusCode: 500, Header: http.Header{}}, body), &e) || e.Status != 500 {
+			t.Fatalf("parseError(%q) = %v", body, e)
+		}
+		if strings.Contains(e.Code, "<") && !strings.Contains(string(body), "&lt;") {
+			t.Fatalf("code %q carries a tag", e.Code)
+		}
+	})
+}

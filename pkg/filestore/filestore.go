@@ -43,7 +43,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -276,20 +275,34 @@ func sign(ctx context.Context, signer *v4.Signer, req *http.Request, payload []b
 	return nil
 }
 
+// parseError reads S3's XML error document (ErrorResponses.html): an
+// <Error> element whose Code, Message and RequestId children hold text
+// only. It scans for them rather than linking encoding/xml, which nothing
+// else in a sync function uses. A body that is not such a document (a
+// proxy's page, an empty answer) leaves the code empty: the status still
+// says what happened, and the retryer still reads it.
 func parseError(resp *http.Response, body []byte) error {
-	var doc struct {
-		Code      string `xml:"Code"`
-		Message   string `xml:"Message"`
-		RequestID string `xml:"RequestId"`
+	doc := string(body)
+	e := &Error{Code: element(doc, "Code"), Message: element(doc, "Message"), Status: resp.StatusCode, RequestID: element(doc, "RequestId")}
+	if e.RequestID == "" {
+		e.RequestID = resp.Header.Get("X-Amz-Request-Id")
 	}
-	// A body that is not S3's error document (a proxy's page, HEAD-like
-	// empty answers) leaves the code empty: the status still says what
-	// happened, and the retryer still reads it.
-	_ = xml.Unmarshal(body, &doc)
-	if doc.RequestID == "" {
-		doc.RequestID = resp.Header.Get("X-Amz-Request-Id")
+	return e
+}
+
+var xmlText = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&quot;", `"`, "&apos;", "'", "&amp;", "&")
+
+// element is the text of the first <name> element of doc, or "".
+func element(doc, name string) string {
+	_, after, ok := strings.Cut(doc, "<"+name+">")
+	if !ok {
+		return ""
 	}
-	return &Error{Code: doc.Code, Message: doc.Message, Status: resp.StatusCode, RequestID: doc.RequestID}
+	v, _, ok := strings.Cut(after, "</"+name+">")
+	if !ok || strings.Contains(v, "<") {
+		return ""
+	}
+	return xmlText.Replace(strings.TrimSpace(v))
 }
 
 // region is a DNS label: it becomes part of the host name.
