@@ -73,7 +73,6 @@ type S3 struct {
 	// for S3's own endpoint first, as the SDK's clients ask them.
 	endpoint *string
 	sources  []any
-	now      func() time.Time
 }
 
 var _ relay.Files = (*S3)(nil)
@@ -107,7 +106,6 @@ func NewFromConfig(cfg aws.Config, bucket string) *S3 {
 		bucket: bucket, region: cfg.Region, creds: creds, client: client, retryer: retryer,
 		signer:   newSigner(),
 		endpoint: cfg.BaseEndpoint, sources: cfg.ConfigSources,
-		now: time.Now,
 	}
 }
 
@@ -239,11 +237,14 @@ func (s *S3) attempt(ctx context.Context, method, key string, payload []byte) ([
 	// decompresses transparently, so the bytes read would not be the
 	// object's as stored.
 	req.Header.Set("Accept-Encoding", "identity")
+	if s.creds == nil {
+		return nil, errors.New("s3: the AWS configuration has no credentials")
+	}
 	creds, err := s.creds.Retrieve(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("credentials: %w", err)
 	}
-	if err := sign(ctx, s.signer, req, payload, creds, s.region, s.now()); err != nil {
+	if err := sign(ctx, s.signer, req, payload, creds, s.region, time.Now()); err != nil {
 		return nil, err
 	}
 	// Transport failures are the SDK's RequestSendError, which its
