@@ -308,7 +308,7 @@ func (p initProfile) String() string {
 }
 
 // functions builds the function binaries (linux/amd64 to run here; and
-// linux/arm64, what the stack deploys, for their sizes unless quick), reads
+// linux/arm64, what the stack deploys, for their sizes), reads
 // the stack's memory sizes and times every start-up.
 func (b *bench) functions(ctx context.Context) error {
 	root, err := moduleRoot()
@@ -342,11 +342,9 @@ func (b *bench) functions(ctx context.Context) error {
 	if b.fns, err = buildFunctions(ctx, root, filepath.Join(dir, "amd64"), "amd64", names); err != nil {
 		return err
 	}
-	if !b.quick {
-		b.progress("building them for linux/arm64 (the stack's architecture) for their sizes")
-		if b.arm64, err = buildFunctions(ctx, root, filepath.Join(dir, "arm64"), "arm64", names); err != nil {
-			return err
-		}
+	b.progress("building them for linux/arm64 (the stack's architecture) for their sizes")
+	if b.arm64, err = buildFunctions(ctx, root, filepath.Join(dir, "arm64"), "arm64", names); err != nil {
+		return err
 	}
 	b.progress("init: %d start-ups of each binary against the runtime API stub", b.initRounds)
 	b.inits, err = measureInit(ctx, b.fns, b.initRounds)

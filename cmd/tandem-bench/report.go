@@ -171,21 +171,19 @@ func (b *bench) functionRows() {
 		}
 	}
 	b.add("SDK generated schemas initialised at start-up (go.mod pins the releases before them)", "packages", "%s", cmp.Or(strings.Join(schemas, ", "), "none"))
-	largest := int64(0)
+	// The target is judged on what the stack deploys, linux/arm64; the
+	// linux/amd64 builds exist because this machine can only run those for
+	// the start-up times, and are reported beside them.
+	largest, largestAMD := int64(0), int64(0)
 	for i, f := range b.fns {
-		detail := ""
-		if i < len(b.arm64) {
-			detail = fmt.Sprintf("; linux/arm64 %.2f", float64(b.arm64[i].size)/1e6)
-			if f.name != floorName {
-				largest = max(largest, b.arm64[i].size)
-			}
-		}
+		arm := b.arm64[i]
 		if f.name != floorName {
-			largest = max(largest, f.size)
+			largest, largestAMD = max(largest, arm.size), max(largestAMD, f.size)
 		}
-		b.add("binary size, linux/amd64: "+f.name, "MB", "%.2f%s", float64(f.size)/1e6, detail)
+		b.add("binary size, linux/arm64 (linux/amd64): "+f.name, "MB", "%.2f (%.2f)", float64(arm.size)/1e6, float64(f.size)/1e6)
 	}
-	b.add(fmt.Sprintf("largest function binary (target ≤ %d MB: %s)", targetSizeMB, verdict(largest <= targetSizeMB*1e6)), "MB", "%.2f", float64(largest)/1e6)
+	b.add(fmt.Sprintf("largest function binary, linux/arm64 as deployed (target ≤ %d MB: %s); linux/amd64", targetSizeMB, verdict(largest <= targetSizeMB*1e6)),
+		"MB", "%.2f; %.2f", float64(largest)/1e6, float64(largestAMD)/1e6)
 	peak := int64(0)
 	for _, r := range b.rss {
 		note := ""
