@@ -103,8 +103,8 @@ type Config struct {
 	// that run once per synced change (webhook, sync-*) as well. Off, they
 	// pass tracing through: Lambda records the first invocation each second
 	// and 5 % of the rest, so at everyday volumes nearly every change would
-	// be traced, about $22.50 per million changes against $11.83 for the
-	// rest of the pipeline (BENCHMARKS.md). The other functions are always
+	// be traced, about $22–23 per million changes against $12.74–13.73 for
+	// the rest of the pipeline (BENCHMARKS.md). The other functions are always
 	// traced.
 	TraceEveryChange bool `json:"traceEveryChange,omitempty"`
 	// ReportEveryChange keeps Lambda's START, END and REPORT lines for the
