@@ -358,6 +358,11 @@ func TestObjectURL(t *testing.T) {
 		{name: "ignored", env: map[string]string{"AWS_ENDPOINT_URL": "http://localhost:5000", "AWS_ENDPOINT_URL_S3": "http://localhost:9000", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true"}, want: "https://tandem-files.s3.eu-west-2.amazonaws.com/a/b%20c"},
 		{name: "China", env: map[string]string{"AWS_REGION": "cn-north-1"}, err: "outside the aws and aws-us-gov partitions"},
 		{name: "not a region", env: map[string]string{"AWS_REGION": "evil.com/x"}, err: "not a region name"},
+		{name: "upper case", env: map[string]string{"AWS_REGION": "EU-WEST-2"}, err: "not a region name"},
+		{name: "leading hyphen", env: map[string]string{"AWS_REGION": "-eu-west-2"}, err: "not a region name"},
+		{name: "trailing hyphen", env: map[string]string{"AWS_REGION": "eu-west-"}, err: "not a region name"},
+		{name: "two hyphens", env: map[string]string{"AWS_REGION": "eu--west-2"}, err: "not a region name"},
+		{name: "a dot", env: map[string]string{"AWS_REGION": "eu-west-2.evil"}, err: "not a region name"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -48,7 +48,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
@@ -306,8 +305,21 @@ func element(doc, name string) string {
 	return xmlText.Replace(strings.TrimSpace(v))
 }
 
-// region is a DNS label: it becomes part of the host name.
-var regionPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+// regionName reports whether region can stand in the host name: lower-case
+// letters and digits in runs joined by single hyphens, as region names are.
+// A loop rather than a regular expression compiled at package init, which
+// every sync function's cold start would pay.
+func regionName(region string) bool {
+	if region == "" || region[0] == '-' || region[len(region)-1] == '-' || strings.Contains(region, "--") {
+		return false
+	}
+	for _, c := range region {
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
+			return false
+		}
+	}
+	return true
+}
 
 // objectURL addresses key in the bucket (the package comment has the
 // rules).
@@ -328,7 +340,7 @@ func (s *S3) objectURL(ctx context.Context, key string) (*url.URL, error) {
 		u.RawQuery, u.Fragment = "", ""
 		return u, nil
 	}
-	if !regionPattern.MatchString(s.region) {
+	if !regionName(s.region) {
 		return nil, fmt.Errorf("s3: region %q is not a region name", s.region)
 	}
 	for _, p := range []string{"cn-", "us-iso", "eu-iso", "eusc-"} {
