@@ -32,6 +32,8 @@ func TestReceiveDropsTandemsOwnEchoes(t *testing.T) {
 		{"a person's change", "4711", nil, autotaskBody, 202, `{"queued":1}`},
 		{"a delivery that names no actor", self, nil, noActor, 202, `{"queued":1}`},
 		{"a stopped-webhook watch is open", self, []string{"conn-1"}, autotaskBody, 202, `{"queued":1}`},
+		// Nothing Tandem syncs, and no echo in it: not answered as echoes.
+		{"nothing to sync, by a person", "4711", nil, `{"Action":"Update","Guid":"5a1f","EntityType":"Company","Id":1018,"Fields":{},"SequenceNumber":3,"PersonID":29682886}`, 200, `{"queued":0}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r, out := newReceiver(t)
@@ -99,6 +101,19 @@ func TestEndpointsRecordTheActingUser(t *testing.T) {
 	w.in.Reidentify(ctx, "acme")
 	if ep, _ = w.eps.GetEndpoint(ctx, second.EndpointID); ep.ActorID != "9002" || !slices.Equal(ep.Watched, []string{"conn-1"}) {
 		t.Fatalf("after new credentials: %+v, want actor 9002, the watch kept", ep)
+	}
+	// An endpoint of the platform the organisation left (its removal
+	// failed) still receives that platform's deliveries: the user recorded
+	// for it stays.
+	left := webhook.Endpoint{ID: "wh_left", OrgID: "acme", Platform: platform.Autotask, ActorID: "29682886"}
+	_ = w.eps.PutEndpoint(ctx, left)
+	actor.id = "9003"
+	w.in.Reidentify(ctx, "acme")
+	if ep, _ = w.eps.GetEndpoint(ctx, "wh_left"); ep.ActorID != "29682886" {
+		t.Fatalf("the other platform's endpoint now records actor %q, want 29682886 kept", ep.ActorID)
+	}
+	if ep, _ = w.eps.GetEndpoint(ctx, second.EndpointID); ep.ActorID != "9003" {
+		t.Fatalf("after new credentials again: actor %q, want 9003", ep.ActorID)
 	}
 	actor.err = errors.New("platform unreachable")
 	w.in.Reidentify(ctx, "acme")
